@@ -1,0 +1,103 @@
+import type { CandidateRecord, Evaluation } from '../core/store';
+import type { RunSummary } from '../core/loop';
+import type { Version } from '../core/versions';
+
+/** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
+export function candidateSummary(c: CandidateRecord, objectiveEval: string): Record<string, unknown> {
+  return {
+    id: c.id,
+    title: c.title,
+    status: c.status,
+    metrics: c.evaluation?.evals.find((e) => e.name === objectiveEval)?.metrics ?? null,
+    delta: c.objective?.delta ?? null,
+    flags: c.flags,
+    reason: c.reason ?? null,
+    run: c.runId,
+    parent: c.parent.id ?? 'baseline',
+    createdAt: c.createdAt,
+    contentHash: c.contentHash ?? null,
+  };
+}
+
+export function candidateLine(c: CandidateRecord): string {
+  const objective = c.objective ? `${c.objective.metric} ${num(c.objective.value)} (${signed(c.objective.delta)})` : '';
+  const flags = c.flags.length > 0 ? ` [${c.flags.join(', ')}]` : '';
+  const reason = c.status !== 'pending' && c.status !== 'approved' && c.reason ? `  — ${c.reason}` : '';
+  return `${c.id}  ${c.status.padEnd(8)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
+}
+
+export function candidateDetails(c: CandidateRecord): string {
+  const lines = [
+    `candidate ${c.id}: ${c.title}`,
+    `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
+    `run        ${c.runId}   proposer ${c.proposer}`,
+    `parent     ${c.parent.id ?? 'baseline'} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
+  ];
+  if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
+  if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);
+  if (c.rationale) lines.push('', 'rationale', indent(c.rationale));
+  if (c.objective) {
+    const o = c.objective;
+    lines.push('', `objective  ${o.metric}: ${num(o.parent)} → ${num(o.value)} (${signed(o.delta)} vs parent, ${signed(o.deltaVsCurrent)} vs current)`);
+  }
+  if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
+  for (const [name, change] of Object.entries(c.cases)) {
+    if (change.newlyPassing.length) lines.push(`${name}: newly passing ${change.newlyPassing.join(', ')}`);
+    if (change.newlyFailing.length) lines.push(`${name}: newly failing ${change.newlyFailing.join(', ')}`);
+  }
+  const failed = c.evaluation?.evals.find((e) => e.status !== 'passed');
+  if (failed) lines.push('', `log of ${failed.name} (${failed.logFile}), last lines:`, indent(failed.logTail.trimEnd().split('\n').slice(-20).join('\n')));
+  if (c.diff) lines.push('', c.diff.trimEnd());
+  else if (c.edits.length) lines.push('', 'proposed edits:', ...c.edits.map((e) => `  ${e.path}`));
+  return lines.join('\n');
+}
+
+function evaluationTable(evaluation: Evaluation, deltas: Record<string, Record<string, number>>): string[] {
+  const rows = ['eval         status       metric               value     delta'];
+  for (const e of evaluation.evals) {
+    const kind = e.holdout ? ' (holdout)' : e.gate ? ' (gate)' : '';
+    const metrics = Object.entries(e.metrics);
+    if (metrics.length === 0) rows.push(`${(e.name + kind).padEnd(12)} ${e.status.padEnd(12)} ${e.reason ?? ''}`);
+    for (const [name, value] of metrics) {
+      const delta = deltas[e.name]?.[name];
+      rows.push(`${(e.name + kind).padEnd(12)} ${e.status.padEnd(12)} ${name.padEnd(20)} ${num(value).padEnd(9)} ${delta === undefined ? '' : signed(delta)}`);
+    }
+  }
+  return rows;
+}
+
+export function versionLine(v: Version, objectiveMetric: string, current: boolean): string {
+  const value = v.metrics?.[objectiveMetric];
+  const metric = value === undefined ? 'not measured' : `${objectiveMetric} ${num(value)}`;
+  return `${current ? '*' : ' '} ${v.version.padEnd(4)} ${v.commit.slice(0, 8)}  ${v.date.slice(0, 16).replace('T', ' ')}  ${metric.padEnd(22)}  ${v.kind.padEnd(8)}  ${v.title}`;
+}
+
+export function runSummaryText(summary: RunSummary, objectiveMetric: string): string {
+  const counts = new Map<string, number>();
+  for (const c of summary.candidates) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'no candidates';
+  const baseline = summary.run.baseline?.evals.length ? summary.candidates[0]?.objective?.current : undefined;
+  const lines = [`run ${summary.run.id}: ${summary.candidates.length} candidate(s): ${tally}. Stopped: ${summary.run.stopReason ?? summary.run.state}.`];
+  if (summary.best?.objective) {
+    const o = summary.best.objective;
+    lines.push(`best: ${summary.best.id} ${objectiveMetric} ${num(o.current)} → ${num(o.value)} (${signed(o.deltaVsCurrent)}). Review it with \`aiai show ${summary.best.id}\`, then \`aiai approve ${summary.best.id}\`.`);
+  } else if (baseline !== undefined) {
+    lines.push(`no candidate beat the current version (${objectiveMetric} ${num(baseline)}).`);
+  }
+  return lines.join('\n');
+}
+
+export function num(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
+}
+
+export function signed(n: number): string {
+  return `${n < 0 ? '-' : '+'}${num(Math.abs(n))}`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

@@ -1,0 +1,127 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+export interface CommandOptions {
+  command: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  logFile: string;
+  signal?: AbortSignal;
+  /** Bytes of output written to the log before it is cut with a marker. */
+  maxLogBytes?: number;
+}
+
+export interface CommandResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  aborted: boolean;
+  durationMs: number;
+  /** The end of stdout alone, where a metrics line is looked for. */
+  stdoutTail: string;
+  /** The end of stdout and stderr together, kept for review. */
+  logTail: string;
+  logTruncated: boolean;
+}
+
+const STDOUT_TAIL = 64 * 1024;
+const LOG_TAIL = 8 * 1024;
+const DEFAULT_MAX_LOG = 2 * 1024 * 1024;
+/** How long pipes held open by an escaped grandchild may delay the result. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Runs a shell command in its own process group, so a timeout, an abort or the
+ * command's end kills every process it started. Output goes to a capped log file.
+ */
+export function runCommand(options: CommandOptions): Promise<CommandResult> {
+  const started = Date.now();
+  const maxLog = options.maxLogBytes ?? DEFAULT_MAX_LOG;
+  const log = openSync(options.logFile, 'w');
+  let logged = 0;
+  let logTruncated = false;
+  let stdoutTail = '';
+  let logTail = '';
+
+  const child = spawn(options.command, {
+    cwd: options.cwd,
+    env: options.env,
+    shell: true,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+  const record = (chunk: Buffer, isStdout: boolean): void => {
+    const text = chunk.toString('utf8');
+    if (isStdout) stdoutTail = (stdoutTail + text).slice(-STDOUT_TAIL);
+    logTail = (logTail + text).slice(-LOG_TAIL);
+    if (logged < maxLog) {
+      const part = chunk.subarray(0, maxLog - logged);
+      writeSync(log, part);
+      logged += part.length;
+      if (part.length < chunk.length) {
+        logTruncated = true;
+        writeSync(log, `\n[aiai: log cut here after ${maxLog} bytes; the rest of the output was discarded]\n`);
+      }
+    }
+  };
+  child.stdout.on('data', (c: Buffer) => record(c, true));
+  child.stderr.on('data', (c: Buffer) => record(c, false));
+
+  let timedOut = false;
+  let aborted = false;
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is already empty.
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, options.timeoutMs);
+  const onAbort = (): void => {
+    aborted = true;
+    killGroup();
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  return new Promise((resolve) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let finished = false;
+    const finish = (): void => {
+      if (finished || !exit) return;
+      finished = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      closeSync(log);
+      resolve({
+        exitCode: exit.code,
+        signal: exit.signal,
+        timedOut,
+        aborted,
+        durationMs: Date.now() - started,
+        stdoutTail,
+        logTail,
+        logTruncated,
+      });
+    };
+    child.on('error', (error) => {
+      record(Buffer.from(`aiai: could not start the command: ${error.message}\n`), false);
+      exit = { code: null, signal: null };
+      finish();
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // Whatever the command left running in its group dies with it.
+      killGroup();
+      setTimeout(finish, CLOSE_GRACE_MS).unref();
+    });
+    child.on('close', () => finish());
+  });
+}

@@ -1,0 +1,418 @@
+import { loadConfig, type Config, type Objective } from './config';
+import { applyEdits } from './edits';
+import { runtimeError } from './errors';
+import { Evaluator, Interrupted } from './evaluator';
+import { CANDIDATE_REFS, Git } from './git';
+import { guardEdits } from './guard';
+import { caseChanges, gain, isImprovement, metricDeltas, type Metrics } from './metrics';
+import { pathPolicy } from './paths';
+import type { Attempt, Proposal, Proposer } from './proposer';
+import { chooseProposer } from './proposerChoice';
+import { recover } from './recovery';
+import { acquireRunLock } from './runLock';
+import { Store, type CandidateRecord, type Evaluation, type Flag, type RunRecord } from './store';
+import { Worktrees } from './worktrees';
+
+/** Who rejects a candidate that did not improve. */
+const LOOP_ACTOR = 'aiai loop';
+
+export type LoopEvent =
+  | { type: 'notice'; message: string }
+  | { type: 'baseline'; evaluation: Evaluation; objectiveValue: number }
+  | { type: 'candidate'; index: number; total: number; candidate: CandidateRecord }
+  | { type: 'stopped'; reason: string };
+
+export interface LoopOptions {
+  iterations?: number;
+  parallel?: number;
+  signal: AbortSignal;
+  onEvent?(event: LoopEvent): void;
+  /** Replaces the proposer the config chooses (tests, other front ends). */
+  proposer?: Proposer;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunSummary {
+  run: RunRecord;
+  candidates: CandidateRecord[];
+  /** The best candidate awaiting review, if any. */
+  best?: CandidateRecord;
+}
+
+interface Parent {
+  id: string | null;
+  commit: string;
+  evaluation: Evaluation;
+  objectiveValue: number;
+}
+
+/**
+ * The improvement loop: evaluate the baseline, then propose, guard, build and grade
+ * candidates. It writes only refs under refs/aiai/ and records under .aiai/runs;
+ * the developer's branch, index and working tree are never touched here.
+ */
+export async function runLoop(workspace: string, options: LoopOptions): Promise<RunSummary> {
+  const config = loadConfig(workspace);
+  const git = await Git.open(workspace);
+  const store = new Store(git.root);
+  const release = acquireRunLock(git.root);
+  try {
+    const emit = options.onEvent ?? (() => {});
+    const worktrees = await Worktrees.for(git);
+    const cleaned = await recover(git, store, worktrees);
+    if (cleaned) emit({ type: 'notice', message: cleaned });
+    const chosen = options.proposer ? { proposer: options.proposer } : chooseProposer(config, options.env ?? process.env);
+    if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
+    return await new Loop(config, git, store, worktrees, chosen.proposer, options, emit).run();
+  } finally {
+    release();
+  }
+}
+
+class Loop {
+  private readonly policy;
+  private readonly evaluator: Evaluator;
+  private readonly iterations: number;
+  private readonly parallel: number;
+  private readonly candidates: CandidateRecord[] = [];
+  private readonly inFlight = new Map<string, Attempt>();
+  private started = 0;
+  private sinceImprovement = 0;
+  private stopReason: string | undefined;
+  private baseline!: Parent;
+  private record!: RunRecord;
+
+  constructor(
+    private readonly config: Config,
+    private readonly git: Git,
+    private readonly store: Store,
+    worktrees: Worktrees,
+    private readonly proposer: Proposer,
+    private readonly options: LoopOptions,
+    private readonly emit: (event: LoopEvent) => void,
+  ) {
+    this.policy = pathPolicy(config);
+    this.evaluator = new Evaluator(git, config, worktrees, this.policy);
+    this.iterations = options.iterations ?? config.budget.iterations;
+    this.parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, this.iterations));
+  }
+
+  async run(): Promise<RunSummary> {
+    const base = await this.git.head();
+    const branch = await this.git.currentBranch();
+    this.record = {
+      id: this.store.newRunId(),
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      state: 'running',
+      base,
+      ...(branch ? { branch } : {}),
+      proposer: this.proposer.name,
+      iterations: this.iterations,
+      parallel: this.parallel,
+    };
+    this.store.saveRun(this.record);
+    try {
+      await this.evaluateBaseline(base);
+      await Promise.all(Array.from({ length: this.parallel }, () => this.worker()));
+      const interrupted = this.options.signal.aborted;
+      this.finish(interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : this.stopReason ?? `ran ${this.iterations} iterations`);
+    } catch (error) {
+      if (error instanceof Interrupted) {
+        this.finish('interrupted', 'stopped by the user');
+      } else {
+        this.finish('failed', undefined, (error as Error).message);
+        throw error;
+      }
+    }
+    const pending = this.candidates.filter((c) => c.status === 'pending' && c.objective);
+    const best = pending.sort((a, b) => gain(this.config.objective, a.objective!.value, b.objective!.value))[pending.length - 1];
+    return { run: this.record, candidates: this.candidates, ...(best ? { best } : {}) };
+  }
+
+  private finish(state: RunRecord['state'], stopReason: string | undefined, error?: string): void {
+    this.record = {
+      ...this.record,
+      state,
+      finishedAt: new Date().toISOString(),
+      ...(stopReason ? { stopReason } : {}),
+      ...(error ? { error } : {}),
+    };
+    this.store.saveRun(this.record);
+    if (stopReason) this.emit({ type: 'stopped', reason: stopReason });
+  }
+
+  private async evaluateBaseline(base: string): Promise<void> {
+    const evaluation = await this.evaluator.evaluate({
+      commit: base,
+      label: 'baseline',
+      base,
+      logDir: this.store.logDir(this.record.id),
+      signal: this.options.signal,
+      runHoldout: () => true,
+    });
+    this.record = { ...this.record, baseline: evaluation };
+    this.store.saveRun(this.record);
+    if (!evaluation.ok) {
+      const failed = evaluation.evals.find((e) => e.status !== 'passed');
+      throw runtimeError(
+        `the baseline evaluation failed, so there is nothing to improve on: ${evaluation.reason}` +
+          (failed ? `\nlog ${failed.logFile}, last lines:\n${lastLines(failed.logTail, 15)}` : ''),
+      );
+    }
+    const value = objectiveValue(this.config.objective, evaluation);
+    if (value === undefined) {
+      const reported = Object.keys(evaluation.evals.find((e) => e.name === this.config.objective.eval)?.metrics ?? {});
+      throw runtimeError(
+        `eval "${this.config.objective.eval}" reported no "${this.config.objective.metric}" metric ` +
+          `(it reported: ${reported.join(', ') || 'nothing'}); fix "objective.metric" in .aiai/config.json or the eval`,
+      );
+    }
+    this.baseline = { id: null, commit: base, evaluation, objectiveValue: value };
+    this.emit({ type: 'baseline', evaluation, objectiveValue: value });
+  }
+
+  private async worker(): Promise<void> {
+    while (!this.stopReason && !this.options.signal.aborted && this.started < this.iterations) {
+      const index = ++this.started;
+      const candidate = await this.iterate();
+      if (!candidate) continue;
+      this.candidates.push(candidate);
+      this.emit({ type: 'candidate', index, total: this.iterations, candidate });
+      this.sinceImprovement = candidate.status === 'pending' ? 0 : this.sinceImprovement + 1;
+      const patience = this.config.budget.patience;
+      if (patience !== undefined && this.sinceImprovement >= patience && !this.stopReason) {
+        this.stopReason = `no improvement in ${patience} candidates in a row (patience)`;
+      }
+    }
+  }
+
+  /** One candidate from proposal to record; undefined when it was discarded by a stop. */
+  private async iterate(): Promise<CandidateRecord | undefined> {
+    const parent = this.bestParent();
+    const id = this.store.newCandidateId();
+    const started = Date.now();
+    const outcome = await this.proposer.propose({
+      objective: this.config.objective,
+      parent: { id: parent.id, commit: parent.commit, metrics: trainMetrics(parent.evaluation), objectiveValue: parent.objectiveValue },
+      history: [...this.history(), ...this.inFlight.values()],
+      readFile: (commit, file) => this.git.readFile(commit, file),
+      signal: this.options.signal,
+    });
+    if (this.options.signal.aborted) return undefined;
+    if (outcome.kind === 'exhausted') {
+      this.stopReason ??= outcome.reason;
+      return undefined;
+    }
+    const draft = this.draft(id, parent, outcome.kind === 'proposal' ? outcome.proposal : undefined);
+    if (outcome.kind === 'invalid') return this.close(draft, started, 'failed', `invalid-proposal: ${outcome.reason}`);
+
+    const symlinks = new Set((await this.git.lsTree(parent.commit)).filter((e) => e.mode === '120000').map((e) => e.path));
+    const verdict = guardEdits(draft.edits, this.policy, this.git.root, symlinks);
+    if (!verdict.ok) return this.close(draft, started, 'refused', verdict.reason);
+
+    const applied = await applyEdits(draft.edits, (file) => this.git.readFile(parent.commit, file));
+    if (!applied.ok) return this.close(draft, started, 'failed', `invalid-proposal: ${applied.reason}`);
+
+    const tree = await this.git.buildTree(parent.commit, applied.changes);
+    const commit = await this.git.commitTree(tree, [parent.commit], `aiai candidate ${id}: ${draft.title}\n\n${draft.rationale}`);
+    const ref = `${CANDIDATE_REFS}/${id}`;
+    await this.git.updateRef(ref, commit);
+    const built: CandidateRecord = {
+      ...draft,
+      commit,
+      contentHash: tree,
+      changedPaths: await this.git.changedPaths(this.record.base, commit),
+      diff: await this.git.diff(this.record.base, commit),
+    };
+    this.inFlight.set(id, { ...toAttempt(built, this.config.objective), outcome: 'evaluating' });
+    try {
+      const evaluation = await this.evaluator.evaluate({
+        commit,
+        label: id,
+        base: this.record.base,
+        logDir: this.store.logDir(this.record.id),
+        signal: this.options.signal,
+        runHoldout: (trainSide) => {
+          const value = objectiveValue(this.config.objective, { evals: trainSide });
+          return value !== undefined && isImprovement(this.config.objective, value, parent.objectiveValue);
+        },
+      });
+      return this.grade({ ...built, evaluation }, parent, started);
+    } catch (error) {
+      if (error instanceof Interrupted) {
+        await this.git.deleteRef(ref);
+        return undefined;
+      }
+      throw error;
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+
+  private draft(id: string, parent: Parent, proposal: Proposal | undefined): CandidateRecord {
+    return {
+      id,
+      runId: this.record.id,
+      createdAt: new Date().toISOString(),
+      status: 'failed',
+      flags: [],
+      title: proposal?.title ?? '(no proposal)',
+      rationale: proposal?.rationale ?? '',
+      proposer: this.proposer.name,
+      parent: { id: parent.id, commit: parent.commit },
+      base: this.record.base,
+      edits: proposal?.edits ?? [],
+      changedPaths: [],
+      diff: '',
+      deltas: { vsParent: {}, vsCurrent: {} },
+      cases: {},
+      durationMs: 0,
+    };
+  }
+
+  private close(candidate: CandidateRecord, started: number, status: CandidateRecord['status'], reason?: string): CandidateRecord {
+    const closed: CandidateRecord = {
+      ...candidate,
+      status,
+      ...(reason ? { reason } : {}),
+      finishedAt: new Date().toISOString(),
+      durationMs: Date.now() - started,
+    };
+    if (status === 'rejected' && reason) closed.decision = { at: closed.finishedAt!, by: LOOP_ACTOR, reason };
+    this.store.saveCandidate(closed);
+    return closed;
+  }
+
+  /** Compares an evaluated candidate with its parent and the current version, and decides its status. */
+  private grade(candidate: CandidateRecord, parent: Parent, started: number): CandidateRecord {
+    const evaluation = candidate.evaluation!;
+    const objective = this.config.objective;
+    const graded: CandidateRecord = {
+      ...candidate,
+      deltas: { vsParent: evalDeltas(evaluation, parent.evaluation), vsCurrent: evalDeltas(evaluation, this.baseline.evaluation) },
+      cases: evalCaseChanges(evaluation, parent.evaluation),
+    };
+    const flags: Flag[] = [];
+    if (evaluation.tamperedPaths.length > 0) flags.push('tamper');
+    const value = objectiveValue(objective, evaluation);
+    if (value !== undefined) {
+      graded.objective = {
+        metric: objective.metric,
+        value,
+        parent: parent.objectiveValue,
+        current: this.baseline.objectiveValue,
+        delta: metricDeltas({ v: value }, { v: parent.objectiveValue }).v!,
+        deltaVsCurrent: metricDeltas({ v: value }, { v: this.baseline.objectiveValue }).v!,
+      };
+    }
+    if (isOverfit(objective, evaluation, parent.evaluation)) flags.push('overfit');
+    graded.flags = flags;
+
+    if (flags.includes('tamper')) {
+      return this.close(graded, started, 'failed', `tamper: the evaluation changed protected files (${evaluation.tamperedPaths.join(', ')})`);
+    }
+    if (!evaluation.ok) return this.close(graded, started, 'failed', evaluation.reason);
+    if (value === undefined) {
+      return this.close(graded, started, 'failed', `eval "${objective.eval}" reported no "${objective.metric}" metric`);
+    }
+    if (!isImprovement(objective, value, parent.objectiveValue)) {
+      const need = objective.minDelta > 0 ? ` (needs a gain of at least ${objective.minDelta})` : '';
+      return this.close(graded, started, 'rejected', `no improvement: ${objective.metric} ${parent.objectiveValue} → ${value}${need}`);
+    }
+    return this.close(graded, started, 'pending');
+  }
+
+  /** The best candidate of this run still in play, else the baseline. */
+  private bestParent(): Parent {
+    let best = this.baseline;
+    for (const c of this.candidates) {
+      if (c.status !== 'pending' || !c.objective || !c.evaluation || !c.commit) continue;
+      if (gain(this.config.objective, c.objective.value, best.objectiveValue) > 0) {
+        best = { id: c.id, commit: c.commit, evaluation: c.evaluation, objectiveValue: c.objective.value };
+      }
+    }
+    return best;
+  }
+
+  /** Every earlier attempt in this workspace, as a proposer may see it. */
+  private history(): Attempt[] {
+    return this.store.candidates().map((c) => toAttempt(c, this.config.objective));
+  }
+}
+
+/** A candidate record seen through the proposer's window: train-side results only. */
+export function toAttempt(candidate: CandidateRecord, objective: Objective): Attempt {
+  const train = candidate.evaluation?.evals.filter((e) => !e.holdout) ?? [];
+  const value = candidate.evaluation ? objectiveValue(objective, { evals: train }) : undefined;
+  return {
+    id: candidate.id,
+    title: candidate.title,
+    outcome: attemptOutcome(candidate),
+    ...(candidate.reason ? { reason: candidate.reason } : {}),
+    parentCommit: candidate.parent.commit,
+    ...(candidate.commit ? { commit: candidate.commit } : {}),
+    edits: candidate.edits,
+    ...(value !== undefined ? { objectiveValue: value } : {}),
+    failingCases: train.flatMap((e) => e.cases.filter((c) => !c.passed).map((c) => `${e.name}/${c.id}`)),
+  };
+}
+
+function attemptOutcome(candidate: CandidateRecord): Attempt['outcome'] {
+  switch (candidate.status) {
+    case 'refused':
+    case 'failed':
+      return candidate.status;
+    case 'rejected':
+      return candidate.decision?.by === LOOP_ACTOR ? 'not-improved' : 'rejected';
+    default:
+      return 'improved';
+  }
+}
+
+function objectiveValue(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): number | undefined {
+  return evaluation.evals.find((e) => e.name === objective.eval)?.metrics[objective.metric];
+}
+
+function trainMetrics(evaluation: Evaluation): Record<string, Metrics> {
+  return Object.fromEntries(evaluation.evals.filter((e) => !e.holdout).map((e) => [e.name, e.metrics]));
+}
+
+function evalDeltas(evaluation: Evaluation, reference: Evaluation): Record<string, Metrics> {
+  const deltas: Record<string, Metrics> = {};
+  for (const e of evaluation.evals) {
+    const ref = reference.evals.find((r) => r.name === e.name);
+    if (ref) deltas[e.name] = metricDeltas(e.metrics, ref.metrics);
+  }
+  return deltas;
+}
+
+function evalCaseChanges(evaluation: Evaluation, reference: Evaluation): CandidateRecord['cases'] {
+  const changes: CandidateRecord['cases'] = {};
+  for (const e of evaluation.evals) {
+    const ref = reference.evals.find((r) => r.name === e.name);
+    if (ref) changes[e.name] = caseChanges(e.cases, ref.cases);
+  }
+  return changes;
+}
+
+/** Better on train, worse on a holdout eval's objective metric. */
+function isOverfit(objective: Objective, evaluation: Evaluation, parent: Evaluation): boolean {
+  const trainGain = (() => {
+    const value = objectiveValue(objective, evaluation);
+    const before = objectiveValue(objective, parent);
+    return value !== undefined && before !== undefined ? gain(objective, value, before) : 0;
+  })();
+  if (trainGain <= 0) return false;
+  return evaluation.evals
+    .filter((e) => e.holdout && e.status === 'passed')
+    .some((e) => {
+      const value = e.metrics[objective.metric];
+      const before = parent.evals.find((p) => p.name === e.name)?.metrics[objective.metric];
+      return value !== undefined && before !== undefined && gain(objective, value, before) < 0;
+    });
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
