@@ -1,5 +1,6 @@
 import type { CandidateRecord, Evaluation } from '../core/store';
 import type { RunSummary } from '../core/loop';
+import { formatNumber } from '../core/metrics';
 import type { Version } from '../core/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
@@ -53,14 +54,14 @@ export function candidateDetails(c: CandidateRecord): string {
 }
 
 function evaluationTable(evaluation: Evaluation, deltas: Record<string, Record<string, number>>): string[] {
-  const rows = ['eval         status       metric               value     delta'];
+  const rows = [`${'eval'.padEnd(18)} ${'status'.padEnd(12)} ${'metric'.padEnd(20)} ${'value'.padEnd(9)} delta`];
   for (const e of evaluation.evals) {
     const kind = e.holdout ? ' (holdout)' : e.gate ? ' (gate)' : '';
     const metrics = Object.entries(e.metrics);
-    if (metrics.length === 0) rows.push(`${(e.name + kind).padEnd(12)} ${e.status.padEnd(12)} ${e.reason ?? ''}`);
+    if (metrics.length === 0) rows.push(`${(e.name + kind).padEnd(18)} ${e.status.padEnd(12)} ${e.reason ?? ''}`);
     for (const [name, value] of metrics) {
       const delta = deltas[e.name]?.[name];
-      rows.push(`${(e.name + kind).padEnd(12)} ${e.status.padEnd(12)} ${name.padEnd(20)} ${num(value).padEnd(9)} ${delta === undefined ? '' : signed(delta)}`);
+      rows.push(`${(e.name + kind).padEnd(18)} ${e.status.padEnd(12)} ${name.padEnd(20)} ${num(value).padEnd(9)} ${delta === undefined ? '' : signed(delta)}`);
     }
   }
   return rows;
@@ -87,9 +88,7 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
   return lines.join('\n');
 }
 
-export function num(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
-}
+export const num = formatNumber;
 
 export function signed(n: number): string {
   return `${n < 0 ? '-' : '+'}${num(Math.abs(n))}`;

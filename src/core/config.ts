@@ -79,7 +79,8 @@ export interface Config {
 /** Paths no proposal may ever touch, whatever the config says. */
 export const ALWAYS_PROTECTED = ['.aiai/**', '.git/**'];
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: errors carry their schema, so an unknown key can list the allowed ones.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(schema);
 
 export function configPath(workspace: string): string {

@@ -4,7 +4,7 @@ import { runtimeError } from './errors';
 import { Evaluator, Interrupted } from './evaluator';
 import { CANDIDATE_REFS, Git } from './git';
 import { guardEdits } from './guard';
-import { caseChanges, gain, isImprovement, metricDeltas, type Metrics } from './metrics';
+import { caseChanges, formatNumber, gain, isImprovement, metricDeltas, type Metrics } from './metrics';
 import { pathPolicy } from './paths';
 import type { Attempt, Proposal, Proposer } from './proposer';
 import { chooseProposer } from './proposerChoice';
@@ -318,7 +318,7 @@ class Loop {
     }
     if (!isImprovement(objective, value, parent.objectiveValue)) {
       const need = objective.minDelta > 0 ? ` (needs a gain of at least ${objective.minDelta})` : '';
-      return this.close(graded, started, 'rejected', `no improvement: ${objective.metric} ${parent.objectiveValue} → ${value}${need}`);
+      return this.close(graded, started, 'rejected', `no improvement: ${objective.metric} ${formatNumber(parent.objectiveValue)} → ${formatNumber(value)}${need}`);
     }
     return this.close(graded, started, 'pending');
   }

@@ -1,7 +1,7 @@
 import type { Knob } from './config';
 import { editAt, type Edit } from './edits';
 import { formatKnobValue, readKnobValue } from './knobs';
-import { round } from './metrics';
+import { formatNumber, round } from './metrics';
 import type { Attempt, ProposalOutcome, ProposalRequest, Proposer } from './proposer';
 
 type Point = number[];
@@ -9,6 +9,8 @@ type Point = number[];
 /** Neighbours to try around a point before calling it a plateau. */
 const PLATEAU_AFTER = 4;
 const RANDOM_TRIES = 2000;
+/** Random points weighed against each other for a restart far from the points tried. */
+const SPREAD_SAMPLES = 24;
 
 /**
  * The built-in proposer: a pattern search over numeric knobs that needs no network.
@@ -55,7 +57,7 @@ export class ParameterSearch implements Proposer {
       kind: 'proposal',
       proposal: {
         title: changes.join(', '),
-        rationale: `${choice.why} from the best point so far (${request.objective.metric} ${request.parent.objectiveValue}).`,
+        rationale: `${choice.why}, from the best point so far (${request.objective.metric} ${formatNumber(request.parent.objectiveValue)}).`,
         edits,
       },
     };
@@ -67,17 +69,34 @@ export class ParameterSearch implements Proposer {
       const ahead = best.map((v, i) => v + momentum[i]!);
       if (fresh(ahead)) return { point: ahead, why: 'Parameter search: kept going in the direction that improved' };
     }
-    const plateau = triesFromBest >= Math.min(PLATEAU_AFTER, 2 * this.knobs.length);
-    // On a plateau every other proposal is a random restart: it finds a gain as a random draw would.
-    if (plateau && triesFromBest % 2 === 1) {
-      const point = this.randomPoint(fresh);
-      if (point) return { point, why: 'Parameter search: neighbours score the same, so a random restart' };
+    if (triesFromBest >= Math.min(PLATEAU_AFTER, 2 * this.knobs.length)) {
+      // Neighbours score the same: restart far from every point tried. Such spread
+      // restarts cover the grid faster than random draws, so a gain a random draw
+      // would find is found at least as soon.
+      const point = this.spreadPoint(fresh, [...tried].map((k) => k.split(',').map(Number)));
+      if (point) return { point, why: 'Parameter search: neighbours score the same, so a restart far from every point tried' };
     }
     for (const { point, why } of this.moves(best)) {
       if (fresh(point)) return { point, why };
     }
     const point = this.randomPoint(fresh);
     return point ? { point, why: 'Parameter search: random restart' } : undefined;
+  }
+
+  /** Of a few random points, the one farthest (in steps) from everything tried. */
+  private spreadPoint(fresh: (p: Point) => boolean, tried: Point[]): Point | undefined {
+    let best: { point: Point; distance: number } | undefined;
+    for (let i = 0; i < SPREAD_SAMPLES; i++) {
+      const point = this.randomPoint(fresh);
+      if (!point) break;
+      const distance = Math.min(...tried.map((t) => this.distance(point, t)));
+      if (!best || distance > best.distance) best = { point, distance };
+    }
+    return best?.point;
+  }
+
+  private distance(a: Point, b: Point): number {
+    return Math.hypot(...a.map((v, i) => (v - b[i]!) / (this.knobs[i]!.max - this.knobs[i]!.min)));
   }
 
   /** Single-knob steps, then joint steps of every pair, at doubling scales. */
@@ -118,12 +137,12 @@ export class ParameterSearch implements Proposer {
     return undefined;
   }
 
-  /** The step that led from the parent's parent to the parent, if that was an improvement. */
+  /** One step per knob in the direction that led to the parent, if that move was an improvement. */
   private async lastStep(request: ProposalRequest, history: Attempt[], commit: string): Promise<Point | undefined> {
     const arrival = history.find((a) => a.commit === commit && a.outcome === 'improved');
     if (!arrival) return undefined;
     const [from, to] = await Promise.all([this.pointAt(request, arrival.parentCommit), this.pointAt(request, commit)]);
-    return from && to ? to.map((v, i) => round(v - from[i]!)) : undefined;
+    return from && to ? to.map((v, i) => Math.sign(round(v - from[i]!)) * this.knobs[i]!.step) : undefined;
   }
 
   private async pointAt(request: ProposalRequest, commit: string): Promise<Point | undefined> {

@@ -1,0 +1,120 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after } from 'node:test';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const CLI = path.join(ROOT, 'dist', 'cli.js');
+export const EXAMPLE = path.join(ROOT, 'examples', 'ticket-triage');
+
+const made: string[] = [];
+after(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = 'aiai-test-'): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** git in `cwd`, with the test's identity, returning trimmed stdout. */
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).trim();
+}
+
+/** A real git repository holding `files`, committed once, with a local identity. */
+export function makeRepo(files: Record<string, string>): string {
+  const dir = tempDir();
+  writeFiles(dir, files);
+  initRepo(dir);
+  return dir;
+}
+
+/** A fresh git repository holding a copy of the example workspace. */
+export function copyExample(): string {
+  const dir = tempDir();
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}runs`) });
+  initRepo(dir);
+  return dir;
+}
+
+function initRepo(dir: string): void {
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'Test Developer');
+  git(dir, 'config', 'user.email', 'dev@example.com');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'the agent');
+}
+
+export function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+}
+
+export function commitAll(dir: string, message: string): string {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', message);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+/** Every file of the working tree (outside .git and .aiai/runs) with its content: a snapshot to compare. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(dir, rel))) {
+      const file = path.join(rel, name);
+      if (file === '.git' || file === path.join('.aiai', 'runs') || file === path.join('.aiai', 'run.lock')) continue;
+      if (statSync(path.join(dir, file)).isDirectory()) walk(file);
+      else out[file] = readFileSync(path.join(dir, file), 'utf8');
+    }
+  };
+  walk('');
+  return out;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(cwd: string, ...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: cliEnv() });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function cliJson<T>(cwd: string, ...args: string[]): T {
+  const result = cli(cwd, ...args, '--json');
+  if (result.code !== 0) throw new Error(`aiai ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Starts the CLI without waiting, for tests that signal it. */
+export function cliProcess(cwd: string, ...args: string[]): ReturnType<typeof spawn> {
+  return spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function cliEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.ANTHROPIC_API_KEY;
+  return env;
+}
+
+/** A config file's text from an object. */
+export function configJson(config: Record<string, unknown>): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** Whether a process is still alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
