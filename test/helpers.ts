@@ -1,5 +1,5 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after } from 'node:test';
@@ -83,7 +83,11 @@ export interface CliResult {
 }
 
 export function cli(cwd: string, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: cliEnv() });
+  return cliWithEnv({}, cwd, ...args);
+}
+
+export function cliWithEnv(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...cliEnv(), ...env } });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -94,7 +98,7 @@ export function cliJson<T>(cwd: string, ...args: string[]): T {
 }
 
 /** Starts the CLI without waiting, for tests that signal it. */
-export function cliProcess(cwd: string, ...args: string[]): ReturnType<typeof spawn> {
+export function cliProcess(cwd: string, ...args: string[]): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -109,12 +113,57 @@ export function configJson(config: Record<string, unknown>): string {
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-/** Whether a process is still alive. */
+/** Whether a process is still running (a zombie waiting to be reaped is not). */
 export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`not a process id: ${pid}`);
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = readTextOrEmpty(`/proc/${pid}/stat`);
+  return !/^\d+ \(.*\) Z/.test(stat);
+}
+
+/** Kills the whole process group `pid` belongs to. */
+export function killGroupOf(pid: number): void {
+  const stat = readTextOrEmpty(`/proc/${pid}/stat`);
+  const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  process.kill(-group, 'SIGKILL');
+}
+
+function readTextOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Resolves when `file` exists with some content, watching its folder; rejects after `timeoutMs`. */
+export function waitForFile(file: string, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const dir = path.dirname(file);
+    const check = (): boolean => {
+      if (!existsSync(file) || statSync(file).size === 0) return false;
+      watcher.close();
+      clearTimeout(timer);
+      resolve();
+      return true;
+    };
+    const watcher = watch(dir, check);
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`${file} did not appear within ${timeoutMs} ms`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+/** Resolves with the exit code when the child exits. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
 }

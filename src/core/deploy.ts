@@ -36,7 +36,7 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
     throw runtimeError(`candidate ${candidate.id} has content hash ${candidate.contentHash}, not the reviewed ${options.contentHash}; nothing was applied`);
   }
   const head = await requireBranchHead(git, 'approve');
-  const newTree = head === candidate.base ? candidate.contentHash! : await git.mergeTrees(head, candidate.commit!);
+  const newTree = await mergeOntoHead(git, store, candidate, head);
   if (!newTree) {
     throw runtimeError(
       `HEAD moved since candidate ${candidate.id} was made (from ${short(candidate.base)} to ${short(head)}) and its change no longer applies cleanly; ` +
@@ -105,6 +105,26 @@ export async function rollback(workspace: string, version: string): Promise<Roll
   const commit = await git.commitTree(tree, [head], message, true);
   await git.fastForward(commit);
   return { target, commit };
+}
+
+/**
+ * The tree of HEAD with the candidate's change merged in. The merge base is the
+ * version the candidate grew from: its nearest ancestor already approved onto this
+ * branch, else the run's base; a stand-in commit of HEAD's tree on that base makes
+ * git merge from there. Undefined when the change no longer applies cleanly.
+ */
+async function mergeOntoHead(git: Git, store: Store, candidate: CandidateRecord, head: string): Promise<string | undefined> {
+  let from = candidate.base;
+  for (let id = candidate.parent.id; id !== null; ) {
+    const ancestor = store.candidate(id);
+    if (ancestor.status === 'approved' && ancestor.decision?.commit && (await git.isAncestor(ancestor.decision.commit, head))) {
+      from = ancestor.commit!;
+      break;
+    }
+    id = ancestor.parent.id;
+  }
+  const ours = head === from ? head : await git.commitTree(await git.treeOf(head), [from], 'aiai: HEAD on the candidate\'s merge base');
+  return git.mergeTrees(ours, candidate.commit!);
 }
 
 async function open(workspace: string): Promise<{ git: Git; store: Store; config: Config }> {

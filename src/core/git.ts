@@ -36,9 +36,14 @@ export interface LogEntry {
   trailers: Record<string, string>;
 }
 
-/** The process environment without GIT_* variables, which could point git elsewhere (e.g. GIT_DIR from a hook). */
+/**
+ * The process environment without what could point git elsewhere or start a
+ * program (GIT_DIR from a hook, an editor or pager npm sets); simple-git refuses
+ * to run with them.
+ */
 function ambientEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^git_/i.test(e[0])));
+  const unsafe = /^(git_.*|editor|visual|pager|prefix|ssh_askpass)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !unsafe.test(e[0])));
 }
 
 interface RawOptions {
@@ -76,6 +81,9 @@ export class Git {
     const client: SimpleGit = simpleGit({
       baseDir: options.cwd ?? this.root,
       allowEnvironment: ALLOWED_GIT_ENV,
+      // simple-git treats a non-zero exit with an empty stderr as success; git
+      // answers "no" that way (merge-base --is-ancestor, merge-tree on conflict).
+      errors: (error, result) => error ?? (result.exitCode !== 0 ? Buffer.concat([Buffer.from(`exit code ${result.exitCode} `), ...result.stdErr]) : undefined),
       ...(options.input !== undefined ? { input: () => options.input } : {}),
     }).env({ ...ambientEnv(), LC_ALL: 'C', ...options.env });
     try {

@@ -1,0 +1,169 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { agentWorkspace } from '../fixtures/agentWorkspace';
+import { cli, cliJson, cliWithEnv, cliProcess, commitAll, copyExample, exited, git, killGroupOf, makeRepo, snapshot, tempDir, waitForFile } from '../helpers';
+
+interface Listed {
+  id: string;
+  title: string;
+  status: string;
+  metrics: Record<string, number> | null;
+  delta: number | null;
+  flags: string[];
+  reason: string | null;
+}
+
+interface ListedVersion {
+  version: string;
+  commit: string;
+  metrics: Record<string, number> | null;
+}
+
+function worktrees(dir: string): string[] {
+  return git(dir, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '));
+}
+
+test('the example improves under the parameter search, and approve / versions / rollback work as a person expects', async () => {
+  const dir = copyExample();
+  const config = path.join(dir, '.aiai', 'config.json');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('"kind": "parameter-search" }', '"kind": "parameter-search", "seed": 7 }'));
+  const baseline = commitAll(dir, 'a fixed seed, for a repeatable test');
+  const before = snapshot(dir);
+
+  const run = cli(dir, 'run', '--iterations', '10');
+  assert.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.trim().split('\n');
+  assert.match(lines[0]!, /^baseline [0-9a-f]{8}: accuracy 0\.4333$/);
+  assert.equal(lines.filter((l) => /^\[\s*\d+\/10\] [0-9a-f]{8} /.test(l)).length, 10, run.stdout);
+  assert.match(lines.at(-1)!, /^best: [0-9a-f]{8} accuracy 0\.4333 → /);
+  assert.deepEqual(snapshot(dir), before, 'the working tree is untouched');
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), baseline);
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+
+  const listed = cliJson<Listed[]>(dir, 'list');
+  assert.equal(listed.length, 10);
+  for (const c of listed) {
+    assert.deepEqual(Object.keys(c).slice(0, 7), ['id', 'title', 'status', 'metrics', 'delta', 'flags', 'reason']);
+    assert.ok(['pending', 'rejected', 'failed', 'refused', 'approved'].includes(c.status));
+  }
+  const pending = listed.filter((c) => c.status === 'pending').sort((a, b) => b.metrics!.accuracy! - a.metrics!.accuracy!);
+  assert.ok(pending.length > 0, 'a pending candidate');
+  const best = pending[0]!;
+  assert.ok(best.metrics!.accuracy! > 0.4333 + 0.01, `beats the baseline: ${best.metrics!.accuracy}`);
+  assert.ok(best.delta! > 0);
+
+  const shown = cli(dir, 'show', best.id);
+  assert.equal(shown.code, 0);
+  assert.match(shown.stdout, /objective {2}accuracy: /);
+  assert.match(shown.stdout, /^diff --git a\/agent\//m);
+
+  const approved = cli(dir, 'approve', best.id);
+  assert.equal(approved.code, 0, approved.stderr);
+  const body = git(dir, 'log', '-1', '--format=%B');
+  assert.match(body, new RegExp(`^Aiai-Candidate: ${best.id}$`, 'm'));
+  assert.match(body, /^Aiai-Metrics: accuracy 0\.4333\d* -> 0\.\d+$/m);
+  assert.equal(git(dir, 'rev-parse', 'HEAD~1'), baseline);
+  const approvedCommit = git(dir, 'rev-parse', 'HEAD');
+  assert.equal(git(dir, 'status', '--porcelain'), '', 'the working tree follows the new commit');
+  assert.equal(cliJson<Listed[]>(dir, 'list').find((c) => c.id === best.id)!.status, 'approved');
+
+  const versions = cliJson<ListedVersion[]>(dir, 'versions');
+  assert.equal(versions.length, 2);
+  assert.deepEqual(versions.map((v) => v.commit), [approvedCommit, baseline]);
+  assert.equal(versions[1]!.version, 'v0');
+  assert.equal(versions[0]!.metrics!.accuracy, best.metrics!.accuracy);
+  assert.equal(versions[1]!.metrics!.accuracy, 0.43333333333333335);
+
+  // A rollback refuses over an uncommitted edit to an editable file, and keeps the edit.
+  appendFileSync(path.join(dir, 'agent', 'triage.mjs'), '// my work in progress\n');
+  const refused = cli(dir, 'rollback', versions[1]!.version);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /refusing to roll back: editable files have uncommitted changes \(agent\/triage\.mjs\)/);
+  assert.match(readFileSync(path.join(dir, 'agent', 'triage.mjs'), 'utf8'), /my work in progress/);
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), approvedCommit);
+  git(dir, 'checkout', '--', 'agent/triage.mjs');
+
+  const rolled = cli(dir, 'rollback', 'v0');
+  assert.equal(rolled.code, 0, rolled.stderr);
+  assert.equal(git(dir, 'rev-parse', 'HEAD~1'), approvedCommit, 'history is kept: the rollback is a new commit');
+  assert.equal(git(dir, 'diff', '--stat', baseline, 'HEAD', '--', 'agent'), '', 'the editable files are as at the baseline');
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+  assert.match(git(dir, 'log', '-1', '--format=%B'), new RegExp(`^Aiai-Rollback: v0 ${baseline}$`, 'm'));
+  const after = cliJson<ListedVersion[]>(dir, 'versions');
+  assert.equal(after.length, 3);
+  assert.deepEqual(after[0]!.metrics, versions[1]!.metrics, 'a rollback carries the metrics of the version it restores');
+});
+
+test('Ctrl-C stops the run: the candidate in flight is discarded and nothing is left behind', async () => {
+  const marker = path.join(tempDir(), 'eval.pid');
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 3 } } });
+  const child = cliProcess(dir, 'run');
+  await waitForFile(marker);
+  child.kill('SIGINT');
+  assert.equal(await exited(child), 130);
+  assert.equal(cliJson<Listed[]>(dir, 'list').length, 0);
+  assert.equal(git(dir, 'for-each-ref', 'refs/aiai/'), '');
+  assert.equal(worktrees(dir).length, 1);
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+});
+
+test('after a kill -9 mid-evaluation, the next run cleans up and works', async () => {
+  const marker = path.join(tempDir(), 'eval.pid');
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 1 } } });
+  const child = cliProcess(dir, 'run');
+  await waitForFile(marker);
+  child.kill('SIGKILL');
+  await exited(child);
+  // The evaluation's own process group outlived the CLI; end it as the machine would.
+  killGroupOf(Number(readFileSync(marker, 'utf8')));
+  assert.equal(worktrees(dir).length, 2, 'the crashed run left its worktree');
+
+  // The same workspace, now with an eval that does not block.
+  const params = path.join(dir, 'agent', 'params.json');
+  writeFileSync(params, `${JSON.stringify({ x: 2 }, null, 2)}\n`);
+  commitAll(dir, 'stop blocking');
+  const next = cli(dir, 'run');
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /cleaned up after an earlier run that did not finish: 1 worktree\(s\), 1 run\(s\), 1 unrecorded candidate ref\(s\)/);
+  assert.equal(worktrees(dir).length, 1, 'exactly one worktree: the checkout');
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+  assert.equal(cliJson<Listed[]>(dir, 'list').length, 1);
+});
+
+test('usage errors exit 2 with a message; runtime refusals exit 1', () => {
+  const dir = agentWorkspace();
+  const zero = cli(dir, 'run', '--iterations', '0');
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /expected a positive whole number/);
+  const unknown = cli(dir, 'approve', 'deadbeef');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no candidate "deadbeef"/);
+  const notRepo = cli(tempDir(), 'versions');
+  assert.equal(notRepo.code, 2);
+});
+
+test('init writes a commented config that loads, guesses the eval command, and refuses to overwrite', () => {
+  const dir = makeRepo({ 'package.json': JSON.stringify({ scripts: { test: 'node test.js' } }), 'src/agent.js': '', 'test/t.js': '' });
+  const first = cli(dir, 'init');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /eval command guessed from package\.json \(scripts\.test\): npm test --silent/);
+  const text = readFileSync(path.join(dir, '.aiai', 'config.json'), 'utf8');
+  assert.match(text, /^\/\/ aiai configuration/);
+  assert.match(text, /"editable": \["src\/\*\*"\]/);
+  assert.match(text, /"protected": \["test\/\*\*"\]/);
+  assert.match(readFileSync(path.join(dir, '.aiai', '.gitignore'), 'utf8'), /^runs\/$/m);
+  const listed = cli(dir, 'list');
+  assert.equal(listed.code, 0, `the written config loads: ${listed.stderr}`);
+  const again = cli(dir, 'init');
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already exists/);
+});
+
+test('git, editor and pager variables in the environment (as npm and git hooks set them) do not redirect or block git', () => {
+  const dir = agentWorkspace({ config: { budget: { iterations: 1 } } });
+  const result = cliWithEnv({ GIT_DIR: '/nonexistent', GIT_WORK_TREE: '/', EDITOR: 'vim', VISUAL: 'vim', PAGER: 'less', PREFIX: '/usr' }, dir, 'run');
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(cliJson<Listed[]>(dir, 'list').length, 1);
+});
