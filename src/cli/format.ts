@@ -1,6 +1,6 @@
 import type { CandidateRecord, Evaluation } from '../core/store';
 import type { RunSummary } from '../core/loop';
-import { formatNumber } from '../core/metrics';
+import { formatNumber, formatSigned } from '../core/numbers';
 import type { Version } from '../core/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
@@ -21,7 +21,7 @@ export function candidateSummary(c: CandidateRecord, objectiveEval: string): Rec
 }
 
 export function candidateLine(c: CandidateRecord): string {
-  const objective = c.objective ? `${c.objective.metric} ${num(c.objective.value)} (${signed(c.objective.delta)})` : '';
+  const objective = c.objective ? `${c.objective.metric} ${formatNumber(c.objective.value)} (${formatSigned(c.objective.delta)})` : '';
   const flags = c.flags.length > 0 ? ` [${c.flags.join(', ')}]` : '';
   const reason = c.status !== 'pending' && c.status !== 'approved' && c.reason ? `  — ${c.reason}` : '';
   return `${c.id}  ${c.status.padEnd(8)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
@@ -39,7 +39,7 @@ export function candidateDetails(c: CandidateRecord): string {
   if (c.rationale) lines.push('', 'rationale', indent(c.rationale));
   if (c.objective) {
     const o = c.objective;
-    lines.push('', `objective  ${o.metric}: ${num(o.parent)} → ${num(o.value)} (${signed(o.delta)} vs parent, ${signed(o.deltaVsCurrent)} vs current)`);
+    lines.push('', `objective  ${o.metric}: ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)} vs parent, ${formatSigned(o.deltaVsCurrent)} vs current)`);
   }
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
   for (const [name, change] of Object.entries(c.cases)) {
@@ -61,7 +61,7 @@ function evaluationTable(evaluation: Evaluation, deltas: Record<string, Record<s
     if (metrics.length === 0) rows.push(`${(e.name + kind).padEnd(18)} ${e.status.padEnd(12)} ${e.reason ?? ''}`);
     for (const [name, value] of metrics) {
       const delta = deltas[e.name]?.[name];
-      rows.push(`${(e.name + kind).padEnd(18)} ${e.status.padEnd(12)} ${name.padEnd(20)} ${num(value).padEnd(9)} ${delta === undefined ? '' : signed(delta)}`);
+      rows.push(`${(e.name + kind).padEnd(18)} ${e.status.padEnd(12)} ${name.padEnd(20)} ${formatNumber(value).padEnd(9)} ${delta === undefined ? '' : formatSigned(delta)}`);
     }
   }
   return rows;
@@ -69,7 +69,7 @@ function evaluationTable(evaluation: Evaluation, deltas: Record<string, Record<s
 
 export function versionLine(v: Version, objectiveMetric: string, current: boolean): string {
   const value = v.metrics?.[objectiveMetric];
-  const metric = value === undefined ? 'not measured' : `${objectiveMetric} ${num(value)}`;
+  const metric = value === undefined ? 'not measured' : `${objectiveMetric} ${formatNumber(value)}`;
   return `${current ? '*' : ' '} ${v.version.padEnd(4)} ${v.commit.slice(0, 8)}  ${v.date.slice(0, 16).replace('T', ' ')}  ${metric.padEnd(22)}  ${v.kind.padEnd(8)}  ${v.title}`;
 }
 
@@ -81,18 +81,13 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
   const lines = [`run ${summary.run.id}: ${summary.candidates.length} candidate(s): ${tally}. Stopped: ${summary.run.stopReason ?? summary.run.state}.`];
   if (summary.best?.objective) {
     const o = summary.best.objective;
-    lines.push(`best: ${summary.best.id} ${objectiveMetric} ${num(o.current)} → ${num(o.value)} (${signed(o.deltaVsCurrent)}). Review it with \`aiai show ${summary.best.id}\`, then \`aiai approve ${summary.best.id}\`.`);
+    lines.push(`best: ${summary.best.id} ${objectiveMetric} ${formatNumber(o.current)} → ${formatNumber(o.value)} (${formatSigned(o.deltaVsCurrent)}). Review it with \`aiai show ${summary.best.id}\`, then \`aiai approve ${summary.best.id}\`.`);
   } else if (baseline !== undefined) {
-    lines.push(`no candidate beat the current version (${objectiveMetric} ${num(baseline)}).`);
+    lines.push(`no candidate beat the current version (${objectiveMetric} ${formatNumber(baseline)}).`);
   }
   return lines.join('\n');
 }
 
-export const num = formatNumber;
-
-export function signed(n: number): string {
-  return `${n < 0 ? '-' : '+'}${num(Math.abs(n))}`;
-}
 
 function indent(text: string): string {
   return text

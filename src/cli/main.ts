@@ -8,7 +8,8 @@ import { initWorkspace } from '../core/init';
 import { runLoop, type LoopEvent } from '../core/loop';
 import { Store } from '../core/store';
 import { listVersions } from '../core/versions';
-import { candidateDetails, candidateLine, candidateSummary, num, runSummaryText, versionLine } from './format';
+import { formatNumber } from '../core/numbers';
+import { candidateDetails, candidateLine, candidateSummary, runSummaryText, versionLine } from './format';
 
 const ACTOR = 'person via cli';
 
@@ -60,7 +61,7 @@ program
     const onEvent = (event: LoopEvent): void => {
       if (opts.json) return;
       if (event.type === 'notice') process.stderr.write(`aiai: ${event.message}\n`);
-      if (event.type === 'baseline') print(`baseline ${event.evaluation.commit.slice(0, 8)}: ${config.objective.metric} ${num(event.objectiveValue)}`);
+      if (event.type === 'baseline') print(`baseline ${event.evaluation.commit.slice(0, 8)}: ${config.objective.metric} ${formatNumber(event.objectiveValue)}`);
       if (event.type === 'candidate') print(`[${String(event.index).padStart(String(event.total).length)}/${event.total}] ${candidateLine(event.candidate)}`);
     };
     try {

@@ -62,11 +62,6 @@ export function metricDeltas(candidate: Metrics, reference: Metrics): Metrics {
   return deltas;
 }
 
-/** A metric as people read it: at most four decimals. */
-export function formatNumber(n: number): string {
-  return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
-}
-
 /** Rounds away float noise (0.1 + 0.2) so deltas print as people expect. */
 export function round(n: number): number {
   return Math.round(n * 1e9) / 1e9;

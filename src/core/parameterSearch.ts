@@ -1,7 +1,8 @@
 import type { Knob } from './config';
 import { editAt, type Edit } from './edits';
 import { formatKnobValue, readKnobValue } from './knobs';
-import { formatNumber, round } from './metrics';
+import { round } from './metrics';
+import { formatNumber } from './numbers';
 import type { Attempt, ProposalOutcome, ProposalRequest, Proposer } from './proposer';
 
 type Point = number[];

@@ -1,23 +1,41 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
-import { initWorkspace } from '../core/init';
+import { ApiKeyStore } from './apiKey';
+import { CandidatesView } from './candidatesView';
+import { registerCommands } from './commands';
+import { Decisions } from './decisions';
+import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContent';
+import { LoopRunner } from './loopRunner';
+import { REVIEW_VIEW_TYPE, ReviewPanel } from './reviewPanel';
+import { StatusBar } from './statusBar';
+import { VersionsView } from './versionsView';
+import { WorkspaceSession } from './workspaceSession';
 
+/** Wires the services over the engine; all real work happens on a command or view. */
 export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(vscode.commands.registerCommand('aiai.init', initializeWorkspace));
+  const log = vscode.window.createOutputChannel('AIAI', { log: true });
+  const session = new WorkspaceSession();
+  const decisions = new Decisions(session, log);
+  const panel = new ReviewPanel(context.extensionUri, session, decisions);
+  const apiKey = new ApiKeyStore(context.secrets);
+  const loop = new LoopRunner(session, log, apiKey, (id) => panel.show(id));
+  const candidates = new CandidatesView(session);
+  const versions = new VersionsView(session);
+
+  context.subscriptions.push(
+    log,
+    session,
+    panel,
+    loop,
+    new StatusBar(session, loop),
+    candidates,
+    versions,
+    vscode.window.registerTreeDataProvider('aiai.candidates', candidates),
+    vscode.window.registerTreeDataProvider('aiai.versions', versions),
+    vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, panel.serializer()),
+    vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider(session)),
+    ...registerCommands({ session, loop, panel, decisions, apiKey, log }),
+  );
+  void vscode.commands.executeCommand('setContext', 'aiai.running', false);
 }
 
 export function deactivate(): void {}
-
-async function initializeWorkspace(): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) {
-    void vscode.window.showErrorMessage('AIAI: open the folder of your agent first.');
-    return;
-  }
-  try {
-    const result = initWorkspace(folder.uri.fsPath);
-    await vscode.window.showTextDocument(vscode.Uri.file(result.configFile));
-  } catch (error) {
-    void vscode.window.showErrorMessage(`AIAI: ${errorMessage(error)}`);
-  }
-}

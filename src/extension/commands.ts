@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import { initWorkspace } from '../core/init';
+import type { Version } from '../core/versions';
+import type { ApiKeyStore } from './apiKey';
+import type { Decisions } from './decisions';
+import { candidateDelta, shortDate, versionMetric } from './format';
+import type { LoopRunner } from './loopRunner';
+import type { ReviewPanel } from './reviewPanel';
+import type { VersionNode } from './versionsView';
+import type { WorkspaceSession } from './workspaceSession';
+
+export interface Services {
+  session: WorkspaceSession;
+  loop: LoopRunner;
+  panel: ReviewPanel;
+  decisions: Decisions;
+  apiKey: ApiKeyStore;
+  log: vscode.LogOutputChannel;
+}
+
+/** Every command of the palette and the views; each is a few lines over a service. */
+export function registerCommands(s: Services): vscode.Disposable[] {
+  const commands: Record<string, (...args: never[]) => unknown> = {
+    'aiai.init': () => initialize(s),
+    'aiai.start': () => s.loop.start(),
+    'aiai.stop': () => s.loop.stop(),
+    'aiai.openReview': (id?: string) => s.panel.show(typeof id === 'string' ? id : undefined),
+    'aiai.approve': async (id?: string) => {
+      const chosen = typeof id === 'string' ? id : (s.panel.visibleCandidate ?? (await pickPending(s, 'Approve which candidate?')));
+      if (chosen) inform(await s.decisions.approve(chosen));
+    },
+    'aiai.reject': async (id?: string) => {
+      const chosen = typeof id === 'string' ? id : (s.panel.visibleCandidate ?? (await pickPending(s, 'Reject which candidate?')));
+      if (!chosen) return;
+      const reason = await vscode.window.showInputBox({ title: `AIAI: reject ${chosen}`, prompt: 'Why? (optional, kept with the record)' });
+      if (reason !== undefined) inform(await s.decisions.reject(chosen, reason));
+    },
+    'aiai.rollback': async () => {
+      const version = await pickVersion(s, 'Roll back to which version?');
+      if (version) inform(await s.decisions.rollback(version));
+    },
+    'aiai.rollbackToVersion': async (node?: VersionNode) => {
+      const version = node?.version ?? (await pickVersion(s, 'Roll back to which version?'));
+      if (version) inform(await s.decisions.rollback(version));
+    },
+    'aiai.compareWithCurrent': async (node?: VersionNode) => {
+      const version = node?.version ?? (await pickVersion(s, 'Compare which version with the current files?'));
+      if (version) await s.decisions.compareWithCurrent(version);
+    },
+    'aiai.setApiKey': () => s.apiKey.prompt(),
+    'aiai.showLog': () => s.log.show(),
+    'aiai.refresh': () => s.session.refresh(),
+  };
+  return Object.entries(commands).map(([id, run]) =>
+    vscode.commands.registerCommand(id, async (...args: never[]) => {
+      try {
+        return await run(...args);
+      } catch (error) {
+        s.log.error(`${id}: ${errorMessage(error)}`);
+        void vscode.window.showErrorMessage(`AIAI: ${errorMessage(error)}`);
+        return undefined;
+      }
+    }),
+  );
+}
+
+function inform(message: string | undefined): void {
+  if (message) void vscode.window.showInformationMessage(`AIAI: ${message}`);
+}
+
+async function initialize(s: Services): Promise<void> {
+  const result = initWorkspace(s.session.requireFolder());
+  await vscode.window.showTextDocument(vscode.Uri.file(result.configFile));
+  s.session.refresh();
+  inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
+}
+
+async function pickPending(s: Services, title: string): Promise<string | undefined> {
+  const pending = s.session.pending().reverse();
+  if (pending.length === 0) {
+    inform('no candidate awaits review.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    pending.map((c) => ({ label: c.title, description: [candidateDelta(c), ...c.flags].join(' · '), detail: `candidate ${c.id}`, id: c.id })),
+    { title: `AIAI: ${title}` },
+  );
+  return picked?.id;
+}
+
+/** A quick pick of versions, newest first. */
+async function pickVersion(s: Services, title: string): Promise<Version | undefined> {
+  const versions = await s.session.versions();
+  const metric = s.session.config().objective.metric;
+  const picked = await vscode.window.showQuickPick(
+    versions.map((v) => ({ label: `${v.version}  ${v.title}`, description: `${versionMetric(v, metric)} · ${shortDate(v.date)}`, detail: `${v.kind} ${v.commit.slice(0, 8)}`, version: v })),
+    { title: `AIAI: ${title}` },
+  );
+  return picked?.version;
+}

@@ -1,0 +1,18 @@
+import { formatNumber, formatSigned } from '../core/numbers';
+import type { CandidateRecord } from '../core/store';
+import type { Version } from '../core/versions';
+
+/** "accuracy +0.062", the objective's change against the parent. */
+export function candidateDelta(c: CandidateRecord): string {
+  if (!c.objective) return '';
+  return `${c.objective.metric} ${formatSigned(c.objective.delta)}`;
+}
+
+export function versionMetric(v: Version, metric: string): string {
+  const value = v.metrics?.[metric];
+  return value === undefined ? 'not measured' : `${metric} ${formatNumber(value)}`;
+}
+
+export function shortDate(iso: string): string {
+  return iso.slice(0, 16).replace('T', ' ');
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import { reviewOf } from '../core/review';
+import { parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import type { Decisions } from './decisions';
+import type { WorkspaceSession } from './workspaceSession';
+
+export const REVIEW_VIEW_TYPE = 'aiai.review';
+
+/** What the panel keeps across reloads (besides the webview's own UI state). */
+interface PanelState {
+  id?: string;
+}
+
+/**
+ * The review panel: one WebviewPanel showing one candidate at a time. The extension
+ * owns the state and sends complete snapshots once the webview says it is ready.
+ */
+export class ReviewPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private candidateId: string | undefined;
+  private ready = false;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly session: WorkspaceSession,
+    private readonly decisions: Decisions,
+  ) {
+    this.disposables.push(session.onDidChange(() => this.post()));
+  }
+
+  /** Opens (or reveals) the panel on a candidate: the given one, else the first awaiting review. */
+  show(id?: string): void {
+    this.candidateId = id ?? this.candidateId ?? this.session.pending()[0]?.id;
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Active);
+      this.post();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, 'AIAI Review', vscode.ViewColumn.Active, this.options());
+    this.attach(panel);
+  }
+
+  /** Takes over a panel VS Code restored after a reload. */
+  restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
+    this.panel?.dispose();
+    this.candidateId = state?.id ?? this.session.pending()[0]?.id;
+    panel.webview.options = this.options();
+    this.attach(panel);
+  }
+
+  get visibleCandidate(): string | undefined {
+    return this.panel ? this.candidateId : undefined;
+  }
+
+  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
+    panel.webview.html = this.html(panel.webview);
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const message = parseFromWebview(raw);
+        if (message) void this.handle(message);
+      }),
+      // A hidden webview is torn down; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+    ];
+    panel.onDidDispose(() => {
+      for (const s of subscriptions) s.dispose();
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+
+  private async handle(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        return;
+      case 'navigate':
+        this.candidateId = message.id;
+        this.post();
+        return;
+      case 'openDiff':
+        await this.decisions.openDiff(message.id);
+        return;
+      case 'approve':
+        await this.act(() => this.decisions.approve(message.id, message.contentHash));
+        return;
+      case 'reject':
+        await this.act(() => this.decisions.reject(message.id, message.reason));
+    }
+  }
+
+  /** Runs a decision, then moves on to the next candidate awaiting review. */
+  private async act(decide: () => Promise<string>): Promise<void> {
+    try {
+      const done = await decide();
+      this.candidateId = this.session.pending()[0]?.id ?? this.candidateId;
+      this.send({ type: 'notice', level: 'info', message: done });
+      this.post();
+    } catch (error) {
+      this.send({ type: 'notice', level: 'error', message: errorMessage(error) });
+    }
+  }
+
+  private post(): void {
+    if (!this.panel || !this.ready) return;
+    const candidates = this.session.candidates();
+    const candidate = candidates.find((c) => c.id === this.candidateId);
+    if (!candidate) {
+      this.send({ type: 'empty', message: candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.' });
+      return;
+    }
+    let config;
+    try {
+      config = this.session.config();
+    } catch (error) {
+      this.send({ type: 'notice', level: 'error', message: errorMessage(error) });
+      return;
+    }
+    const pending = candidates.filter((c) => c.status === 'pending').map((c) => ({ id: c.id, title: c.title }));
+    const trusted = vscode.workspace.isTrusted;
+    this.panel.title = `AIAI Review: ${candidate.title}`;
+    this.send({
+      type: 'review',
+      snapshot: {
+        review: reviewOf(candidate, config.objective),
+        pending,
+        canDecide: candidate.status === 'pending' && trusted,
+        ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
+      },
+    });
+  }
+
+  private send(message: ToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private html(webview: vscode.Webview): string {
+    const nonce = randomBytes(16).toString('base64');
+    const asset = (file: string): vscode.Uri => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', file));
+    const csp = [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      `style-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${asset('review.css')}">
+  <title>AIAI Review</title>
+</head>
+<body>
+  <main id="app" aria-live="polite"></main>
+  <script nonce="${nonce}" src="${asset('review.js')}"></script>
+</body>
+</html>`;
+  }
+
+  /** The serializer VS Code calls to bring the panel back after a window reload. */
+  serializer(): vscode.WebviewPanelSerializer<PanelState> {
+    return {
+      deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
+    };
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import type { LoopRunner } from './loopRunner';
+import type { WorkspaceSession } from './workspaceSession';
+
+/** idle / running i of N / K awaiting review; a click opens the review panel. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('aiai.status', vscode.StatusBarAlignment.Left, 10);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    private readonly session: WorkspaceSession,
+    private readonly loop: LoopRunner,
+  ) {
+    this.item.name = 'AIAI';
+    this.item.command = 'aiai.openReview';
+    this.subscriptions = [session.onDidChange(() => this.update()), loop.onDidChangeState(() => this.update())];
+    this.update();
+    this.item.show();
+  }
+
+  private update(): void {
+    const state = this.loop.state;
+    const waiting = this.session.pending().length;
+    const parts = [state.running ? `running ${state.done + 1 > state.total ? state.total : state.done + 1} of ${state.total}` : waiting === 0 ? 'idle' : ''];
+    if (waiting > 0) parts.push(`${waiting} awaiting review`);
+    this.item.text = `${state.running ? '$(sync~spin)' : waiting > 0 ? '$(bell-dot)' : '$(beaker)'} AIAI: ${parts.filter(Boolean).join(' · ')}`;
+    this.item.tooltip = 'AIAI: open the review panel';
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { Version } from '../core/versions';
+import { shortDate, versionMetric } from './format';
+import type { WorkspaceSession } from './workspaceSession';
+
+export interface VersionNode {
+  version: Version;
+  /** The objective metric at this version, as shown. */
+  metric: string;
+}
+
+/** The Versions view: the version timeline, newest first, the baseline last. */
+export class VersionsView implements vscode.TreeDataProvider<VersionNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly session: WorkspaceSession) {
+    this.subscription = session.onDidChange(() => this.changed.fire());
+  }
+
+  async getChildren(node?: VersionNode): Promise<VersionNode[]> {
+    if (node || !this.session.folder()) return [];
+    try {
+      const metric = this.session.config().objective.metric;
+      return (await this.session.versions()).map((version) => ({ version, metric: versionMetric(version, metric) }));
+    } catch {
+      return []; // no config or no repository yet: the welcome view says what to do
+    }
+  }
+
+  getTreeItem({ version: v, metric }: VersionNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(`${v.version} · ${metric}`, vscode.TreeItemCollapsibleState.None);
+    item.id = v.commit;
+    item.description = `${v.title} · ${shortDate(v.date)}`;
+    item.tooltip = `${v.kind} ${v.commit.slice(0, 8)}${v.candidate ? ` (candidate ${v.candidate})` : ''}\n${metric}\n${v.date}`;
+    item.iconPath = new vscode.ThemeIcon(v.kind === 'baseline' ? 'circle-outline' : v.kind === 'rollback' ? 'discard' : 'git-commit');
+    item.contextValue = 'version';
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,90 @@
+import * as vscode from 'vscode';
+import { loadConfig, type Config } from '../core/config';
+import { Git } from '../core/git';
+import { Store, type CandidateRecord } from '../core/store';
+import { listVersions, type Version } from '../core/versions';
+
+/** How long a burst of file events is gathered into one refresh. */
+const REFRESH_DELAY_MS = 150;
+
+/**
+ * The open workspace as the engine sees it: its config, records and versions, read
+ * fresh from disk on demand, and one event when any of them may have changed, by
+ * this window, the CLI or another window alike.
+ */
+export class WorkspaceSession implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor() {
+    const folder = this.folderUri();
+    if (folder) {
+      for (const glob of ['.aiai/**', '.git/HEAD', '.git/logs/HEAD', '.git/refs/heads/**']) {
+        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+        watcher.onDidCreate(() => this.refreshSoon());
+        watcher.onDidChange(() => this.refreshSoon());
+        watcher.onDidDelete(() => this.refreshSoon());
+        this.disposables.push(watcher);
+      }
+    }
+  }
+
+  /** The workspace folder aiai works on: the first one. */
+  folder(): string | undefined {
+    return this.folderUri()?.fsPath;
+  }
+
+  requireFolder(): string {
+    const folder = this.folder();
+    if (!folder) throw new Error('open the folder of your agent first');
+    return folder;
+  }
+
+  config(): Config {
+    return loadConfig(this.requireFolder());
+  }
+
+  candidates(): CandidateRecord[] {
+    const folder = this.folder();
+    return folder ? new Store(folder).candidates() : [];
+  }
+
+  candidate(id: string): CandidateRecord | undefined {
+    return this.candidates().find((c) => c.id === id);
+  }
+
+  pending(): CandidateRecord[] {
+    return this.candidates().filter((c) => c.status === 'pending');
+  }
+
+  async versions(): Promise<Version[]> {
+    const config = this.config();
+    const git = await Git.open(config.workspace);
+    return listVersions(git, new Store(git.root), config);
+  }
+
+  async git(): Promise<Git> {
+    return Git.open(this.requireFolder());
+  }
+
+  refresh(): void {
+    clearTimeout(this.timer);
+    this.changed.fire();
+  }
+
+  private refreshSoon(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.changed.fire(), REFRESH_DELAY_MS);
+  }
+
+  private folderUri(): vscode.Uri | undefined {
+    return vscode.workspace.workspaceFolders?.[0]?.uri;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,170 @@
+import { formatNumber as fmt, formatSigned as signed } from '../src/core/numbers';
+import type { MetricRow, Review } from '../src/core/review';
+import type { FromWebview, ReviewSnapshot } from '../src/protocol';
+import { badge, button, textField } from './components';
+import { diffView, type DiffViewState } from './diffView';
+import { h } from './dom';
+
+export interface UiState {
+  id?: string;
+  diff?: DiffViewState;
+  reason?: string;
+}
+
+export interface ViewContext {
+  send(message: FromWebview): void;
+  state: UiState;
+  saveState(state: UiState): void;
+}
+
+/** The whole panel for one candidate: header, decision bar, eval deltas, cases, diff. */
+export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElement {
+  const r = snapshot.review;
+  const sameCandidate = ctx.state.id === r.id;
+  const state: UiState = sameCandidate ? ctx.state : { id: r.id };
+  ctx.saveState(state);
+  return h(
+    'div',
+    { class: 'review', 'data-candidate': r.id },
+    header(r),
+    snapshot.untrusted ? h('p', { class: 'notice notice-warning' }, snapshot.untrusted) : null,
+    actions(snapshot, ctx, state),
+    objective(r),
+    // The evidence beside the diff on a wide panel, above it on a narrow one.
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'div',
+        { class: 'evidence' },
+        metricsSection(r.metrics.filter((m) => m.kind !== 'holdout'), 'Evaluation deltas', 'Each metric of each eval against the parent.'),
+        metricsSection(r.metrics.filter((m) => m.kind === 'holdout'), 'Holdout', 'Run only for a candidate that improves; never shown to the proposer.'),
+        casesSection(r),
+      ),
+      r.diff ? diffView(r.diff, state.diff, (open) => ctx.saveState({ ...state, diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
+    ),
+  );
+}
+
+export function emptyView(message: string): HTMLElement {
+  return h('div', { class: 'empty' }, h('h1', {}, 'AIAI Review'), h('p', {}, message));
+}
+
+function header(r: Review): HTMLElement {
+  const facts = [
+    `candidate ${r.id}`,
+    `parent ${r.parent}`,
+    `base ${r.base.slice(0, 8)}`,
+    `proposer ${r.proposer}`,
+    `evaluated in ${(r.durationMs / 1000).toFixed(1)} s`,
+    r.contentHash ? `content ${r.contentHash.slice(0, 12)}` : '',
+  ].filter(Boolean);
+  return h(
+    'header',
+    { class: 'header' },
+    h('h1', { id: 'title' }, r.title),
+    h('div', { class: 'badges' }, badge(r.status, r.status), ...r.flags.map((f) => badge(f, 'flag'))),
+    r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' ? 'muted' : 'notice notice-error' }, r.reason) : null,
+    r.rationale ? h('p', { class: 'rationale' }, r.rationale) : null,
+    h('p', { class: 'facts muted' }, facts.join(' · ')),
+  );
+}
+
+function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState): HTMLElement {
+  const r = snapshot.review;
+  const index = snapshot.pending.findIndex((p) => p.id === r.id);
+  const previous = index > 0 ? snapshot.pending[index - 1] : undefined;
+  const next = index >= 0 ? snapshot.pending[index + 1] : snapshot.pending[0];
+  let reason = state.reason ?? '';
+  return h(
+    'div',
+    { class: 'actions' },
+    button('Approve', {
+      id: 'approve',
+      disabled: !snapshot.canDecide || !r.contentHash,
+      title: 'Commit this change on your branch',
+      onClick: () => ctx.send({ type: 'approve', id: r.id, contentHash: r.contentHash! }),
+    }),
+    button('Reject', { id: 'reject', appearance: 'secondary', disabled: !snapshot.canDecide, onClick: () => ctx.send({ type: 'reject', id: r.id, reason }) }),
+    textField({
+      id: 'reason',
+      placeholder: 'Reason for rejecting (optional)',
+      value: reason,
+      onInput: (value) => {
+        reason = value;
+        ctx.saveState({ ...state, reason: value });
+      },
+    }),
+    button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: !r.contentHash, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
+    h(
+      'span',
+      { class: 'nav' },
+      button('‹ Previous', { id: 'previous', appearance: 'secondary', disabled: !previous, onClick: () => previous && ctx.send({ type: 'navigate', id: previous.id }) }),
+      h('span', { class: 'muted' }, index >= 0 ? `${index + 1} of ${snapshot.pending.length} awaiting review` : `${snapshot.pending.length} awaiting review`),
+      button('Next ›', { id: 'next', appearance: 'secondary', disabled: !next, onClick: () => next && ctx.send({ type: 'navigate', id: next.id }) }),
+    ),
+  );
+}
+
+function objective(r: Review): HTMLElement | null {
+  const o = r.objective;
+  if (!o) return null;
+  return h(
+    'section',
+    { class: 'objective', id: 'objective' },
+    h('span', { class: 'objective-metric' }, o.metric),
+    h('span', { class: 'objective-values' }, `${fmt(o.parent)} → ${fmt(o.value)}`),
+    h('span', { class: `delta ${o.better ? 'better' : o.delta === 0 ? 'same' : 'worse'}`, id: 'objective-delta' }, signed(o.delta)),
+    h('span', { class: 'muted' }, `vs parent; ${signed(o.deltaVsCurrent)} vs the current version`),
+  );
+}
+
+function metricsSection(rows: MetricRow[], title: string, note: string): HTMLElement | null {
+  if (rows.length === 0) return null;
+  return h(
+    'section',
+    { class: 'metrics' },
+    h('h2', {}, title),
+    h('p', { class: 'muted' }, note),
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, ...['Eval', 'Status', 'Metric', 'Parent', 'Candidate', 'Δ'].map((t) => h('th', {}, t)))),
+      h(
+        'tbody',
+        {},
+        ...rows.map((m) =>
+          h(
+            'tr',
+            { class: m.objective ? 'objective-row' : '' },
+            h('td', {}, m.eval, m.kind === 'gate' ? h('span', { class: 'muted' }, ' (gate)') : null),
+            h('td', { class: `status status-${m.status}`, title: m.reason }, m.status),
+            h('td', {}, m.metric),
+            h('td', { class: 'number' }, m.parent === null ? '' : fmt(m.parent)),
+            h('td', { class: 'number' }, Number.isNaN(m.value) ? '' : fmt(m.value)),
+            h('td', { class: `number delta ${m.better === null ? 'same' : m.better ? 'better' : 'worse'}` }, m.delta === null ? '' : signed(m.delta)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function casesSection(r: Review): HTMLElement | null {
+  const rows = r.cases.filter((c) => c.newlyPassing.length + c.newlyFailing.length > 0);
+  if (rows.length === 0) return null;
+  return h(
+    'section',
+    { class: 'cases' },
+    h('h2', {}, 'Cases that changed'),
+    ...rows.map((c) =>
+      h(
+        'div',
+        { class: 'case-group' },
+        h('h3', {}, c.eval, c.holdout ? h('span', { class: 'muted' }, ' (holdout)') : null),
+        c.newlyPassing.length ? h('p', { class: 'better' }, `newly passing (${c.newlyPassing.length}): `, h('code', {}, c.newlyPassing.join(', '))) : null,
+        c.newlyFailing.length ? h('p', { class: 'worse' }, `newly failing (${c.newlyFailing.length}): `, h('code', {}, c.newlyFailing.join(', '))) : null,
+      ),
+    ),
+  );
+}
