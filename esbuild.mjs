@@ -17,4 +17,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
   // The review panel's browser code; its CSS imports become dist/webview/review.css.
   build({ ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { review: 'webview/main.ts' }, outdir: 'dist/webview', minify: true }),
+  // Integration suites, loaded by mocha inside VS Code's extension host.
+  build({ ...common, entryPoints: ['test/integration/suite/*.ts'], outdir: 'dist/test/integration', external: ['vscode', 'mocha'] }),
 ]);

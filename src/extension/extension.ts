@@ -10,8 +10,15 @@ import { StatusBar } from './statusBar';
 import { VersionsView } from './versionsView';
 import { WorkspaceSession } from './workspaceSession';
 
+/** What the extension offers other extensions and its integration tests. */
+export interface AiaiApi {
+  candidates: CandidatesView;
+  versions: VersionsView;
+  review: ReviewPanel;
+}
+
 /** Wires the services over the engine; all real work happens on a command or view. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
   const session = new WorkspaceSession();
   const decisions = new Decisions(session, log);
@@ -36,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ session, loop, panel, decisions, apiKey, log }),
   );
   void vscode.commands.executeCommand('setContext', 'aiai.running', false);
+  return { candidates, versions, review: panel };
 }
 
 export function deactivate(): void {}

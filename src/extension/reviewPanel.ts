@@ -18,6 +18,9 @@ interface PanelState {
  * owns the state and sends complete snapshots once the webview says it is ready.
  */
 export class ReviewPanel implements vscode.Disposable {
+  private readonly sent = new vscode.EventEmitter<ToWebview>();
+  /** Every message posted to the webview, for tests and other observers. */
+  readonly onDidSend = this.sent.event;
   private panel: vscode.WebviewPanel | undefined;
   private candidateId: string | undefined;
   private ready = false;
@@ -28,7 +31,7 @@ export class ReviewPanel implements vscode.Disposable {
     private readonly session: WorkspaceSession,
     private readonly decisions: Decisions,
   ) {
-    this.disposables.push(session.onDidChange(() => this.post()));
+    this.disposables.push(this.sent, session.onDidChange(() => this.post()));
   }
 
   /** Opens (or reveals) the panel on a candidate: the given one, else the first awaiting review. */
@@ -65,10 +68,7 @@ export class ReviewPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
     panel.webview.html = this.html(panel.webview);
     const subscriptions = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
-        const message = parseFromWebview(raw);
-        if (message) void this.handle(message);
-      }),
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       // A hidden webview is torn down; it says `ready` again when shown.
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.ready = false;
@@ -78,6 +78,12 @@ export class ReviewPanel implements vscode.Disposable {
       for (const s of subscriptions) s.dispose();
       if (this.panel === panel) this.panel = undefined;
     });
+  }
+
+  /** Handles a message from the webview; one that does not match the protocol is dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseFromWebview(raw);
+    if (message) await this.handle(message);
   }
 
   private async handle(message: FromWebview): Promise<void> {
@@ -143,7 +149,9 @@ export class ReviewPanel implements vscode.Disposable {
   }
 
   private send(message: ToWebview): void {
-    void this.panel?.webview.postMessage(message);
+    if (!this.panel) return;
+    void this.panel.webview.postMessage(message);
+    this.sent.fire(message);
   }
 
   private html(webview: vscode.Webview): string {

@@ -14,7 +14,7 @@ export interface CodeServer {
 }
 
 /** A real VS Code (code-server) on a free loopback port, with its own profile. */
-export async function startCodeServer(options: { theme?: 'dark' | 'light'; extensionsDir?: string } = {}): Promise<CodeServer> {
+export async function startCodeServer(options: { theme?: 'dark' | 'light'; extensionsDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CodeServer> {
   const entry = setupCodeServer();
   const port = await freePort();
   const userDataDir = tempDir('aiai-vscode-');
@@ -39,7 +39,7 @@ export async function startCodeServer(options: { theme?: 'dark' | 'light'; exten
     process.execPath,
     [entry, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
       '--user-data-dir', userDataDir, '--extensions-dir', options.extensionsDir ?? path.join(userDataDir, 'extensions')],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   await listening(child, port);
   return {
