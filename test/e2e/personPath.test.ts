@@ -41,6 +41,20 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     await frame.locator('body.vscode-light #objective-delta').waitFor();
     await screenshot(page, 'review-panel-light.png');
 
+    // The panel survives hiding (another editor in front) and reloading the window,
+    // on the same candidate and with what the person typed.
+    const reviewed = await frame.locator('#title').innerText();
+    await frame.locator('#reason input').fill('typed before hiding');
+    await runCommand(page, 'Preferences: Open User Settings (JSON)');
+    await page.locator('.tab', { hasText: 'AIAI Review' }).click();
+    frame = await reviewFrame(page);
+    await frame.locator('#title', { hasText: reviewed }).waitFor();
+    assert.equal(await frame.locator('#reason').evaluate((el) => (el as HTMLInputElement).value), 'typed before hiding');
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.part.activitybar .action-item a[aria-label^="AIAI"]').waitFor({ timeout: 60_000 });
+    frame = await reviewFrame(page, 60_000);
+    await frame.locator('#title', { hasText: reviewed }).waitFor();
+
     const title = await frame.locator('#title').innerText();
     await frame.locator('#approve').click();
     await frame.locator('#notice', { hasText: 'Approved' }).waitFor();

@@ -69,8 +69,9 @@ export async function reviewFrame(page: Page, timeoutMs = 30_000): Promise<Frame
     for (const frame of page.frames()) {
       if (await frame.locator('#app').count().catch(() => 0)) return frame;
     }
-    // Each webview load navigates a frame: look again when one does.
-    await page.waitForEvent('framenavigated', { timeout: Math.max(1, deadline - Date.now()) });
+    if (Date.now() > deadline) throw new Error(`the review panel did not appear within ${timeoutMs} ms`);
+    // A webview's load navigates a frame; look again when one does (or shortly, if it already has).
+    await page.waitForEvent('framenavigated', { timeout: 500 }).catch(() => undefined);
   }
 }
 
