@@ -49,7 +49,7 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     await page.locator('.tab', { hasText: 'AIAI Review' }).click();
     frame = await reviewFrame(page);
     await frame.locator('#title', { hasText: reviewed }).waitFor();
-    assert.equal(await frame.locator('#reason').evaluate((el) => (el as HTMLInputElement).value), 'typed before hiding');
+    assert.equal(await frame.locator('#reason input').inputValue(), 'typed before hiding');
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.part.activitybar .action-item a[aria-label^="AIAI"]').waitFor({ timeout: 60_000 });
     frame = await reviewFrame(page, 60_000);
