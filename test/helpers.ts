@@ -96,6 +96,17 @@ export function cliJson<T>(cwd: string, ...args: string[]): T {
   return JSON.parse(result.stdout) as T;
 }
 
+/** The CLI without blocking this process (which may be serving the CLI's requests). */
+export async function cliAsync(env: NodeJS.ProcessEnv, cwd: string, ...args: string[]): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...cliEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { code, stdout, stderr };
+}
+
 /** Starts the CLI without waiting, for tests that signal it. */
 export function cliProcess(cwd: string, ...args: string[]): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { cwd, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,6 +13,7 @@ import schema from '../../schema/aiai-config.schema.json';
 import { ConfigError, type ConfigProblem } from './errors';
 import { pointerToPath } from './jsonPointer';
 import { readKnobValue } from './knobs';
+import type { Pricing } from './usage';
 
 export const CONFIG_DIR = '.aiai';
 export const CONFIG_FILE = path.join(CONFIG_DIR, 'config.json');
@@ -53,12 +54,18 @@ export interface ProposerConfig {
   model?: string;
   baseUrl?: string;
   seed?: number;
+  maxOutputTokens?: number;
+  maxFileBytes?: number;
+  timeoutSec?: number;
+  maxRetries?: number;
+  pricing?: Partial<Pricing>;
 }
 
 export interface Budget {
   iterations: number;
   patience?: number;
   maxCostUsd?: number;
+  maxTokens?: number;
 }
 
 export interface Config {

@@ -118,7 +118,9 @@ export class Git {
     return (await this.raw(['rev-parse', `${commit}^{tree}`])).trim();
   }
 
+  /** A file's text at a commit; undefined when it is absent (or the path is not one of the repository's). */
   async readFile(commit: string, file: string): Promise<string | undefined> {
+    if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) return undefined;
     const entry = (await this.lsTree(commit, [file])).find((e) => e.path === file);
     if (!entry || entry.type !== 'blob') return undefined;
     return this.raw(['cat-file', 'blob', entry.sha]);

@@ -12,8 +12,11 @@ import { chooseProposer } from './proposerChoice';
 import { recover } from './recovery';
 import { acquireRunLock } from './runLock';
 import { Store, type CandidateRecord, type Evaluation, type Flag, type RunRecord } from './store';
+import { addUsage, NO_USAGE, totalInput, type Usage } from './usage';
 import { Worktrees } from './worktrees';
 
+/** Consecutive proposer failures (timeouts, dropped connections) after which the loop pauses. */
+const PROPOSER_ERRORS_BEFORE_PAUSE = 3;
 /** Who rejects a candidate that did not improve. */
 const LOOP_ACTOR = 'aiai loop';
 
@@ -78,6 +81,9 @@ class Loop {
   private readonly candidates: CandidateRecord[] = [];
   private readonly inFlight = new Map<string, Attempt>();
   private started = 0;
+  private proposerErrors = 0;
+  /** The most one proposal has cost so far: the estimate for the next. */
+  private dearestCall: Usage = NO_USAGE;
   private sinceImprovement = 0;
   private stopReason: string | undefined;
   private baseline!: Parent;
@@ -190,22 +196,43 @@ class Loop {
 
   /** One candidate from proposal to record; undefined when it was discarded by a stop. */
   private async iterate(): Promise<CandidateRecord | undefined> {
+    const overBudget = this.budgetProblem();
+    if (overBudget) {
+      this.stopReason ??= overBudget;
+      return undefined;
+    }
     const parent = this.bestParent();
     const id = this.store.newCandidateId();
     const started = Date.now();
     const outcome = await this.proposer.propose({
       objective: this.config.objective,
       parent: { id: parent.id, commit: parent.commit, metrics: trainMetrics(parent.evaluation), objectiveValue: parent.objectiveValue },
+      base: this.record.base,
       history: [...this.history(), ...this.inFlight.values()],
       readFile: (commit, file) => this.git.readFile(commit, file),
+      listFiles: async (commit) => (await this.git.lsTree(commit)).map((e) => e.path),
+      diff: (from, to) => this.git.diff(from, to),
       signal: this.options.signal,
     });
+    for (const notice of outcome.notices ?? []) this.emit({ type: 'notice', message: notice });
+    if (outcome.usage) this.spend(outcome.usage);
     if (this.options.signal.aborted) return undefined;
     if (outcome.kind === 'exhausted') {
       this.stopReason ??= outcome.reason;
       return undefined;
     }
-    const draft = this.draft(id, parent, outcome.kind === 'proposal' ? outcome.proposal : undefined);
+    const draft: CandidateRecord = {
+      ...this.draft(id, parent, outcome.kind === 'proposal' ? outcome.proposal : undefined),
+      ...(outcome.usage ? { usage: outcome.usage } : {}),
+      ...(outcome.leftOut?.length ? { leftOut: outcome.leftOut } : {}),
+    };
+    this.proposerErrors = outcome.kind === 'error' ? this.proposerErrors + 1 : 0;
+    if (outcome.kind === 'error') {
+      if (this.proposerErrors >= PROPOSER_ERRORS_BEFORE_PAUSE) {
+        this.stopReason ??= `paused: the proposer failed ${this.proposerErrors} times in a row (last: ${outcome.reason}); every record is kept, start the loop again when it can be reached`;
+      }
+      return this.close(draft, started, 'failed', `proposer-error: ${outcome.reason}`);
+    }
     if (outcome.kind === 'invalid') return this.close(draft, started, 'failed', `invalid-proposal: ${outcome.reason}`);
 
     const symlinks = new Set((await this.git.lsTree(parent.commit)).filter((e) => e.mode === '120000').map((e) => e.path));
@@ -324,6 +351,25 @@ class Loop {
     return this.close(graded, started, 'pending');
   }
 
+  private spend(usage: Usage): void {
+    this.record = { ...this.record, usage: addUsage(this.record.usage ?? NO_USAGE, usage) };
+    if (usage.costUsd > this.dearestCall.costUsd || totalTokens(usage) > totalTokens(this.dearestCall)) this.dearestCall = usage;
+    this.store.saveRun(this.record);
+  }
+
+  /** Why the next model call would break the budget, if it would. */
+  private budgetProblem(): string | undefined {
+    const spent = this.record.usage ?? NO_USAGE;
+    const { maxCostUsd, maxTokens } = this.config.budget;
+    if (maxCostUsd !== undefined && spent.costUsd + this.dearestCall.costUsd > maxCostUsd) {
+      return `budget: another proposal would take the cost past $${maxCostUsd} (spent $${spent.costUsd.toFixed(4)})`;
+    }
+    if (maxTokens !== undefined && totalTokens(spent) + totalTokens(this.dearestCall) > maxTokens) {
+      return `budget: another proposal would take the tokens past ${maxTokens} (spent ${totalTokens(spent)})`;
+    }
+    return undefined;
+  }
+
   /** The best candidate of this run still in play, else the baseline. */
   private bestParent(): Parent {
     let best = this.baseline;
@@ -350,13 +396,22 @@ export function toAttempt(candidate: CandidateRecord, objective: Objective): Att
     id: candidate.id,
     title: candidate.title,
     outcome: attemptOutcome(candidate),
-    ...(candidate.reason ? { reason: candidate.reason } : {}),
+    ...(candidate.reason ? { reason: failedOnHoldout(candidate) ? 'failed a check the proposer does not see' : candidate.reason } : {}),
     parentCommit: candidate.parent.commit,
     ...(candidate.commit ? { commit: candidate.commit } : {}),
     edits: candidate.edits,
     ...(value !== undefined ? { objectiveValue: value } : {}),
+    ...(value !== undefined && candidate.objective ? { delta: candidate.objective.delta } : {}),
     failingCases: train.flatMap((e) => e.cases.filter((c) => !c.passed).map((c) => `${e.name}/${c.id}`)),
   };
+}
+
+function failedOnHoldout(candidate: CandidateRecord): boolean {
+  return candidate.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false;
+}
+
+function totalTokens(u: Usage): number {
+  return totalInput(u) + u.outputTokens;
 }
 
 function attemptOutcome(candidate: CandidateRecord): Attempt['outcome'] {

@@ -1,6 +1,7 @@
 import type { Objective } from './config';
 import type { Edit } from './edits';
 import type { Metrics } from './metrics';
+import type { Usage } from './usage';
 
 /**
  * What a proposer sees of an earlier attempt. It is built from the train-side
@@ -20,6 +21,8 @@ export interface Attempt {
   objectiveValue?: number;
   /** Train cases that failed. */
   failingCases: string[];
+  /** The objective's change against the parent, when evaluated. */
+  delta?: number;
 }
 
 export interface ProposalRequest {
@@ -31,9 +34,15 @@ export interface ProposalRequest {
     metrics: Record<string, Metrics>;
     objectiveValue: number;
   };
+  /** The version the run started from. */
+  base: string;
   /** Earlier attempts, oldest first, including those still being evaluated. */
   history: Attempt[];
   readFile(commit: string, file: string): Promise<string | undefined>;
+  /** Every file path at a commit. */
+  listFiles(commit: string): Promise<string[]>;
+  /** The diff between two commits. */
+  diff(from: string, to: string): Promise<string>;
   signal: AbortSignal;
 }
 
@@ -43,12 +52,30 @@ export interface Proposal {
   edits: Edit[];
 }
 
-export type ProposalOutcome =
-  | { kind: 'proposal'; proposal: Proposal }
-  /** The proposer has nothing new to offer; the loop stops. */
-  | { kind: 'exhausted'; reason: string }
-  /** This attempt failed (e.g. a model reply without a usable change); the loop goes on. */
-  | { kind: 'invalid'; reason: string };
+/** Files a proposer did not show the model, and why (binary, too large, a likely secret). */
+export interface LeftOut {
+  path: string;
+  reason: string;
+}
+
+interface OutcomeCommon {
+  /** Tokens and cost of the model calls this proposal took. */
+  usage?: Usage;
+  leftOut?: LeftOut[];
+  /** Things the user should know, e.g. that the configured model is deprecated. */
+  notices?: string[];
+}
+
+export type ProposalOutcome = OutcomeCommon &
+  (
+    | { kind: 'proposal'; proposal: Proposal }
+    /** The proposer has nothing new to offer; the loop stops. */
+    | { kind: 'exhausted'; reason: string }
+    /** The reply held no usable change, even after a corrective turn; the loop goes on. */
+    | { kind: 'invalid'; reason: string }
+    /** The call failed for a passing reason (timeout, dropped connection); the loop goes on. */
+    | { kind: 'error'; reason: string }
+  );
 
 export interface Proposer {
   readonly name: string;

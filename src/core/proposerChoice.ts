@@ -1,17 +1,24 @@
+import { AnthropicProposer } from './anthropicProposer';
 import type { Config } from './config';
 import { ParameterSearch } from './parameterSearch';
 import type { Proposer } from './proposer';
 
 /**
  * The proposer a config asks for. The built-in parameter search needs no network
- * and is what runs whenever a model proposer cannot.
+ * and stands in whenever the model proposer has no API key.
  */
 export function chooseProposer(config: Config, env: NodeJS.ProcessEnv): { proposer: Proposer; notice?: string } {
   const search = new ParameterSearch(config.knobs, config.proposer.seed);
   if (config.proposer.kind === 'parameter-search') return { proposer: search };
-  const notice = env.ANTHROPIC_API_KEY
-    ? 'the Anthropic proposer is not part of this build yet; using the built-in parameter search'
-    : 'no ANTHROPIC_API_KEY is set, so the built-in parameter search proposes instead of a model ' +
-      '(set the key in your environment to use the model)';
-  return { proposer: search, notice };
+  const apiKey = env.ANTHROPIC_API_KEY;
+  if (!apiKey) {
+    return {
+      proposer: search,
+      notice:
+        'no Anthropic API key, so the built-in parameter search proposes instead of a model. Set one with ANTHROPIC_API_KEY in the terminal, ' +
+        'or "AIAI: Set Anthropic API Key" in VS Code.',
+    };
+  }
+  const baseURL = config.proposer.baseUrl ?? env.ANTHROPIC_BASE_URL;
+  return { proposer: new AnthropicProposer(config, { apiKey, ...(baseURL ? { baseURL } : {}) }) };
 }

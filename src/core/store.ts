@@ -6,6 +6,8 @@ import type { Edit } from './edits';
 import { usageError } from './errors';
 import { readJson, writeJsonAtomic } from './files';
 import type { CaseChanges, CaseResult, Metrics } from './metrics';
+import type { LeftOut } from './proposer';
+import type { Usage } from './usage';
 
 export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
 export type Flag = 'overfit' | 'tamper';
@@ -74,6 +76,10 @@ export interface CandidateRecord {
   cases: Record<string, CaseChanges>;
   durationMs: number;
   decision?: Decision;
+  /** Tokens and cost of the model calls behind the proposal. */
+  usage?: Usage;
+  /** Files the proposer did not show the model. */
+  leftOut?: LeftOut[];
 }
 
 export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
@@ -92,6 +98,8 @@ export interface RunRecord {
   baseline?: Evaluation;
   stopReason?: string;
   error?: string;
+  /** Tokens and cost of all model calls of the run. */
+  usage?: Usage;
 }
 
 /**

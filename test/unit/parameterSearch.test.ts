@@ -25,8 +25,11 @@ function searchLoop(knobs: Knob[], start: string, score: (p: Record<string, numb
       const request: ProposalRequest = {
         objective: { eval: 'train', metric: 'score', direction: 'maximize', minDelta: 0 },
         parent: { id: null, commit: parent.commit, metrics: {}, objectiveValue: parent.value },
+        base: 'v0',
         history: [...history],
         readFile: async (commit, file) => (file === 'params.json' ? versions.get(commit) : undefined),
+        listFiles: async () => ['params.json'],
+        diff: async () => '',
         signal: new AbortController().signal,
       };
       const outcome = await proposer.propose(request);
