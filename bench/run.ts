@@ -1,13 +1,54 @@
 // `npm run bench`: figures that are targets, not tests. Prints them and writes BENCHMARKS.md.
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODE_SERVER_VERSION } from '../scripts/setup-code-server.mjs';
+import { runLoop } from '../src/core/loop';
+import { totalInput } from '../src/core/usage';
 import { agentWorkspace } from '../test/fixtures/agentWorkspace';
-import { ROOT } from '../test/helpers';
+import { MessagesServer, toolUse } from '../test/fixtures/messagesServer';
+import { commitAll, copyExample, ROOT } from '../test/helpers';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
 
+/**
+ * The share of input tokens served from the prompt cache over rounds 2..N, for the
+ * model proposer on the example workspace, against the loopback Messages API server
+ * (which keeps a prompt cache as the API does).
+ */
+async function cacheShare(rounds: number): Promise<{ share: number; perRound: number[] }> {
+  const server = await MessagesServer.start();
+  const anchor = '// How many leading words of a ticket the agent reads.';
+  let n = 0;
+  server.fallback = (body) => {
+    n++;
+    return toolUse({
+      title: `note ${n}`,
+      rationale: 'a comment, to exercise the prompt',
+      edits: [{ path: 'agent/triage.mjs', search: anchor, replace: `${anchor}\n// note ${n}` }],
+    })(body);
+  };
+  const workspace = copyExample();
+  const config = path.join(workspace, '.aiai', 'config.json');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('"proposer": { "kind": "parameter-search" }', '"proposer": { "kind": "anthropic" }'));
+  commitAll(workspace, 'the model proposer');
+  try {
+    const summary = await runLoop(workspace, {
+      iterations: rounds,
+      signal: new AbortController().signal,
+      env: { ...process.env, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: server.url },
+    });
+    const later = summary.candidates.slice(1).map((c) => c.usage!);
+    const perRound = later.map((u) => u.cacheReadTokens / totalInput(u));
+    const share = later.reduce((s, u) => s + u.cacheReadTokens, 0) / later.reduce((s, u) => s + totalInput(u), 0);
+    return { share, perRound };
+  } finally {
+    await server.close();
+  }
+}
+
 async function main(): Promise<void> {
+  const rounds = 8;
+  const cache = await cacheShare(rounds);
   const vsixBytes = statSync(path.join(ROOT, 'aiai.vsix')).size;
   const activations: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -16,6 +57,7 @@ async function main(): Promise<void> {
   }
   const median = [...activations].sort((a, b) => a - b)[1]!;
   const figures = [
+    [`input tokens read from the prompt cache, rounds 2..${rounds} (model proposer, example workspace; target ≥ 0.9)`, `${cache.share.toFixed(3)} (per round: ${cache.perRound.map((r) => r.toFixed(2)).join(', ')})`],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
     ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],
   ];
@@ -32,7 +74,11 @@ Made by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; machine: 
 |---|---|
 ${figures.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
-Method: the size is that of the \`.vsix\` \`npm run package\` makes (the extension, the
+Method: the prompt-cache share is measured against the loopback Messages API server of
+the tests (\`test/fixtures/messagesServer.ts\`), which counts 4 characters a token and
+caches the prefix up to the last \`cache_control\` marker, as the API does; the model
+proposer runs ${rounds} rounds on the example workspace, and the share is cache reads over
+all input tokens of rounds 2..${rounds}. The size is that of the \`.vsix\` \`npm run package\` makes (the extension, the
 review panel's bundle and the schema; no node_modules, everything is bundled by esbuild).
 Activation is timed inside a real VS Code extension host (code-server, with the
 extension loaded from this folder and a small agent workspace open): the integration

@@ -1,5 +1,6 @@
 import { formatNumber as fmt, formatSigned as signed } from '../src/core/numbers';
 import type { MetricRow, Review } from '../src/core/review';
+import { describeUsage } from '../src/core/usage';
 import type { FromWebview, ReviewSnapshot } from '../src/protocol';
 import { badge, button, textField } from './components';
 import { diffView, type DiffViewState } from './diffView';
@@ -67,6 +68,8 @@ function header(r: Review): HTMLElement {
     r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' ? 'muted' : 'notice notice-error' }, r.reason) : null,
     r.rationale ? h('p', { class: 'rationale' }, r.rationale) : null,
     h('p', { class: 'facts muted' }, facts.join(' · ')),
+    r.usage ? h('p', { class: 'facts muted', id: 'usage' }, `model: ${describeUsage(r.usage)}`) : null,
+    r.leftOut?.length ? h('p', { class: 'facts muted', id: 'left-out' }, `not shown to the model: ${r.leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}`) : null,
   );
 }
 

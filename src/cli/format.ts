@@ -1,6 +1,7 @@
 import type { CandidateRecord, Evaluation } from '../core/store';
 import type { RunSummary } from '../core/loop';
 import { formatNumber, formatSigned } from '../core/numbers';
+import { describeUsage } from '../core/usage';
 import type { Version } from '../core/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
@@ -36,6 +37,8 @@ export function candidateDetails(c: CandidateRecord): string {
   ];
   if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);
+  if (c.usage) lines.push(`model      ${describeUsage(c.usage)}`);
+  if (c.leftOut?.length) lines.push(`not shown  ${c.leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}`);
   if (c.rationale) lines.push('', 'rationale', indent(c.rationale));
   if (c.objective) {
     const o = c.objective;
@@ -79,6 +82,7 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
   const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'no candidates';
   const baseline = summary.run.baseline?.evals.length ? summary.candidates[0]?.objective?.current : undefined;
   const lines = [`run ${summary.run.id}: ${summary.candidates.length} candidate(s): ${tally}. Stopped: ${summary.run.stopReason ?? summary.run.state}.`];
+  if (summary.run.usage) lines.push(`model calls: ${describeUsage(summary.run.usage)}`);
   if (summary.best?.objective) {
     const o = summary.best.objective;
     lines.push(`best: ${summary.best.id} ${objectiveMetric} ${formatNumber(o.current)} → ${formatNumber(o.value)} (${formatSigned(o.deltaVsCurrent)}). Review it with \`aiai show ${summary.best.id}\`, then \`aiai approve ${summary.best.id}\`.`);

@@ -82,8 +82,15 @@ export class AnthropicProposer implements Proposer {
     const messages: Anthropic.MessageParam[] = [
       {
         role: 'user',
+        // Two cache breakpoints: after the files (the same all run long), and after
+        // the history, which each round only appends to.
         content: [
           { type: 'text', text: prompt.stable, cache_control: { type: 'ephemeral' } },
+          ...prompt.history.map((text, i): Anthropic.TextBlockParam => ({
+            type: 'text',
+            text,
+            ...(i === prompt.history.length - 1 ? { cache_control: { type: 'ephemeral' } } : {}),
+          })),
           { type: 'text', text: prompt.variable },
         ],
       },

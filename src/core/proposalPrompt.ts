@@ -24,7 +24,7 @@ How to work:
   \`search\`.
 - Answer by calling the propose_change tool exactly once.`;
 
-/** How many earlier attempts a request shows, most recent last. */
+/** At most this many earlier attempts are shown, most recent last. */
 const HISTORY_LIMIT = 25;
 const FAILING_CASES_SHOWN = 12;
 /** Context beyond this many characters is left out, file by file, largest last. */
@@ -36,7 +36,9 @@ export interface PromptParts {
   system: string;
   /** Byte-identical across the rounds of a run: the files at the run's base. */
   stable: string;
-  /** What changes from round to round: the parent, the history, the task. */
+  /** One block per earlier attempt, oldest first: each round only appends to them. */
+  history: string[];
+  /** What changes from round to round: the parent and the task. */
   variable: string;
   leftOut: LeftOut[];
 }
@@ -52,6 +54,7 @@ export async function buildPrompt(config: Config, request: ProposalRequest): Pro
     `# Files at the start of this run (${request.base.slice(0, 12)})`,
     ...files.map((f) => `## ${f.path}${f.editable ? '' : ' (read-only context)'}\n\`\`\`${fence(f.path)}\n${f.text}\n\`\`\``),
     leftOut.length > 0 ? `# Files not shown\n${leftOut.map((l) => `- ${l.path}: ${l.reason}`).join('\n')}` : '',
+    '# Task\nPropose one change that improves the objective, to the version described at the end, in the light of the earlier attempts. Call propose_change.',
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -63,21 +66,20 @@ export async function buildPrompt(config: Config, request: ProposalRequest): Pro
     `# Its results\n${Object.entries(request.parent.metrics)
       .map(([name, metrics]) => `- ${name}: ${Object.entries(metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`)
       .join('\n')}`,
-    historyText(request.history),
-    '# Task\nPropose one change that improves the objective. Call propose_change.',
   ].join('\n\n');
-  return { system, stable, variable, leftOut };
+  return { system, stable, history: historyBlocks(request.history), variable, leftOut };
 }
 
-function historyText(history: Attempt[]): string {
-  if (history.length === 0) return '# Earlier attempts\nNone yet.';
-  const shown = history.slice(-HISTORY_LIMIT);
+function historyBlocks(history: Attempt[]): string[] {
+  // Older attempts drop out ten at a time, so the list keeps its start (and its cache) for ten rounds.
+  const shown = history.slice(history.length > HISTORY_LIMIT ? Math.ceil((history.length - HISTORY_LIMIT) / 10) * 10 : 0);
   const lines = shown.map((a) => {
     const result = a.objectiveValue !== undefined ? ` → ${formatNumber(a.objectiveValue)}${a.delta !== undefined ? ` (${formatSigned(a.delta)})` : ''}` : '';
     const cases = a.failingCases.length > 0 ? `; failing: ${a.failingCases.slice(0, FAILING_CASES_SHOWN).join(', ')}${a.failingCases.length > FAILING_CASES_SHOWN ? ', …' : ''}` : '';
     return `- [${a.outcome}] ${a.title}${result}${a.reason && a.outcome !== 'improved' ? ` — ${a.reason}` : ''}${cases}`;
   });
-  return `# Earlier attempts (oldest first${history.length > shown.length ? `; the last ${shown.length} of ${history.length}` : ''})\n${lines.join('\n')}`;
+  // The heading stays the same while the list grows, so each round's prefix extends the last one's.
+  return ['# Earlier attempts, oldest first', ...(lines.length > 0 ? lines : ['None yet.'])];
 }
 
 async function contextFiles(config: Config, request: ProposalRequest): Promise<{ files: Array<{ path: string; text: string; editable: boolean }>; leftOut: LeftOut[] }> {

@@ -43,6 +43,8 @@ export interface Review {
   cases: CaseRow[];
   diff: string;
   changedPaths: string[];
+  usage?: CandidateRecord['usage'];
+  leftOut?: CandidateRecord['leftOut'];
 }
 
 export function reviewOf(candidate: CandidateRecord, objective: Objective): Review {
@@ -89,5 +91,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective): Revi
     cases: Object.entries(candidate.cases).map(([name, c]) => ({ eval: name, holdout: holdout.has(name), ...c })),
     diff: candidate.diff,
     changedPaths: candidate.changedPaths,
+    ...(candidate.usage ? { usage: candidate.usage } : {}),
+    ...(candidate.leftOut ? { leftOut: candidate.leftOut } : {}),
   };
 }

@@ -63,3 +63,10 @@ export function addUsage(a: Usage, b: Usage): Usage {
 export function totalInput(u: Usage): number {
   return u.inputTokens + u.cacheCreationTokens + u.cacheReadTokens;
 }
+
+/** "12,345 input tokens (10,000 read from the cache, 1,200 written) · 300 output · $0.0123" */
+export function describeUsage(u: Usage): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const cache = u.cacheReadTokens || u.cacheCreationTokens ? ` (${n(u.cacheReadTokens)} read from the cache, ${n(u.cacheCreationTokens)} written)` : '';
+  return `${n(totalInput(u))} input tokens${cache} · ${n(u.outputTokens)} output · $${u.costUsd.toFixed(4)}`;
+}

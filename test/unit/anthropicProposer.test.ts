@@ -126,8 +126,10 @@ test('the stable prefix is marked for the cache and identical across rounds; hol
   for (const prefix of prefixes) assert.deepEqual(prefix.cache_control, { type: 'ephemeral' });
   assert.equal(new Set(prefixes.map((p) => p.text)).size, 1, 'byte-identical across rounds');
   assert.match(prefixes[0]!.text, /## agent\/params\.json/);
-  const history = requests.map((r) => (r.messages[0]!.content as Array<{ text: string }>)[1]!.text);
-  assert.match(history[2]!, /\[improved\] x to 7 → 0\.7 \(\+0\.2\)/);
+  const blocks = requests.map((r) => (r.messages[0]!.content as Array<{ text: string; cache_control?: unknown }>));
+  assert.equal(blocks[2]![3]!.text, '- [improved] x to 7 → 0.7 (+0.2); failing: smoke/smoke-7, smoke/smoke-8, smoke/smoke-9, train/train-7, train/train-8, train/train-9', 'each earlier attempt is a block of its own');
+  assert.deepEqual(blocks[2]![3]!.cache_control, { type: 'ephemeral' }, 'the history is cached too');
+  assert.match(blocks[2]!.at(-1)!.text, /^# The version to change/);
   assert.ok(summary.candidates[1]!.usage!.cacheReadTokens > 0, 'round 2 reads the cache');
 
   for (const r of server.requests) {
@@ -174,7 +176,9 @@ test('the CLI reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {
   server.reset().reply(setX(6));
   const result = await cliAsync({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url }, dir, 'run', '--json');
   assert.equal(result.code, 0, result.stderr);
-  const out = JSON.parse(result.stdout) as { candidates: Array<{ status: string }> };
+  const out = JSON.parse(result.stdout) as { candidates: Array<{ id: string; status: string }> };
   assert.equal(out.candidates[0]!.status, 'pending');
   assert.equal(server.messageRequests().length, 1);
+  const shown = cliWithEnv({}, dir, 'show', out.candidates[0]!.id);
+  assert.match(shown.stdout, /^model {6}[\d,]+ input tokens \([\d,]+ read from the cache, [\d,]+ written\) · 120 output · \$0\.\d{4}$/m);
 });
