@@ -94,6 +94,7 @@ export class LoopRunner implements vscode.Disposable {
     switch (event.type) {
       case 'notice':
         this.log.warn(event.message);
+        void this.showNotice(event.message);
         return;
       case 'baseline':
         this.log.info(`baseline ${event.evaluation.commit.slice(0, 8)}: objective ${formatNumber(event.objectiveValue)}`);
@@ -118,6 +119,12 @@ export class LoopRunner implements vscode.Disposable {
         .showInformationMessage(`AIAI: a candidate awaits review: ${c.title} (${candidateDelta(c)})`, 'Open Review Panel')
         .then((choice) => choice && this.openReview(c.id));
     }
+  }
+
+  private async showNotice(message: string): Promise<void> {
+    const setKey = /API key/.test(message) ? ['Set Anthropic API Key'] : [];
+    const choice = await vscode.window.showWarningMessage(`AIAI: ${message}`, ...setKey);
+    if (choice) await vscode.commands.executeCommand('aiai.setApiKey');
   }
 
   private setState(state: LoopState): void {

@@ -182,3 +182,20 @@ test('the CLI reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {
   const shown = cliWithEnv({}, dir, 'show', out.candidates[0]!.id);
   assert.match(shown.stdout, /^model {6}[\d,]+ input tokens \([\d,]+ read from the cache, [\d,]+ written\) · 120 output · \$0\.\d{4}$/m);
 });
+
+test('the workspace\'s own .aiai/prompts/propose.md is the system prompt', async () => {
+  const dir = agentWorkspace({
+    config: { proposer: { kind: 'anthropic' }, budget: { iterations: 1 } },
+    files: { '.aiai/prompts/propose.md': 'You tune x. Be brief.\n' },
+  });
+  await run(dir, [setX(6)]);
+  const [request] = server.messageRequests();
+  assert.deepEqual(request!.system, [{ type: 'text', text: 'You tune x. Be brief.\n' }]);
+});
+
+test('budget.maxTokens stops the loop before a call that would exceed it', async () => {
+  const dir = modelWorkspace({ budget: { iterations: 5, maxTokens: 10 } });
+  const summary = await run(dir, [setX(5), setX(7, 5)]);
+  assert.equal(summary.candidates.length, 1);
+  assert.match(summary.run.stopReason!, /^budget: another proposal would take the tokens past 10 \(spent \d+\)/);
+});
