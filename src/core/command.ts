@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface CommandOptions {
-  command: string;
+  /** The program and its arguments (no shell of ours in between). */
+  file: string;
+  args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   timeoutMs: number;
@@ -32,8 +34,8 @@ const DEFAULT_MAX_LOG = 2 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
 
 /**
- * Runs a shell command in its own process group, so a timeout, an abort or the
- * command's end kills every process it started. Output goes to a capped log file.
+ * Runs a program in its own process group, so a timeout, an abort or its end kills
+ * every process it started. Output goes to a capped log file.
  */
 export function runCommand(options: CommandOptions): Promise<CommandResult> {
   const started = Date.now();
@@ -44,10 +46,9 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
   let stdoutTail = '';
   let logTail = '';
 
-  const child = spawn(options.command, {
+  const child = spawn(options.file, options.args, {
     cwd: options.cwd,
     env: options.env,
-    shell: true,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

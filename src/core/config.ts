@@ -13,6 +13,7 @@ import schema from '../../schema/aiai-config.schema.json';
 import { ConfigError, type ConfigProblem } from './errors';
 import { pointerToPath } from './jsonPointer';
 import { readKnobValue } from './knobs';
+import type { SandboxConfig } from './sandbox';
 import type { Pricing } from './usage';
 
 export const CONFIG_DIR = '.aiai';
@@ -81,6 +82,7 @@ export interface Config {
   budget: Budget;
   parallel: number;
   shared: string[];
+  sandbox: SandboxConfig;
 }
 
 /** Paths no proposal may ever touch, whatever the config says. */
@@ -123,7 +125,8 @@ export function parseConfig(text: string, file: string, workspace: string): Conf
   return config;
 }
 
-type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget'> & {
+type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox'> & {
+  sandbox?: Partial<SandboxConfig>;
   editable: string[];
   evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout'> & Partial<EvalSpec>>;
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
@@ -144,6 +147,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     budget: { iterations: 10, ...raw.budget },
     parallel: raw.parallel ?? 1,
     shared: raw.shared ?? [],
+    sandbox: { mode: 'auto', network: false, memoryMb: 4096, ...raw.sandbox },
   };
 }
 

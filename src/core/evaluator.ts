@@ -7,6 +7,7 @@ import { readTextIfExists } from './files';
 import type { Git } from './git';
 import { parseMetrics } from './metrics';
 import type { PathPolicy } from './paths';
+import { sandboxed, type Isolation } from './sandbox';
 import type { EvalOutcome, Evaluation } from './store';
 import type { Worktrees } from './worktrees';
 
@@ -41,6 +42,7 @@ export class Evaluator {
     private readonly config: Config,
     private readonly worktrees: Worktrees,
     private readonly policy: PathPolicy,
+    private readonly isolation: Isolation,
   ) {}
 
   async evaluate(options: EvaluateOptions): Promise<Evaluation> {
@@ -86,10 +88,11 @@ export class Evaluator {
     const metricsFile = path.join(scratch, 'metrics.json');
     const logFile = path.join(options.logDir, `${options.label}-${spec.name}.log`);
     try {
+      const argv = sandboxed(spec.command, { cwd: dir, scratch, config: this.config.sandbox, isolation: this.isolation });
       const result = await runCommand({
-        command: spec.command,
+        ...argv,
         cwd: dir,
-        env: { ...process.env, AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: options.label, TMPDIR: scratch },
+        env: { ...process.env, ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: options.label, TMPDIR: scratch },
         timeoutMs: spec.timeoutSec * 1000,
         logFile,
         signal: options.signal,

@@ -10,6 +10,7 @@ import { pathPolicy } from './paths';
 import type { Attempt, Proposal, Proposer } from './proposer';
 import { chooseProposer } from './proposerChoice';
 import { recover } from './recovery';
+import { isolationFor, type Isolation } from './sandbox';
 import { acquireRunLock } from './runLock';
 import { Store, type CandidateRecord, type Evaluation, type Flag, type RunRecord } from './store';
 import { addUsage, NO_USAGE, totalInput, type Usage } from './usage';
@@ -65,9 +66,12 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     const worktrees = await Worktrees.for(git);
     const cleaned = await recover(git, store, worktrees);
     if (cleaned) emit({ type: 'notice', message: cleaned });
+    const { isolation, refusal } = isolationFor(config.sandbox);
+    if (refusal) throw runtimeError(refusal);
+    if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
     const chosen = options.proposer ? { proposer: options.proposer } : chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
-    return await new Loop(config, git, store, worktrees, chosen.proposer, options, emit).run();
+    return await new Loop(config, git, store, worktrees, isolation, chosen.proposer, options, emit).run();
   } finally {
     release();
   }
@@ -94,12 +98,13 @@ class Loop {
     private readonly git: Git,
     private readonly store: Store,
     worktrees: Worktrees,
+    private readonly isolation: Isolation,
     private readonly proposer: Proposer,
     private readonly options: LoopOptions,
     private readonly emit: (event: LoopEvent) => void,
   ) {
     this.policy = pathPolicy(config);
-    this.evaluator = new Evaluator(git, config, worktrees, this.policy);
+    this.evaluator = new Evaluator(git, config, worktrees, this.policy, isolation);
     this.iterations = options.iterations ?? config.budget.iterations;
     this.parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, this.iterations));
   }
@@ -115,6 +120,7 @@ class Loop {
       base,
       ...(branch ? { branch } : {}),
       proposer: this.proposer.name,
+      isolation: this.isolation.kind,
       iterations: this.iterations,
       parallel: this.parallel,
     };

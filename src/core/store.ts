@@ -93,6 +93,8 @@ export interface RunRecord {
   base: string;
   branch?: string;
   proposer: string;
+  /** How evaluations were isolated: bubblewrap, or none. */
+  isolation: 'bubblewrap' | 'none';
   iterations: number;
   parallel: number;
   baseline?: Evaluation;

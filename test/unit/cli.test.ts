@@ -98,7 +98,8 @@ test('the example improves under the parameter search, and approve / versions / 
 
 test('Ctrl-C stops the run: the candidate in flight is discarded and nothing is left behind', async () => {
   const marker = path.join(tempDir(), 'eval.pid');
-  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 3 } } });
+  // Without the sandbox, so the eval can signal from outside its worktree that it started.
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 3 }, sandbox: { mode: 'off' } } });
   const child = cliProcess(dir, 'run');
   await waitForFile(marker);
   child.kill('SIGINT');
@@ -111,7 +112,7 @@ test('Ctrl-C stops the run: the candidate in flight is discarded and nothing is 
 
 test('after a kill -9 mid-evaluation, the next run cleans up and works', async () => {
   const marker = path.join(tempDir(), 'eval.pid');
-  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 1 } } });
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 1 }, sandbox: { mode: 'off' } } });
   const child = cliProcess(dir, 'run');
   await waitForFile(marker);
   child.kill('SIGKILL');

@@ -136,8 +136,13 @@ test('without a metrics file, the last JSON line of stdout is the metrics', asyn
   assert.deepEqual(c!.evaluation!.evals[1]!.cases, []);
 });
 
+// These tests watch the eval from outside through files it writes there, so they run
+// it without the sandbox (which would keep such writes in): they cover the limits
+// that hold when no sandbox is available. test/unit/faults.test.ts covers the sandbox.
+const NO_SANDBOX = { sandbox: { mode: 'off' } };
+
 test('an eval that hangs is killed at its timeout together with its children; the candidate says timeout', async () => {
-  const dir = agentWorkspace({ config: { evals: [{ name: 'train', command: 'node eval/score.js train', timeoutSec: 1 }] } });
+  const dir = agentWorkspace({ config: { ...NO_SANDBOX, evals: [{ name: 'train', command: 'node eval/score.js train', timeoutSec: 1 }] } });
   const pidFile = path.join(tempDir(), 'child.pid');
   const summary = await run(dir, new ScriptedProposer([paramsStep('hang', { x: 5, hang: pidFile })]));
   const [c] = summary.candidates;
@@ -221,7 +226,7 @@ test('an edit whose search text does not match fails one candidate and the run g
 });
 
 test('a stop discards the candidate in flight: no record, no ref, no worktree, no process', async () => {
-  const dir = agentWorkspace();
+  const dir = agentWorkspace({ config: NO_SANDBOX });
   const marker = path.join(tempDir(), 'eval.pid');
   const controller = new AbortController();
   const proposer = new ScriptedProposer([paramsStep('good', { x: 5 }), paramsStep('blocks', { x: 6, block: marker })]);
