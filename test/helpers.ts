@@ -66,7 +66,7 @@ export function snapshot(dir: string): Record<string, string> {
   const walk = (rel: string): void => {
     for (const name of readdirSync(path.join(dir, rel))) {
       const file = path.join(rel, name);
-      if (file === '.git' || file === path.join('.aiai', 'runs') || file === path.join('.aiai', 'run.lock')) continue;
+      if (file === '.git' || ['runs', 'run.lock', 'audit.jsonl'].some((own) => file === path.join('.aiai', own))) continue;
       if (statSync(path.join(dir, file)).isDirectory()) walk(file);
       else out[file] = readFileSync(path.join(dir, file), 'utf8');
     }

@@ -144,7 +144,7 @@ program
   .description('restore the editable files of a version (vN, baseline, or a commit) as a new commit')
   .option('--json', 'print the result as JSON')
   .action(async (version: string, opts: { json?: boolean }) => {
-    const result = await rollback(workspaceOf(), version);
+    const result = await rollback(workspaceOf(), version, { by: ACTOR });
     if (opts.json) return printJson({ version: result.target.version, restored: result.target.commit, commit: result.commit ?? null });
     print(
       result.commit

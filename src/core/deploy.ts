@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from './config';
+import { audit } from './audit';
 import { runtimeError, usageError } from './errors';
 import { CANDIDATE_REFS, Git } from './git';
 import { pathPolicy } from './paths';
@@ -59,6 +60,7 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
 
   const approved: CandidateRecord = { ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: options.by, commit } };
   store.saveCandidate(approved);
+  audit(git.root, { event: 'approval', by: options.by, candidate: candidate.id, contentHash: candidate.contentHash!, commit });
   return { candidate: approved, commit };
 }
 
@@ -73,13 +75,14 @@ export async function reject(workspace: string, idOrPrefix: string, options: Act
     decision: { at: new Date().toISOString(), by: options.by, ...(options.reason ? { reason: options.reason } : {}) },
   };
   store.saveCandidate(rejected);
+  audit(store.workspace, { event: 'rejection', by: options.by, candidate: candidate.id, ...(candidate.contentHash ? { contentHash: candidate.contentHash } : {}), detail: options.reason ?? '' });
   return rejected;
 }
 
 export type RollbackResult = { target: Version | { version: string; commit: string }; commit: string | undefined };
 
 /** Restores the editable files as they were at `version` (vN, "baseline", or a commit of the branch) in a new commit. */
-export async function rollback(workspace: string, version: string): Promise<RollbackResult> {
+export async function rollback(workspace: string, version: string, options: Actor): Promise<RollbackResult> {
   const { git, store, config } = await open(workspace);
   const head = await requireBranchHead(git, 'roll back');
   const target = await resolveVersion(git, store, config, version);
@@ -104,6 +107,7 @@ export async function rollback(workspace: string, version: string): Promise<Roll
     `${ROLLBACK_TRAILER}: ${target.version} ${target.commit}\n`;
   const commit = await git.commitTree(tree, [head], message, true);
   await git.fastForward(commit);
+  audit(git.root, { event: 'rollback', by: options.by, commit, detail: `to ${target.version} (${target.commit})` });
   return { target, commit };
 }
 

@@ -1,4 +1,5 @@
 import { loadConfig, type Config, type Objective } from './config';
+import { audit } from './audit';
 import { applyEdits } from './edits';
 import { runtimeError } from './errors';
 import { Evaluator, Interrupted } from './evaluator';
@@ -315,7 +316,18 @@ class Loop {
     };
     if (status === 'rejected' && reason) closed.decision = { at: closed.finishedAt!, by: LOOP_ACTOR, reason };
     this.store.saveCandidate(closed);
+    this.auditCandidate(closed);
     return closed;
+  }
+
+  private auditCandidate(c: CandidateRecord): void {
+    const by = `${LOOP_ACTOR} (${this.proposer.name})`;
+    const about = { candidate: c.id, ...(c.contentHash ? { contentHash: c.contentHash } : {}) };
+    audit(this.git.root, { event: 'proposal', by, ...about, detail: c.title });
+    if (c.status === 'refused') audit(this.git.root, { event: 'refusal', by: 'aiai guard', ...about, detail: c.reason ?? '' });
+    if (c.evaluation) audit(this.git.root, { event: 'evaluation', by: 'aiai evaluator', ...about, detail: `${c.status}${c.reason ? `: ${c.reason}` : ''}` });
+    for (const flag of c.flags) audit(this.git.root, { event: 'flag', by: 'aiai evaluator', ...about, detail: flag });
+    if (c.status === 'rejected') audit(this.git.root, { event: 'rejection', by: LOOP_ACTOR, ...about, detail: c.reason ?? '' });
   }
 
   /** Compares an evaluated candidate with its parent and the current version, and decides its status. */

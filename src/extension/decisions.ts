@@ -45,7 +45,7 @@ export class Decisions {
       'Roll Back',
     );
     if (choice !== 'Roll Back') return undefined;
-    const result = await rollback(folder, version.commit);
+    const result = await rollback(folder, version.commit, ACTOR);
     const message = result.commit
       ? `Rolled back to ${result.target.version}: committed ${result.commit.slice(0, 8)}`
       : `Nothing to roll back: the editable files already match ${result.target.version}`;

@@ -94,6 +94,16 @@ test('the example improves under the parameter search, and approve / versions / 
   const after = cliJson<ListedVersion[]>(dir, 'versions');
   assert.equal(after.length, 3);
   assert.deepEqual(after[0]!.metrics, versions[1]!.metrics, 'a rollback carries the metrics of the version it restores');
+
+  // The audit log has every act, with who did it.
+  const audit = readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+  assert.equal(audit.filter((e) => e.event === 'proposal').length, 10);
+  assert.equal(audit.filter((e) => e.event === 'evaluation').length, 10);
+  const approval = audit.find((e) => e.event === 'approval')!;
+  assert.deepEqual([approval.by, approval.candidate, approval.commit], ['person via cli', best.id, approvedCommit]);
+  assert.match(approval.contentHash!, /^[0-9a-f]{40}$/);
+  assert.equal(audit.find((e) => e.event === 'rollback')!.by, 'person via cli');
+  assert.ok(audit.every((e) => !Number.isNaN(Date.parse(e.time!))));
 });
 
 test('Ctrl-C stops the run: the candidate in flight is discarded and nothing is left behind', async () => {

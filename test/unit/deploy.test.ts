@@ -119,11 +119,11 @@ test('rollback accepts a commit of the branch, restores editable files only, and
   writeFileSync(path.join(dir, 'eval', 'notes.md'), 'not editable\n');
   commitAll(dir, 'notes beside the eval');
 
-  const result = await rollback(dir, baseline);
+  const result = await rollback(dir, baseline, BY);
   assert.ok(result.commit);
   assert.equal(read(dir, 'agent/params.json'), git(dir, 'show', `${baseline}:agent/params.json`) + '\n');
   assert.equal(read(dir, 'eval/notes.md'), 'not editable\n', 'files outside the editable globs are kept');
-  const none = await rollback(dir, baseline);
+  const none = await rollback(dir, baseline, BY);
   assert.equal(none.commit, undefined);
-  await assert.rejects(rollback(dir, 'v9'), /no version "v9"/);
+  await assert.rejects(rollback(dir, 'v9', BY), /no version "v9"/);
 });
