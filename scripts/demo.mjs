@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ensureDebianPackages } from './debian.mjs';
 import { setupCodeServer } from './setup-code-server.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -19,6 +20,8 @@ git('config', 'user.email', 'demo@aiai.local');
 git('add', '-A');
 git('commit', '-q', '-m', 'ticket-triage agent');
 
+// Evaluations run in a bubblewrap sandbox where it is installed.
+ensureDebianPackages(['bubblewrap']);
 const entry = setupCodeServer();
 const userData = path.join(demo, 'vscode');
 const extensions = path.join(demo, 'extensions');

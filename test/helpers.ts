@@ -170,6 +170,18 @@ export function waitForFile(file: string, timeoutMs = 20_000): Promise<void> {
   });
 }
 
+/**
+ * Resolves once `condition` holds, checking every 50 ms: for states only /proc shows
+ * (a process started or ended in another namespace). Rejects after `timeoutMs`.
+ */
+export async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Resolves with the exit code when the child exits. */
 export function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
