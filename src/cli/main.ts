@@ -11,7 +11,8 @@ import { listVersions } from '../core/versions';
 import { formatNumber } from '../core/numbers';
 import { candidateDetails, candidateLine, candidateSummary, runSummaryText, versionLine } from './format';
 
-const ACTOR = 'person via cli';
+/** Who acts through the CLI, told of interrupted deploys it completes first. */
+const ACTOR = { by: 'person via cli', onNotice: (message: string) => void process.stderr.write(`aiai: ${message}\n`) };
 
 const EXIT = { ok: 0, runtime: 1, usage: 2, interrupted: 130 } as const;
 
@@ -110,7 +111,7 @@ program
   .option('--hash <contentHash>', 'refuse unless the candidate still has this content hash')
   .option('--json', 'print the result as JSON')
   .action(async (id: string, opts: { hash?: string; json?: boolean }) => {
-    const result = await approve(workspaceOf(), id, { by: ACTOR, ...(opts.hash ? { contentHash: opts.hash } : {}) });
+    const result = await approve(workspaceOf(), id, { ...ACTOR, ...(opts.hash ? { contentHash: opts.hash } : {}) });
     if (opts.json) return printJson({ id: result.candidate.id, status: result.candidate.status, commit: result.commit });
     print(`approved ${result.candidate.id}: committed ${result.commit.slice(0, 8)} "aiai: ${result.candidate.title}"`);
   });
@@ -121,7 +122,7 @@ program
   .option('--reason <text>', 'why, kept with the record')
   .option('--json', 'print the result as JSON')
   .action(async (id: string, opts: { reason?: string; json?: boolean }) => {
-    const rejected = await reject(workspaceOf(), id, { by: ACTOR, ...(opts.reason ? { reason: opts.reason } : {}) });
+    const rejected = await reject(workspaceOf(), id, { ...ACTOR, ...(opts.reason ? { reason: opts.reason } : {}) });
     if (opts.json) return printJson({ id: rejected.id, status: rejected.status, reason: rejected.reason ?? null });
     print(`rejected ${rejected.id}`);
   });
@@ -144,7 +145,7 @@ program
   .description('restore the editable files of a version (vN, baseline, or a commit) as a new commit')
   .option('--json', 'print the result as JSON')
   .action(async (version: string, opts: { json?: boolean }) => {
-    const result = await rollback(workspaceOf(), version, { by: ACTOR });
+    const result = await rollback(workspaceOf(), version, ACTOR);
     if (opts.json) return printJson({ version: result.target.version, restored: result.target.commit, commit: result.commit ?? null });
     print(
       result.commit

@@ -57,15 +57,17 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     const text = chunk.toString('utf8');
     if (isStdout) stdoutTail = (stdoutTail + text).slice(-STDOUT_TAIL);
     logTail = (logTail + text).slice(-LOG_TAIL);
-    if (logged < maxLog) {
-      const part = chunk.subarray(0, maxLog - logged);
-      writeSync(log, part);
-      logged += part.length;
-      if (part.length < chunk.length) {
-        logTruncated = true;
-        writeSync(log, `\n[aiai: log cut here after ${maxLog} bytes; the rest of the output was discarded]\n`);
-      }
+    if (logTruncated) return;
+    const room = maxLog - logged;
+    if (chunk.length <= room) {
+      writeSync(log, chunk);
+      logged += chunk.length;
+      return;
     }
+    writeSync(log, chunk.subarray(0, room));
+    logged = maxLog;
+    logTruncated = true;
+    writeSync(log, `\n[aiai: log cut here after ${maxLog} bytes; the rest of the output was discarded]\n`);
   };
   child.stdout.on('data', (c: Buffer) => record(c, true));
   child.stderr.on('data', (c: Buffer) => record(c, false));

@@ -1,5 +1,8 @@
 import { loadConfig, type Config } from './config';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { audit } from './audit';
+import { clearJournal, readJournal, writeJournal, type DeployJournal } from './deployJournal';
 import { runtimeError, usageError } from './errors';
 import { CANDIDATE_REFS, Git } from './git';
 import { pathPolicy } from './paths';
@@ -15,6 +18,8 @@ import { CANDIDATE_TRAILER, listVersions, METRICS_TRAILER, ROLLBACK_TRAILER, typ
 export interface Actor {
   /** e.g. "person via cli", "person via vscode". */
   by: string;
+  /** Told when an approval or rollback interrupted by a crash is completed first. */
+  onNotice?(message: string): void;
 }
 
 export interface ApproveOptions extends Actor {
@@ -23,7 +28,7 @@ export interface ApproveOptions extends Actor {
 }
 
 export async function approve(workspace: string, idOrPrefix: string, options: ApproveOptions): Promise<{ candidate: CandidateRecord; commit: string }> {
-  const { git, store } = await open(workspace);
+  const { git, store } = await open(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
   if (candidate.status !== 'pending') {
     throw usageError(`candidate ${candidate.id} is ${candidate.status}${candidate.reason ? ` (${candidate.reason})` : ''}; only a pending candidate can be approved`);
@@ -56,16 +61,12 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
     `${CANDIDATE_TRAILER}: ${candidate.id}\n` +
     (o ? `${METRICS_TRAILER}: ${o.metric} ${o.parent} -> ${o.value}\n` : '');
   const commit = await git.commitTree(newTree, [head], message, true);
-  await git.fastForward(commit);
-
-  const approved: CandidateRecord = { ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: options.by, commit } };
-  store.saveCandidate(approved);
-  audit(git.root, { event: 'approval', by: options.by, candidate: candidate.id, contentHash: candidate.contentHash!, commit });
-  return { candidate: approved, commit };
+  await land(git, store, { op: 'approve', branch: (await git.currentBranch())!, from: head, to: commit, by: options.by, candidate: candidate.id, contentHash: candidate.contentHash!, startedAt: new Date().toISOString() });
+  return { candidate: store.candidate(candidate.id), commit };
 }
 
 export async function reject(workspace: string, idOrPrefix: string, options: Actor & { reason?: string }): Promise<CandidateRecord> {
-  const store = new Store((await Git.open(workspace)).root);
+  const { store } = await open(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
   if (candidate.status !== 'pending') throw usageError(`candidate ${candidate.id} is ${candidate.status}; only a pending candidate can be rejected`);
   const rejected: CandidateRecord = {
@@ -83,7 +84,7 @@ export type RollbackResult = { target: Version | { version: string; commit: stri
 
 /** Restores the editable files as they were at `version` (vN, "baseline", or a commit of the branch) in a new commit. */
 export async function rollback(workspace: string, version: string, options: Actor): Promise<RollbackResult> {
-  const { git, store, config } = await open(workspace);
+  const { git, store, config } = await open(workspace, options.onNotice);
   const head = await requireBranchHead(git, 'roll back');
   const target = await resolveVersion(git, store, config, version);
   const policy = pathPolicy(config);
@@ -106,9 +107,61 @@ export async function rollback(workspace: string, version: string, options: Acto
     `Restores the editable files (${config.editable.join(', ')}) as they were at ${target.version} (${short(target.commit)}).\n\n` +
     `${ROLLBACK_TRAILER}: ${target.version} ${target.commit}\n`;
   const commit = await git.commitTree(tree, [head], message, true);
-  await git.fastForward(commit);
-  audit(git.root, { event: 'rollback', by: options.by, commit, detail: `to ${target.version} (${target.commit})` });
+  await land(git, store, { op: 'rollback', branch: (await git.currentBranch())!, from: head, to: commit, by: options.by, detail: `to ${target.version} (${target.commit})`, startedAt: new Date().toISOString() });
   return { target, commit };
+}
+
+/**
+ * Moves the branch to a prepared commit, journaled: a crash at any point leaves the
+ * branch where it was or where this put it, and the next deploy completes the rest.
+ */
+async function land(git: Git, store: Store, journal: DeployJournal): Promise<void> {
+  writeJournal(git.root, journal);
+  await git.fastForward(journal.to);
+  settle(git, store, journal);
+}
+
+/** The records of a landed deploy: the candidate approved, the audit line, the journal gone. */
+function settle(git: Git, store: Store, journal: DeployJournal): void {
+  if (journal.op === 'approve' && journal.candidate) {
+    const candidate = store.candidate(journal.candidate);
+    if (candidate.status !== 'approved') {
+      store.saveCandidate({ ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: journal.by, commit: journal.to } });
+    }
+    audit(git.root, { event: 'approval', by: journal.by, candidate: journal.candidate, ...(journal.contentHash ? { contentHash: journal.contentHash } : {}), commit: journal.to });
+  } else {
+    audit(git.root, { event: 'rollback', by: journal.by, commit: journal.to, ...(journal.detail ? { detail: journal.detail } : {}) });
+  }
+  clearJournal(git.root);
+}
+
+/**
+ * Finishes an approval or rollback that a crash interrupted: it lands it when the
+ * branch has not moved since, settles its records when it had landed, and drops it
+ * when the branch has moved on. Returns what it did, for the user.
+ */
+async function completeInterrupted(git: Git, store: Store): Promise<string | undefined> {
+  const journal = readJournal(git.root);
+  if (!journal) return undefined;
+  const head = await git.tryRevParse(journal.branch);
+  if (head === journal.to) {
+    settle(git, store, journal);
+    return `finished recording an interrupted ${journal.op} (${short(journal.to)})`;
+  }
+  if (head === journal.from && (await git.currentBranch()) === journal.branch) {
+    removeStaleIndexLock(git, journal);
+    await git.fastForward(journal.to);
+    settle(git, store, journal);
+    return `completed an interrupted ${journal.op} (${short(journal.to)})`;
+  }
+  clearJournal(git.root);
+  return `dropped an interrupted ${journal.op}: the branch has moved on since`;
+}
+
+/** git's index lock, when the interrupted merge left it (it is younger than the journal). */
+function removeStaleIndexLock(git: Git, journal: DeployJournal): void {
+  const lock = path.join(git.root, '.git', 'index.lock');
+  if (existsSync(lock) && statSync(lock).mtimeMs >= Date.parse(journal.startedAt) - 1000) rmSync(lock, { force: true });
 }
 
 /**
@@ -131,10 +184,13 @@ async function mergeOntoHead(git: Git, store: Store, candidate: CandidateRecord,
   return git.mergeTrees(ours, candidate.commit!);
 }
 
-async function open(workspace: string): Promise<{ git: Git; store: Store; config: Config }> {
+async function open(workspace: string, onNotice?: (message: string) => void): Promise<{ git: Git; store: Store; config: Config }> {
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
-  return { git, store: new Store(git.root), config };
+  const store = new Store(git.root);
+  const done = await completeInterrupted(git, store);
+  if (done) onNotice?.(done);
+  return { git, store, config };
 }
 
 async function requireBranchHead(git: Git, action: string): Promise<string> {

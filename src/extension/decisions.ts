@@ -6,13 +6,20 @@ import type { Version } from '../core/versions';
 import { gitContentUri } from './gitContent';
 import type { WorkspaceSession } from './workspaceSession';
 
-const ACTOR = { by: 'person via vscode' };
-
 /**
  * A person's decisions, from the palette, the views or the review panel: approve,
  * reject, roll back; and the diffs they look at first. Each returns what it did.
  */
 export class Decisions {
+  /** Who acts from VS Code, told of interrupted deploys completed first. */
+  private readonly actor = {
+    by: 'person via vscode',
+    onNotice: (message: string) => {
+      this.log.warn(message);
+      void vscode.window.showWarningMessage(`AIAI: ${message}`);
+    },
+  };
+
   constructor(
     private readonly session: WorkspaceSession,
     private readonly log: vscode.LogOutputChannel,
@@ -20,7 +27,7 @@ export class Decisions {
 
   async approve(id: string, contentHash?: string): Promise<string> {
     const folder = this.trustedFolder('approve');
-    const { candidate, commit } = await approve(folder, id, { ...ACTOR, ...(contentHash ? { contentHash } : {}) });
+    const { candidate, commit } = await approve(folder, id, { ...this.actor, ...(contentHash ? { contentHash } : {}) });
     const message = `Approved ${candidate.id}: committed ${commit.slice(0, 8)} “aiai: ${candidate.title}”`;
     this.log.info(message);
     this.session.refresh();
@@ -28,7 +35,7 @@ export class Decisions {
   }
 
   async reject(id: string, reason: string): Promise<string> {
-    const rejected = await reject(this.session.requireFolder(), id, { ...ACTOR, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+    const rejected = await reject(this.session.requireFolder(), id, { ...this.actor, ...(reason.trim() ? { reason: reason.trim() } : {}) });
     const message = `Rejected ${rejected.id}${rejected.reason ? `: ${rejected.reason}` : ''}`;
     this.log.info(message);
     this.session.refresh();
@@ -45,7 +52,7 @@ export class Decisions {
       'Roll Back',
     );
     if (choice !== 'Roll Back') return undefined;
-    const result = await rollback(folder, version.commit, ACTOR);
+    const result = await rollback(folder, version.commit, this.actor);
     const message = result.commit
       ? `Rolled back to ${result.target.version}: committed ${result.commit.slice(0, 8)}`
       : `Nothing to roll back: the editable files already match ${result.target.version}`;

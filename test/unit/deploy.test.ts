@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { approve, reject, rollback } from '../../src/core/deploy';
 import { runLoop } from '../../src/core/loop';
 import { Store } from '../../src/core/store';
 import { agentWorkspace, paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { commitAll, git } from '../helpers';
+import { cli, cliProcess, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
 
 const BY = { by: 'person via test' };
 
@@ -126,4 +126,57 @@ test('rollback accepts a commit of the branch, restores editable files only, and
   const none = await rollback(dir, baseline, BY);
   assert.equal(none.commit, undefined);
   await assert.rejects(rollback(dir, 'v9', BY), /no version "v9"/);
+});
+
+/** A hook that records its pid and blocks, so a test can kill aiai at that point of an approval. */
+function blockingHook(dir: string, hook: string, marker: string, condition = 'true'): void {
+  const file = path.join(dir, '.git', 'hooks', hook);
+  writeFileSync(file, `#!/bin/sh\nif ${condition}; then echo $$ > ${marker}; exec sleep 60; fi\n`);
+  chmodSync(file, 0o755);
+}
+
+async function killDuringApproval(dir: string, id: string, marker: string): Promise<void> {
+  const child = cliProcess(dir, 'approve', id);
+  await waitForFile(marker);
+  child.kill('SIGKILL');
+  await exited(child);
+  process.kill(Number(readFileSync(marker, 'utf8')), 'SIGKILL');
+}
+
+test('a kill -9 after the branch moved but before the records: the next deploy settles the approval', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'post-merge', marker);
+  await killDuringApproval(dir, a!.id, marker);
+  rmSync(path.join(dir, '.git', 'hooks', 'post-merge'));
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), a!.id, 'the branch moved');
+  assert.equal(new Store(dir).candidate(a!.id).status, 'pending', 'the records did not follow yet');
+
+  const next = cli(dir, 'reject', b!.id);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /finished recording an interrupted approve/);
+  assert.equal(new Store(dir).candidate(a!.id).status, 'approved');
+  assert.match(readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8'), new RegExp(`"event":"approval","by":"person via cli","candidate":"${a!.id}"`));
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+});
+
+test('a kill -9 before the branch moved: the next deploy lands the approval the person asked for', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  const head = git(dir, 'rev-parse', 'HEAD');
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'reference-transaction', marker, '[ "$1" = prepared ] && grep -q refs/heads/main');
+  await killDuringApproval(dir, a!.id, marker);
+  rmSync(path.join(dir, '.git', 'hooks', 'reference-transaction'));
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), head, 'the branch did not move');
+
+  const next = cli(dir, 'reject', b!.id);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /completed an interrupted approve/);
+  assert.equal(git(dir, 'rev-parse', 'HEAD~1'), head);
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), a!.id);
+  assert.equal(new Store(dir).candidate(a!.id).status, 'approved');
+  assert.match(read(dir, 'agent/params.json'), /"x": 6/);
+  assert.equal(git(dir, 'status', '--porcelain'), '');
 });
