@@ -47,7 +47,7 @@ export class Evaluator {
 
   async evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const started = Date.now();
-    const dir = await this.worktrees.create(options.commit, options.label, this.config.shared);
+    const dir = await this.worktrees.lease(options.commit, this.config.shared);
     try {
       await this.restoreProtected(dir, options.base, options.commit);
       const gates = this.config.evals.filter((e) => e.gate && !e.holdout);
@@ -68,7 +68,7 @@ export class Evaluator {
         durationMs: Date.now() - started,
       };
     } finally {
-      await this.worktrees.remove(dir);
+      this.worktrees.release(dir);
     }
   }
 

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { realpathSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { runtimeError, usageError } from './errors';
 
 /** The identity of commits aiai makes for candidates (never on the developer's branch). */
@@ -15,8 +13,6 @@ const AIAI_IDENTITY = {
 
 /** Where candidate commits live: never a branch, never checked out in the workspace. */
 export const CANDIDATE_REFS = 'refs/aiai/candidates';
-
-const ALLOWED_GIT_ENV = ['GIT_INDEX_FILE', ...Object.keys(AIAI_IDENTITY)];
 
 export interface TreeEntry {
   mode: string;
@@ -36,14 +32,9 @@ export interface LogEntry {
   trailers: Record<string, string>;
 }
 
-/**
- * The process environment without what could point git elsewhere or start a
- * program (GIT_DIR from a hook, an editor or pager npm sets); simple-git refuses
- * to run with them.
- */
+/** The process environment without GIT_* variables, which could point git elsewhere (GIT_DIR from a hook). */
 function ambientEnv(): Record<string, string> {
-  const unsafe = /^(git_.*|editor|visual|pager|prefix|ssh_askpass)$/i;
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !unsafe.test(e[0])));
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^git_/i.test(e[0])));
 }
 
 interface RawOptions {
@@ -53,17 +44,19 @@ interface RawOptions {
 }
 
 /**
- * git through simple-git over the real binary, in English (`LC_ALL=C`) so output
- * parses the same everywhere, with the user's diff and colour settings neutralised.
+ * The real git binary, in English (`LC_ALL=C`) so output parses the same everywhere,
+ * with no GIT_* variable of the caller's. It is run directly, not through simple-git:
+ * simple-git waits 50 ms after every command that prints nothing (its completion
+ * plugin), which is most of the plumbing on the loop's path, and those waits alone
+ * were more than the loop's whole overhead budget per candidate (BENCHMARKS.md).
  */
 export class Git {
   private constructor(readonly root: string) {}
 
   static async open(workspace: string): Promise<Git> {
-    const probe = simpleGit({ baseDir: workspace });
     let top: string;
     try {
-      top = (await probe.raw(['rev-parse', '--show-toplevel'])).trim();
+      top = (await new Git(workspace).raw(['rev-parse', '--show-toplevel'])).trim();
     } catch {
       throw usageError(`${workspace} is not inside a git repository; run \`git init\` and commit your agent first`);
     }
@@ -77,20 +70,26 @@ export class Git {
     return git;
   }
 
-  async raw(args: string[], options: RawOptions = {}): Promise<string> {
-    const client: SimpleGit = simpleGit({
-      baseDir: options.cwd ?? this.root,
-      allowEnvironment: ALLOWED_GIT_ENV,
-      // simple-git treats a non-zero exit with an empty stderr as success; git
-      // answers "no" that way (merge-base --is-ancestor, merge-tree on conflict).
-      errors: (error, result) => error ?? (result.exitCode !== 0 ? Buffer.concat([Buffer.from(`exit code ${result.exitCode} `), ...result.stdErr]) : undefined),
-      ...(options.input !== undefined ? { input: () => options.input } : {}),
-    }).env({ ...ambientEnv(), LC_ALL: 'C', ...options.env });
-    try {
-      return await client.raw(args);
-    } catch (error) {
-      throw runtimeError(`git ${args[0]} failed: ${(error as Error).message.trim()}`);
-    }
+  /** Runs git; rejects with git's own message when it exits non-zero. */
+  raw(args: string[], options: RawOptions = {}): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', args, {
+        cwd: options.cwd ?? this.root,
+        env: { ...ambientEnv(), LC_ALL: 'C', ...options.env },
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout!.on('data', (c: Buffer) => out.push(c));
+      child.stderr!.on('data', (c: Buffer) => err.push(c));
+      child.on('error', (error) => reject(runtimeError(`git ${args[0]} could not start: ${error.message} (is git installed?)`)));
+      child.on('close', (code) => {
+        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+        const message = Buffer.concat(err).toString('utf8').trim() || `exit code ${code}`;
+        reject(runtimeError(`git ${args[0]} failed: ${message}`));
+      });
+      if (options.input !== undefined) child.stdin!.end(options.input);
+    });
   }
 
   async tryRevParse(ref: string): Promise<string | undefined> {
@@ -121,9 +120,11 @@ export class Git {
   /** A file's text at a commit; undefined when it is absent (or the path is not one of the repository's). */
   async readFile(commit: string, file: string): Promise<string | undefined> {
     if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) return undefined;
-    const entry = (await this.lsTree(commit, [file])).find((e) => e.path === file);
-    if (!entry || entry.type !== 'blob') return undefined;
-    return this.raw(['cat-file', 'blob', entry.sha]);
+    try {
+      return await this.raw(['cat-file', 'blob', `${commit}:${file}`]);
+    } catch {
+      return undefined;
+    }
   }
 
   async lsTree(commit: string, paths: string[] = []): Promise<TreeEntry[]> {
@@ -139,33 +140,53 @@ export class Git {
   }
 
   /**
-   * The tree of `base` with `changes` applied, built in a private index so the
-   * developer's index and working tree are never read or written.
+   * The tree of `base` with `changes` applied, made from tree objects alone: only the
+   * folders on the changed paths are rewritten, and no index (the developer's or a
+   * temporary one) is read or written.
    */
   async buildTree(base: string, changes: FileChange[]): Promise<string> {
-    const index = path.join(os.tmpdir(), `aiai-index-${randomBytes(6).toString('hex')}`);
-    const env = { GIT_INDEX_FILE: index };
-    try {
-      await this.raw(['read-tree', base], { env });
-      const existing = new Map((await this.lsTree(base, changes.map((c) => c.path))).map((e) => [e.path, e]));
-      const args: string[] = [];
-      for (const change of changes) {
-        if ('sha' in change) {
-          args.push('--add', '--cacheinfo', `${change.mode},${change.sha},${change.path}`);
-        } else if (change.content === null) {
-          args.push('--force-remove', change.path);
-        } else {
-          const sha = (await this.raw(['hash-object', '-w', '--stdin'], { input: change.content })).trim();
-          const mode = existing.get(change.path)?.mode ?? '100644';
-          args.push('--add', '--cacheinfo', `${mode},${sha},${change.path}`);
-        }
+    const entries = new Map<string, { mode: string; sha: string } | null>();
+    const existing = new Map((await this.lsTree(base, changes.map((c) => c.path))).map((e) => [e.path, e]));
+    for (const change of changes) {
+      if ('sha' in change) entries.set(change.path, { mode: change.mode, sha: change.sha });
+      else if (change.content === null) entries.set(change.path, null);
+      else {
+        const sha = (await this.raw(['hash-object', '-w', '--stdin'], { input: change.content })).trim();
+        entries.set(change.path, { mode: existing.get(change.path)?.mode ?? '100644', sha });
       }
-      if (args.length > 0) await this.raw(['update-index', ...args], { env });
-      return (await this.raw(['write-tree'], { env })).trim();
-    } finally {
-      rmSync(index, { force: true });
-      rmSync(`${index}.lock`, { force: true });
     }
+    return (await this.rewriteTree(`${base}^{tree}`, '', entries)) ?? (await this.raw(['hash-object', '-t', 'tree', '-w', '/dev/null'])).trim();
+  }
+
+  /** The tree at `treeish` (the folder `prefix`) with the changed entries below it replaced; undefined when nothing is left in it. */
+  private async rewriteTree(treeish: string | undefined, prefix: string, changes: Map<string, { mode: string; sha: string } | null>): Promise<string | undefined> {
+    const rows = new Map<string, string>();
+    if (treeish) {
+      for (const line of (await this.raw(['ls-tree', '-z', treeish])).split('\0').filter(Boolean)) {
+        rows.set(line.slice(line.indexOf('\t') + 1), line);
+      }
+    }
+    const folders = new Map<string, Map<string, { mode: string; sha: string } | null>>();
+    for (const [file, entry] of changes) {
+      const rest = file.slice(prefix.length);
+      const slash = rest.indexOf('/');
+      if (slash === -1) {
+        if (entry) rows.set(rest, `${entry.mode} blob ${entry.sha}\t${rest}`);
+        else rows.delete(rest);
+      } else {
+        const name = rest.slice(0, slash);
+        if (!folders.has(name)) folders.set(name, new Map());
+        folders.get(name)!.set(file, entry);
+      }
+    }
+    for (const [name, below] of folders) {
+      const current = rows.get(name);
+      const sha = await this.rewriteTree(current?.includes(' tree ') ? current.split(/\s/)[2] : undefined, `${prefix}${name}/`, below);
+      if (sha) rows.set(name, `040000 tree ${sha}\t${name}`);
+      else rows.delete(name);
+    }
+    if (rows.size === 0) return undefined;
+    return (await this.raw(['mktree', '-z'], { input: [...rows.values()].map((r) => `${r}\0`).join('') })).trim();
   }
 
   /** A commit object; aiai's own identity unless `asUser`, which uses the developer's git identity. */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { loadConfig, type Config, type Objective } from './config';
 import { audit } from './audit';
 import { applyEdits } from './edits';
@@ -72,7 +73,11 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
     const chosen = options.proposer ? { proposer: options.proposer } : chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
-    return await new Loop(config, git, store, worktrees, isolation, chosen.proposer, options, emit).run();
+    try {
+      return await new Loop(config, git, store, worktrees, isolation, chosen.proposer, options, emit).run();
+    } finally {
+      await worktrees.drain();
+    }
   } finally {
     release();
   }
@@ -242,7 +247,10 @@ class Loop {
     }
     if (outcome.kind === 'invalid') return this.close(draft, started, 'failed', `invalid-proposal: ${outcome.reason}`);
 
-    const symlinks = new Set((await this.git.lsTree(parent.commit)).filter((e) => e.mode === '120000').map((e) => e.path));
+    // Symbolic links on the edited paths, in the parent (paths the guard refuses anyway are not looked up).
+    const lookable = draft.edits.map((e) => e.path).filter((p) => typeof p === 'string' && p !== '' && !path.isAbsolute(p) && !/\0|\\/.test(p) && !p.split('/').includes('..'));
+    const prefixes = [...new Set(lookable.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/'))))];
+    const symlinks = new Set((await this.git.lsTree(parent.commit, prefixes)).filter((e) => e.mode === '120000').map((e) => e.path));
     const verdict = guardEdits(draft.edits, this.policy, this.git.root, symlinks);
     if (!verdict.ok) return this.close(draft, started, 'refused', verdict.reason);
 

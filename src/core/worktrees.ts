@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Git } from './git';
@@ -7,9 +7,15 @@ import type { Git } from './git';
 /**
  * Throw-away checkouts for evaluation, outside the workspace (so the developer's
  * tools and file watchers never see them), in a folder per repository so a run
- * can find and remove what a crashed run left.
+ * can find and remove what a crashed run left. A run reuses its checkouts: moving
+ * one to the next candidate rewrites only the files that differ, which costs a
+ * fraction of checking out the whole tree again.
  */
 export class Worktrees {
+  /** Each checkout of this run, with what its `.git` file said when made: anything else means tampering. */
+  private readonly checkouts = new Map<string, string>();
+  private readonly idle: string[] = [];
+
   private constructor(
     private readonly git: Git,
     readonly root: string,
@@ -17,14 +23,63 @@ export class Worktrees {
 
   static async for(git: Git): Promise<Worktrees> {
     const id = createHash('sha256').update(await git.commonDir()).digest('hex').slice(0, 12);
-    return new Worktrees(git, path.join(os.tmpdir(), 'aiai-worktrees', id));
+    return new Worktrees(git, path.join(worktreesBase(), 'aiai-worktrees', id));
   }
 
-  /** Checks out `commit` detached in a new folder, with `shared` folders linked from the workspace. */
-  async create(commit: string, label: string, shared: string[]): Promise<string> {
+  /**
+   * A clean checkout of `commit` (no untracked or ignored file left by an earlier
+   * evaluation), with `shared` folders linked from the workspace. Give it back with
+   * `release`.
+   */
+  async lease(commit: string, shared: string[]): Promise<string> {
+    for (let dir = this.idle.pop(); dir; dir = this.idle.pop()) {
+      if (await this.reset(dir, commit)) return this.linked(dir, shared);
+      await this.discard(dir);
+    }
     mkdirSync(this.root, { recursive: true });
-    const dir = path.join(this.root, `${label}-${randomBytes(3).toString('hex')}`);
+    const dir = path.join(this.root, randomBytes(4).toString('hex'));
     await this.git.worktreeAdd(dir, commit);
+    this.checkouts.set(dir, readFileSync(path.join(dir, '.git'), 'utf8'));
+    return this.linked(dir, shared);
+  }
+
+  release(dir: string): void {
+    if (this.checkouts.has(dir)) this.idle.push(dir);
+  }
+
+  /** Removes every checkout of this run, and the folder when it is left empty. */
+  async drain(): Promise<void> {
+    for (const dir of [...this.checkouts.keys()]) await this.discard(dir);
+    this.idle.length = 0;
+    try {
+      rmdirSync(this.root);
+    } catch {
+      // another run's folder in use, or already gone
+    }
+  }
+
+  /** Removes every worktree of ours that git still lists, and any folder left behind. Returns how many. */
+  async removeStray(): Promise<number> {
+    const ours = (await this.git.worktreePaths()).filter((p) => p.startsWith(this.root + path.sep));
+    for (const dir of ours) await this.git.worktreeRemove(dir);
+    rmSync(this.root, { recursive: true, force: true });
+    await this.git.raw(['worktree', 'prune']);
+    return ours.length;
+  }
+
+  /** Moves a checkout to `commit`, unless an evaluation tampered with its link to the repository. */
+  private async reset(dir: string, commit: string): Promise<boolean> {
+    try {
+      if (readFileSync(path.join(dir, '.git'), 'utf8') !== this.checkouts.get(dir)) return false;
+      await this.git.raw(['checkout', '--force', '--quiet', '--detach', commit], { cwd: dir });
+      await this.git.raw(['clean', '-ffdxq'], { cwd: dir });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private linked(dir: string, shared: string[]): string {
     for (const entry of shared) {
       const source = path.join(this.git.root, entry);
       const target = path.join(dir, entry);
@@ -36,16 +91,28 @@ export class Worktrees {
     return dir;
   }
 
-  async remove(dir: string): Promise<void> {
+  private async discard(dir: string): Promise<void> {
+    this.checkouts.delete(dir);
     await this.git.worktreeRemove(dir);
   }
+}
 
-  /** Removes every worktree of ours that git still lists, and any folder left behind. Returns how many. */
-  async removeStray(): Promise<number> {
-    const ours = (await this.git.worktreePaths()).filter((p) => p.startsWith(this.root + path.sep));
-    for (const dir of ours) await this.git.worktreeRemove(dir);
-    rmSync(this.root, { recursive: true, force: true });
-    await this.git.raw(['worktree', 'prune']);
-    return ours.length;
+/** Free space a memory-backed folder must have before worktrees go there. */
+const MEMORY_FOLDER_MIN_FREE = 2 * 1024 ** 3;
+
+/**
+ * Where worktrees go: a memory-backed folder (/dev/shm) when the machine has one
+ * with room to spare, since checking out and deleting thousands of files there
+ * costs a tenth of what it does on disk; else the system temp folder.
+ */
+function worktreesBase(): string {
+  const shm = '/dev/shm';
+  try {
+    accessSync(shm, constants.W_OK);
+    const fs = statfsSync(shm);
+    if (fs.bavail * fs.bsize >= MEMORY_FOLDER_MIN_FREE) return shm;
+  } catch {
+    // no such folder here
   }
+  return os.tmpdir();
 }
