@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { Store } from '../src/core/store';
+import { worktreesBase } from '../src/core/worktrees';
 import { configJson, git, tempDir } from '../test/helpers';
 
 /**
@@ -55,11 +57,11 @@ export function timeCommand(file: string, args: string[], cwd: string): number {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** The floor: a bare `git worktree add` and `git worktree remove` of the repository, in ms. */
+/** The floor: a bare `git worktree add` and `git worktree remove` of the repository, where aiai puts its worktrees, in ms. */
 export function bareWorktreeMs(dir: string, rounds: number): number {
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    const wt = path.join(tempDir('aiai-floor-'), 'wt');
+    const wt = path.join(worktreesBase(), `aiai-floor-${process.pid}-${i}`);
     const started = process.hrtime.bigint();
     execFileSync('git', ['worktree', 'add', '--detach', '--quiet', wt, 'HEAD'], { cwd: dir });
     execFileSync('git', ['worktree', 'remove', '--force', wt], { cwd: dir });
@@ -71,4 +73,32 @@ export function bareWorktreeMs(dir: string, rounds: number): number {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+export interface ScaleFigures {
+  floorMs: number;
+  overheadMs: number;
+  wallP1Ms: number;
+  wallP2Ms: number;
+}
+
+/**
+ * Runs `aiai run --iterations N` from outside on fresh generated repositories, once
+ * with --parallel 1 and once with --parallel 2. The loop's own time per candidate is
+ * the wall time less every eval command's own duration (from the records), over N.
+ */
+export function scale(cli: string, files: number, evalSeconds: number, candidates: number): ScaleFigures {
+  const one = generatedRepo(files, evalSeconds);
+  const floorMs = bareWorktreeMs(one, 7);
+  const wallP1Ms = timeCommand(process.execPath, [cli, 'run', '--iterations', String(candidates), '--parallel', '1'], one);
+  const evalMs = evalDurations(one);
+  const wallP2Ms = timeCommand(process.execPath, [cli, 'run', '--iterations', String(candidates), '--parallel', '2'], generatedRepo(files, evalSeconds));
+  return { floorMs, overheadMs: (wallP1Ms - evalMs) / candidates, wallP1Ms, wallP2Ms };
+}
+
+function evalDurations(dir: string): number {
+  const store = new Store(dir);
+  const run = store.runs()[0]!;
+  const evaluations = [run.baseline!, ...store.candidates().map((c) => c.evaluation).filter((e) => e !== undefined)];
+  return evaluations.reduce((n, e) => n + e.evals.reduce((m, x) => m + x.durationMs, 0), 0);
 }

@@ -83,6 +83,13 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
   const baseline = summary.run.baseline?.evals.length ? summary.candidates[0]?.objective?.current : undefined;
   const lines = [`run ${summary.run.id}: ${summary.candidates.length} candidate(s): ${tally}. Stopped: ${summary.run.stopReason ?? summary.run.state}.`];
   if (summary.run.usage) lines.push(`model calls: ${describeUsage(summary.run.usage)}`);
+  const saved = summary.run.savings;
+  if (saved.skippedEvals + saved.reusedEvaluations + saved.duplicates > 0) {
+    lines.push(
+      `saved: ${saved.skippedEvals} eval(s) the cascade skipped (about ${(saved.skippedEvalMs / 1000).toFixed(1)} s), ` +
+        `${saved.reusedEvaluations} evaluation(s) reused for identical content, ${saved.duplicates} duplicate proposal(s) refused.`,
+    );
+  }
   if (summary.best?.objective) {
     const o = summary.best.objective;
     lines.push(`best: ${summary.best.id} ${objectiveMetric} ${formatNumber(o.current)} → ${formatNumber(o.value)} (${formatSigned(o.deltaVsCurrent)}). Review it with \`aiai show ${summary.best.id}\`, then \`aiai approve ${summary.best.id}\`.`);

@@ -67,6 +67,7 @@ export interface Budget {
   patience?: number;
   maxCostUsd?: number;
   maxTokens?: number;
+  maxMinutes?: number;
 }
 
 export interface Config {

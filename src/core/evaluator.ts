@@ -17,6 +17,8 @@ export interface EvaluateOptions {
   label: string;
   /** The version whose protected files the evaluation must see. */
   base: string;
+  /** The paths that differ between base and commit, when the caller knows them already. */
+  changedPaths?: string[];
   logDir: string;
   signal: AbortSignal;
   /** Whether the holdout evals run, given the gate and train results. */
@@ -49,7 +51,7 @@ export class Evaluator {
     const started = Date.now();
     const dir = await this.worktrees.lease(options.commit, this.config.shared);
     try {
-      await this.restoreProtected(dir, options.base, options.commit);
+      await this.restoreProtected(dir, options);
       const gates = this.config.evals.filter((e) => e.gate && !e.holdout);
       const train = this.config.evals.filter((e) => !e.gate && !e.holdout);
       const holdout = this.config.evals.filter((e) => e.holdout);
@@ -126,9 +128,9 @@ export class Evaluator {
     }
   }
 
-  private async restoreProtected(dir: string, base: string, commit: string): Promise<void> {
+  private async restoreProtected(dir: string, { base, commit, changedPaths }: EvaluateOptions): Promise<void> {
     if (base === commit) return;
-    const drifted = (await this.git.changedPaths(base, commit)).filter((p) => this.policy.isProtected(p));
+    const drifted = (changedPaths ?? (await this.git.changedPaths(base, commit))).filter((p) => this.policy.isProtected(p));
     if (drifted.length === 0) return;
     const inBase = new Set((await this.git.lsTree(base, drifted)).map((e) => e.path));
     const restore = drifted.filter((p) => inBase.has(p));
@@ -136,8 +138,10 @@ export class Evaluator {
     for (const p of drifted.filter((p) => !inBase.has(p))) rmSync(path.join(dir, p), { force: true });
   }
 
+  /** Protected files that differ from the base in the worktree; git looks at those paths only. */
   private async tamperedPaths(dir: string, base: string): Promise<string[]> {
-    const out = await this.git.raw(['diff', '--name-only', '-z', '--no-renames', base], { cwd: dir });
+    const pathspecs = this.policy.protectedGlobs.map((g) => `:(glob)${g}`);
+    const out = await this.git.raw(['diff', '--name-only', '-z', '--no-renames', base, '--', ...pathspecs], { cwd: dir });
     return out
       .split('\0')
       .filter(Boolean)

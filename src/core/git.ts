@@ -11,6 +11,9 @@ const AIAI_IDENTITY = {
   GIT_COMMITTER_EMAIL: 'aiai@localhost',
 };
 
+/** How many file texts a Git remembers before it starts over. */
+const FILE_CACHE_ENTRIES = 2000;
+
 /** Where candidate commits live: never a branch, never checked out in the workspace. */
 export const CANDIDATE_REFS = 'refs/aiai/candidates';
 
@@ -19,6 +22,12 @@ export interface TreeEntry {
   type: string;
   sha: string;
   path: string;
+}
+
+/** A blob to put in a tree; without a mode, the file's mode (or a plain file's). */
+interface NewEntry {
+  mode?: string;
+  sha: string;
 }
 
 /** A file's new content, an existing blob, or `null` content to delete it. */
@@ -51,6 +60,8 @@ interface RawOptions {
  * were more than the loop's whole overhead budget per candidate (BENCHMARKS.md).
  */
 export class Git {
+  private readonly files = new Map<string, string | undefined>();
+
   private constructor(readonly root: string) {}
 
   static async open(workspace: string): Promise<Git> {
@@ -117,14 +128,25 @@ export class Git {
     return (await this.raw(['rev-parse', `${commit}^{tree}`])).trim();
   }
 
-  /** A file's text at a commit; undefined when it is absent (or the path is not one of the repository's). */
+  /**
+   * A file's text at a commit; undefined when it is absent (or the path is not one
+   * of the repository's). What a commit id names never changes, so it is remembered.
+   */
   async readFile(commit: string, file: string): Promise<string | undefined> {
     if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) return undefined;
+    const key = `${commit}:${file}`;
+    if (this.files.has(key)) return this.files.get(key);
+    let text: string | undefined;
     try {
-      return await this.raw(['cat-file', 'blob', `${commit}:${file}`]);
+      text = await this.raw(['cat-file', 'blob', key]);
     } catch {
-      return undefined;
+      text = undefined;
     }
+    if (/^[0-9a-f]{40,64}$/.test(commit)) {
+      if (this.files.size > FILE_CACHE_ENTRIES) this.files.clear();
+      this.files.set(key, text);
+    }
+    return text;
   }
 
   async lsTree(commit: string, paths: string[] = []): Promise<TreeEntry[]> {
@@ -145,33 +167,31 @@ export class Git {
    * temporary one) is read or written.
    */
   async buildTree(base: string, changes: FileChange[]): Promise<string> {
-    const entries = new Map<string, { mode: string; sha: string } | null>();
-    const existing = new Map((await this.lsTree(base, changes.map((c) => c.path))).map((e) => [e.path, e]));
+    const entries = new Map<string, NewEntry | null>();
     for (const change of changes) {
       if ('sha' in change) entries.set(change.path, { mode: change.mode, sha: change.sha });
       else if (change.content === null) entries.set(change.path, null);
-      else {
-        const sha = (await this.raw(['hash-object', '-w', '--stdin'], { input: change.content })).trim();
-        entries.set(change.path, { mode: existing.get(change.path)?.mode ?? '100644', sha });
-      }
+      else entries.set(change.path, { sha: (await this.raw(['hash-object', '-w', '--stdin'], { input: change.content })).trim() });
     }
     return (await this.rewriteTree(`${base}^{tree}`, '', entries)) ?? (await this.raw(['hash-object', '-t', 'tree', '-w', '/dev/null'])).trim();
   }
 
   /** The tree at `treeish` (the folder `prefix`) with the changed entries below it replaced; undefined when nothing is left in it. */
-  private async rewriteTree(treeish: string | undefined, prefix: string, changes: Map<string, { mode: string; sha: string } | null>): Promise<string | undefined> {
+  private async rewriteTree(treeish: string | undefined, prefix: string, changes: Map<string, NewEntry | null>): Promise<string | undefined> {
     const rows = new Map<string, string>();
     if (treeish) {
       for (const line of (await this.raw(['ls-tree', '-z', treeish])).split('\0').filter(Boolean)) {
         rows.set(line.slice(line.indexOf('\t') + 1), line);
       }
     }
-    const folders = new Map<string, Map<string, { mode: string; sha: string } | null>>();
+    const folders = new Map<string, Map<string, NewEntry | null>>();
     for (const [file, entry] of changes) {
       const rest = file.slice(prefix.length);
       const slash = rest.indexOf('/');
       if (slash === -1) {
-        if (entry) rows.set(rest, `${entry.mode} blob ${entry.sha}\t${rest}`);
+        // A file keeps its mode (executable, say) when only its content changes.
+        const mode = entry?.mode ?? rows.get(rest)?.split(' ')[0] ?? '100644';
+        if (entry) rows.set(rest, `${mode} blob ${entry.sha}\t${rest}`);
         else rows.delete(rest);
       } else {
         const name = rest.slice(0, slash);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { loadConfig, type Config, type Objective } from './config';
 import { audit } from './audit';
@@ -14,7 +15,7 @@ import { chooseProposer } from './proposerChoice';
 import { recover } from './recovery';
 import { isolationFor, type Isolation } from './sandbox';
 import { acquireRunLock } from './runLock';
-import { Store, type CandidateRecord, type Evaluation, type Flag, type RunRecord } from './store';
+import { Store, type CandidateRecord, type EvalOutcome, type Evaluation, type Flag, type RunRecord } from './store';
 import { addUsage, NO_USAGE, totalInput, type Usage } from './usage';
 import { Worktrees } from './worktrees';
 
@@ -71,7 +72,7 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     const { isolation, refusal } = isolationFor(config.sandbox);
     if (refusal) throw runtimeError(refusal);
     if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
-    const chosen = options.proposer ? { proposer: options.proposer } : chooseProposer(config, options.env ?? process.env);
+    const chosen = options.proposer ? { proposer: options.proposer } : await chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
     try {
       return await new Loop(config, git, store, worktrees, isolation, chosen.proposer, options, emit).run();
@@ -91,6 +92,10 @@ class Loop {
   private readonly candidates: CandidateRecord[] = [];
   private readonly inFlight = new Map<string, Attempt>();
   private started = 0;
+  /** Change keys of the candidates tried on this run's base, to refuse duplicates before evaluating them. */
+  private readonly changes = new Map<string, string>();
+  /** Evaluations of this run by tree: a candidate with the same content is not evaluated again. */
+  private readonly evaluations = new Map<string, { id: string; evaluation: Evaluation }>();
   private proposerErrors = 0;
   /** The most one proposal has cost so far: the estimate for the next. */
   private dearestCall: Usage = NO_USAGE;
@@ -129,8 +134,11 @@ class Loop {
       isolation: this.isolation.kind,
       iterations: this.iterations,
       parallel: this.parallel,
+      savings: { reusedEvaluations: 0, duplicates: 0, skippedEvals: 0, skippedEvalMs: 0 },
+      evalsKey: evalsKey(this.config),
     };
     this.store.saveRun(this.record);
+    for (const c of this.store.candidates()) if (c.changeKey) this.changes.set(c.changeKey, c.id);
     try {
       await this.evaluateBaseline(base);
       await Promise.all(Array.from({ length: this.parallel }, () => this.worker()));
@@ -162,14 +170,25 @@ class Loop {
   }
 
   private async evaluateBaseline(base: string): Promise<void> {
-    const evaluation = await this.evaluator.evaluate({
-      commit: base,
-      label: 'baseline',
-      base,
-      logDir: this.store.logDir(this.record.id),
-      signal: this.options.signal,
-      runHoldout: () => true,
-    });
+    // The same version under the same evals was measured by an earlier run: not again.
+    const earlier = this.store
+      .runs()
+      .reverse()
+      .find((r) => r.id !== this.record.id && r.base === base && r.evalsKey === this.record.evalsKey && r.baseline?.ok);
+    if (earlier) {
+      this.record.savings.reusedEvaluations++;
+      this.emit({ type: 'notice', message: `the current version was evaluated by run ${earlier.id} under the same evals; its results are reused` });
+    }
+    const evaluation =
+      earlier?.baseline ??
+      (await this.evaluator.evaluate({
+        commit: base,
+        label: 'baseline',
+        base,
+        logDir: this.store.logDir(this.record.id),
+        signal: this.options.signal,
+        runHoldout: () => true,
+      }));
     this.record = { ...this.record, baseline: evaluation };
     this.store.saveRun(this.record);
     if (!evaluation.ok) {
@@ -259,30 +278,50 @@ class Loop {
 
     const tree = await this.git.buildTree(parent.commit, applied.changes);
     const commit = await this.git.commitTree(tree, [parent.commit], `aiai candidate ${id}: ${draft.title}\n\n${draft.rationale}`);
+    const changeKey = await this.changeKeyOf(parent.commit, commit);
+    const earlier = this.changes.get(changeKey);
+    if (earlier) {
+      this.record.savings.duplicates++;
+      return this.close({ ...draft, changeKey, flags: ['duplicate'] }, started, 'rejected', `duplicate: the same change as candidate ${earlier}, not evaluated again`);
+    }
+    this.changes.set(changeKey, id);
     const ref = `${CANDIDATE_REFS}/${id}`;
-    await this.git.updateRef(ref, commit);
+    // The ref and the diff for review are written while the candidate is evaluated.
+    const refWritten = this.git.updateRef(ref, commit);
+    const diff = this.git.diff(this.record.base, commit);
     const built: CandidateRecord = {
       ...draft,
       commit,
       contentHash: tree,
+      changeKey,
       changedPaths: await this.git.changedPaths(this.record.base, commit),
-      diff: await this.git.diff(this.record.base, commit),
+      diff: '',
     };
     this.inFlight.set(id, { ...toAttempt(built, this.config.objective), outcome: 'evaluating' });
     try {
-      const evaluation = await this.evaluator.evaluate({
-        commit,
-        label: id,
-        base: this.record.base,
-        logDir: this.store.logDir(this.record.id),
-        signal: this.options.signal,
-        runHoldout: (trainSide) => {
-          const value = objectiveValue(this.config.objective, { evals: trainSide });
-          return value !== undefined && isImprovement(this.config.objective, value, parent.objectiveValue);
-        },
-      });
-      return this.grade({ ...built, evaluation }, parent, started);
+      const runHoldout = (trainSide: EvalOutcome[]): boolean => {
+        const value = objectiveValue(this.config.objective, { evals: trainSide });
+        return value !== undefined && isImprovement(this.config.objective, value, parent.objectiveValue);
+      };
+      const cached = this.cachedEvaluation(tree, runHoldout);
+      const evaluation =
+        cached?.evaluation ??
+        (await this.evaluator.evaluate({
+          commit,
+          label: id,
+          base: this.record.base,
+          changedPaths: built.changedPaths,
+          logDir: this.store.logDir(this.record.id),
+          signal: this.options.signal,
+          runHoldout,
+        }));
+      if (cached) this.record.savings.reusedEvaluations++;
+      else this.evaluations.set(tree, { id, evaluation });
+      this.countSkipped(evaluation);
+      await refWritten;
+      return this.grade({ ...built, diff: await diff, evaluation, ...(cached ? { evaluatedAs: cached.id } : {}) }, parent, started);
     } catch (error) {
+      await Promise.allSettled([refWritten, diff]);
       if (error instanceof Interrupted) {
         await this.git.deleteRef(ref);
         return undefined;
@@ -290,6 +329,41 @@ class Loop {
       throw error;
     } finally {
       this.inFlight.delete(id);
+    }
+  }
+
+  /**
+   * The parent-to-candidate change with whitespace and positions left out, on this
+   * run's base version: equal for the same change to the same version (on another
+   * version, with other evals, the same change may fare differently).
+   */
+  private async changeKeyOf(parent: string, commit: string): Promise<string> {
+    const diff = await this.git.raw(['diff', '-U0', '-w', '--no-color', '--no-ext-diff', '--no-renames', parent, commit]);
+    const meaningful = diff
+      .split('\n')
+      .filter((l) => !l.startsWith('index ') && !l.startsWith('@@') && !l.startsWith('diff --git'))
+      .map((l) => l.replace(/\s+/g, ' ').trim());
+    return createHash('sha256').update(`${this.record.base}\n${meaningful.join('\n')}`).digest('hex');
+  }
+
+  /**
+   * An evaluation of the same tree made earlier in this run, unless this candidate
+   * would need the holdout evals that one did not run.
+   */
+  private cachedEvaluation(tree: string, runHoldout: (trainSide: EvalOutcome[]) => boolean): { id: string; evaluation: Evaluation } | undefined {
+    const hit = this.evaluations.get(tree);
+    if (!hit) return undefined;
+    const hasHoldout = hit.evaluation.evals.some((e) => e.holdout);
+    const wantsHoldout = this.config.evals.some((e) => e.holdout) && hit.evaluation.ok && runHoldout(hit.evaluation.evals.filter((e) => !e.holdout));
+    return wantsHoldout && !hasHoldout ? undefined : hit;
+  }
+
+  /** What the cascade spared: the evals a candidate did not need, at the baseline's durations. */
+  private countSkipped(evaluation: Evaluation): void {
+    for (const spec of this.config.evals) {
+      if (evaluation.evals.some((e) => e.name === spec.name)) continue;
+      this.record.savings.skippedEvals++;
+      this.record.savings.skippedEvalMs += this.baseline.evaluation.evals.find((e) => e.name === spec.name)?.durationMs ?? 0;
     }
   }
 
@@ -383,10 +457,13 @@ class Loop {
     this.store.saveRun(this.record);
   }
 
-  /** Why the next model call would break the budget, if it would. */
+  /** Why the next candidate would break the budget, if it would. */
   private budgetProblem(): string | undefined {
     const spent = this.record.usage ?? NO_USAGE;
-    const { maxCostUsd, maxTokens } = this.config.budget;
+    const { maxCostUsd, maxTokens, maxMinutes } = this.config.budget;
+    if (maxMinutes !== undefined && Date.now() - Date.parse(this.record.startedAt) > maxMinutes * 60_000) {
+      return `time budget: the run has used its ${maxMinutes} minutes`;
+    }
     if (maxCostUsd !== undefined && spent.costUsd + this.dearestCall.costUsd > maxCostUsd) {
       return `budget: another proposal would take the cost past $${maxCostUsd} (spent $${spent.costUsd.toFixed(4)})`;
     }
@@ -434,6 +511,11 @@ export function toAttempt(candidate: CandidateRecord, objective: Objective): Att
 
 function failedOnHoldout(candidate: CandidateRecord): boolean {
   return candidate.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false;
+}
+
+/** What decides an evaluation's results besides the tree: the eval commands and the sandbox. */
+function evalsKey(config: Config): string {
+  return createHash('sha256').update(JSON.stringify({ evals: config.evals, sandbox: config.sandbox, shared: config.shared })).digest('hex');
 }
 
 function totalTokens(u: Usage): number {

@@ -6,6 +6,8 @@ export interface PathPolicy {
   isEditable(file: string): boolean;
   isProtected(file: string): boolean;
   isContext(file: string): boolean;
+  /** The protected globs, those every workspace has included. */
+  protectedGlobs: string[];
 }
 
 export function pathPolicy(config: Pick<Config, 'editable' | 'protected' | 'context'>): PathPolicy {
@@ -17,5 +19,6 @@ export function pathPolicy(config: Pick<Config, 'editable' | 'protected' | 'cont
     isEditable: (file) => editable(file),
     isProtected: (file) => protectedPaths(file) || file.split('/').includes('.git'),
     isContext: (file) => context(file),
+    protectedGlobs: [...ALWAYS_PROTECTED, ...config.protected],
   };
 }

@@ -1,4 +1,3 @@
-import { AnthropicProposer } from './anthropicProposer';
 import type { Config } from './config';
 import { ParameterSearch } from './parameterSearch';
 import type { Proposer } from './proposer';
@@ -7,7 +6,7 @@ import type { Proposer } from './proposer';
  * The proposer a config asks for. The built-in parameter search needs no network
  * and stands in whenever the model proposer has no API key.
  */
-export function chooseProposer(config: Config, env: NodeJS.ProcessEnv): { proposer: Proposer; notice?: string } {
+export async function chooseProposer(config: Config, env: NodeJS.ProcessEnv): Promise<{ proposer: Proposer; notice?: string }> {
   const search = new ParameterSearch(config.knobs, config.proposer.seed);
   if (config.proposer.kind === 'parameter-search') return { proposer: search };
   const apiKey = env.ANTHROPIC_API_KEY;
@@ -20,5 +19,7 @@ export function chooseProposer(config: Config, env: NodeJS.ProcessEnv): { propos
     };
   }
   const baseURL = config.proposer.baseUrl ?? env.ANTHROPIC_BASE_URL;
+  // Loaded only when a model proposes: the SDK is most of the CLI's start-up time.
+  const { AnthropicProposer } = await import('./anthropicProposer');
   return { proposer: new AnthropicProposer(config, { apiKey, ...(baseURL ? { baseURL } : {}) }) };
 }

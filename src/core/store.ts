@@ -10,7 +10,7 @@ import type { LeftOut } from './proposer';
 import type { Usage } from './usage';
 
 export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
-export type Flag = 'overfit' | 'tamper';
+export type Flag = 'overfit' | 'tamper' | 'duplicate';
 
 export type EvalStatus = 'passed' | 'failed' | 'timeout' | 'unparsable' | 'gate-failed' | 'interrupted';
 
@@ -80,6 +80,10 @@ export interface CandidateRecord {
   usage?: Usage;
   /** Files the proposer did not show the model. */
   leftOut?: LeftOut[];
+  /** The candidate's change, normalized: equal for the same change. */
+  changeKey?: string;
+  /** The candidate whose evaluation of the same content this one reuses. */
+  evaluatedAs?: string;
 }
 
 export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
@@ -102,6 +106,21 @@ export interface RunRecord {
   error?: string;
   /** Tokens and cost of all model calls of the run. */
   usage?: Usage;
+  /** Evaluation work the run did not have to do. */
+  savings: RunSavings;
+  /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
+  evalsKey: string;
+}
+
+export interface RunSavings {
+  /** Evaluations reused for content already evaluated (the baseline by an earlier run, a candidate by this one). */
+  reusedEvaluations: number;
+  /** Proposals of a change already tried: refused before evaluation. */
+  duplicates: number;
+  /** Evals the cascade did not run (after a failed gate or eval, or holdout without an improvement)… */
+  skippedEvals: number;
+  /** …and what they took on the baseline. */
+  skippedEvalMs: number;
 }
 
 /**

@@ -105,7 +105,7 @@ const MEMORY_FOLDER_MIN_FREE = 2 * 1024 ** 3;
  * with room to spare, since checking out and deleting thousands of files there
  * costs a tenth of what it does on disk; else the system temp folder.
  */
-function worktreesBase(): string {
+export function worktreesBase(): string {
   const shm = '/dev/shm';
   try {
     accessSync(shm, constants.W_OK);

@@ -282,3 +282,54 @@ test('config changes between runs are picked up, and each run keeps its own reco
   assert.equal(second.candidates[0]!.reason, 'no improvement: score 0.2 → 0.5 (needs a gain of at least 0.5)');
   assert.equal(new Store(dir).runs().length, 2);
 });
+
+test('a candidate with the same content as an earlier one is not evaluated again', async () => {
+  const dir = agentWorkspace();
+  const summary = await run(dir, new ScriptedProposer([paramsStep('to 5', { x: 5 }), paramsStep('to 6', { x: 6 }), paramsStep('back to 5', { x: 5 })]), { iterations: 3 });
+  const [five, , again] = summary.candidates;
+  assert.equal(again!.contentHash, five!.contentHash);
+  assert.equal(again!.evaluatedAs, five!.id);
+  assert.deepEqual(again!.evaluation, five!.evaluation);
+  assert.equal(again!.status, 'rejected', 'graded against its own parent (0.6)');
+  assert.equal(summary.run.savings.reusedEvaluations, 1);
+  const logs = readdirSync(path.join(dir, '.aiai', 'runs', summary.run.id, 'logs'));
+  assert.ok(!logs.some((f) => f.startsWith(again!.id)), 'no eval ran for it');
+});
+
+test('a proposal of a change already tried is refused as a duplicate before evaluation', async () => {
+  const dir = agentWorkspace();
+  const lower = (spaces: string) => () => proposal('lower x', [{ path: 'agent/params.json', search: '"x": 2', replace: `"x":${spaces}1` }]);
+  const summary = await run(dir, new ScriptedProposer([lower(' '), lower('    ')]), { iterations: 2 });
+  const [first, second] = summary.candidates;
+  assert.equal(first!.status, 'rejected');
+  assert.equal(second!.status, 'rejected');
+  assert.deepEqual(second!.flags, ['duplicate']);
+  assert.equal(second!.reason, `duplicate: the same change as candidate ${first!.id}, not evaluated again`);
+  assert.equal(second!.evaluation, undefined);
+  assert.equal(summary.run.savings.duplicates, 1);
+});
+
+test('the cascade counts the evals it spared, and budget.maxMinutes stops the run', async () => {
+  const dir = agentWorkspace();
+  const summary = await run(dir, new ScriptedProposer([paramsStep('zero', { x: 0 }), paramsStep('lower', { x: 1 })]), { iterations: 2 });
+  // zero fails the smoke gate (train and holdout spared); lower does not improve (holdout spared).
+  assert.equal(summary.run.savings.skippedEvals, 3);
+  assert.ok(summary.run.savings.skippedEvalMs > 0);
+
+  const timed = agentWorkspace({ config: { budget: { iterations: 5, maxMinutes: 0.000001 } } });
+  const stopped = await run(timed, new ScriptedProposer([paramsStep('up', { x: 5 })]));
+  assert.equal(stopped.candidates.length, 0);
+  assert.equal(stopped.run.stopReason, 'time budget: the run has used its 0.000001 minutes');
+});
+
+test('a run on a version an earlier run measured under the same evals reuses that baseline', async () => {
+  const dir = agentWorkspace();
+  await run(dir, new ScriptedProposer([paramsStep('up', { x: 5 })]));
+  const events: LoopEvent[] = [];
+  const second = await run(dir, new ScriptedProposer([paramsStep('up more', { x: 7 })]), { onEvent: (e) => events.push(e) });
+  assert.ok(events.some((e) => e.type === 'notice' && /evaluated by run .* under the same evals; its results are reused/.test(e.message)));
+  assert.equal(second.run.savings.reusedEvaluations, 1);
+  const logs = readdirSync(path.join(dir, '.aiai', 'runs', second.run.id, 'logs'));
+  assert.ok(!logs.some((f) => f.startsWith('baseline')), 'the baseline was not evaluated again');
+  assert.equal(second.candidates[0]!.objective!.parent, 0.2);
+});
