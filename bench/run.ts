@@ -4,10 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODE_SERVER_VERSION } from '../scripts/setup-code-server.mjs';
 import { runLoop } from '../src/core/loop';
+import { Store, type RunRecord } from '../src/core/store';
 import { totalInput } from '../src/core/usage';
 import { agentWorkspace } from '../test/fixtures/agentWorkspace';
 import { MessagesServer, toolUse } from '../test/fixtures/messagesServer';
-import { commitAll, copyExample, ROOT } from '../test/helpers';
+import { CLI, commitAll, copyExample, ROOT } from '../test/helpers';
+import { scale, timeCommand } from './scale';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
 
 /**
@@ -46,7 +48,21 @@ async function cacheShare(rounds: number): Promise<{ share: number; perRound: nu
   }
 }
 
+/** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
+function savingsOnExample(): RunRecord['savings'] & { candidates: number } {
+  const workspace = copyExample();
+  const config = path.join(workspace, '.aiai', 'config.json');
+  writeFileSync(config, readFileSync(config, 'utf8').replace('"kind": "parameter-search" }', '"kind": "parameter-search", "seed": 7 }'));
+  commitAll(workspace, 'a fixed seed');
+  timeCommand(process.execPath, [CLI, 'run', '--iterations', '10'], workspace);
+  const run = new Store(workspace).runs()[0]!;
+  return { ...run.savings, candidates: new Store(workspace).candidates().length };
+}
+
 async function main(): Promise<void> {
+  const candidates = 8;
+  const scaled = scale(CLI, 2000, 1, candidates);
+  const saved = savingsOnExample();
   const rounds = 8;
   const cache = await cacheShare(rounds);
   const vsixBytes = statSync(path.join(ROOT, 'aiai.vsix')).size;
@@ -57,6 +73,11 @@ async function main(): Promise<void> {
   }
   const median = [...activations].sort((a, b) => a - b)[1]!;
   const figures = [
+    [`the loop's own time per candidate: 2,000-file repository, 1 s eval, ${candidates} candidates, --parallel 1 (target ≤ 250 ms)`, `${scaled.overheadMs.toFixed(0)} ms`],
+    ['floor: a bare `git worktree add` + `git worktree remove` of that repository', `${scaled.floorMs.toFixed(0)} ms`],
+    ['ratio of the loop\'s time per candidate to the floor', `${(scaled.overheadMs / scaled.floorMs).toFixed(2)}`],
+    [`wall time of ${candidates} candidates, --parallel 1 vs --parallel 2 (target ≥ 1.7×)`, `${(scaled.wallP1Ms / 1000).toFixed(2)} s vs ${(scaled.wallP2Ms / 1000).toFixed(2)} s: ${(scaled.wallP1Ms / scaled.wallP2Ms).toFixed(2)}× (at most 1.8× here: the baseline and 8 candidates are 9 evaluations, 5 rounds of 2)`],
+    [`evaluations spared on the example (${saved.candidates} candidates, 3 evals each)`, `${saved.skippedEvals} evals skipped by the cascade (${(saved.skippedEvalMs / 1000).toFixed(1)} s at baseline durations), ${saved.reusedEvaluations} evaluations reused, ${saved.duplicates} duplicates refused`],
     [`input tokens read from the prompt cache, rounds 2..${rounds} (model proposer, example workspace; target ≥ 0.9)`, `${cache.share.toFixed(3)} (per round: ${cache.perRound.map((r) => r.toFixed(2)).join(', ')})`],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
     ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],
@@ -74,7 +95,16 @@ Made by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}; machine: 
 |---|---|
 ${figures.map(([name, value]) => `| ${name} | ${value} |`).join('\n')}
 
-Method: the prompt-cache share is measured against the loopback Messages API server of
+Method: the loop's time per candidate is measured from outside: \`aiai run --iterations
+${candidates}\` on a generated repository of 2,000 files whose one eval sleeps 1 s, timed as a
+whole process, less the duration of every eval command (from the run's records), over
+${candidates}; it includes the CLI's start, the baseline's checkout, proposing, building each
+candidate's commit, its checkout and clean-up, the sandbox, grading and recording. The
+floor is the median of 7 bare \`git worktree add\` + \`git worktree remove\` in the same
+folder aiai uses (memory-backed /dev/shm here). The parallel figure runs the same on a
+fresh copy with \`--parallel 2\`.
+
+The prompt-cache share is measured against the loopback Messages API server of
 the tests (\`test/fixtures/messagesServer.ts\`), which counts 4 characters a token and
 caches the prefix up to the last \`cache_control\` marker, as the API does; the model
 proposer runs ${rounds} rounds on the example workspace, and the share is cache reads over
