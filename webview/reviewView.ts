@@ -54,7 +54,7 @@ export function emptyView(message: string): HTMLElement {
 function header(r: Review): HTMLElement {
   const facts = [
     `candidate ${r.id}`,
-    `parent ${r.parent}`,
+    `lineage ${[...r.lineage, r.id].join(' → ')}`,
     `base ${r.base.slice(0, 8)}`,
     `proposer ${r.proposer}`,
     `evaluated in ${(r.durationMs / 1000).toFixed(1)} s`,

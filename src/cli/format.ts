@@ -1,6 +1,7 @@
 import type { CandidateRecord, Evaluation } from '../core/store';
 import type { RunSummary } from '../core/loop';
 import { formatNumber, formatSigned } from '../core/numbers';
+import { lineageOf } from '../core/review';
 import { describeUsage } from '../core/usage';
 import type { Version } from '../core/versions';
 
@@ -28,12 +29,13 @@ export function candidateLine(c: CandidateRecord): string {
   return `${c.id}  ${c.status.padEnd(8)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
 }
 
-export function candidateDetails(c: CandidateRecord): string {
+export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): string {
   const lines = [
     `candidate ${c.id}: ${c.title}`,
     `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
     `run        ${c.runId}   proposer ${c.proposer}`,
     `parent     ${c.parent.id ?? 'baseline'} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
+    `lineage    ${[...lineageOf(c, all), c.id].join(' → ')}`,
   ];
   if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);

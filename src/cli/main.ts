@@ -100,9 +100,10 @@ program
   .description('show a candidate: evaluation, deltas, changed cases and diff')
   .option('--json', 'print the whole record')
   .action((id: string, opts: { json?: boolean }) => {
-    const candidate = new Store(loadConfig(workspaceOf()).workspace).candidate(id);
+    const store = new Store(loadConfig(workspaceOf()).workspace);
+    const candidate = store.candidate(id);
     if (opts.json) return printJson(candidate);
-    print(candidateDetails(candidate));
+    print(candidateDetails(candidate, store.candidates()));
   });
 
 program

@@ -13,6 +13,7 @@ import schema from '../../schema/aiai-config.schema.json';
 import { ConfigError, type ConfigProblem } from './errors';
 import { pointerToPath } from './jsonPointer';
 import { readKnobValue } from './knobs';
+import type { SearchStrategy } from './parentSelection';
 import type { SandboxConfig } from './sandbox';
 import type { Pricing } from './usage';
 
@@ -84,6 +85,7 @@ export interface Config {
   parallel: number;
   shared: string[];
   sandbox: SandboxConfig;
+  search: { strategy: SearchStrategy };
 }
 
 /** Paths no proposal may ever touch, whatever the config says. */
@@ -126,7 +128,8 @@ export function parseConfig(text: string, file: string, workspace: string): Conf
   return config;
 }
 
-type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox'> & {
+type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox' | 'search'> & {
+  search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
   editable: string[];
   evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout'> & Partial<EvalSpec>>;
@@ -149,6 +152,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     parallel: raw.parallel ?? 1,
     shared: raw.shared ?? [],
     sandbox: { mode: 'auto', network: false, memoryMb: 4096, ...raw.sandbox },
+    search: { strategy: 'greedy', ...raw.search },
   };
 }
 

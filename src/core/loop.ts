@@ -13,6 +13,8 @@ import { pathPolicy } from './paths';
 import type { Attempt, Proposal, Proposer } from './proposer';
 import { chooseProposer } from './proposerChoice';
 import { recover } from './recovery';
+import { selectParent, type ParentNode } from './parentSelection';
+import { seededRandom } from './random';
 import { isolationFor, type Isolation } from './sandbox';
 import { acquireRunLock } from './runLock';
 import { Store, type CandidateRecord, type EvalOutcome, type Evaluation, type Flag, type RunRecord } from './store';
@@ -92,6 +94,9 @@ class Loop {
   private readonly candidates: CandidateRecord[] = [];
   private readonly inFlight = new Map<string, Attempt>();
   private started = 0;
+  private readonly random: () => number;
+  /** Candidate ids by commit, to count in-flight children by parent. */
+  private readonly commitIds = new Map<string, string>();
   /** Change keys of the candidates tried on this run's base, to refuse duplicates before evaluating them. */
   private readonly changes = new Map<string, string>();
   /** Evaluations of this run by tree: a candidate with the same content is not evaluated again. */
@@ -118,6 +123,7 @@ class Loop {
     this.evaluator = new Evaluator(git, config, worktrees, this.policy, isolation);
     this.iterations = options.iterations ?? config.budget.iterations;
     this.parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, this.iterations));
+    this.random = seededRandom(config.proposer.seed ?? Date.now());
   }
 
   async run(): Promise<RunSummary> {
@@ -232,7 +238,8 @@ class Loop {
       this.stopReason ??= overBudget;
       return undefined;
     }
-    const parent = this.bestParent();
+    const parent = this.chooseParent();
+    this.commitIds.set(parent.commit, parent.id ?? '');
     const id = this.store.newCandidateId();
     const started = Date.now();
     const outcome = await this.proposer.propose({
@@ -448,6 +455,10 @@ class Loop {
       const need = objective.minDelta > 0 ? ` (needs a gain of at least ${objective.minDelta})` : '';
       return this.close(graded, started, 'rejected', `no improvement: ${objective.metric} ${formatNumber(parent.objectiveValue)} → ${formatNumber(value)}${need}`);
     }
+    // Built on a weaker version (archive, tree), it must also beat the current one to await review.
+    if (!isImprovement(objective, value, this.baseline.objectiveValue)) {
+      return this.close(graded, started, 'rejected', `no improvement over the current version: ${objective.metric} ${formatNumber(this.baseline.objectiveValue)} → ${formatNumber(value)}`);
+    }
     return this.close(graded, started, 'pending');
   }
 
@@ -474,15 +485,25 @@ class Loop {
   }
 
   /** The best candidate of this run still in play, else the baseline. */
-  private bestParent(): Parent {
-    let best = this.baseline;
+  /**
+   * The version to change next, by the search strategy, among the baseline and this
+   * run's candidates that may be built on: those awaiting review (greedy), and also
+   * those that evaluated cleanly without improving (archive, tree).
+   */
+  private chooseParent(): Parent {
+    const strategy = this.config.search.strategy;
+    const nodes: Array<Parent & ParentNode> = [{ ...this.baseline, parentId: null }];
     for (const c of this.candidates) {
-      if (c.status !== 'pending' || !c.objective || !c.evaluation || !c.commit) continue;
-      if (gain(this.config.objective, c.objective.value, best.objectiveValue) > 0) {
-        best = { id: c.id, commit: c.commit, evaluation: c.evaluation, objectiveValue: c.objective.value };
-      }
+      if (!c.objective || !c.evaluation?.ok || !c.commit || c.flags.length > 0) continue;
+      const buildable = c.status === 'pending' || (strategy !== 'greedy' && c.status === 'rejected' && c.decision?.by === LOOP_ACTOR);
+      if (buildable) nodes.push({ id: c.id, parentId: c.parent.id, commit: c.commit, evaluation: c.evaluation, objectiveValue: c.objective.value });
     }
-    return best;
+    const children = new Map<string, number>();
+    for (const c of [...this.candidates, ...this.inFlight.values()]) {
+      const parentId = 'parent' in c ? (c.parent.id ?? '') : (this.commitIds.get(c.parentCommit) ?? '');
+      children.set(parentId, (children.get(parentId) ?? 0) + 1);
+    }
+    return selectParent(strategy, nodes, children, this.config.objective, this.random);
   }
 
   /** Every earlier attempt in this workspace, as a proposer may see it. */

@@ -3,6 +3,7 @@ import { editAt, type Edit } from './edits';
 import { formatKnobValue, readKnobValue } from './knobs';
 import { round } from './metrics';
 import { formatNumber } from './numbers';
+import { seededRandom } from './random';
 import type { Attempt, ProposalOutcome, ProposalRequest, Proposer } from './proposer';
 
 type Point = number[];
@@ -29,7 +30,7 @@ export class ParameterSearch implements Proposer {
     private readonly knobs: Knob[],
     seed: number = Date.now(),
   ) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
   }
 
   async propose(request: ProposalRequest): Promise<ProposalOutcome> {
@@ -198,16 +199,4 @@ export class ParameterSearch implements Proposer {
     }
     return out;
   }
-}
-
-/** A small seeded generator, so a run with `proposer.seed` is repeatable. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -45,9 +45,19 @@ export interface Review {
   changedPaths: string[];
   usage?: CandidateRecord['usage'];
   leftOut?: CandidateRecord['leftOut'];
+  /** The versions it grew from, oldest first: "baseline", then candidate ids. */
+  lineage: string[];
 }
 
-export function reviewOf(candidate: CandidateRecord, objective: Objective): Review {
+/** The chain of versions a candidate grew from, oldest first, through `all` the candidates. */
+export function lineageOf(candidate: CandidateRecord, all: CandidateRecord[]): string[] {
+  const byId = new Map(all.map((c) => [c.id, c]));
+  const chain: string[] = [];
+  for (let id = candidate.parent.id; id !== null; id = byId.get(id)?.parent.id ?? null) chain.unshift(id);
+  return ['baseline', ...chain];
+}
+
+export function reviewOf(candidate: CandidateRecord, objective: Objective, all: CandidateRecord[] = []): Review {
   const metrics: MetricRow[] = [];
   for (const e of candidate.evaluation?.evals ?? []) {
     const kind = e.holdout ? 'holdout' : e.gate ? 'gate' : 'train';
@@ -93,5 +103,6 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective): Revi
     changedPaths: candidate.changedPaths,
     ...(candidate.usage ? { usage: candidate.usage } : {}),
     ...(candidate.leftOut ? { leftOut: candidate.leftOut } : {}),
+    lineage: lineageOf(candidate, all),
   };
 }

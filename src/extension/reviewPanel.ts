@@ -140,7 +140,7 @@ export class ReviewPanel implements vscode.Disposable {
     this.send({
       type: 'review',
       snapshot: {
-        review: reviewOf(candidate, config.objective),
+        review: reviewOf(candidate, config.objective, candidates),
         pending,
         canDecide: candidate.status === 'pending' && trusted,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),

@@ -58,6 +58,7 @@ test('the example improves under the parameter search, and approve / versions / 
   assert.equal(shown.code, 0);
   assert.match(shown.stdout, /objective {2}accuracy: /);
   assert.match(shown.stdout, /^diff --git a\/agent\//m);
+  assert.match(shown.stdout, new RegExp(`^lineage {4}baseline( → [0-9a-f]{8})* → ${best.id}$`, 'm'));
 
   const approved = cli(dir, 'approve', best.id);
   assert.equal(approved.code, 0, approved.stderr);
