@@ -5,12 +5,20 @@ import type { PathPolicy } from './paths';
 
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
 
+/** A proposal larger than this is refused before anything is built: no agent change needs it. */
+export const MAX_EDITED_FILES = 200;
+export const MAX_PROPOSAL_BYTES = 5 * 1024 * 1024;
+
 /**
  * Refuses, before anything is written or run, edits to paths a proposal may not
  * touch. `symlinks` lists the paths that are symbolic links in the parent commit.
  */
 export function guardEdits(edits: Edit[], policy: PathPolicy, workspace: string, symlinks: ReadonlySet<string>): GuardVerdict {
   if (edits.length === 0) return { ok: false, reason: 'the proposal has no edits' };
+  const files = new Set(edits.map((e) => e.path)).size;
+  if (files > MAX_EDITED_FILES) return { ok: false, reason: `the proposal edits ${files} files; at most ${MAX_EDITED_FILES} are accepted` };
+  const bytes = edits.reduce((n, e) => n + Buffer.byteLength(String(e.search)) + Buffer.byteLength(String(e.replace)), 0);
+  if (bytes > MAX_PROPOSAL_BYTES) return { ok: false, reason: `the proposal's edits hold ${bytes} bytes; at most ${MAX_PROPOSAL_BYTES} are accepted` };
   for (const edit of edits) {
     const reason = pathProblem(edit.path, policy, workspace, symlinks);
     if (reason) return { ok: false, reason: `"${edit.path}": ${reason}` };

@@ -333,3 +333,18 @@ test('a run on a version an earlier run measured under the same evals reuses tha
   assert.ok(!logs.some((f) => f.startsWith('baseline')), 'the baseline was not evaluated again');
   assert.equal(second.candidates[0]!.objective!.parent, 0.2);
 });
+
+test('a proposal of ten thousand files is refused before anything is built', async () => {
+  const dir = agentWorkspace();
+  const before = snapshot(dir);
+  const edits = Array.from({ length: 10_000 }, (_, i) => ({ path: `agent/generated/f${i}.txt`, search: '', replace: `file ${i}\n` }));
+  const started = Date.now();
+  const summary = await run(dir, new ScriptedProposer([() => proposal('ten thousand files', edits)]));
+  const [c] = summary.candidates;
+  assert.equal(c!.status, 'refused');
+  assert.equal(c!.reason, 'the proposal edits 10000 files; at most 200 are accepted');
+  assert.equal(c!.commit, undefined);
+  assert.ok(Date.now() - started < 10_000, 'refused quickly');
+  assert.deepEqual(snapshot(dir), before);
+  assert.deepEqual(candidateRefs(dir), []);
+});
