@@ -1,5 +1,5 @@
 // `npm run bench`: figures that are targets, not tests. Prints them and writes BENCHMARKS.md.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODE_SERVER_VERSION } from '../scripts/setup-code-server.mjs';
@@ -8,7 +8,7 @@ import { Store, type RunRecord } from '../src/core/store';
 import { totalInput } from '../src/core/usage';
 import { agentWorkspace } from '../test/fixtures/agentWorkspace';
 import { MessagesServer, toolUse } from '../test/fixtures/messagesServer';
-import { CLI, commitAll, copyExample, ROOT } from '../test/helpers';
+import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
 
@@ -29,10 +29,7 @@ async function cacheShare(rounds: number): Promise<{ share: number; perRound: nu
       edits: [{ path: 'agent/triage.mjs', search: anchor, replace: `${anchor}\n// note ${n}` }],
     })(body);
   };
-  const workspace = copyExample();
-  const config = path.join(workspace, '.aiai', 'config.json');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('"proposer": { "kind": "parameter-search" }', '"proposer": { "kind": "anthropic" }'));
-  commitAll(workspace, 'the model proposer');
+  const workspace = copyExample({ kind: 'anthropic' });
   try {
     const summary = await runLoop(workspace, {
       iterations: rounds,
@@ -50,10 +47,7 @@ async function cacheShare(rounds: number): Promise<{ share: number; perRound: nu
 
 /** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
 function savingsOnExample(): RunRecord['savings'] & { candidates: number } {
-  const workspace = copyExample();
-  const config = path.join(workspace, '.aiai', 'config.json');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('"kind": "parameter-search" }', '"kind": "parameter-search", "seed": 7 }'));
-  commitAll(workspace, 'a fixed seed');
+  const workspace = copyExample(SEEDED);
   timeCommand(process.execPath, [CLI, 'run', '--iterations', '10'], workspace);
   const run = new Store(workspace).runs()[0]!;
   return { ...run.savings, candidates: new Store(workspace).candidates().length };

@@ -31,13 +31,21 @@ export function makeRepo(files: Record<string, string>): string {
   return dir;
 }
 
-/** A fresh git repository holding a copy of the example workspace. */
-export function copyExample(): string {
+/** A fresh git repository holding a copy of the example workspace; its proposer one or another, as a second commit. */
+export function copyExample(proposer?: Record<string, unknown>): string {
   const dir = tempDir();
   cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}runs`) });
   initRepo(dir);
+  if (proposer) {
+    const config = path.join(dir, '.aiai', 'config.json');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('"proposer": { "kind": "parameter-search" }', `"proposer": ${JSON.stringify(proposer)}`));
+    commitAll(dir, `the proposer: ${JSON.stringify(proposer)}`);
+  }
   return dir;
 }
+
+/** The example's parameter search with a fixed seed, for a repeatable run. */
+export const SEEDED = { kind: 'parameter-search', seed: 7 };
 
 function initRepo(dir: string): void {
   git(dir, 'init', '-q', '-b', 'main');

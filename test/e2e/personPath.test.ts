@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
-import { commitAll, copyExample, git, snapshot } from '../helpers';
+import { copyExample, git, SEEDED, snapshot } from '../helpers';
 import { openWorkbench, pick, reviewFrame, runCommand, screenshot, type Workbench } from '../vscode/workbench';
 
 test('a person starts the loop from the palette, reviews, approves, sees the version, and rolls back', async () => {
-  const folder = copyExample();
-  const config = path.join(folder, '.aiai', 'config.json');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('"kind": "parameter-search" }', '"kind": "parameter-search", "seed": 7 }'));
-  const baseline = commitAll(folder, 'a fixed seed, for a repeatable run');
+  const folder = copyExample(SEEDED);
+  const baseline = git(folder, 'rev-parse', 'HEAD');
   const before = snapshot(folder);
 
   let workbench: Workbench = await openWorkbench(folder, 'dark');

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { agentWorkspace } from '../fixtures/agentWorkspace';
-import { cli, cliJson, cliWithEnv, cliProcess, commitAll, copyExample, exited, git, killGroupOf, makeRepo, snapshot, tempDir, waitForFile } from '../helpers';
+import { cli, cliJson, cliProcess, cliWithEnv, commitAll, copyExample, exited, git, killGroupOf, makeRepo, SEEDED, snapshot, tempDir, waitForFile } from '../helpers';
 
 interface Listed {
   id: string;
@@ -26,10 +26,8 @@ function worktrees(dir: string): string[] {
 }
 
 test('the example improves under the parameter search, and approve / versions / rollback work as a person expects', async () => {
-  const dir = copyExample();
-  const config = path.join(dir, '.aiai', 'config.json');
-  writeFileSync(config, readFileSync(config, 'utf8').replace('"kind": "parameter-search" }', '"kind": "parameter-search", "seed": 7 }'));
-  const baseline = commitAll(dir, 'a fixed seed, for a repeatable test');
+  const dir = copyExample(SEEDED);
+  const baseline = git(dir, 'rev-parse', 'HEAD');
   const before = snapshot(dir);
 
   const run = cli(dir, 'run', '--iterations', '10');
