@@ -118,6 +118,7 @@ function objective(r: Review): HTMLElement | null {
     h('span', { class: 'objective-metric' }, o.metric),
     h('span', { class: 'objective-values' }, `${fmt(o.parent)} → ${fmt(o.value)}`),
     h('span', { class: `delta ${o.better ? 'better' : o.delta === 0 ? 'same' : 'worse'}`, id: 'objective-delta' }, signed(o.delta)),
+    o.noise !== undefined ? h('span', { class: 'muted', id: 'objective-noise' }, `± ${fmt(o.noise)} (twice the standard error)`) : null,
     h('span', { class: 'muted' }, `vs parent; ${signed(o.deltaVsCurrent)} vs the current version`),
   );
 }
@@ -144,7 +145,7 @@ function metricsSection(rows: MetricRow[], title: string, note: string): HTMLEle
             h('td', { class: `status status-${m.status}`, title: m.reason }, m.status),
             h('td', {}, m.metric),
             h('td', { class: 'number' }, m.parent === null ? '' : fmt(m.parent)),
-            h('td', { class: 'number' }, Number.isNaN(m.value) ? '' : fmt(m.value)),
+            h('td', { class: 'number' }, Number.isNaN(m.value) ? '' : `${fmt(m.value)}${m.spread !== undefined ? ` ± ${fmt(m.spread)}` : ''}`),
             h('td', { class: `number delta ${m.better === null ? 'same' : m.better ? 'better' : 'worse'}` }, m.delta === null ? '' : signed(m.delta)),
           ),
         ),

@@ -44,7 +44,8 @@ export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): st
   if (c.rationale) lines.push('', 'rationale', indent(c.rationale));
   if (c.objective) {
     const o = c.objective;
-    lines.push('', `objective  ${o.metric}: ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)} vs parent, ${formatSigned(o.deltaVsCurrent)} vs current)`);
+    const noise = o.noise !== undefined ? ` ± ${formatNumber(o.noise)}` : '';
+    lines.push('', `objective  ${o.metric}: ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)}${noise} vs parent, ${formatSigned(o.deltaVsCurrent)} vs current)`);
   }
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
   for (const [name, change] of Object.entries(c.cases)) {

@@ -31,6 +31,8 @@ export interface EvalSpec {
   command: string;
   timeoutSec: number;
   holdout: boolean;
+  /** Runs per evaluation; more than one gives the metrics a spread. */
+  repeats: number;
   gate?: Gate;
 }
 
@@ -132,7 +134,7 @@ type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'kn
   search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
   editable: string[];
-  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout'> & Partial<EvalSpec>>;
+  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats'> & Partial<EvalSpec>>;
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
   knobs?: Array<Omit<Knob, 'name'> & { name?: string }>;
   budget?: Partial<Budget>;
@@ -144,7 +146,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     editable: raw.editable,
     protected: raw.protected ?? [],
     context: raw.context ?? [],
-    evals: raw.evals.map((e) => ({ ...e, timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false })),
+    evals: raw.evals.map((e) => ({ ...e, timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1 })),
     objective: { direction: 'maximize', minDelta: 0, ...raw.objective },
     knobs: (raw.knobs ?? []).map((k, i) => ({ ...k, name: k.name ?? defaultKnobName(k, i) })),
     proposer: raw.proposer ?? { kind: 'parameter-search' },

@@ -5,7 +5,7 @@ import { runCommand } from './command';
 import type { Config, EvalSpec } from './config';
 import { readTextIfExists } from './files';
 import type { Git } from './git';
-import { parseMetrics } from './metrics';
+import { parseMetrics, round } from './metrics';
 import type { PathPolicy } from './paths';
 import { sandboxed, type Isolation } from './sandbox';
 import type { EvalOutcome, Evaluation } from './store';
@@ -85,16 +85,44 @@ export class Evaluator {
     return undefined;
   }
 
+  /** Runs an eval `repeats` times; its metrics are the means, with their spread when repeated. */
   private async runOne(spec: EvalSpec, dir: string, options: EvaluateOptions): Promise<EvalOutcome> {
+    const runs: EvalOutcome[] = [];
+    for (let i = 0; i < spec.repeats; i++) {
+      const logFile = path.join(options.logDir, `${options.label}-${spec.name}${spec.repeats > 1 ? `-${i + 1}` : ''}.log`);
+      const outcome = await this.runOnce(spec, dir, options, logFile, i + 1);
+      if (outcome.status !== 'passed' && outcome.status !== 'gate-failed') return outcome;
+      runs.push(outcome);
+    }
+    if (runs.length === 1) return runs[0]!;
+    const metrics: Record<string, number> = {};
+    const spread: Record<string, number> = {};
+    for (const name of Object.keys(runs[0]!.metrics)) {
+      const values = runs.map((r) => r.metrics[name]).filter((v): v is number => v !== undefined);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      metrics[name] = round(mean);
+      spread[name] = round(Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1)));
+    }
+    const gateProblem = spec.gate ? checkGate(spec, metrics) : undefined;
+    return {
+      ...runs[0]!,
+      metrics,
+      spread,
+      repeats: runs.length,
+      durationMs: runs.reduce((n, r) => n + r.durationMs, 0),
+      ...(gateProblem ? { status: 'gate-failed', reason: gateProblem } : { status: 'passed' }),
+    };
+  }
+
+  private async runOnce(spec: EvalSpec, dir: string, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'aiai-eval-'));
     const metricsFile = path.join(scratch, 'metrics.json');
-    const logFile = path.join(options.logDir, `${options.label}-${spec.name}.log`);
     try {
       const argv = sandboxed(spec.command, { cwd: dir, scratch, config: this.config.sandbox, isolation: this.isolation });
       const result = await runCommand({
         ...argv,
         cwd: dir,
-        env: { ...process.env, ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: options.label, TMPDIR: scratch },
+        env: { ...process.env, ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: options.label, AIAI_REPEAT: String(repeat), TMPDIR: scratch },
         timeoutMs: spec.timeoutSec * 1000,
         logFile,
         signal: options.signal,

@@ -8,7 +8,7 @@ import { Evaluator, Interrupted } from './evaluator';
 import { CANDIDATE_REFS, Git } from './git';
 import { guardEdits } from './guard';
 import { formatNumber } from './numbers';
-import { caseChanges, gain, isImprovement, metricDeltas, type Metrics } from './metrics';
+import { caseChanges, gain, isImprovement, metricDeltas, round, type Metrics } from './metrics';
 import { pathPolicy } from './paths';
 import type { Attempt, Proposal, Proposer } from './proposer';
 import { chooseProposer } from './proposerChoice';
@@ -439,6 +439,7 @@ class Loop {
         current: this.baseline.objectiveValue,
         delta: metricDeltas({ v: value }, { v: parent.objectiveValue }).v!,
         deltaVsCurrent: metricDeltas({ v: value }, { v: this.baseline.objectiveValue }).v!,
+        ...noiseOf(objective, evaluation, parent.evaluation),
       };
     }
     if (isOverfit(objective, evaluation, parent.evaluation)) flags.push('overfit');
@@ -454,6 +455,15 @@ class Loop {
     if (!isImprovement(objective, value, parent.objectiveValue)) {
       const need = objective.minDelta > 0 ? ` (needs a gain of at least ${objective.minDelta})` : '';
       return this.close(graded, started, 'rejected', `no improvement: ${objective.metric} ${formatNumber(parent.objectiveValue)} → ${formatNumber(value)}${need}`);
+    }
+    const noise = graded.objective?.noise;
+    if (noise !== undefined && gain(objective, value, parent.objectiveValue) <= noise) {
+      return this.close(
+        graded,
+        started,
+        'rejected',
+        `within the noise: ${objective.metric} ${formatNumber(parent.objectiveValue)} → ${formatNumber(value)}, a gain no larger than twice its standard error (${formatNumber(noise)})`,
+      );
     }
     // Built on a weaker version (archive, tree), it must also beat the current one to await review.
     if (!isImprovement(objective, value, this.baseline.objectiveValue)) {
@@ -532,6 +542,19 @@ export function toAttempt(candidate: CandidateRecord, objective: Objective): Att
 
 function failedOnHoldout(candidate: CandidateRecord): boolean {
   return candidate.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false;
+}
+
+/**
+ * Twice the standard error of the objective's change, when the objective eval was
+ * repeated: a gain must exceed it to count.
+ */
+function noiseOf(objective: Objective, evaluation: Evaluation, parent: Evaluation): { noise?: number } {
+  const mine = evaluation.evals.find((e) => e.name === objective.eval);
+  const theirs = parent.evals.find((e) => e.name === objective.eval);
+  const sd = mine?.spread?.[objective.metric];
+  const sdParent = theirs?.spread?.[objective.metric];
+  if (sd === undefined || sdParent === undefined) return {};
+  return { noise: round(2 * Math.sqrt(sd ** 2 / mine!.repeats! + sdParent ** 2 / theirs!.repeats!)) };
 }
 
 /** What decides an evaluation's results besides the tree: the eval commands and the sandbox. */

@@ -15,6 +15,8 @@ export interface MetricRow {
   /** Whether the change is for the better; null when unknown or not the objective's kind of number. */
   better: boolean | null;
   objective: boolean;
+  /** The candidate's standard deviation over repeated runs. */
+  spread?: number;
 }
 
 export interface CaseRow {
@@ -79,6 +81,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, all: 
         delta: delta ?? null,
         better: delta === undefined || delta === 0 || !isObjectiveMetric ? null : gain(objective, value, value - delta) > 0,
         objective: isObjectiveMetric && e.name === objective.eval,
+        ...(e.spread?.[metric] !== undefined ? { spread: e.spread[metric] } : {}),
       });
     }
   }

@@ -26,6 +26,10 @@ export interface EvalOutcome {
   durationMs: number;
   logFile: string;
   logTail: string;
+  /** How many times the eval ran, when more than once; then `metrics` are means… */
+  repeats?: number;
+  /** …and these their standard deviations. */
+  spread?: Metrics;
 }
 
 export interface Evaluation {
@@ -69,7 +73,16 @@ export interface CandidateRecord {
   /** base..commit, the change an approval would make. */
   diff: string;
   evaluation?: Evaluation;
-  objective?: { metric: string; value: number; parent: number; current: number; delta: number; deltaVsCurrent: number };
+  objective?: {
+    metric: string;
+    value: number;
+    parent: number;
+    current: number;
+    delta: number;
+    deltaVsCurrent: number;
+    /** Twice the standard error of `delta`, when the objective eval was repeated. */
+    noise?: number;
+  };
   /** Per eval, per metric: candidate − parent, and candidate − current version. */
   deltas: { vsParent: Record<string, Metrics>; vsCurrent: Record<string, Metrics> };
   /** Per eval: cases that newly pass or fail against the parent. */

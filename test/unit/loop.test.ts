@@ -348,3 +348,21 @@ test('a proposal of ten thousand files is refused before anything is built', asy
   assert.deepEqual(snapshot(dir), before);
   assert.deepEqual(candidateRefs(dir), []);
 });
+
+test('with repeated evals, a gain within twice the standard error does not count; a larger one does, shown with its noise', async () => {
+  const repeated = [
+    { name: 'train', command: 'node eval/score.js train', timeoutSec: 20, repeats: 5 },
+    { name: 'holdout', command: 'node eval/score.js holdout', timeoutSec: 20, holdout: true },
+  ];
+  const dir = agentWorkspace({ params: { noise: 0.2 }, config: { evals: repeated } });
+  const summary = await run(dir, new ScriptedProposer([paramsStep('a little', { x: 3, noise: 0.2 }), paramsStep('a lot', { x: 8, noise: 0.2 })]), { iterations: 2 });
+  const [small, large] = summary.candidates;
+  const train = small!.evaluation!.evals.find((e) => e.name === 'train')!;
+  assert.equal(train.repeats, 5);
+  assert.equal(train.metrics.score, 0.3);
+  assert.equal(train.spread!.score, 0.2);
+  assert.equal(small!.status, 'rejected');
+  assert.match(small!.reason!, /^within the noise: score 0\.2 → 0\.3, a gain no larger than twice its standard error \(0\.253\d*\)$/);
+  assert.equal(large!.status, 'pending');
+  assert.ok(large!.objective!.noise! > 0.25 && large!.objective!.noise! < 0.26);
+});
