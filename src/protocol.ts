@@ -9,8 +9,20 @@ export interface PendingItem {
   title: string;
 }
 
+/** A candidate of the same run, for the run's picture. */
+export interface RunPoint {
+  id: string;
+  parent: string | null;
+  status: string;
+  title: string;
+  /** The objective value, when the candidate was evaluated. */
+  value?: number;
+}
+
 export interface ReviewSnapshot {
   review: Review;
+  /** The run the candidate belongs to: its candidates in order, and the baseline's objective value. */
+  run: { points: RunPoint[]; baseline?: number; metric: string };
   /** Candidates awaiting review, for navigation, in order. */
   pending: PendingItem[];
   /** Whether approve and reject apply (the candidate is pending and the workspace trusted). */
@@ -57,7 +69,7 @@ export function parseToWebview(value: unknown): ToWebview | undefined {
   if (!isRecord(value) || !isString(value.type)) return undefined;
   switch (value.type) {
     case 'review':
-      return isRecord(value.snapshot) && isRecord(value.snapshot.review) && Array.isArray(value.snapshot.pending) ? (value as ToWebview) : undefined;
+      return isRecord(value.snapshot) && isRecord(value.snapshot.review) && Array.isArray(value.snapshot.pending) && isRecord(value.snapshot.run) ? (value as ToWebview) : undefined;
     case 'empty':
       return isString(value.message) ? { type: 'empty', message: value.message } : undefined;
     case 'notice':

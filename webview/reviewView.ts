@@ -5,6 +5,7 @@ import type { FromWebview, ReviewSnapshot } from '../src/protocol';
 import { badge, button, textField } from './components';
 import { diffView, type DiffViewState } from './diffView';
 import { h } from './dom';
+import { runView } from './runView';
 
 export interface UiState {
   id?: string;
@@ -41,6 +42,7 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
         metricsSection(r.metrics.filter((m) => m.kind !== 'holdout'), 'Evaluation deltas', 'Each metric of each eval against the parent.'),
         metricsSection(r.metrics.filter((m) => m.kind === 'holdout'), 'Holdout', 'Run only for a candidate that improves; never shown to the proposer.'),
         casesSection(r),
+        runView(snapshot, (id) => ctx.send({ type: 'navigate', id })),
       ),
       r.diff ? diffView(r.diff, state.diff, (open) => ctx.saveState({ ...state, diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
     ),

@@ -141,6 +141,13 @@ export class ReviewPanel implements vscode.Disposable {
       type: 'review',
       snapshot: {
         review: reviewOf(candidate, config.objective, candidates),
+        run: {
+          points: candidates
+            .filter((c) => c.runId === candidate.runId)
+            .map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
+          ...(candidate.objective ? { baseline: candidate.objective.current } : {}),
+          metric: config.objective.metric,
+        },
         pending,
         canDecide: candidate.status === 'pending' && trusted,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),

@@ -27,6 +27,11 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     await frame.locator('.d2h-file-wrapper').first().waitFor();
     assert.match(await frame.locator('.diff').innerText(), /agent\/params\.json/);
     await screenshot(dark, 'review-panel-dark.png');
+    // The run's picture: a dot per evaluated candidate, and the lineage, each opening a candidate.
+    await frame.locator('#run').scrollIntoViewIfNeeded();
+    assert.ok((await frame.locator('#run svg circle').count()) >= 1);
+    assert.ok((await frame.locator('#run .lineage a').count()) === 10);
+    await screenshot(dark, 'run-picture-dark.png');
     await workbench.close();
 
     // The same workspace in a light theme: the panel comes back with the window.

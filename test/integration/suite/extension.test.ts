@@ -114,6 +114,8 @@ describe('AIAI in a VS Code extension host', () => {
     assert.equal(message.snapshot.canDecide, true);
     assert.ok(message.snapshot.review.metrics.some((m) => m.objective && m.delta! > 0));
     assert.match(message.snapshot.review.diff, /^diff --git a\/agent\/params\.json/m);
+    assert.ok(message.snapshot.run.points.some((p) => p.id === id), 'the run picture holds the candidate');
+    assert.equal(message.snapshot.run.metric, 'score');
   });
 
   it('drops messages that do not match the protocol, and refuses a wrong content hash', async () => {

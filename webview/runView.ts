@@ -1,0 +1,92 @@
+import { formatNumber as fmt } from '../src/core/numbers';
+import type { ReviewSnapshot, RunPoint } from '../src/protocol';
+import { h } from './dom';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const WIDTH = 560;
+const HEIGHT = 180;
+const PAD = 28;
+
+/**
+ * A picture of the run: the objective of each candidate in the order they finished
+ * (awaiting review, approved, rejected and failed marked apart, the current version as
+ * a line), and the lineage tree. Both open a candidate on click.
+ */
+export function runView(snapshot: ReviewSnapshot, open: (id: string) => void): HTMLElement {
+  const { points, baseline, metric } = snapshot.run;
+  return h(
+    'section',
+    { class: 'run', id: 'run' },
+    h('h2', {}, `This run (${points.length} candidate${points.length === 1 ? '' : 's'})`),
+    chart(points, baseline, metric, snapshot.review.id, open),
+    h('h3', {}, 'Lineage'),
+    lineage(points, snapshot.review.id, open),
+  );
+}
+
+function chart(points: RunPoint[], baseline: number | undefined, metric: string, current: string, open: (id: string) => void): Element {
+  const values = points.flatMap((p) => (p.value === undefined ? [] : [p.value])).concat(baseline === undefined ? [] : [baseline]);
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const y = (v: number): number => HEIGHT - PAD - ((v - lo) / (hi - lo || 1)) * (HEIGHT - 2 * PAD);
+  const x = (i: number): number => PAD + (i + 0.5) * ((WIDTH - 2 * PAD) / Math.max(points.length, 1));
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
+  svg.setAttribute('class', 'run-chart');
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', `${metric} of each candidate of the run`);
+  if (baseline !== undefined) {
+    svg.append(shape('line', { x1: PAD, x2: WIDTH - PAD, y1: y(baseline), y2: y(baseline), class: 'baseline' }));
+    svg.append(text(PAD, y(baseline) - 4, `current ${fmt(baseline)}`, 'axis'));
+  }
+  svg.append(text(4, PAD - 8, `${metric} ${fmt(hi)}`, 'axis'), text(4, HEIGHT - 6, fmt(lo), 'axis'));
+  points.forEach((p, i) => {
+    if (p.value === undefined) {
+      svg.append(shape('line', { x1: x(i) - 4, x2: x(i) + 4, y1: HEIGHT - PAD - 4, y2: HEIGHT - PAD + 4, class: `mark status-${p.status}` }));
+      return;
+    }
+    const dot = shape('circle', { cx: x(i), cy: y(p.value), r: p.id === current ? 6 : 4, class: `mark status-${p.status}${p.id === current ? ' current' : ''}`, tabindex: 0 });
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = `${p.id} ${p.status}: ${p.title} (${fmt(p.value)})`;
+    dot.append(title);
+    dot.addEventListener('click', () => open(p.id));
+    dot.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open(p.id));
+    svg.append(dot);
+  });
+  return svg;
+}
+
+function lineage(points: RunPoint[], current: string, open: (id: string) => void): HTMLElement {
+  const children = new Map<string | null, RunPoint[]>();
+  for (const p of points) children.set(p.parent, [...(children.get(p.parent) ?? []), p]);
+  const branch = (parent: string | null): HTMLElement | null => {
+    const kids = children.get(parent);
+    if (!kids) return null;
+    return h(
+      'ul',
+      {},
+      ...kids.map((p) =>
+        h(
+          'li',
+          {},
+          h('a', { href: '#', class: `status-${p.status}${p.id === current ? ' current' : ''}`, onclick: (e: Event) => { e.preventDefault(); open(p.id); } }, `${p.id} ${p.status}${p.value === undefined ? '' : ` ${fmt(p.value)}`}`),
+          h('span', { class: 'muted' }, ` ${p.title}`),
+          branch(p.id),
+        ),
+      ),
+    );
+  };
+  return h('div', { class: 'lineage' }, h('span', {}, 'baseline'), branch(null));
+}
+
+function shape(name: string, attrs: Record<string, string | number>): SVGElement {
+  const element = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, String(v));
+  return element;
+}
+
+function text(x: number, y: number, content: string, cls: string): SVGElement {
+  const element = shape('text', { x, y, class: cls });
+  element.textContent = content;
+  return element;
+}
