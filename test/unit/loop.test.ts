@@ -366,3 +366,19 @@ test('with repeated evals, a gain within twice the standard error does not count
   assert.equal(large!.status, 'pending');
   assert.ok(large!.objective!.noise! > 0.25 && large!.objective!.noise! < 0.26);
 });
+
+test('a stop with two candidates in flight (--parallel 2) discards both cleanly', async () => {
+  const dir = agentWorkspace({ config: { ...NO_SANDBOX, parallel: 2, budget: { iterations: 4 } } });
+  const markers = [path.join(tempDir(), 'a.pid'), path.join(tempDir(), 'b.pid')];
+  const controller = new AbortController();
+  const proposer = new ScriptedProposer([paramsStep('blocks a', { x: 5, block: markers[0] }), paramsStep('blocks b', { x: 6, block: markers[1] })]);
+  const running = run(dir, proposer, { signal: controller.signal });
+  await Promise.all(markers.map((m) => waitForFile(m)));
+  controller.abort();
+  const summary = await running;
+  assert.equal(summary.run.state, 'interrupted');
+  assert.equal(summary.candidates.length, 0);
+  assert.deepEqual(candidateRefs(dir), []);
+  assert.equal(worktreeCount(dir), 1);
+  for (const m of markers) assert.equal(isAlive(Number(readFileSync(m, 'utf8'))), false);
+});
