@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 
 export interface CommandOptions {
   /** The program and its arguments (no shell of ours in between). */
@@ -12,6 +12,8 @@ export interface CommandOptions {
   signal?: AbortSignal;
   /** Bytes of output written to the log before it is cut with a marker. */
   maxLogBytes?: number;
+  /** Processes the command may run at once, itself included; more kills it. */
+  maxProcesses?: number;
 }
 
 export interface CommandResult {
@@ -19,6 +21,8 @@ export interface CommandResult {
   signal: NodeJS.Signals | null;
   timedOut: boolean;
   aborted: boolean;
+  /** Killed for running more processes than allowed. */
+  tooManyProcesses: boolean;
   durationMs: number;
   /** The end of stdout alone, where a metrics line is looked for. */
   stdoutTail: string;
@@ -32,6 +36,8 @@ const LOG_TAIL = 8 * 1024;
 const DEFAULT_MAX_LOG = 2 * 1024 * 1024;
 /** How long pipes held open by an escaped grandchild may delay the result. */
 const CLOSE_GRACE_MS = 1000;
+/** How often the process count is checked. */
+const PROCESS_CHECK_MS = 100;
 
 /**
  * Runs a program in its own process group, so a timeout, an abort or its end kills
@@ -89,6 +95,16 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     aborted = true;
     killGroup();
   };
+  let tooManyProcesses = false;
+  const watchdog =
+    options.maxProcesses !== undefined && child.pid !== undefined
+      ? setInterval(() => {
+          if (descendants(child.pid!) + 1 > options.maxProcesses!) {
+            tooManyProcesses = true;
+            killGroup();
+          }
+        }, PROCESS_CHECK_MS)
+      : undefined;
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
 
@@ -99,6 +115,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
       if (finished || !exit) return;
       finished = true;
       clearTimeout(timer);
+      clearInterval(watchdog);
       options.signal?.removeEventListener('abort', onAbort);
       child.stdout.destroy();
       child.stderr.destroy();
@@ -108,6 +125,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
         signal: exit.signal,
         timedOut,
         aborted,
+        tooManyProcesses,
         durationMs: Date.now() - started,
         stdoutTail,
         logTail,
@@ -127,4 +145,33 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     });
     child.on('close', () => finish());
   });
+}
+
+/** How many processes descend from `pid` now, read from /proc (Linux; elsewhere none are counted). */
+function descendants(pid: number): number {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return 0;
+  }
+  const children = new Map<number, number[]>();
+  for (const entry of entries) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let count = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    for (const kid of children.get(stack.pop()!) ?? []) {
+      count++;
+      stack.push(kid);
+    }
+  }
+  return count;
 }

@@ -153,7 +153,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     budget: { iterations: 10, ...raw.budget },
     parallel: raw.parallel ?? 1,
     shared: raw.shared ?? [],
-    sandbox: { mode: 'auto', network: false, memoryMb: 4096, ...raw.sandbox },
+    sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, ...raw.sandbox },
     search: { strategy: 'greedy', ...raw.search },
   };
 }

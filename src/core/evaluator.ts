@@ -126,6 +126,7 @@ export class Evaluator {
         timeoutMs: spec.timeoutSec * 1000,
         logFile,
         signal: options.signal,
+        maxProcesses: this.config.sandbox.maxProcesses,
       });
       const base = {
         name: spec.name,
@@ -139,6 +140,9 @@ export class Evaluator {
         cases: [],
       };
       if (result.aborted) return { ...base, status: 'interrupted' };
+      if (result.tooManyProcesses) {
+        return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
+      }
       if (result.timedOut) {
         return { ...base, status: 'timeout', reason: `timeout: killed after ${spec.timeoutSec}s with every process it started` };
       }

@@ -11,6 +11,8 @@ export interface SandboxConfig {
   network: boolean;
   /** Data memory each evaluation process may use (RLIMIT_DATA). */
   memoryMb: number;
+  /** Processes an evaluation may run at once. */
+  maxProcesses: number;
 }
 
 export type Isolation = { kind: 'bubblewrap' } | { kind: 'none'; why: string };

@@ -205,3 +205,13 @@ test('after a kill -9 mid-evaluation, the sandbox dies with the loop, and the ne
   assert.equal(worktrees(dir), 1);
   assert.equal(git(dir, 'status', '--porcelain'), '');
 });
+
+test('an eval that runs more processes than sandbox.maxProcesses is killed at once, with all of them', async () => {
+  const dir = hostileWorkspace(30, { maxProcesses: 50 });
+  const m = marker();
+  const c = await act(dir, { act: 'fork', marker: m });
+  assert.equal(c.status, 'failed');
+  assert.equal(c.reason, 'train: killed for running more than 50 processes at once (sandbox.maxProcesses)');
+  assert.ok(c.evaluation!.evals[0]!.durationMs < 10_000, 'long before its timeout');
+  assert.deepEqual(processesWith(m), []);
+});
