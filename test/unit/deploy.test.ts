@@ -180,3 +180,25 @@ test('a kill -9 before the branch moved: the next deploy lands the approval the 
   assert.match(read(dir, 'agent/params.json'), /"x": 6/);
   assert.equal(git(dir, 'status', '--porcelain'), '');
 });
+
+test('a kill -9 in the middle of a rollback: the next deploy settles it', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const baseline = git(dir, 'rev-parse', 'HEAD');
+  await approve(dir, candidates[0]!.id, BY);
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'post-merge', marker);
+  const child = cliProcess(dir, 'rollback', 'v0');
+  await waitForFile(marker);
+  child.kill('SIGKILL');
+  await exited(child);
+  process.kill(Number(readFileSync(marker, 'utf8')), 'SIGKILL');
+  rmSync(path.join(dir, '.git', 'hooks', 'post-merge'));
+  assert.match(git(dir, 'log', '-1', '--format=%B'), new RegExp(`^Aiai-Rollback: v0 ${baseline}$`, 'm'), 'the branch moved');
+
+  const next = cli(dir, 'reject', candidates[1]!.id);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /finished recording an interrupted rollback/);
+  assert.match(readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8'), /"event":"rollback","by":"person via cli"/);
+  assert.equal(read(dir, 'agent/params.json'), git(dir, 'show', `${baseline}:agent/params.json`) + '\n');
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+});
