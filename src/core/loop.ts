@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { loadConfig, type Config, type Objective } from './config';
+import { loadConfig, type Config } from './config';
 import { audit } from './audit';
 import { applyEdits } from './edits';
 import { runtimeError } from './errors';
@@ -8,7 +8,9 @@ import { Evaluator, Interrupted } from './evaluator';
 import { CANDIDATE_REFS, Git } from './git';
 import { guardEdits } from './guard';
 import { formatNumber } from './numbers';
-import { caseChanges, gain, isImprovement, metricDeltas, round, type Metrics } from './metrics';
+import { gain, isImprovement, metricDeltas } from './metrics';
+import { evalCaseChanges, evalDeltas, isOverfit, noiseOf, objectiveValue, trainMetrics } from './grading';
+import { LOOP_ACTOR, toAttempt } from './attempts';
 import { pathPolicy } from './paths';
 import type { Attempt, Proposal, Proposer } from './proposer';
 import { chooseProposer } from './proposerChoice';
@@ -23,8 +25,6 @@ import { Worktrees } from './worktrees';
 
 /** Consecutive proposer failures (timeouts, dropped connections) after which the loop pauses. */
 const PROPOSER_ERRORS_BEFORE_PAUSE = 3;
-/** Who rejects a candidate that did not improve. */
-const LOOP_ACTOR = 'aiai loop';
 
 export type LoopEvent =
   | { type: 'notice'; message: string }
@@ -522,41 +522,6 @@ class Loop {
   }
 }
 
-/** A candidate record seen through the proposer's window: train-side results only. */
-export function toAttempt(candidate: CandidateRecord, objective: Objective): Attempt {
-  const train = candidate.evaluation?.evals.filter((e) => !e.holdout) ?? [];
-  const value = candidate.evaluation ? objectiveValue(objective, { evals: train }) : undefined;
-  return {
-    id: candidate.id,
-    title: candidate.title,
-    outcome: attemptOutcome(candidate),
-    ...(candidate.reason ? { reason: failedOnHoldout(candidate) ? 'failed a check the proposer does not see' : candidate.reason } : {}),
-    parentCommit: candidate.parent.commit,
-    ...(candidate.commit ? { commit: candidate.commit } : {}),
-    edits: candidate.edits,
-    ...(value !== undefined ? { objectiveValue: value } : {}),
-    ...(value !== undefined && candidate.objective ? { delta: candidate.objective.delta } : {}),
-    failingCases: train.flatMap((e) => e.cases.filter((c) => !c.passed).map((c) => `${e.name}/${c.id}`)),
-  };
-}
-
-function failedOnHoldout(candidate: CandidateRecord): boolean {
-  return candidate.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false;
-}
-
-/**
- * Twice the standard error of the objective's change, when the objective eval was
- * repeated: a gain must exceed it to count.
- */
-function noiseOf(objective: Objective, evaluation: Evaluation, parent: Evaluation): { noise?: number } {
-  const mine = evaluation.evals.find((e) => e.name === objective.eval);
-  const theirs = parent.evals.find((e) => e.name === objective.eval);
-  const sd = mine?.spread?.[objective.metric];
-  const sdParent = theirs?.spread?.[objective.metric];
-  if (sd === undefined || sdParent === undefined) return {};
-  return { noise: round(2 * Math.sqrt(sd ** 2 / mine!.repeats! + sdParent ** 2 / theirs!.repeats!)) };
-}
-
 /** What decides an evaluation's results besides the tree: the eval commands and the sandbox. */
 function evalsKey(config: Config): string {
   return createHash('sha256').update(JSON.stringify({ evals: config.evals, sandbox: config.sandbox, shared: config.shared })).digest('hex');
@@ -564,61 +529,6 @@ function evalsKey(config: Config): string {
 
 function totalTokens(u: Usage): number {
   return totalInput(u) + u.outputTokens;
-}
-
-function attemptOutcome(candidate: CandidateRecord): Attempt['outcome'] {
-  switch (candidate.status) {
-    case 'refused':
-    case 'failed':
-      return candidate.status;
-    case 'rejected':
-      return candidate.decision?.by === LOOP_ACTOR ? 'not-improved' : 'rejected';
-    default:
-      return 'improved';
-  }
-}
-
-function objectiveValue(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): number | undefined {
-  return evaluation.evals.find((e) => e.name === objective.eval)?.metrics[objective.metric];
-}
-
-function trainMetrics(evaluation: Evaluation): Record<string, Metrics> {
-  return Object.fromEntries(evaluation.evals.filter((e) => !e.holdout).map((e) => [e.name, e.metrics]));
-}
-
-function evalDeltas(evaluation: Evaluation, reference: Evaluation): Record<string, Metrics> {
-  const deltas: Record<string, Metrics> = {};
-  for (const e of evaluation.evals) {
-    const ref = reference.evals.find((r) => r.name === e.name);
-    if (ref) deltas[e.name] = metricDeltas(e.metrics, ref.metrics);
-  }
-  return deltas;
-}
-
-function evalCaseChanges(evaluation: Evaluation, reference: Evaluation): CandidateRecord['cases'] {
-  const changes: CandidateRecord['cases'] = {};
-  for (const e of evaluation.evals) {
-    const ref = reference.evals.find((r) => r.name === e.name);
-    if (ref) changes[e.name] = caseChanges(e.cases, ref.cases);
-  }
-  return changes;
-}
-
-/** Better on train, worse on a holdout eval's objective metric. */
-function isOverfit(objective: Objective, evaluation: Evaluation, parent: Evaluation): boolean {
-  const trainGain = (() => {
-    const value = objectiveValue(objective, evaluation);
-    const before = objectiveValue(objective, parent);
-    return value !== undefined && before !== undefined ? gain(objective, value, before) : 0;
-  })();
-  if (trainGain <= 0) return false;
-  return evaluation.evals
-    .filter((e) => e.holdout && e.status === 'passed')
-    .some((e) => {
-      const value = e.metrics[objective.metric];
-      const before = parent.evals.find((p) => p.name === e.name)?.metrics[objective.metric];
-      return value !== undefined && before !== undefined && gain(objective, value, before) < 0;
-    });
 }
 
 function lastLines(text: string, n: number): string {
