@@ -149,8 +149,9 @@ export class Git {
     return text;
   }
 
-  async lsTree(commit: string, paths: string[] = []): Promise<TreeEntry[]> {
-    const out = await this.raw(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...paths]);
+  /** The entries at `paths` (everything when none); recursive lists whole subtrees, else a folder's own entries. */
+  async lsTree(commit: string, paths: string[] = [], recursive = true): Promise<TreeEntry[]> {
+    const out = await this.raw(['ls-tree', ...(recursive ? ['-r'] : []), '-z', '--full-tree', commit, '--', ...paths]);
     return out
       .split('\0')
       .filter(Boolean)

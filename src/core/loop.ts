@@ -102,6 +102,7 @@ class Loop {
   /** Evaluations of this run by tree: a candidate with the same content is not evaluated again. */
   private readonly evaluations = new Map<string, { id: string; evaluation: Evaluation }>();
   private proposerErrors = 0;
+  private failed = false;
   /** The most one proposal has cost so far: the estimate for the next. */
   private dearestCall: Usage = NO_USAGE;
   private sinceImprovement = 0;
@@ -147,7 +148,10 @@ class Loop {
     for (const c of this.store.candidates()) if (c.changeKey) this.changes.set(c.changeKey, c.id);
     try {
       await this.evaluateBaseline(base);
-      await Promise.all(Array.from({ length: this.parallel }, () => this.worker()));
+      // Every worker finishes its candidate before the run ends, even when another failed.
+      const workers = await Promise.allSettled(Array.from({ length: this.parallel }, () => this.worker()));
+      const failure = workers.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+      if (failure) throw failure.reason;
       const interrupted = this.options.signal.aborted;
       this.finish(interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : this.stopReason ?? `ran ${this.iterations} iterations`);
     } catch (error) {
@@ -217,9 +221,15 @@ class Loop {
   }
 
   private async worker(): Promise<void> {
-    while (!this.stopReason && !this.options.signal.aborted && this.started < this.iterations) {
+    while (!this.failed && !this.stopReason && !this.options.signal.aborted && this.started < this.iterations) {
       const index = ++this.started;
-      const candidate = await this.iterate();
+      let candidate: CandidateRecord | undefined;
+      try {
+        candidate = await this.iterate();
+      } catch (error) {
+        this.failed = true; // the other workers start nothing new
+        throw error;
+      }
       if (!candidate) continue;
       this.candidates.push(candidate);
       this.emit({ type: 'candidate', index, total: this.iterations, candidate });
@@ -276,7 +286,7 @@ class Loop {
     // Symbolic links on the edited paths, in the parent (paths the guard refuses anyway are not looked up).
     const lookable = draft.edits.map((e) => e.path).filter((p) => typeof p === 'string' && p !== '' && !path.isAbsolute(p) && !/\0|\\/.test(p) && !p.split('/').includes('..'));
     const prefixes = [...new Set(lookable.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/'))))];
-    const symlinks = new Set((await this.git.lsTree(parent.commit, prefixes)).filter((e) => e.mode === '120000').map((e) => e.path));
+    const symlinks = new Set((await this.git.lsTree(parent.commit, prefixes, false)).filter((e) => e.mode === '120000').map((e) => e.path));
     const verdict = guardEdits(draft.edits, this.policy, this.git.root, symlinks);
     if (!verdict.ok) return this.close(draft, started, 'refused', verdict.reason);
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CandidateRecord, CandidateStatus } from '../core/store';
 import { candidateDelta } from './format';
-import type { WorkspaceSession } from './workspaceSession';
+import { SessionTreeView } from './sessionTreeView';
 
 const GROUPS: Array<{ status: CandidateStatus; label: string; icon: string }> = [
   { status: 'pending', label: 'Awaiting review', icon: 'bell-dot' },
@@ -14,15 +14,7 @@ const GROUPS: Array<{ status: CandidateStatus; label: string; icon: string }> = 
 type Node = { kind: 'group'; status: CandidateStatus; label: string; icon: string; count: number } | { kind: 'candidate'; candidate: CandidateRecord };
 
 /** The Candidates view: candidates grouped by status, awaiting review first, newest first. */
-export class CandidatesView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly session: WorkspaceSession) {
-    this.subscription = session.onDidChange(() => this.changed.fire());
-  }
-
+export class CandidatesView extends SessionTreeView<Node> {
   getChildren(node?: Node): Node[] {
     const candidates = this.session.candidates().reverse();
     if (!node) {
@@ -50,11 +42,6 @@ export class CandidatesView implements vscode.TreeDataProvider<Node>, vscode.Dis
     item.contextValue = `candidate.${c.status}`;
     item.command = { command: 'aiai.openReview', title: 'Open Review Panel', arguments: [c.id] };
     return item;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Version } from '../core/versions';
 import { shortDate, versionMetric } from './format';
-import type { WorkspaceSession } from './workspaceSession';
+import { SessionTreeView } from './sessionTreeView';
 
 export interface VersionNode {
   version: Version;
@@ -10,15 +10,7 @@ export interface VersionNode {
 }
 
 /** The Versions view: the version timeline, newest first, the baseline last. */
-export class VersionsView implements vscode.TreeDataProvider<VersionNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
-
-  constructor(private readonly session: WorkspaceSession) {
-    this.subscription = session.onDidChange(() => this.changed.fire());
-  }
-
+export class VersionsView extends SessionTreeView<VersionNode> {
   async getChildren(node?: VersionNode): Promise<VersionNode[]> {
     if (node || !this.session.folder()) return [];
     try {
@@ -37,10 +29,5 @@ export class VersionsView implements vscode.TreeDataProvider<VersionNode>, vscod
     item.iconPath = new vscode.ThemeIcon(v.kind === 'baseline' ? 'circle-outline' : v.kind === 'rollback' ? 'discard' : 'git-commit');
     item.contextValue = 'version';
     return item;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }

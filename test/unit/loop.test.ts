@@ -382,3 +382,15 @@ test('a stop with two candidates in flight (--parallel 2) discards both cleanly'
   assert.equal(worktreeCount(dir), 1);
   for (const m of markers) assert.equal(isAlive(Number(readFileSync(m, 'utf8'))), false);
 });
+
+test('when one of two workers fails, the other finishes its candidate before the run ends and cleans up', async () => {
+  const dir = agentWorkspace({ config: { parallel: 2, budget: { iterations: 4 } } });
+  const proposer = new ScriptedProposer([paramsStep('fine', { x: 5 }), () => Promise.reject(new Error('the proposer broke'))]);
+  await assert.rejects(run(dir, proposer), /the proposer broke/);
+  const store = new Store(dir);
+  assert.deepEqual(store.candidates().map((c) => c.status), ['pending'], 'the candidate in flight was recorded');
+  assert.equal(store.runs()[0]!.state, 'failed');
+  assert.equal(proposer.requests.length, 2, 'nothing new was started after the failure');
+  assert.equal(worktreeCount(dir), 1);
+  assert.equal(existsSync(path.join(dir, '.aiai', 'run.lock')), false);
+});
