@@ -1,8 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Store } from '../src/core/store';
-import { worktreesBase } from '../src/core/worktrees';
+import { Store } from '../src/core/record/store';
+import { worktreesBase } from '../src/core/git/worktrees';
 import { configJson, git, tempDir } from '../test/helpers';
 
 /**

@@ -2,7 +2,7 @@
  * Messages between the extension and the review panel: one union each way. The
  * extension owns all state and sends complete snapshots; the webview sends intents.
  */
-import type { Review } from './core/review';
+import type { Review } from './core/review/review';
 
 export interface PendingItem {
   id: string;

@@ -1,6 +1,6 @@
-import { formatNumber as fmt, formatSigned as signed } from '../src/core/numbers';
-import type { MetricRow, Review } from '../src/core/review';
-import { describeUsage } from '../src/core/usage';
+import { formatNumber as fmt, formatSigned as signed } from '../src/shared/format';
+import type { MetricRow, Review } from '../src/core/review/review';
+import { describeUsage } from '../src/shared/usage';
 import type { FromWebview, ReviewSnapshot } from '../src/protocol';
 import { badge, button, textField } from './components';
 import { diffView, type DiffViewState } from './diffView';

@@ -1,4 +1,4 @@
-import { formatNumber as fmt } from '../src/core/numbers';
+import { formatNumber as fmt } from '../src/shared/format';
 import type { ReviewSnapshot, RunPoint } from '../src/protocol';
 import { h } from './dom';
 

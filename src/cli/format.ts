@@ -1,9 +1,9 @@
-import type { CandidateRecord, Evaluation } from '../core/store';
-import type { RunSummary } from '../core/loop';
-import { formatNumber, formatSigned } from '../core/numbers';
-import { lineageOf } from '../core/review';
-import { describeUsage } from '../core/usage';
-import type { Version } from '../core/versions';
+import type { CandidateRecord, Evaluation } from '../core/record/store';
+import type { RunSummary } from '../core/loop/loop';
+import { formatNumber, formatSigned } from '../shared/format';
+import { lineageOf } from '../core/review/review';
+import { describeUsage } from '../shared/usage';
+import type { Version } from '../core/deploy/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
 export function candidateSummary(c: CandidateRecord, objectiveEval: string): Record<string, unknown> {

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../core/config';
-import { approve, reject, rollback } from '../core/deploy';
-import { AiaiError, errorMessage } from '../core/errors';
-import { Git } from '../core/git';
-import { initWorkspace } from '../core/init';
-import { runLoop, type LoopEvent } from '../core/loop';
-import { Store } from '../core/store';
-import { listVersions } from '../core/versions';
-import { formatNumber } from '../core/numbers';
+import { loadConfig } from '../core/config/config';
+import { approve, reject, rollback } from '../core/deploy/deploy';
+import { AiaiError, errorMessage } from '../core/common/errors';
+import { Git } from '../core/git/git';
+import { initWorkspace } from '../core/config/init';
+import { runLoop, type LoopEvent } from '../core/loop/loop';
+import { Store } from '../core/record/store';
+import { listVersions } from '../core/deploy/versions';
+import { formatNumber } from '../shared/format';
 import { candidateDetails, candidateLine, candidateSummary, runSummaryText, versionLine } from './format';
 
 /** Who acts through the CLI, told of interrupted deploys it completes first. */

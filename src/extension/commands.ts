@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
-import { initWorkspace } from '../core/init';
-import type { Version } from '../core/versions';
+import { errorMessage } from '../core/common/errors';
+import { initWorkspace } from '../core/config/init';
+import type { Version } from '../core/deploy/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { Decisions } from './decisions';
 import { candidateDelta, shortDate, versionMetric } from './format';

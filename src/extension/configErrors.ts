@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/common/errors';
 
 /** Shows a config error with a button that opens the file at the faulty line; false if it was not one. */
 export async function showConfigError(error: unknown): Promise<boolean> {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { approve, reject, rollback } from '../core/deploy';
-import { runtimeError } from '../core/errors';
-import { pathPolicy } from '../core/paths';
-import type { Version } from '../core/versions';
+import { approve, reject, rollback } from '../core/deploy/deploy';
+import { runtimeError } from '../core/common/errors';
+import { pathPolicy } from '../core/config/pathPolicy';
+import type { Version } from '../core/deploy/versions';
 import { gitContentUri } from './gitContent';
 import type { WorkspaceSession } from './workspaceSession';
 

@@ -1,6 +1,6 @@
-import { formatNumber, formatSigned } from '../core/numbers';
-import type { CandidateRecord } from '../core/store';
-import type { Version } from '../core/versions';
+import { formatNumber, formatSigned } from '../shared/format';
+import type { CandidateRecord } from '../core/record/store';
+import type { Version } from '../core/deploy/versions';
 
 /** "accuracy +0.062", the objective's change against the parent. */
 export function candidateDelta(c: CandidateRecord): string {

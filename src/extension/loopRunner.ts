@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
-import { runLoop, type LoopEvent } from '../core/loop';
-import { formatNumber } from '../core/numbers';
-import type { CandidateRecord } from '../core/store';
+import { errorMessage } from '../core/common/errors';
+import { runLoop, type LoopEvent } from '../core/loop/loop';
+import { formatNumber } from '../shared/format';
+import type { CandidateRecord } from '../core/record/store';
 import { candidateDelta } from './format';
 import type { ApiKeyStore } from './apiKey';
 import { showConfigError } from './configErrors';

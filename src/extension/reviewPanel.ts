@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/errors';
-import { reviewOf } from '../core/review';
+import { errorMessage } from '../core/common/errors';
+import { reviewOf } from '../core/review/review';
 import { parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
 import type { Decisions } from './decisions';
 import type { WorkspaceSession } from './workspaceSession';

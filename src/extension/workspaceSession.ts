@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { loadConfig, type Config } from '../core/config';
-import { Git } from '../core/git';
-import { Store, type CandidateRecord } from '../core/store';
-import { listVersions, type Version } from '../core/versions';
+import { loadConfig, type Config } from '../core/config/config';
+import { Git } from '../core/git/git';
+import { Store, type CandidateRecord } from '../core/record/store';
+import { listVersions, type Version } from '../core/deploy/versions';
 
 /** How long a burst of file events is gathered into one refresh. */
 const REFRESH_DELAY_MS = 150;

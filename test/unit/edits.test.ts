@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyEdits, editAt } from '../../src/core/edits';
+import { applyEdits, editAt } from '../../src/core/propose/edits';
 
 const files: Record<string, string> = { 'a.txt': 'one\ntwo\nthree\ntwo\n' };
 const read = async (file: string): Promise<string | undefined> => files[file];

@@ -1,47 +1,152 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import ts from 'typescript';
 import { ROOT } from '../helpers';
 
-const CORE = path.join(ROOT, 'src', 'core');
+/*
+ * The three powers, held apart by the import graph. Every import counts: static,
+ * type-only, re-exports and dynamic import(), read with TypeScript's own scanner.
+ */
 
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
+const SRC = path.join(ROOT, 'src');
+const CORE = path.join(SRC, 'core');
+const WEBVIEW = path.join(ROOT, 'webview');
+
+/** Every module a file names: package names as written, relative ones as absolute paths. */
+export function importsOf(file: string, text = readFileSync(file, 'utf8')): string[] {
+  const { importedFiles } = ts.preProcessFile(text, true, true);
+  return importedFiles.map(({ fileName }) => (fileName.startsWith('.') ? resolve(path.dirname(file), fileName) : fileName));
 }
 
-/** Every core module reachable from `start` through value imports (type-only imports carry no code). */
+function resolve(dir: string, specifier: string): string {
+  const base = path.resolve(dir, specifier);
+  return [`${base}.ts`, path.join(base, 'index.ts'), base].find((p) => existsSync(p)) ?? base;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => path.join(dir, f));
+}
+
+const inside = (dir: string) => (file: string): boolean => file.startsWith(`${dir}${path.sep}`);
+const rel = (file: string): string => path.relative(ROOT, file);
+
+/** Every file reachable from `start` through imports of any kind. */
 function reachable(start: string): Set<string> {
   const seen = new Set<string>();
-  const visit = (name: string): void => {
-    if (seen.has(name)) return;
-    seen.add(name);
-    const text = readFileSync(path.join(CORE, `${name}.ts`), 'utf8');
-    for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'\.\/([^']+)'/gms)) {
-      if (!m[1]) visit(m[2]!);
-    }
+  const visit = (file: string): void => {
+    if (seen.has(file) || !file.endsWith('.ts') || !existsSync(file)) return;
+    seen.add(file);
+    for (const target of importsOf(file)) visit(target);
   };
   visit(start);
   return seen;
 }
 
-test('the engine imports nothing from vscode', () => {
-  for (const file of readdirSync(CORE)) {
-    assert.ok(!importsOf(path.join(CORE, file)).includes('vscode'), `${file} imports vscode`);
+/** Import circles among `files`, each as the list of files around it. */
+function circles(files: string[]): string[][] {
+  const state = new Map<string, 'open' | 'done'>();
+  const found: string[][] = [];
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const target of importsOf(file).filter((t) => t.endsWith('.ts') && existsSync(t))) {
+      if (state.get(target) === 'open') found.push(stack.slice(stack.indexOf(target)).concat(target));
+      else if (!state.has(target)) visit(target);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return found;
+}
+
+function assertNoPath(from: (file: string) => boolean, to: (file: string) => boolean, why: string): void {
+  const starts = sources(CORE).filter(from);
+  assert.ok(starts.length > 0, 'the rule names files that exist');
+  for (const start of starts) {
+    const reached = [...reachable(start)].filter(to);
+    assert.deepEqual(reached.map(rel), [], `${rel(start)} reaches ${reached.map(rel).join(', ')}: ${why}`);
+  }
+}
+
+test('the scanner sees every kind of import, dynamic import() included', () => {
+  const file = path.join(CORE, 'loop', 'example.ts');
+  const text = [
+    "import { a } from '../propose/proposer';",
+    "import type { B } from '../record/store';",
+    "export { c } from '../grade/metrics';",
+    "const d = await import('../deploy/approve');",
+    "import 'node:fs';",
+  ].join('\n');
+  assert.deepEqual(importsOf(file, text), [
+    path.join(CORE, 'propose', 'proposer.ts'),
+    path.join(CORE, 'record', 'store.ts'),
+    path.join(CORE, 'grade', 'metrics.ts'),
+    path.join(CORE, 'deploy', 'approve'),
+    'node:fs',
+  ]);
+});
+
+test('the engine has a room for each power', () => {
+  for (const room of ['propose', 'grade', 'deploy', 'loop', 'record', 'git', 'config']) {
+    assert.ok(existsSync(path.join(CORE, room, 'README.md')), `src/core/${room}/README.md says what the room owns`);
+    assert.ok(sources(path.join(CORE, room)).length > 0, `src/core/${room} holds code`);
   }
 });
 
-test('the loop has no path to the code that writes the developer\'s branch', () => {
-  const fromLoop = reachable('loop');
-  assert.ok(fromLoop.has('evaluator') && fromLoop.has('git'), 'the walk follows imports');
-  assert.ok(!fromLoop.has('deploy'), `the loop reaches deploy.ts through ${[...fromLoop].join(', ')}`);
+test('nothing in propose/, grade/ or the loop reaches deploy/, the code that writes the branch', () => {
+  const powers = ['propose', 'grade', 'loop'].map((room) => inside(path.join(CORE, room)));
+  assertNoPath((f) => powers.some((p) => p(f)), inside(path.join(CORE, 'deploy')), 'only a person deploys');
 });
 
-test('only deploy.ts moves a branch: no other module fast-forwards or makes commits as the developer', () => {
-  for (const file of readdirSync(CORE).filter((f) => f !== 'deploy.ts' && f !== 'git.ts')) {
-    const text = readFileSync(path.join(CORE, file), 'utf8');
-    assert.ok(!/\.fastForward\(/.test(text), `${file} fast-forwards a branch`);
-    assert.ok(!/commitTree\([^)]*,\s*true\)/.test(text), `${file} commits as the developer`);
+test('a proposer reaches evaluations only through what the loop hands it', () => {
+  const runners = ['grade/evaluator.ts', 'grade/sandbox.ts', 'grade/command.ts', 'git/worktrees.ts'].map((f) => path.join(CORE, f));
+  assertNoPath(inside(path.join(CORE, 'propose')), (f) => runners.includes(f), 'a proposer may not run commands or evaluations of its own');
+});
+
+test('the engine imports neither vscode nor the CLI nor the extension', () => {
+  const shells = [inside(path.join(SRC, 'cli')), inside(path.join(SRC, 'extension'))];
+  for (const file of sources(CORE)) {
+    for (const target of importsOf(file)) {
+      assert.notEqual(target, 'vscode', `${rel(file)} imports vscode`);
+      assert.ok(!shells.some((s) => s(target)), `${rel(file)} imports ${rel(target)}`);
+    }
+  }
+});
+
+test('the webview imports only the protocol and the helpers both sides share', () => {
+  const allowed = (target: string): boolean =>
+    !path.isAbsolute(target) || // a package
+    inside(WEBVIEW)(target) ||
+    inside(path.join(SRC, 'shared'))(target) ||
+    target === path.join(SRC, 'protocol.ts') ||
+    inside(path.join(ROOT, 'media'))(target);
+  for (const file of sources(WEBVIEW)) {
+    for (const target of importsOf(file)) assert.ok(allowed(target), `${rel(file)} imports ${rel(target)}`);
+  }
+  for (const target of importsOf(path.join(SRC, 'protocol.ts'))) {
+    assert.ok(inside(path.join(SRC, 'shared'))(target), `src/protocol.ts imports ${rel(target)}: the webview would reach it`);
+  }
+  for (const file of sources(path.join(SRC, 'shared'))) {
+    for (const target of importsOf(file)) assert.ok(inside(path.join(SRC, 'shared'))(target), `${rel(file)} imports ${rel(target)}: shared helpers stand alone`);
+  }
+});
+
+test('types flow one way: no import circle in src/', () => {
+  const found = circles([...sources(SRC), ...sources(WEBVIEW)]);
+  assert.deepEqual(found.map((c) => c.map(rel).join(' → ')), []);
+});
+
+test('only deploy/ moves a branch: no other module fast-forwards or makes commits as the developer', () => {
+  const allowed = [inside(path.join(CORE, 'deploy')), (f: string) => f === path.join(CORE, 'git', 'git.ts')];
+  for (const file of sources(SRC).filter((f) => !allowed.some((a) => a(f)))) {
+    const text = readFileSync(file, 'utf8');
+    assert.ok(!/\.fastForward\(/.test(text), `${rel(file)} fast-forwards a branch`);
+    assert.ok(!/commitTree\([^)]*,\s*true\)/.test(text), `${rel(file)} commits as the developer`);
   }
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Knob } from '../../src/core/config';
-import { applyEdits } from '../../src/core/edits';
-import { readKnobValue } from '../../src/core/knobs';
-import { ParameterSearch } from '../../src/core/parameterSearch';
-import type { Attempt, ProposalRequest } from '../../src/core/proposer';
+import type { Knob } from '../../src/core/config/config';
+import { applyEdits } from '../../src/core/propose/edits';
+import { readKnobValue } from '../../src/core/config/knobs';
+import { ParameterSearch } from '../../src/core/propose/parameterSearch';
+import type { Attempt, ProposalRequest } from '../../src/core/propose/proposer';
 
 /**
  * Drives the proposer as the loop does, over versions of a params file kept in

@@ -1,0 +1,347 @@
+import { readFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+import {
+  findNodeAtLocation,
+  getNodeValue,
+  parseTree,
+  printParseErrorCode,
+  type Node,
+  type ParseError,
+} from 'jsonc-parser';
+import schema from '../../../schema/aiai-config.schema.json';
+import { ConfigError, type ConfigProblem } from '../common/errors';
+import { pointerToPath } from './jsonPointer';
+import { readKnobValue } from './knobs';
+
+export const CONFIG_DIR = '.aiai';
+export const CONFIG_FILE = path.join(CONFIG_DIR, 'config.json');
+
+export interface Gate {
+  metric: string;
+  min?: number;
+  max?: number;
+}
+
+export interface EvalSpec {
+  name: string;
+  command: string;
+  timeoutSec: number;
+  holdout: boolean;
+  /** Runs per evaluation; more than one gives the metrics a spread. */
+  repeats: number;
+  gate?: Gate;
+}
+
+export interface Objective {
+  eval: string;
+  metric: string;
+  direction: 'maximize' | 'minimize';
+  minDelta: number;
+}
+
+export interface Knob {
+  name: string;
+  file: string;
+  jsonPointer?: string;
+  pattern?: string;
+  min: number;
+  max: number;
+  step: number;
+}
+
+/** US dollars per million tokens. */
+export interface Pricing {
+  inputPerMTok: number;
+  outputPerMTok: number;
+  cacheWritePerMTok: number;
+  cacheReadPerMTok: number;
+}
+
+export interface ProposerConfig {
+  kind: 'parameter-search' | 'anthropic';
+  model?: string;
+  baseUrl?: string;
+  seed?: number;
+  maxOutputTokens?: number;
+  maxFileBytes?: number;
+  timeoutSec?: number;
+  maxRetries?: number;
+  pricing?: Partial<Pricing>;
+}
+
+export interface Budget {
+  iterations: number;
+  patience?: number;
+  maxCostUsd?: number;
+  maxTokens?: number;
+  maxMinutes?: number;
+}
+
+/**
+ * How a run picks the version to change next:
+ * - greedy: the best so far (a hill climb);
+ * - archive: any valid version, drawn with a chance that rises with its score and
+ *   falls with how many children it already has (Darwin Gödel Machine);
+ * - tree: the version whose lineage has done best, with a bonus for lineages tried
+ *   little (UCB over the tree of versions, as in Huxley-Gödel Machine).
+ */
+export type SearchStrategy = 'greedy' | 'archive' | 'tree';
+
+export type SandboxMode = 'auto' | 'required' | 'off';
+
+export interface SandboxConfig {
+  mode: SandboxMode;
+  /** Whether evaluations may reach the network. */
+  network: boolean;
+  /** Data memory each evaluation process may use (RLIMIT_DATA). */
+  memoryMb: number;
+  /** Processes an evaluation may run at once. */
+  maxProcesses: number;
+}
+
+export interface Config {
+  /** Absolute path of the workspace (the folder holding `.aiai/`). */
+  workspace: string;
+  editable: string[];
+  protected: string[];
+  context: string[];
+  evals: EvalSpec[];
+  objective: Objective;
+  knobs: Knob[];
+  proposer: ProposerConfig;
+  budget: Budget;
+  parallel: number;
+  shared: string[];
+  sandbox: SandboxConfig;
+  search: { strategy: SearchStrategy };
+}
+
+/** Paths no proposal may ever touch, whatever the config says. */
+export const ALWAYS_PROTECTED = ['.aiai/**', '.git/**'];
+
+// verbose: errors carry their schema, so an unknown key can list the allowed ones.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const validateSchema = ajv.compile(schema);
+
+export function configPath(workspace: string): string {
+  return path.join(workspace, CONFIG_FILE);
+}
+
+/** Reads and checks `.aiai/config.json`; every problem carries file, line and column. */
+export function loadConfig(workspace: string): Config {
+  const file = configPath(workspace);
+  if (!existsSync(file)) {
+    throw new ConfigError([
+      { file, line: 1, column: 1, message: `no aiai config here; run \`aiai init\` in ${workspace} to create one` },
+    ]);
+  }
+  return parseConfig(readFileSync(file, 'utf8'), file, workspace);
+}
+
+export function parseConfig(text: string, file: string, workspace: string): Config {
+  const at = locator(text, file);
+  const syntaxErrors: ParseError[] = [];
+  const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });
+  if (syntaxErrors.length > 0 || !root) {
+    const problems = syntaxErrors.map((e) => at(e.offset, `invalid JSON: ${describeParseError(e)}`));
+    throw new ConfigError(problems.length > 0 ? problems : [at(0, 'invalid JSON: the file is empty')]);
+  }
+  const raw: unknown = getNodeValue(root);
+  if (!validateSchema(raw)) {
+    throw new ConfigError(schemaProblems(validateSchema.errors ?? [], root, at));
+  }
+  const config = withDefaults(raw as RawConfig, workspace);
+  const problems = semanticProblems(config, root, at);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox' | 'search'> & {
+  search?: Partial<Config['search']>;
+  sandbox?: Partial<SandboxConfig>;
+  editable: string[];
+  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats'> & Partial<EvalSpec>>;
+  objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
+  knobs?: Array<Omit<Knob, 'name'> & { name?: string }>;
+  budget?: Partial<Budget>;
+};
+
+function withDefaults(raw: RawConfig, workspace: string): Config {
+  return {
+    workspace,
+    editable: raw.editable,
+    protected: raw.protected ?? [],
+    context: raw.context ?? [],
+    evals: raw.evals.map((e) => ({ ...e, timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1 })),
+    objective: { direction: 'maximize', minDelta: 0, ...raw.objective },
+    knobs: (raw.knobs ?? []).map((k, i) => ({ ...k, name: k.name ?? defaultKnobName(k, i) })),
+    proposer: raw.proposer ?? { kind: 'parameter-search' },
+    budget: { iterations: 10, ...raw.budget },
+    parallel: raw.parallel ?? 1,
+    shared: raw.shared ?? [],
+    sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, ...raw.sandbox },
+    search: { strategy: 'greedy', ...raw.search },
+  };
+}
+
+function defaultKnobName(knob: { file: string; jsonPointer?: string }, index: number): string {
+  const last = knob.jsonPointer === undefined ? undefined : pointerToPath(knob.jsonPointer).pop();
+  return last !== undefined ? String(last) : `${path.basename(knob.file)}#${index + 1}`;
+}
+
+type Locate = (offset: number, message: string) => ConfigProblem;
+
+function locator(text: string, file: string): Locate {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
+  return (offset, message) => {
+    let line = 0;
+    while (line + 1 < lineStarts.length && lineStarts[line + 1]! <= offset) line++;
+    return { file, line: line + 1, column: offset - lineStarts[line]! + 1, message };
+  };
+}
+
+function describeParseError(e: ParseError): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'expected a property name in double quotes',
+    ValueExpected: 'expected a value',
+    ColonExpected: 'expected a colon',
+    CommaExpected: 'expected a comma',
+    CloseBraceExpected: 'expected }',
+    CloseBracketExpected: 'expected ]',
+    EndOfFileExpected: 'expected the end of the file',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character',
+  };
+  const code = printParseErrorCode(e.error);
+  return words[code] ?? code;
+}
+
+function nodeAt(root: Node, location: Array<string | number>): Node {
+  return findNodeAtLocation(root, location) ?? root;
+}
+
+/** The key of a property rather than its value, so "unknown key" points at the key. */
+function keyNode(root: Node, location: Array<string | number>): Node {
+  const value = findNodeAtLocation(root, location);
+  return value?.parent?.type === 'property' && value.parent.children?.[0] ? value.parent.children[0] : nodeAt(root, location);
+}
+
+function schemaProblems(errors: ErrorObject[], root: Node, at: Locate): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    // anyOf/oneOf restate their branches' errors; the branches say it better.
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      if (error.keyword === 'oneOf' && error.schemaPath.includes('knob')) {
+        const node = nodeAt(root, pointerToPath(error.instancePath));
+        pushOnce(at(node.offset, `${where(error.instancePath)}: a knob needs exactly one of "jsonPointer" or "pattern"`));
+      }
+      continue;
+    }
+    if (error.schemaPath.includes('/oneOf/') || error.schemaPath.includes('/anyOf/')) {
+      if (error.keyword === 'required' && error.schemaPath.includes('gate')) {
+        const node = nodeAt(root, pointerToPath(error.instancePath));
+        pushOnce(at(node.offset, `${where(error.instancePath)}: a gate needs "min" or "max"`));
+      }
+      continue;
+    }
+    const location = pointerToPath(error.instancePath);
+    if (error.keyword === 'additionalProperties') {
+      const key = String(error.params.additionalProperty);
+      const node = keyNode(root, [...location, key]);
+      const allowed = allowedKeys(error.parentSchema);
+      pushOnce(at(node.offset, `unknown key "${key}" in ${where(error.instancePath)}${allowed ? ` (allowed: ${allowed})` : ''}`));
+    } else if (error.keyword === 'required') {
+      const node = nodeAt(root, location);
+      pushOnce(at(node.offset, `${where(error.instancePath)} is missing the required key "${String(error.params.missingProperty)}"`));
+    } else {
+      const node = nodeAt(root, location);
+      pushOnce(at(node.offset, `${where(error.instancePath)} ${describeSchemaError(error)}`));
+    }
+  }
+  return problems;
+
+  function pushOnce(p: ConfigProblem): void {
+    const id = `${p.line}:${p.column}:${p.message}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      problems.push(p);
+    }
+  }
+}
+
+function allowedKeys(parentSchema: unknown): string | undefined {
+  const props = (parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props).filter((k) => k !== '$schema').join(', ') : undefined;
+}
+
+function where(instancePath: string): string {
+  if (instancePath === '') return 'the config';
+  return `"${pointerToPath(instancePath)
+    .map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('')}"`;
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'type':
+      return `must be ${article(String(error.params.type))}`;
+    case 'enum':
+      return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minItems':
+      return `must have at least ${String(error.params.limit)} item(s)`;
+    case 'minLength':
+      return 'must not be empty';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const report = (location: Array<string | number>, message: string): void => {
+    problems.push(at(nodeAt(root, location).offset, message));
+  };
+
+  const names = new Map<string, number>();
+  config.evals.forEach((e, i) => {
+    if (names.has(e.name)) report(['evals', i, 'name'], `eval name "${e.name}" is used twice`);
+    names.set(e.name, i);
+    if (e.gate && e.holdout) report(['evals', i, 'gate'], `eval "${e.name}" cannot be both a gate and a holdout`);
+    if (e.gate?.min !== undefined && e.gate.max !== undefined && e.gate.min > e.gate.max) {
+      report(['evals', i, 'gate'], `gate of eval "${e.name}" has min greater than max`);
+    }
+  });
+
+  const objectiveIndex = names.get(config.objective.eval);
+  if (objectiveIndex === undefined) {
+    const known = config.evals.map((e) => `"${e.name}"`).join(', ');
+    report(['objective', 'eval'], `objective names eval "${config.objective.eval}", which is not defined (evals: ${known})`);
+  } else if (config.evals[objectiveIndex]!.holdout) {
+    report(['objective', 'eval'], `objective eval "${config.objective.eval}" is a holdout eval; the objective must be an eval the proposer may learn from`);
+  }
+
+  config.knobs.forEach((knob, i) => {
+    if (knob.min >= knob.max) report(['knobs', i, 'max'], `knob "${knob.name}": max must be greater than min`);
+    const file = path.join(config.workspace, knob.file);
+    if (!existsSync(file)) {
+      report(['knobs', i, 'file'], `knob "${knob.name}": file "${knob.file}" does not exist in the workspace`);
+      return;
+    }
+    const read = readKnobValue(knob, readFileSync(file, 'utf8'));
+    if (!read.ok) report(['knobs', i, knob.jsonPointer !== undefined ? 'jsonPointer' : 'pattern'], `knob "${knob.name}": ${read.error}`);
+  });
+  return problems;
+}

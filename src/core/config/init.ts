@@ -1,0 +1,101 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CONFIG_DIR, configPath } from './config';
+import { usageError } from '../common/errors';
+import { readTextIfExists, tryParseJson } from '../common/files';
+
+export interface InitResult {
+  configFile: string;
+  evalCommand: string;
+  /** Where the eval command was guessed from, or undefined for the placeholder. */
+  guessedFrom?: string;
+  editable: string[];
+  protected: string[];
+  context: string[];
+}
+
+/** Run data stays out of git; the config and prompts are committed with the agent. */
+const GITIGNORE = `# aiai run data: records, logs, the lock and the audit log (the config is committed)
+runs/
+run.lock
+audit.jsonl
+`;
+
+/** Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`. */
+export function initWorkspace(workspace: string): InitResult {
+  const file = configPath(workspace);
+  if (existsSync(file)) throw usageError(`${file} already exists; edit it, or delete it to start over`);
+  const guess = guessEvalCommand(workspace);
+  const editable = existingDirs(workspace, ['agent', 'prompts', 'src', 'lib']).map((d) => `${d}/**`);
+  const protectedGlobs = existingDirs(workspace, ['eval', 'evals', 'test', 'tests']).map((d) => `${d}/**`);
+  const result: InitResult = {
+    configFile: file,
+    evalCommand: guess?.command ?? 'node eval/score.js',
+    ...(guess ? { guessedFrom: guess.source } : {}),
+    editable: editable.length > 0 ? editable : ['src/**'],
+    protected: protectedGlobs,
+    context: existsSync(path.join(workspace, 'README.md')) ? ['README.md'] : [],
+  };
+  mkdirSync(path.join(workspace, CONFIG_DIR), { recursive: true });
+  writeFileSync(file, configText(result));
+  const ignore = path.join(workspace, CONFIG_DIR, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
+  return result;
+}
+
+function configText(r: InitResult): string {
+  const list = (items: string[]): string => JSON.stringify(items);
+  return `// aiai configuration. Schema: schema/aiai-config.schema.json in the aiai extension.
+{
+  // Files a proposer may change.
+  "editable": ${list(r.editable)},
+  // Files no proposal may touch; evaluations always see them as in the baseline.
+  // .aiai/** and .git/** are always protected.
+  "protected": ${list(r.protected)},
+  // Read-only files a model proposer is shown for context.
+  "context": ${list(r.context)},
+  // Each eval runs in a throw-away git worktree of the candidate. It writes
+  //   {"metrics": {"accuracy": 0.8}, "cases": [{"id": "t1", "passed": true}]}
+  // to the file named by $AIAI_METRICS_FILE, or prints a JSON object of numbers
+  // as its last line of output. A non-zero exit fails the candidate.
+  "evals": [
+    // ${r.guessedFrom ? `Guessed from ${r.guessedFrom}: make it print metrics as above.` : 'Replace with your own eval command.'}
+    { "name": "train", "command": ${JSON.stringify(r.evalCommand)}, "timeoutSec": 300 }
+    // A gate runs first and stops a weak candidate early:
+    //   { "name": "smoke", "command": "...", "timeoutSec": 30, "gate": { "metric": "accuracy", "min": 0.2 } }
+    // A holdout eval runs only for candidates that improve; no proposer ever sees it:
+    //   { "name": "holdout", "command": "...", "holdout": true }
+  ],
+  // The metric to improve, reported by the eval named here.
+  "objective": { "eval": "train", "metric": "score", "direction": "maximize", "minDelta": 0 },
+  // Numeric knobs for the built-in parameter search (no network needed), e.g.
+  //   { "file": "agent/config.json", "jsonPointer": "/temperature", "min": 0, "max": 1, "step": 0.1 }
+  //   { "file": "agent/agent.py", "pattern": "MAX_STEPS = (\\\\d+)", "min": 1, "max": 20, "step": 1 }
+  "knobs": [],
+  "proposer": { "kind": "parameter-search" },
+  // Candidates per run, and how many in a row may fail to improve before the run stops.
+  "budget": { "iterations": 10, "patience": 6 },
+  "parallel": 1
+}
+`;
+}
+
+function existingDirs(workspace: string, names: string[]): string[] {
+  return names.filter((n) => existsSync(path.join(workspace, n)));
+}
+
+function guessEvalCommand(workspace: string): { command: string; source: string } | undefined {
+  const pkg = readTextIfExists(path.join(workspace, 'package.json'));
+  if (pkg) {
+    const scripts = (tryParseJson(pkg) as { scripts?: Record<string, string> } | undefined)?.scripts ?? {};
+    if (scripts.eval) return { command: 'npm run --silent eval', source: 'package.json (scripts.eval)' };
+    if (scripts.test) return { command: 'npm test --silent', source: 'package.json (scripts.test)' };
+  }
+  if (existsSync(path.join(workspace, 'pyproject.toml'))) return { command: 'python3 -m pytest -q', source: 'pyproject.toml' };
+  const makefile = readTextIfExists(path.join(workspace, 'Makefile'));
+  if (makefile) {
+    if (/^eval:/m.test(makefile)) return { command: 'make -s eval', source: 'Makefile (eval target)' };
+    if (/^test:/m.test(makefile)) return { command: 'make -s test', source: 'Makefile (test target)' };
+  }
+  return undefined;
+}

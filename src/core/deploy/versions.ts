@@ -1,0 +1,81 @@
+import type { Config } from '../config/config';
+import type { Git } from '../git/git';
+import type { Metrics } from '../grade/metrics';
+import type { Store } from '../record/store';
+
+export const CANDIDATE_TRAILER = 'Aiai-Candidate';
+export const METRICS_TRAILER = 'Aiai-Metrics';
+export const ROLLBACK_TRAILER = 'Aiai-Rollback';
+
+export interface Version {
+  /** v0 is the baseline; v1, v2, … follow in the order they were made. */
+  version: string;
+  commit: string;
+  kind: 'baseline' | 'approval' | 'rollback';
+  title: string;
+  date: string;
+  candidate?: string;
+  /** For a rollback, the commit whose editable files it restored. */
+  restores?: string;
+  /** The objective eval's metrics at this version, when they were measured. */
+  metrics: Metrics | null;
+}
+
+/**
+ * The version timeline of the checked-out branch, newest first: the baseline (the
+ * commit before the first aiai commit, or HEAD when there is none) and every
+ * approval and rollback commit since, read from their trailers.
+ */
+export async function listVersions(git: Git, store: Store, config: Config): Promise<Version[]> {
+  const log = await git.firstParentLog('HEAD');
+  const ours = log.filter((e) => e.trailers[CANDIDATE_TRAILER] || e.trailers[ROLLBACK_TRAILER]).reverse();
+  const baselineCommit = ours.length > 0 ? ours[0]!.parents[0] : log[0]?.sha;
+  const baselineEntry = log.find((e) => e.sha === baselineCommit);
+
+  const candidates = new Map(store.candidates().map((c) => [c.id, c]));
+  const measured = new Map<string, Metrics>();
+  for (const run of store.runs()) {
+    const evaluation = run.baseline?.evals.find((e) => e.name === config.objective.eval);
+    if (run.baseline?.ok && evaluation) measured.set(run.base, evaluation.metrics);
+  }
+
+  const versions: Version[] = [];
+  if (baselineEntry) {
+    versions.push({
+      version: 'v0',
+      commit: baselineEntry.sha,
+      kind: 'baseline',
+      title: baselineEntry.subject,
+      date: baselineEntry.date,
+      metrics: measured.get(baselineEntry.sha) ?? null,
+    });
+  }
+  for (const entry of ours) {
+    const candidateId = entry.trailers[CANDIDATE_TRAILER];
+    const version: Version = {
+      version: `v${versions.length}`,
+      commit: entry.sha,
+      kind: candidateId ? 'approval' : 'rollback',
+      title: entry.subject,
+      date: entry.date,
+      metrics: null,
+    };
+    if (candidateId) {
+      version.candidate = candidateId;
+      const evaluation = candidates.get(candidateId)?.evaluation?.evals.find((e) => e.name === config.objective.eval);
+      version.metrics = evaluation?.metrics ?? metricsFromTrailer(entry.trailers[METRICS_TRAILER]);
+    } else {
+      const restores = entry.trailers[ROLLBACK_TRAILER]!.split(' ').pop()!;
+      version.restores = restores;
+      version.metrics = versions.find((v) => v.commit === restores)?.metrics ?? measured.get(restores) ?? null;
+    }
+    versions.push(version);
+  }
+  return versions.reverse();
+}
+
+/** "accuracy 0.61 -> 0.68" → { accuracy: 0.68 } */
+function metricsFromTrailer(trailer: string | undefined): Metrics | null {
+  const match = /^(\S+)\s+\S+\s*->\s*(\S+)$/.exec(trailer ?? '');
+  return match && Number.isFinite(Number(match[2])) ? { [match[1]!]: Number(match[2]) } : null;
+}

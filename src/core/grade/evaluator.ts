@@ -1,0 +1,191 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCommand } from './command';
+import type { Config, EvalSpec } from '../config/config';
+import { readTextIfExists } from '../common/files';
+import type { Git } from '../git/git';
+import { parseMetrics, round } from './metrics';
+import type { PathPolicy } from '../config/pathPolicy';
+import { sandboxed, type Isolation } from './sandbox';
+import type { EvalOutcome, Evaluation } from '../record/store';
+import type { Worktrees } from '../git/worktrees';
+
+export interface EvaluateOptions {
+  commit: string;
+  /** Names the worktree and the logs: a candidate id, or "baseline". */
+  label: string;
+  /** The version whose protected files the evaluation must see. */
+  base: string;
+  /** The paths that differ between base and commit, when the caller knows them already. */
+  changedPaths?: string[];
+  logDir: string;
+  signal: AbortSignal;
+  /** Whether the holdout evals run, given the gate and train results. */
+  runHoldout(trainSide: EvalOutcome[]): boolean;
+}
+
+/** Thrown when the loop is stopped mid-evaluation; the candidate is discarded. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
+/**
+ * Grades a commit: checks it out in its own worktree, restores protected files
+ * from the base, runs the cascade (gates, then train, then holdout when asked),
+ * and reports any protected file the evals changed.
+ */
+export class Evaluator {
+  constructor(
+    private readonly git: Git,
+    private readonly config: Config,
+    private readonly worktrees: Worktrees,
+    private readonly policy: PathPolicy,
+    private readonly isolation: Isolation,
+  ) {}
+
+  async evaluate(options: EvaluateOptions): Promise<Evaluation> {
+    const started = Date.now();
+    const dir = await this.worktrees.lease(options.commit, this.config.shared);
+    try {
+      await this.restoreProtected(dir, options);
+      const gates = this.config.evals.filter((e) => e.gate && !e.holdout);
+      const train = this.config.evals.filter((e) => !e.gate && !e.holdout);
+      const holdout = this.config.evals.filter((e) => e.holdout);
+
+      const outcomes: EvalOutcome[] = [];
+      let failure = await this.runAll([...gates, ...train], dir, options, outcomes);
+      if (!failure && holdout.length > 0 && options.runHoldout(outcomes)) {
+        failure = await this.runAll(holdout, dir, options, outcomes);
+      }
+      return {
+        commit: options.commit,
+        ok: failure === undefined,
+        ...(failure ? { reason: failure } : {}),
+        evals: outcomes,
+        tamperedPaths: await this.tamperedPaths(dir, options.base),
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      this.worktrees.release(dir);
+    }
+  }
+
+  /** Runs evals in order until one fails; returns why it failed. */
+  private async runAll(specs: EvalSpec[], dir: string, options: EvaluateOptions, outcomes: EvalOutcome[]): Promise<string | undefined> {
+    for (const spec of specs) {
+      const outcome = await this.runOne(spec, dir, options);
+      if (outcome.status === 'interrupted') throw new Interrupted();
+      outcomes.push(outcome);
+      if (outcome.status !== 'passed') return `${spec.name}: ${outcome.reason ?? outcome.status}`;
+    }
+    return undefined;
+  }
+
+  /** Runs an eval `repeats` times; its metrics are the means, with their spread when repeated. */
+  private async runOne(spec: EvalSpec, dir: string, options: EvaluateOptions): Promise<EvalOutcome> {
+    const runs: EvalOutcome[] = [];
+    for (let i = 0; i < spec.repeats; i++) {
+      const logFile = path.join(options.logDir, `${options.label}-${spec.name}${spec.repeats > 1 ? `-${i + 1}` : ''}.log`);
+      const outcome = await this.runOnce(spec, dir, options, logFile, i + 1);
+      if (outcome.status !== 'passed' && outcome.status !== 'gate-failed') return outcome;
+      runs.push(outcome);
+    }
+    if (runs.length === 1) return runs[0]!;
+    const metrics: Record<string, number> = {};
+    const spread: Record<string, number> = {};
+    for (const name of Object.keys(runs[0]!.metrics)) {
+      const values = runs.map((r) => r.metrics[name]).filter((v): v is number => v !== undefined);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      metrics[name] = round(mean);
+      spread[name] = round(Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1)));
+    }
+    const gateProblem = spec.gate ? checkGate(spec, metrics) : undefined;
+    return {
+      ...runs[0]!,
+      metrics,
+      spread,
+      repeats: runs.length,
+      durationMs: runs.reduce((n, r) => n + r.durationMs, 0),
+      ...(gateProblem ? { status: 'gate-failed', reason: gateProblem } : { status: 'passed' }),
+    };
+  }
+
+  private async runOnce(spec: EvalSpec, dir: string, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'aiai-eval-'));
+    const metricsFile = path.join(scratch, 'metrics.json');
+    try {
+      const argv = sandboxed(spec.command, { cwd: dir, scratch, config: this.config.sandbox, isolation: this.isolation });
+      const result = await runCommand({
+        ...argv,
+        cwd: dir,
+        env: { ...process.env, ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: options.label, AIAI_REPEAT: String(repeat), TMPDIR: scratch },
+        timeoutMs: spec.timeoutSec * 1000,
+        logFile,
+        signal: options.signal,
+        maxProcesses: this.config.sandbox.maxProcesses,
+      });
+      const base = {
+        name: spec.name,
+        holdout: spec.holdout,
+        gate: spec.gate !== undefined,
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+        logFile,
+        logTail: result.logTail,
+        metrics: {},
+        cases: [],
+      };
+      if (result.aborted) return { ...base, status: 'interrupted' };
+      if (result.tooManyProcesses) {
+        return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
+      }
+      if (result.timedOut) {
+        return { ...base, status: 'timeout', reason: `timeout: killed after ${spec.timeoutSec}s with every process it started` };
+      }
+      if (result.exitCode !== 0) {
+        const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
+        return { ...base, status: 'failed', reason: `the command ${how}` };
+      }
+      const parsed = parseMetrics(readTextIfExists(metricsFile), result.stdoutTail);
+      if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
+      const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases };
+      const gateProblem = spec.gate ? checkGate(spec, parsed.metrics) : undefined;
+      return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private async restoreProtected(dir: string, { base, commit, changedPaths }: EvaluateOptions): Promise<void> {
+    if (base === commit) return;
+    const drifted = (changedPaths ?? (await this.git.changedPaths(base, commit))).filter((p) => this.policy.isProtected(p));
+    if (drifted.length === 0) return;
+    const inBase = new Set((await this.git.lsTree(base, drifted)).map((e) => e.path));
+    const restore = drifted.filter((p) => inBase.has(p));
+    if (restore.length > 0) await this.git.raw(['checkout', base, '--', ...restore], { cwd: dir });
+    for (const p of drifted.filter((p) => !inBase.has(p))) rmSync(path.join(dir, p), { force: true });
+  }
+
+  /** Protected files that differ from the base in the worktree; git looks at those paths only. */
+  private async tamperedPaths(dir: string, base: string): Promise<string[]> {
+    const pathspecs = this.policy.protectedGlobs.map((g) => `:(glob)${g}`);
+    const out = await this.git.raw(['diff', '--name-only', '-z', '--no-renames', base, '--', ...pathspecs], { cwd: dir });
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .filter((p) => this.policy.isProtected(p));
+  }
+}
+
+function checkGate(spec: EvalSpec, metrics: Record<string, number>): string | undefined {
+  const gate = spec.gate!;
+  const value = metrics[gate.metric];
+  if (value === undefined) return `gate: the eval reported no "${gate.metric}" metric`;
+  if (gate.min !== undefined && value < gate.min) return `gate: ${gate.metric} ${value} is below the minimum ${gate.min}`;
+  if (gate.max !== undefined && value > gate.max) return `gate: ${gate.metric} ${value} is above the maximum ${gate.max}`;
+  return undefined;
+}

@@ -1,0 +1,61 @@
+import type { Objective } from '../config/config';
+import { caseChanges, gain, metricDeltas, round, type Metrics } from './metrics';
+import type { CandidateRecord, Evaluation } from '../record/store';
+
+/* Comparing an evaluation with its parent's: objective values, deltas, changed cases, flags, noise. */
+
+/**
+ * Twice the standard error of the objective's change, when the objective eval was
+ * repeated: a gain must exceed it to count.
+ */
+export function noiseOf(objective: Objective, evaluation: Evaluation, parent: Evaluation): { noise?: number } {
+  const mine = evaluation.evals.find((e) => e.name === objective.eval);
+  const theirs = parent.evals.find((e) => e.name === objective.eval);
+  const sd = mine?.spread?.[objective.metric];
+  const sdParent = theirs?.spread?.[objective.metric];
+  if (sd === undefined || sdParent === undefined) return {};
+  return { noise: round(2 * Math.sqrt(sd ** 2 / mine!.repeats! + sdParent ** 2 / theirs!.repeats!)) };
+}
+
+export function objectiveValue(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): number | undefined {
+  return evaluation.evals.find((e) => e.name === objective.eval)?.metrics[objective.metric];
+}
+
+export function trainMetrics(evaluation: Evaluation): Record<string, Metrics> {
+  return Object.fromEntries(evaluation.evals.filter((e) => !e.holdout).map((e) => [e.name, e.metrics]));
+}
+
+export function evalDeltas(evaluation: Evaluation, reference: Evaluation): Record<string, Metrics> {
+  const deltas: Record<string, Metrics> = {};
+  for (const e of evaluation.evals) {
+    const ref = reference.evals.find((r) => r.name === e.name);
+    if (ref) deltas[e.name] = metricDeltas(e.metrics, ref.metrics);
+  }
+  return deltas;
+}
+
+export function evalCaseChanges(evaluation: Evaluation, reference: Evaluation): CandidateRecord['cases'] {
+  const changes: CandidateRecord['cases'] = {};
+  for (const e of evaluation.evals) {
+    const ref = reference.evals.find((r) => r.name === e.name);
+    if (ref) changes[e.name] = caseChanges(e.cases, ref.cases);
+  }
+  return changes;
+}
+
+/** Better on train, worse on a holdout eval's objective metric. */
+export function isOverfit(objective: Objective, evaluation: Evaluation, parent: Evaluation): boolean {
+  const trainGain = (() => {
+    const value = objectiveValue(objective, evaluation);
+    const before = objectiveValue(objective, parent);
+    return value !== undefined && before !== undefined ? gain(objective, value, before) : 0;
+  })();
+  if (trainGain <= 0) return false;
+  return evaluation.evals
+    .filter((e) => e.holdout && e.status === 'passed')
+    .some((e) => {
+      const value = e.metrics[objective.metric];
+      const before = parent.evals.find((p) => p.name === e.name)?.metrics[objective.metric];
+      return value !== undefined && before !== undefined && gain(objective, value, before) < 0;
+    });
+}

@@ -1,0 +1,91 @@
+import type { Objective } from '../config/config';
+import { tryParseJson } from '../common/files';
+
+export type Metrics = Record<string, number>;
+
+export interface CaseResult {
+  id: string;
+  passed: boolean;
+  score?: number;
+}
+
+export type ParsedMetrics = { ok: true; metrics: Metrics; cases: CaseResult[] } | { ok: false; reason: string };
+
+/**
+ * The metrics contract: the JSON the eval wrote to AIAI_METRICS_FILE, or else the
+ * last line of stdout that is a JSON object of numbers.
+ */
+export function parseMetrics(metricsFile: string | undefined, stdoutTail: string): ParsedMetrics {
+  if (metricsFile !== undefined) return parseMetricsFile(metricsFile);
+  const lines = stdoutTail.split('\n').map((l) => l.trim()).filter(Boolean).reverse();
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    const value = tryParseJson(line);
+    if (isNumberRecord(value)) return { ok: true, metrics: value, cases: [] };
+  }
+  return {
+    ok: false,
+    reason: 'unparsable output: no metrics file was written and no line of stdout is a JSON object of numbers',
+  };
+}
+
+function parseMetricsFile(text: string): ParsedMetrics {
+  const value = tryParseJson(text);
+  if (typeof value !== 'object' || value === null) return { ok: false, reason: 'unparsable metrics file: it is not a JSON object' };
+  const { metrics, cases = [] } = value as { metrics?: unknown; cases?: unknown };
+  if (!isNumberRecord(metrics)) return { ok: false, reason: 'unparsable metrics file: "metrics" must be an object of numbers' };
+  if (!Array.isArray(cases)) return { ok: false, reason: 'unparsable metrics file: "cases" must be an array' };
+  const parsed: CaseResult[] = [];
+  for (const [i, c] of cases.entries()) {
+    const item = c as { id?: unknown; passed?: unknown; score?: unknown };
+    if (typeof item !== 'object' || item === null || (typeof item.id !== 'string' && typeof item.id !== 'number') || typeof item.passed !== 'boolean') {
+      return { ok: false, reason: `unparsable metrics file: cases[${i}] needs "id" (string) and "passed" (boolean)` };
+    }
+    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}) });
+  }
+  return { ok: true, metrics, cases: parsed };
+}
+
+function isNumberRecord(value: unknown): value is Metrics {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entries = Object.values(value);
+  return entries.length > 0 && entries.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/** candidate − reference for every metric both have. */
+export function metricDeltas(candidate: Metrics, reference: Metrics): Metrics {
+  const deltas: Metrics = {};
+  for (const [name, value] of Object.entries(candidate)) {
+    const before = reference[name];
+    if (before !== undefined) deltas[name] = round(value - before);
+  }
+  return deltas;
+}
+
+/** Rounds away float noise (0.1 + 0.2) so deltas print as people expect. */
+export function round(n: number): number {
+  return Math.round(n * 1e9) / 1e9;
+}
+
+export interface CaseChanges {
+  newlyPassing: string[];
+  newlyFailing: string[];
+}
+
+export function caseChanges(candidate: CaseResult[], reference: CaseResult[]): CaseChanges {
+  const before = new Map(reference.map((c) => [c.id, c.passed]));
+  return {
+    newlyPassing: candidate.filter((c) => c.passed && before.get(c.id) === false).map((c) => c.id),
+    newlyFailing: candidate.filter((c) => !c.passed && before.get(c.id) === true).map((c) => c.id),
+  };
+}
+
+/** The signed gain in the objective's direction: positive is better. */
+export function gain(objective: Pick<Objective, 'direction'>, value: number, reference: number): number {
+  return round(objective.direction === 'maximize' ? value - reference : reference - value);
+}
+
+export function isImprovement(objective: Pick<Objective, 'direction' | 'minDelta'>, value: number, reference: number): boolean {
+  const g = gain(objective, value, reference);
+  return g > 0 && g >= objective.minDelta;
+}

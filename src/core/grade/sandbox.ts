@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SandboxConfig } from '../config/config';
+
+export type Isolation = { kind: 'bubblewrap' } | { kind: 'none'; why: string };
+
+/** Where a user's credentials usually live; an evaluation sees them empty. */
+const HOME_SECRETS = ['.ssh', '.aws', '.gnupg', '.azure', '.kube', '.docker', '.config/gcloud', '.config/gh', '.git-credentials', '.netrc', '.npmrc', '.pypirc'];
+
+let probed: Isolation | undefined;
+
+/** Whether bubblewrap can make a sandbox on this machine (probed once a process). */
+export function probeIsolation(): Isolation {
+  if (probed) return probed;
+  if (process.platform !== 'linux') {
+    probed = { kind: 'none', why: `no sandbox for ${process.platform} yet` };
+    return probed;
+  }
+  const result = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', 'true'], { stdio: 'ignore' });
+  probed =
+    result.error
+      ? { kind: 'none', why: 'bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)' }
+      : result.status === 0
+        ? { kind: 'bubblewrap' }
+        : { kind: 'none', why: 'bubblewrap cannot create namespaces here (user namespaces may be disabled)' };
+  return probed;
+}
+
+/** The isolation a config gets, or why a run must be refused. */
+export function isolationFor(config: SandboxConfig): { isolation: Isolation; refusal?: string } {
+  if (config.mode === 'off') return { isolation: { kind: 'none', why: 'sandbox.mode is "off"' } };
+  const isolation = probeIsolation();
+  if (isolation.kind === 'none' && config.mode === 'required') {
+    return { isolation, refusal: `sandbox.mode is "required" but evaluations cannot be isolated: ${isolation.why}` };
+  }
+  return { isolation };
+}
+
+export interface SandboxedCommand {
+  file: string;
+  args: string[];
+  /** Set in the command's environment: the user's command, run by the inner shell. */
+  env: Record<string, string>;
+}
+
+/**
+ * The argv that runs `command` in `cwd`: under bubblewrap, in a read-only view of
+ * the machine where only the worktree and a private temp folder are writable, home
+ * secrets are empty, the network is gone (unless allowed) and every process dies
+ * with the sandbox; and under a data-memory limit in every case.
+ */
+export function sandboxed(command: string, options: { cwd: string; scratch: string; config: SandboxConfig; isolation: Isolation }): SandboxedCommand {
+  const limit = `ulimit -d ${options.config.memoryMb * 1024} 2>/dev/null; exec /bin/sh -c "$AIAI_EVAL_COMMAND"`;
+  const env = { AIAI_EVAL_COMMAND: command };
+  if (options.isolation.kind === 'none') return { file: '/bin/sh', args: ['-c', limit], env };
+  const home = os.homedir();
+  const masks = HOME_SECRETS.map((p) => path.join(home, p))
+    .filter((p) => existsSync(p) && !isInside(options.cwd, p))
+    .flatMap((p) => (statSync(p).isDirectory() ? ['--tmpfs', p] : ['--ro-bind', '/dev/null', p]));
+  const args = [
+    '--die-with-parent',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    ...(options.config.network ? [] : ['--unshare-net']),
+    '--ro-bind', '/', '/',
+    '--dev', '/dev',
+    '--proc', '/proc',
+    '--tmpfs', '/tmp',
+    '--tmpfs', '/var/tmp',
+    '--bind', options.cwd, options.cwd,
+    '--bind', options.scratch, options.scratch,
+    ...masks,
+    '--chdir', options.cwd,
+    '/bin/sh', '-c', limit,
+  ];
+  return { file: 'bwrap', args, env };
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(file, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}

@@ -1,0 +1,56 @@
+import { lstatSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Edit } from '../propose/edits';
+import type { PathPolicy } from '../config/pathPolicy';
+
+export type GuardVerdict = { ok: true } | { ok: false; reason: string };
+
+/** A proposal larger than this is refused before anything is built: no agent change needs it. */
+export const MAX_EDITED_FILES = 200;
+export const MAX_PROPOSAL_BYTES = 5 * 1024 * 1024;
+
+/**
+ * Refuses, before anything is written or run, edits to paths a proposal may not
+ * touch. `symlinks` lists the paths that are symbolic links in the parent commit.
+ */
+export function guardEdits(edits: Edit[], policy: PathPolicy, workspace: string, symlinks: ReadonlySet<string>): GuardVerdict {
+  if (edits.length === 0) return { ok: false, reason: 'the proposal has no edits' };
+  const files = new Set(edits.map((e) => e.path)).size;
+  if (files > MAX_EDITED_FILES) return { ok: false, reason: `the proposal edits ${files} files; at most ${MAX_EDITED_FILES} are accepted` };
+  const bytes = edits.reduce((n, e) => n + Buffer.byteLength(String(e.search)) + Buffer.byteLength(String(e.replace)), 0);
+  if (bytes > MAX_PROPOSAL_BYTES) return { ok: false, reason: `the proposal's edits hold ${bytes} bytes; at most ${MAX_PROPOSAL_BYTES} are accepted` };
+  for (const edit of edits) {
+    const reason = pathProblem(edit.path, policy, workspace, symlinks);
+    if (reason) return { ok: false, reason: `"${edit.path}": ${reason}` };
+  }
+  return { ok: true };
+}
+
+function pathProblem(file: string, policy: PathPolicy, workspace: string, symlinks: ReadonlySet<string>): string | undefined {
+  if (typeof file !== 'string' || file.trim() === '') return 'the path is empty';
+  if (file.includes('\0')) return 'the path contains a NUL byte';
+  if (path.isAbsolute(file) || path.win32.isAbsolute(file)) return 'absolute paths are refused; paths are relative to the workspace';
+  if (file.includes('\\')) return 'backslashes are refused; use / between folders';
+  const segments = file.split('/');
+  if (segments.includes('..')) return 'the path escapes the workspace (..)';
+  if (segments.some((s) => s === '' || s === '.')) return 'the path is not in normal form (empty or "." segment)';
+  if (segments.some((s) => s.toLowerCase() === '.git')) return '.git is always protected';
+  if (segments[0] === '.aiai') return '.aiai is always protected';
+  if (policy.isProtected(file)) return 'the path is protected';
+  if (!policy.isEditable(file)) return 'the path is outside the editable globs';
+  for (let i = 1; i <= segments.length; i++) {
+    const prefix = segments.slice(0, i).join('/');
+    if (symlinks.has(prefix) || isSymlinkOnDisk(path.join(workspace, prefix))) {
+      return `the path goes through a symbolic link (${prefix})`;
+    }
+  }
+  return undefined;
+}
+
+function isSymlinkOnDisk(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

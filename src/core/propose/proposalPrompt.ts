@@ -1,0 +1,114 @@
+import * as path from 'node:path';
+import type { Config } from '../config/config';
+import { formatNumber, formatSigned } from '../../shared/format';
+import { pathPolicy } from '../config/pathPolicy';
+import type { Attempt, LeftOut, ProposalRequest } from './proposer';
+
+/** Where a workspace keeps its own prompt for the proposer (committed, so reviewed). */
+export const PROMPT_FILE = '.aiai/prompts/propose.md';
+
+const BUILT_IN_SYSTEM_PROMPT = `You improve an AI agent by proposing one focused change to its own code, prompts or parameters.
+
+The change is graded by the workspace's evaluators in an isolated checkout; you never see
+their code or the holdout evaluations, and a person reviews every change before it is
+deployed. Aim for a real improvement of the objective, not for the grader: changes that
+special-case evaluation inputs are rejected in review.
+
+How to work:
+- Read the agent's files and the record of earlier attempts. Do not repeat an attempt
+  that failed or did not improve; build on what improved.
+- Prefer one clear hypothesis per change. Say in the rationale what you expect to improve and why.
+- Edit only the editable files listed. Each edit replaces \`search\` with \`replace\`; \`search\`
+  must be copied exactly from the parent version of the file and occur in it exactly once.
+  Include enough surrounding lines to make it unique. To create a new file, give an empty
+  \`search\`.
+- Answer by calling the propose_change tool exactly once.`;
+
+/** At most this many earlier attempts are shown, most recent last. */
+const HISTORY_LIMIT = 25;
+const FAILING_CASES_SHOWN = 12;
+/** Context beyond this many characters is left out, file by file, largest last. */
+const CONTEXT_CHAR_LIMIT = 400_000;
+
+const SECRET_NAMES = [/^\.env(\..*)?$/i, /\.(pem|key|p12|pfx|keystore|jks)$/i, /^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/i, /^\.(npmrc|netrc|pypirc)$/i, /^credentials(\..*)?$/i];
+
+export interface PromptParts {
+  system: string;
+  /** Byte-identical across the rounds of a run: the files at the run's base. */
+  stable: string;
+  /** One block per earlier attempt, oldest first: each round only appends to them. */
+  history: string[];
+  /** What changes from round to round: the parent and the task. */
+  variable: string;
+  leftOut: LeftOut[];
+}
+
+/** Builds the request text for a model proposer. Nothing from a holdout eval is in a request. */
+export async function buildPrompt(config: Config, request: ProposalRequest): Promise<PromptParts> {
+  const system = (await request.readFile(request.base, PROMPT_FILE)) ?? BUILT_IN_SYSTEM_PROMPT;
+  const { files, leftOut } = await contextFiles(config, request);
+  const o = config.objective;
+  const stable = [
+    `# Objective\nImprove \`${o.metric}\` reported by the eval \`${o.eval}\` (${o.direction === 'maximize' ? 'higher' : 'lower'} is better${o.minDelta > 0 ? `; a change must gain at least ${o.minDelta}` : ''}).`,
+    `# Editable files\nGlobs: ${config.editable.map((g) => `\`${g}\``).join(', ')}. Never edit: ${['.aiai/**', '.git/**', ...config.protected].map((g) => `\`${g}\``).join(', ')}.`,
+    `# Files at the start of this run (${request.base.slice(0, 12)})`,
+    ...files.map((f) => `## ${f.path}${f.editable ? '' : ' (read-only context)'}\n\`\`\`${fence(f.path)}\n${f.text}\n\`\`\``),
+    leftOut.length > 0 ? `# Files not shown\n${leftOut.map((l) => `- ${l.path}: ${l.reason}`).join('\n')}` : '',
+    '# Task\nPropose one change that improves the objective, to the version described at the end, in the light of the earlier attempts. Call propose_change.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+
+  const changes = request.parent.commit === request.base ? '' : await request.diff(request.base, request.parent.commit);
+  const variable = [
+    `# The version to change\nYou are changing ${request.parent.id ? `candidate ${request.parent.id}, the best so far` : 'the current version'}. ` +
+      (changes ? `It differs from the files above by this diff; your \`search\` texts must match it:\n\`\`\`diff\n${changes.trimEnd()}\n\`\`\`` : 'Its files are exactly the ones above.'),
+    `# Its results\n${Object.entries(request.parent.metrics)
+      .map(([name, metrics]) => `- ${name}: ${Object.entries(metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`)
+      .join('\n')}`,
+  ].join('\n\n');
+  return { system, stable, history: historyBlocks(request.history), variable, leftOut };
+}
+
+function historyBlocks(history: Attempt[]): string[] {
+  // Older attempts drop out ten at a time, so the list keeps its start (and its cache) for ten rounds.
+  const shown = history.slice(history.length > HISTORY_LIMIT ? Math.ceil((history.length - HISTORY_LIMIT) / 10) * 10 : 0);
+  const lines = shown.map((a) => {
+    const result = a.objectiveValue !== undefined ? ` → ${formatNumber(a.objectiveValue)}${a.delta !== undefined ? ` (${formatSigned(a.delta)})` : ''}` : '';
+    const cases = a.failingCases.length > 0 ? `; failing: ${a.failingCases.slice(0, FAILING_CASES_SHOWN).join(', ')}${a.failingCases.length > FAILING_CASES_SHOWN ? ', …' : ''}` : '';
+    return `- [${a.outcome}] ${a.title}${result}${a.reason && a.outcome !== 'improved' ? ` — ${a.reason}` : ''}${cases}`;
+  });
+  // The heading stays the same while the list grows, so each round's prefix extends the last one's.
+  return ['# Earlier attempts, oldest first', ...(lines.length > 0 ? lines : ['None yet.'])];
+}
+
+async function contextFiles(config: Config, request: ProposalRequest): Promise<{ files: Array<{ path: string; text: string; editable: boolean }>; leftOut: LeftOut[] }> {
+  const policy = pathPolicy(config);
+  const maxBytes = config.proposer.maxFileBytes ?? 65_536;
+  const leftOut: LeftOut[] = [];
+  const files: Array<{ path: string; text: string; editable: boolean }> = [];
+  const candidates = (await request.listFiles(request.base)).filter((p) => (policy.isEditable(p) || policy.isContext(p)) && !policy.isProtected(p)).sort();
+  for (const file of candidates) {
+    if (SECRET_NAMES.some((r) => r.test(path.posix.basename(file)))) {
+      leftOut.push({ path: file, reason: 'may hold secrets' });
+      continue;
+    }
+    const text = (await request.readFile(request.base, file)) ?? '';
+    if (text.slice(0, 8000).includes('\u0000')) leftOut.push({ path: file, reason: 'binary' });
+    else if (Buffer.byteLength(text) > maxBytes) leftOut.push({ path: file, reason: `larger than ${maxBytes} bytes (proposer.maxFileBytes)` });
+    else files.push({ path: file, text, editable: policy.isEditable(file) });
+  }
+  // Keep the smaller files when everything together is too much.
+  let total = 0;
+  const kept = [...files].sort((a, b) => a.text.length - b.text.length).filter((f) => {
+    total += f.text.length;
+    if (total <= CONTEXT_CHAR_LIMIT) return true;
+    leftOut.push({ path: f.path, reason: 'over the context limit' });
+    return false;
+  });
+  return { files: files.filter((f) => kept.includes(f)), leftOut };
+}
+
+function fence(file: string): string {
+  return path.posix.extname(file).slice(1);
+}

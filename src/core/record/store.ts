@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { CONFIG_DIR } from '../config/config';
+import type { Edit } from '../propose/edits';
+import { usageError } from '../common/errors';
+import { readJson, writeJsonAtomic } from '../common/files';
+import type { CaseChanges, CaseResult, Metrics } from '../grade/metrics';
+import type { LeftOut } from '../propose/proposer';
+import type { Usage } from '../../shared/usage';
+
+export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
+export type Flag = 'overfit' | 'tamper' | 'duplicate';
+
+export type EvalStatus = 'passed' | 'failed' | 'timeout' | 'unparsable' | 'gate-failed' | 'interrupted';
+
+export interface EvalOutcome {
+  name: string;
+  holdout: boolean;
+  gate: boolean;
+  status: EvalStatus;
+  reason?: string;
+  metrics: Metrics;
+  cases: CaseResult[];
+  exitCode: number | null;
+  durationMs: number;
+  logFile: string;
+  logTail: string;
+  /** How many times the eval ran, when more than once; then `metrics` are means… */
+  repeats?: number;
+  /** …and these their standard deviations. */
+  spread?: Metrics;
+}
+
+export interface Evaluation {
+  commit: string;
+  ok: boolean;
+  reason?: string;
+  evals: EvalOutcome[];
+  /** Protected files that differed from the baseline after the evals ran. */
+  tamperedPaths: string[];
+  durationMs: number;
+}
+
+export interface Decision {
+  at: string;
+  /** Who acted, and through which front end, e.g. "person via cli". */
+  by: string;
+  reason?: string;
+  /** The commit an approval made on the branch. */
+  commit?: string;
+}
+
+export interface CandidateRecord {
+  id: string;
+  runId: string;
+  createdAt: string;
+  finishedAt?: string;
+  status: CandidateStatus;
+  reason?: string;
+  flags: Flag[];
+  title: string;
+  rationale: string;
+  proposer: string;
+  parent: { id: string | null; commit: string };
+  /** The version the run started from; an approval applies base..commit. */
+  base: string;
+  commit?: string;
+  /** The candidate's git tree id: what an approval checks it deploys. */
+  contentHash?: string;
+  edits: Edit[];
+  changedPaths: string[];
+  /** base..commit, the change an approval would make. */
+  diff: string;
+  evaluation?: Evaluation;
+  objective?: {
+    metric: string;
+    value: number;
+    parent: number;
+    current: number;
+    delta: number;
+    deltaVsCurrent: number;
+    /** Twice the standard error of `delta`, when the objective eval was repeated. */
+    noise?: number;
+  };
+  /** Per eval, per metric: candidate − parent, and candidate − current version. */
+  deltas: { vsParent: Record<string, Metrics>; vsCurrent: Record<string, Metrics> };
+  /** Per eval: cases that newly pass or fail against the parent. */
+  cases: Record<string, CaseChanges>;
+  durationMs: number;
+  decision?: Decision;
+  /** Tokens and cost of the model calls behind the proposal. */
+  usage?: Usage;
+  /** Files the proposer did not show the model. */
+  leftOut?: LeftOut[];
+  /** The candidate's change, normalized: equal for the same change. */
+  changeKey?: string;
+  /** The candidate whose evaluation of the same content this one reuses. */
+  evaluatedAs?: string;
+}
+
+export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
+
+export interface RunRecord {
+  id: string;
+  pid: number;
+  startedAt: string;
+  finishedAt?: string;
+  state: RunState;
+  base: string;
+  branch?: string;
+  proposer: string;
+  /** How evaluations were isolated: bubblewrap, or none. */
+  isolation: 'bubblewrap' | 'none';
+  iterations: number;
+  parallel: number;
+  baseline?: Evaluation;
+  stopReason?: string;
+  error?: string;
+  /** Tokens and cost of all model calls of the run. */
+  usage?: Usage;
+  /** Evaluation work the run did not have to do. */
+  savings: RunSavings;
+  /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
+  evalsKey: string;
+}
+
+export interface RunSavings {
+  /** Evaluations reused for content already evaluated (the baseline by an earlier run, a candidate by this one). */
+  reusedEvaluations: number;
+  /** Proposals of a change already tried: refused before evaluation. */
+  duplicates: number;
+  /** Evals the cascade did not run (after a failed gate or eval, or holdout without an improvement)… */
+  skippedEvals: number;
+  /** …and what they took on the baseline. */
+  skippedEvalMs: number;
+}
+
+/**
+ * Run and candidate records under `.aiai/runs/<run>/`: the one store the CLI and the
+ * extension both read and write. Every write replaces a whole file atomically.
+ */
+export class Store {
+  readonly runsDir: string;
+
+  constructor(readonly workspace: string) {
+    this.runsDir = path.join(workspace, CONFIG_DIR, 'runs');
+  }
+
+  newRunId(): string {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    return `${stamp}-${randomBytes(2).toString('hex')}`;
+  }
+
+  newCandidateId(): string {
+    return randomBytes(4).toString('hex');
+  }
+
+  runDir(runId: string): string {
+    return path.join(this.runsDir, runId);
+  }
+
+  logDir(runId: string): string {
+    const dir = path.join(this.runDir(runId), 'logs');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  saveRun(run: RunRecord): void {
+    writeJsonAtomic(path.join(this.runDir(run.id), 'run.json'), run);
+  }
+
+  saveCandidate(candidate: CandidateRecord): void {
+    writeJsonAtomic(path.join(this.runDir(candidate.runId), 'candidates', `${candidate.id}.json`), candidate);
+  }
+
+  runs(): RunRecord[] {
+    return this.runIds()
+      .map((id) => readJson<RunRecord>(path.join(this.runDir(id), 'run.json')))
+      .filter((r): r is RunRecord => r !== undefined);
+  }
+
+  /** All candidates of all runs, oldest first. */
+  candidates(): CandidateRecord[] {
+    const all: CandidateRecord[] = [];
+    for (const runId of this.runIds()) {
+      const dir = path.join(this.runDir(runId), 'candidates');
+      if (!existsSync(dir)) continue;
+      for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+        const record = readJson<CandidateRecord>(path.join(dir, file));
+        if (record) all.push(record);
+      }
+    }
+    return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /** A candidate by id or unique id prefix. */
+  candidate(idOrPrefix: string): CandidateRecord {
+    const matches = this.candidates().filter((c) => c.id.startsWith(idOrPrefix.toLowerCase()));
+    if (matches.length === 0 || idOrPrefix.length === 0) throw usageError(`no candidate "${idOrPrefix}"; \`aiai list\` shows the candidates`);
+    if (matches.length > 1) throw usageError(`"${idOrPrefix}" matches ${matches.length} candidates (${matches.map((c) => c.id).join(', ')}); give more of the id`);
+    return matches[0]!;
+  }
+
+  private runIds(): string[] {
+    if (!existsSync(this.runsDir)) return [];
+    return readdirSync(this.runsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+  }
+}

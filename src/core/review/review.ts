@@ -1,0 +1,111 @@
+import type { Objective } from '../config/config';
+import { gain, round } from '../grade/metrics';
+import type { CandidateRecord, EvalStatus } from '../record/store';
+
+/** One metric of one eval, beside the parent's value: a row of the review's delta table. */
+export interface MetricRow {
+  eval: string;
+  kind: 'gate' | 'train' | 'holdout';
+  status: EvalStatus;
+  reason?: string;
+  metric: string;
+  parent: number | null;
+  value: number;
+  delta: number | null;
+  /** Whether the change is for the better; null when unknown or not the objective's kind of number. */
+  better: boolean | null;
+  objective: boolean;
+  /** The candidate's standard deviation over repeated runs. */
+  spread?: number;
+}
+
+export interface CaseRow {
+  eval: string;
+  holdout: boolean;
+  newlyPassing: string[];
+  newlyFailing: string[];
+}
+
+/** What a person needs to judge a candidate, in the shape every front end shows it. */
+export interface Review {
+  id: string;
+  title: string;
+  rationale: string;
+  status: CandidateRecord['status'];
+  reason?: string;
+  flags: string[];
+  proposer: string;
+  parent: string;
+  base: string;
+  contentHash?: string;
+  createdAt: string;
+  durationMs: number;
+  objective?: CandidateRecord['objective'] & { better: boolean };
+  metrics: MetricRow[];
+  cases: CaseRow[];
+  diff: string;
+  changedPaths: string[];
+  usage?: CandidateRecord['usage'];
+  leftOut?: CandidateRecord['leftOut'];
+  /** The versions it grew from, oldest first: "baseline", then candidate ids. */
+  lineage: string[];
+}
+
+/** The chain of versions a candidate grew from, oldest first, through `all` the candidates. */
+export function lineageOf(candidate: CandidateRecord, all: CandidateRecord[]): string[] {
+  const byId = new Map(all.map((c) => [c.id, c]));
+  const chain: string[] = [];
+  for (let id = candidate.parent.id; id !== null; id = byId.get(id)?.parent.id ?? null) chain.unshift(id);
+  return ['baseline', ...chain];
+}
+
+export function reviewOf(candidate: CandidateRecord, objective: Objective, all: CandidateRecord[] = []): Review {
+  const metrics: MetricRow[] = [];
+  for (const e of candidate.evaluation?.evals ?? []) {
+    const kind = e.holdout ? 'holdout' : e.gate ? 'gate' : 'train';
+    if (Object.keys(e.metrics).length === 0) {
+      metrics.push({ eval: e.name, kind, status: e.status, ...(e.reason ? { reason: e.reason } : {}), metric: '', parent: null, value: NaN, delta: null, better: null, objective: false });
+      continue;
+    }
+    for (const [metric, value] of Object.entries(e.metrics)) {
+      const delta = candidate.deltas.vsParent[e.name]?.[metric];
+      const isObjectiveMetric = metric === objective.metric;
+      metrics.push({
+        eval: e.name,
+        kind,
+        status: e.status,
+        ...(e.reason ? { reason: e.reason } : {}),
+        metric,
+        parent: delta === undefined ? null : round(value - delta),
+        value,
+        delta: delta ?? null,
+        better: delta === undefined || delta === 0 || !isObjectiveMetric ? null : gain(objective, value, value - delta) > 0,
+        objective: isObjectiveMetric && e.name === objective.eval,
+        ...(e.spread?.[metric] !== undefined ? { spread: e.spread[metric] } : {}),
+      });
+    }
+  }
+  const holdout = new Set(candidate.evaluation?.evals.filter((e) => e.holdout).map((e) => e.name));
+  return {
+    id: candidate.id,
+    title: candidate.title,
+    rationale: candidate.rationale,
+    status: candidate.status,
+    ...(candidate.reason ? { reason: candidate.reason } : {}),
+    flags: candidate.flags,
+    proposer: candidate.proposer,
+    parent: candidate.parent.id ?? 'baseline',
+    base: candidate.base,
+    ...(candidate.contentHash ? { contentHash: candidate.contentHash } : {}),
+    createdAt: candidate.createdAt,
+    durationMs: candidate.durationMs,
+    ...(candidate.objective ? { objective: { ...candidate.objective, better: gain(objective, candidate.objective.value, candidate.objective.parent) > 0 } } : {}),
+    metrics,
+    cases: Object.entries(candidate.cases).map(([name, c]) => ({ eval: name, holdout: holdout.has(name), ...c })),
+    diff: candidate.diff,
+    changedPaths: candidate.changedPaths,
+    ...(candidate.usage ? { usage: candidate.usage } : {}),
+    ...(candidate.leftOut ? { leftOut: candidate.leftOut } : {}),
+    lineage: lineageOf(candidate, all),
+  };
+}

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, parseConfig } from '../../src/core/config/config';
+import { ConfigError } from '../../src/core/common/errors';
+import { cli, configJson, makeRepo, writeFiles } from '../helpers';
+
+const FILE = '/ws/.aiai/config.json';
+
+function problems(text: string, workspace = '/ws'): string[] {
+  try {
+    parseConfig(text, FILE, workspace);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.message.split('\n');
+  }
+  assert.fail('the config was accepted');
+}
+
+const minimal = {
+  editable: ['agent/**'],
+  evals: [{ name: 'train', command: 'node score.js' }],
+  objective: { eval: 'train', metric: 'accuracy' },
+};
+
+test('a minimal config gets the documented defaults', () => {
+  const config = parseConfig(configJson(minimal), FILE, '/ws');
+  assert.deepEqual(config.protected, []);
+  assert.equal(config.evals[0]!.timeoutSec, 300);
+  assert.equal(config.evals[0]!.holdout, false);
+  assert.equal(config.objective.direction, 'maximize');
+  assert.equal(config.objective.minDelta, 0);
+  assert.equal(config.proposer.kind, 'parameter-search');
+  assert.equal(config.budget.iterations, 10);
+  assert.equal(config.parallel, 1);
+});
+
+test('comments and trailing commas are allowed', () => {
+  const text = `// the agent\n{\n  "editable": ["agent/**"], /* code */\n  "evals": [{ "name": "train", "command": "x" },],\n  "objective": { "eval": "train", "metric": "m" },\n}\n`;
+  assert.equal(parseConfig(text, FILE, '/ws').editable[0], 'agent/**');
+});
+
+test('malformed JSON names file, line and column', () => {
+  const text = '{\n  "editable": ["agent/**"]\n  "evals": []\n}\n';
+  const [first] = problems(text);
+  assert.match(first!, /^\/ws\/\.aiai\/config\.json:3:3: invalid JSON: expected a comma/);
+});
+
+test('an unknown key is named, at its own line and column', () => {
+  const text = configJson({ ...minimal, objective: { ...minimal.objective, metrc: 'x' } });
+  const lines = problems(text);
+  assert.equal(lines.length, 1);
+  const line = text.split('\n').findIndex((l) => l.includes('"metrc"')) + 1;
+  const column = text.split('\n')[line - 1]!.indexOf('"metrc"') + 1;
+  assert.equal(lines[0], `${FILE}:${line}:${column}: unknown key "metrc" in "objective" (allowed: eval, metric, direction, minDelta)`);
+});
+
+test('a wrong type points at the value', () => {
+  const text = configJson({ ...minimal, evals: [{ name: 'train', command: 'x', timeoutSec: 'soon' }] });
+  const [first] = problems(text);
+  const line = text.split('\n').findIndex((l) => l.includes('"soon"')) + 1;
+  assert.match(first!, new RegExp(`^${FILE}:${line}:\\d+: "evals\\[0\\]\\.timeoutSec" must be a number$`));
+});
+
+test('a missing required key is reported', () => {
+  const { objective: _, ...rest } = minimal;
+  assert.match(problems(configJson(rest))[0]!, /:1:1: the config is missing the required key "objective"/);
+});
+
+test('an objective naming an undefined eval is refused, with the evals listed', () => {
+  const text = configJson({ ...minimal, objective: { eval: 'tarin', metric: 'accuracy' } });
+  const [first] = problems(text);
+  const line = text.split('\n').findIndex((l) => l.includes('"tarin"')) + 1;
+  assert.match(first!, new RegExp(`:${line}:\\d+: objective names eval "tarin", which is not defined \\(evals: "train"\\)`));
+});
+
+test('the objective may not be a holdout eval', () => {
+  const text = configJson({ ...minimal, evals: [{ name: 'train', command: 'x', holdout: true }] });
+  assert.match(problems(text)[0]!, /objective eval "train" is a holdout eval/);
+});
+
+test('knobs: a missing file, a missing pointer and a bad pattern are each located', () => {
+  const dir = makeRepo({ 'agent/params.json': '{ "a": { "b": 1 } }\n', 'agent/x.py': 'N = 3\n' });
+  const text = configJson({
+    ...minimal,
+    knobs: [
+      { file: 'agent/nope.json', jsonPointer: '/a', min: 0, max: 1, step: 0.1 },
+      { file: 'agent/params.json', jsonPointer: '/a/c', min: 0, max: 1, step: 0.1 },
+      { file: 'agent/params.json', jsonPointer: '/a/b', min: 0, max: 5, step: 1 },
+      { file: 'agent/x.py', pattern: 'N = \\d+', min: 0, max: 5, step: 1 },
+    ],
+  });
+  const lines = problems(text, dir);
+  const lineOf = (needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+  assert.equal(lines.length, 3);
+  assert.match(lines[0]!, new RegExp(`:${lineOf('agent/nope.json')}:\\d+: knob "a": file "agent/nope.json" does not exist`));
+  assert.match(lines[1]!, new RegExp(`:${lineOf('"/a/c"')}:\\d+: knob "c": JSON pointer "/a/c" does not exist in the file`));
+  assert.match(lines[2]!, new RegExp(`:${lineOf('N = ')}:\\d+: knob "x.py#4": pattern must have exactly one capture group`));
+});
+
+test('loadConfig reads .aiai/config.json from the workspace, and says how to create one when missing', () => {
+  const dir = makeRepo({ 'agent/a.txt': 'a\n' });
+  assert.throws(() => loadConfig(dir), /no aiai config here; run `aiai init`/);
+  writeFiles(dir, { '.aiai/config.json': configJson(minimal) });
+  assert.equal(loadConfig(dir).workspace, dir);
+});
+
+test('the CLI exits 2 on a malformed config, printing path:line:column', () => {
+  const dir = makeRepo({ '.aiai/config.json': '{\n  "editable": ["agent/**"],\n  "evals": [\n}\n' });
+  const result = cli(dir, 'list');
+  assert.equal(result.code, 2);
+  assert.ok(result.stderr.includes(`${path.join(dir, '.aiai', 'config.json')}:4:1: invalid JSON`), result.stderr);
+});
+
+test('the CLI exits 2 on an unknown key and names it', () => {
+  const dir = makeRepo({ '.aiai/config.json': configJson({ ...minimal, iterations: 5 }) });
+  const result = cli(dir, 'run');
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /config\.json:\d+:\d+: unknown key "iterations" in the config/);
+});

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { approve, reject, rollback } from '../../src/core/deploy/deploy';
+import { runLoop } from '../../src/core/loop/loop';
+import { Store } from '../../src/core/record/store';
+import { agentWorkspace, paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { cli, cliProcess, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
+
+const BY = { by: 'person via test' };
+
+async function pendingCandidate(steps = [paramsStep('raise x', { x: 6 })]) {
+  const dir = agentWorkspace();
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer(steps), signal: new AbortController().signal });
+  return { dir, candidates: summary.candidates };
+}
+
+const read = (dir: string, file: string): string => readFileSync(path.join(dir, file), 'utf8');
+
+test('approve commits the candidate on the branch with its trailers, and keeps unrelated uncommitted work', async () => {
+  const { dir, candidates } = await pendingCandidate();
+  const head = git(dir, 'rev-parse', 'HEAD');
+  appendFileSync(path.join(dir, 'agent', 'prompt.md'), 'my unfinished thought\n');
+  writeFileSync(path.join(dir, 'scratch.txt'), 'untracked notes\n');
+
+  const { commit } = await approve(dir, candidates[0]!.id, BY);
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), commit);
+  assert.equal(git(dir, 'rev-parse', 'HEAD~1'), head);
+  assert.equal(git(dir, 'log', '-1', '--format=%an'), 'Test Developer');
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), candidates[0]!.id);
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Metrics,valueonly)'), 'score 0.2 -> 0.6');
+  assert.match(read(dir, 'agent/params.json'), /"x": 6/);
+  assert.match(read(dir, 'agent/prompt.md'), /my unfinished thought/);
+  assert.equal(read(dir, 'scratch.txt'), 'untracked notes\n');
+  assert.equal(new Store(dir).candidate(candidates[0]!.id).decision?.by, 'person via test');
+});
+
+test('approve refuses while a file the candidate changes has uncommitted edits, and loses nothing', async () => {
+  const { dir, candidates } = await pendingCandidate();
+  const head = git(dir, 'rev-parse', 'HEAD');
+  appendFileSync(path.join(dir, 'agent', 'params.json'), '\n');
+  const edited = read(dir, 'agent/params.json');
+  await assert.rejects(approve(dir, candidates[0]!.id, BY), /refusing to approve: the files this candidate changes have uncommitted changes \(agent\/params\.json\)/);
+  assert.equal(read(dir, 'agent/params.json'), edited);
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), head);
+  assert.equal(new Store(dir).candidate(candidates[0]!.id).status, 'pending');
+});
+
+test('approve applies onto a HEAD that moved when the change still applies, and refuses when it does not', async () => {
+  const { dir, candidates } = await pendingCandidate([
+    paramsStep('raise x', { x: 6 }),
+    () => proposal('reword', [{ path: 'agent/prompt.md', search: 'helpful', replace: 'careful' }]),
+  ]);
+  const [params, prompt] = candidates;
+  assert.equal(prompt!.status, 'rejected', 'a prompt edit that scores the same is not an improvement');
+
+  appendFileSync(path.join(dir, 'agent', 'prompt.md'), 'A line added by the developer.\n');
+  const moved = commitAll(dir, 'developer work');
+  const { commit } = await approve(dir, params!.id, BY);
+  assert.equal(git(dir, 'rev-parse', 'HEAD~1'), moved);
+  assert.match(read(dir, 'agent/params.json'), /"x": 6/);
+  assert.match(read(dir, 'agent/prompt.md'), /A line added by the developer/);
+
+  // A second candidate from the same run changes the same line the approval did.
+  writeFileSync(path.join(dir, 'agent', 'params.json'), '{ "x": 3 }\n');
+  const conflicting = commitAll(dir, 'developer retunes x');
+  const again = await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('x to 9', { x: 9 })]), signal: new AbortController().signal });
+  writeFileSync(path.join(dir, 'agent', 'params.json'), '{ "x": 4 }\n');
+  const last = commitAll(dir, 'developer retunes x again');
+  await assert.rejects(approve(dir, again.candidates[0]!.id, BY), /HEAD moved since candidate [0-9a-f]+ was made .* no longer applies cleanly; nothing was applied/);
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), last);
+  assert.notEqual(commit, conflicting);
+});
+
+test('approve checks the content hash: a changed candidate ref or a different reviewed hash is refused', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  await assert.rejects(approve(dir, b!.id, { ...BY, contentHash: a!.contentHash! }), /has content hash [0-9a-f]+, not the reviewed [0-9a-f]+; nothing was applied/);
+  git(dir, 'update-ref', `refs/aiai/candidates/${a!.id}`, b!.commit!);
+  await assert.rejects(approve(dir, a!.id, BY), /no longer matches what was evaluated/);
+  const { commit } = await approve(dir, b!.id, { ...BY, contentHash: b!.contentHash! });
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), commit);
+});
+
+test('only a pending candidate can be approved or rejected; a detached HEAD is refused', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 }), paramsStep('c', { x: 1 })]);
+  const [a, b, c] = candidates;
+  await assert.rejects(approve(dir, c!.id, BY), /is rejected \(no improvement: score 0\.7 → 0\.1\); only a pending candidate can be approved/);
+  const rejected = await reject(dir, a!.id, { ...BY, reason: 'prefer b' });
+  assert.equal(rejected.status, 'rejected');
+  assert.equal(new Store(dir).candidate(a!.id).decision?.reason, 'prefer b');
+  await assert.rejects(approve(dir, a!.id, BY), /is rejected/);
+  git(dir, 'checkout', '-q', '--detach');
+  await assert.rejects(approve(dir, b!.id, BY), /HEAD is detached; check out a branch before you approve/);
+});
+
+test('approving a candidate whose parent was approved first applies only what is new', async () => {
+  const { dir, candidates } = await pendingCandidate([
+    paramsStep('x to 5', { x: 5 }),
+    async (request) => proposal('x to 7 and reword', [
+      { path: 'agent/params.json', search: (await request.readFile(request.parent.commit, 'agent/params.json'))!, replace: '{ "x": 7 }\n' },
+      { path: 'agent/prompt.md', search: 'helpful', replace: 'precise' },
+    ]),
+  ]);
+  const [parent, child] = candidates;
+  assert.equal(child!.parent.id, parent!.id);
+  await approve(dir, parent!.id, BY);
+  await approve(dir, child!.id, BY);
+  assert.equal(read(dir, 'agent/params.json'), '{ "x": 7 }\n');
+  assert.match(read(dir, 'agent/prompt.md'), /precise/);
+  assert.equal(git(dir, 'rev-list', '--count', 'HEAD'), '3');
+});
+
+test('rollback accepts a commit of the branch, restores editable files only, and does nothing when they already match', async () => {
+  const { dir, candidates } = await pendingCandidate();
+  const baseline = git(dir, 'rev-parse', 'HEAD');
+  await approve(dir, candidates[0]!.id, BY);
+  writeFileSync(path.join(dir, 'eval', 'notes.md'), 'not editable\n');
+  commitAll(dir, 'notes beside the eval');
+
+  const result = await rollback(dir, baseline, BY);
+  assert.ok(result.commit);
+  assert.equal(read(dir, 'agent/params.json'), git(dir, 'show', `${baseline}:agent/params.json`) + '\n');
+  assert.equal(read(dir, 'eval/notes.md'), 'not editable\n', 'files outside the editable globs are kept');
+  const none = await rollback(dir, baseline, BY);
+  assert.equal(none.commit, undefined);
+  await assert.rejects(rollback(dir, 'v9', BY), /no version "v9"/);
+});
+
+/** A hook that records its pid and blocks, so a test can kill aiai at that point of an approval. */
+function blockingHook(dir: string, hook: string, marker: string, condition = 'true'): void {
+  const file = path.join(dir, '.git', 'hooks', hook);
+  writeFileSync(file, `#!/bin/sh\nif ${condition}; then echo $$ > ${marker}; exec sleep 60; fi\n`);
+  chmodSync(file, 0o755);
+}
+
+async function killDuringApproval(dir: string, id: string, marker: string): Promise<void> {
+  const child = cliProcess(dir, 'approve', id);
+  await waitForFile(marker);
+  child.kill('SIGKILL');
+  await exited(child);
+  process.kill(Number(readFileSync(marker, 'utf8')), 'SIGKILL');
+}
+
+test('a kill -9 after the branch moved but before the records: the next deploy settles the approval', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'post-merge', marker);
+  await killDuringApproval(dir, a!.id, marker);
+  rmSync(path.join(dir, '.git', 'hooks', 'post-merge'));
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), a!.id, 'the branch moved');
+  assert.equal(new Store(dir).candidate(a!.id).status, 'pending', 'the records did not follow yet');
+
+  const next = cli(dir, 'reject', b!.id);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /finished recording an interrupted approve/);
+  assert.equal(new Store(dir).candidate(a!.id).status, 'approved');
+  assert.match(readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8'), new RegExp(`"event":"approval","by":"person via cli","candidate":"${a!.id}"`));
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+});
+
+test('a kill -9 before the branch moved: the next deploy lands the approval the person asked for', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  const head = git(dir, 'rev-parse', 'HEAD');
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'reference-transaction', marker, '[ "$1" = prepared ] && grep -q refs/heads/main');
+  await killDuringApproval(dir, a!.id, marker);
+  rmSync(path.join(dir, '.git', 'hooks', 'reference-transaction'));
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), head, 'the branch did not move');
+
+  const next = cli(dir, 'reject', b!.id);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /completed an interrupted approve/);
+  assert.equal(git(dir, 'rev-parse', 'HEAD~1'), head);
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), a!.id);
+  assert.equal(new Store(dir).candidate(a!.id).status, 'approved');
+  assert.match(read(dir, 'agent/params.json'), /"x": 6/);
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+});
+
+test('a kill -9 in the middle of a rollback: the next deploy settles it', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const baseline = git(dir, 'rev-parse', 'HEAD');
+  await approve(dir, candidates[0]!.id, BY);
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'post-merge', marker);
+  const child = cliProcess(dir, 'rollback', 'v0');
+  await waitForFile(marker);
+  child.kill('SIGKILL');
+  await exited(child);
+  process.kill(Number(readFileSync(marker, 'utf8')), 'SIGKILL');
+  rmSync(path.join(dir, '.git', 'hooks', 'post-merge'));
+  assert.match(git(dir, 'log', '-1', '--format=%B'), new RegExp(`^Aiai-Rollback: v0 ${baseline}$`, 'm'), 'the branch moved');
+
+  const next = cli(dir, 'reject', candidates[1]!.id);
+  assert.equal(next.code, 0, next.stderr);
+  assert.match(next.stderr, /finished recording an interrupted rollback/);
+  assert.match(readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8'), /"event":"rollback","by":"person via cli"/);
+  assert.equal(read(dir, 'agent/params.json'), git(dir, 'show', `${baseline}:agent/params.json`) + '\n');
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+});
