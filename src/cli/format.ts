@@ -1,6 +1,7 @@
-import type { CandidateRecord, Evaluation } from '../core/record/store';
+import type { Evaluation } from '../core/grade/evaluation';
+import type { CandidateRecord } from '../core/record/store';
 import type { RunSummary } from '../core/loop/loop';
-import { formatNumber, formatSigned } from '../shared/format';
+import { formatNumber, formatSigned, lastLines } from '../shared/format';
 import { lineageOf } from '../core/review/review';
 import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
@@ -53,7 +54,7 @@ export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): st
     if (change.newlyFailing.length) lines.push(`${name}: newly failing ${change.newlyFailing.join(', ')}`);
   }
   const failed = c.evaluation?.evals.find((e) => e.status !== 'passed');
-  if (failed) lines.push('', `log of ${failed.name} (${failed.logFile}), last lines:`, indent(failed.logTail.trimEnd().split('\n').slice(-20).join('\n')));
+  if (failed) lines.push('', `log of ${failed.name} (${failed.logFile}), last lines:`, indent(lastLines(failed.logTail, 20)));
   if (c.diff) lines.push('', c.diff.trimEnd());
   else if (c.edits.length) lines.push('', 'proposed edits:', ...c.edits.map((e) => `  ${e.path}`));
   return lines.join('\n');

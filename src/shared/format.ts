@@ -7,3 +7,8 @@ export function formatNumber(n: number): string {
 export function formatSigned(n: number): string {
   return `${n < 0 ? '-' : '+'}${formatNumber(Math.abs(n))}`;
 }
+
+/** The last `n` lines of a log, without its trailing blank lines: what a person reads first when something failed. */
+export function lastLines(text: string, n: number): string {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
