@@ -358,9 +358,9 @@ test('with repeated evals, a gain within twice the standard error does not count
   const summary = await run(dir, new ScriptedProposer([paramsStep('a little', { x: 3, noise: 0.2 }), paramsStep('a lot', { x: 8, noise: 0.2 })]), { iterations: 2 });
   const [small, large] = summary.candidates;
   const train = small!.evaluation!.evals.find((e) => e.name === 'train')!;
-  assert.equal(train.repeats, 5);
+  assert.equal(train.repeated?.runs, 5);
   assert.equal(train.metrics.score, 0.3);
-  assert.equal(train.spread!.score, 0.2);
+  assert.equal(train.repeated?.spread.score, 0.2);
   assert.equal(small!.status, 'rejected');
   assert.match(small!.reason!, /^within the noise: score 0\.2 → 0\.3, a gain no larger than twice its standard error \(0\.253\d*\)$/);
   assert.equal(large!.status, 'pending');

@@ -13,7 +13,7 @@ const nodes: ParentNode[] = [
   { id: 'good-child', parentId: 'good', objectiveValue: 0.7 },
 ];
 
-function draws(strategy: 'archive' | 'tree', children: Map<string, number>, n = 2000): Map<string, number> {
+function draws(strategy: 'archive' | 'tree', children: Map<string | null, number>, n = 2000): Map<string, number> {
   const random = seededRandom(11);
   const counts = new Map<string, number>();
   for (let i = 0; i < n; i++) {
@@ -37,8 +37,8 @@ test('archive draws every version, more often the better ones and those with few
 });
 
 test('tree favours the lineage whose descendants did well, and explores one tried little', () => {
-  assert.equal(selectParent('tree', nodes, new Map([['', 3], ['good', 1], ['weak', 1], ['good-child', 1]]), max, seededRandom(1)).id, 'good');
-  const explored = selectParent('tree', nodes, new Map([['', 1], ['good', 40], ['weak', 0], ['good-child', 40]]), max, seededRandom(1));
+  assert.equal(selectParent('tree', nodes, new Map([[null, 3], ['good', 1], ['weak', 1], ['good-child', 1]]), max, seededRandom(1)).id, 'good');
+  const explored = selectParent('tree', nodes, new Map([[null, 1], ['good', 40], ['weak', 0], ['good-child', 40]]), max, seededRandom(1));
   assert.equal(explored.id, 'weak', 'the lineage tried least gets its turn');
 });
 

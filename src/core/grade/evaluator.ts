@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCommand } from './command';
-import type { Config, EvalSpec } from '../config/config';
+import type { Config, EvalSpec, Gate } from '../config/config';
 import { readTextIfExists } from '../common/files';
 import type { Git } from '../git/git';
 import { parseMetrics, round } from './metrics';
 import type { PathPolicy } from '../config/pathPolicy';
 import { sandboxed, type Isolation } from './sandbox';
-import type { EvalOutcome, Evaluation } from '../record/store';
+import type { EvalOutcome, Evaluation } from './evaluation';
 import type { Worktrees } from '../git/worktrees';
 
 export interface EvaluateOptions {
@@ -87,28 +87,29 @@ export class Evaluator {
 
   /** Runs an eval `repeats` times; its metrics are the means, with their spread when repeated. */
   private async runOne(spec: EvalSpec, dir: string, options: EvaluateOptions): Promise<EvalOutcome> {
-    const runs: EvalOutcome[] = [];
-    for (let i = 0; i < spec.repeats; i++) {
-      const logFile = path.join(options.logDir, `${options.label}-${spec.name}${spec.repeats > 1 ? `-${i + 1}` : ''}.log`);
-      const outcome = await this.runOnce(spec, dir, options, logFile, i + 1);
-      if (outcome.status !== 'passed' && outcome.status !== 'gate-failed') return outcome;
+    const logFile = (i: number): string => path.join(options.logDir, `${options.label}-${spec.name}${spec.repeats > 1 ? `-${i + 1}` : ''}.log`);
+    const measured = (o: EvalOutcome): boolean => o.status === 'passed' || o.status === 'gate-failed';
+    const first = await this.runOnce(spec, dir, options, logFile(0), 1);
+    if (spec.repeats === 1 || !measured(first)) return first;
+    const runs = [first];
+    for (let i = 1; i < spec.repeats; i++) {
+      const outcome = await this.runOnce(spec, dir, options, logFile(i), i + 1);
+      if (!measured(outcome)) return outcome;
       runs.push(outcome);
     }
-    if (runs.length === 1) return runs[0]!;
     const metrics: Record<string, number> = {};
     const spread: Record<string, number> = {};
-    for (const name of Object.keys(runs[0]!.metrics)) {
+    for (const name of Object.keys(first.metrics)) {
       const values = runs.map((r) => r.metrics[name]).filter((v): v is number => v !== undefined);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       metrics[name] = round(mean);
       spread[name] = round(Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1)));
     }
-    const gateProblem = spec.gate ? checkGate(spec, metrics) : undefined;
+    const gateProblem = spec.gate ? checkGate(spec.gate, metrics) : undefined;
     return {
-      ...runs[0]!,
+      ...first,
       metrics,
-      spread,
-      repeats: runs.length,
+      repeated: { runs: runs.length, spread },
       durationMs: runs.reduce((n, r) => n + r.durationMs, 0),
       ...(gateProblem ? { status: 'gate-failed', reason: gateProblem } : { status: 'passed' }),
     };
@@ -153,7 +154,7 @@ export class Evaluator {
       const parsed = parseMetrics(readTextIfExists(metricsFile), result.stdoutTail);
       if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
       const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases };
-      const gateProblem = spec.gate ? checkGate(spec, parsed.metrics) : undefined;
+      const gateProblem = spec.gate ? checkGate(spec.gate, parsed.metrics) : undefined;
       return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -181,8 +182,7 @@ export class Evaluator {
   }
 }
 
-function checkGate(spec: EvalSpec, metrics: Record<string, number>): string | undefined {
-  const gate = spec.gate!;
+function checkGate(gate: Gate, metrics: Record<string, number>): string | undefined {
   const value = metrics[gate.metric];
   if (value === undefined) return `gate: the eval reported no "${gate.metric}" metric`;
   if (gate.min !== undefined && value < gate.min) return `gate: ${gate.metric} ${value} is below the minimum ${gate.min}`;

@@ -1,6 +1,6 @@
 import type { Objective } from '../config/config';
-import { caseChanges, gain, metricDeltas, round, type Metrics } from './metrics';
-import type { CandidateRecord, Evaluation } from '../record/store';
+import type { Evaluation } from './evaluation';
+import { caseChanges, gain, metricDeltas, round, type CaseChanges, type Metrics } from './metrics';
 
 /* Comparing an evaluation with its parent's: objective values, deltas, changed cases, flags, noise. */
 
@@ -9,12 +9,12 @@ import type { CandidateRecord, Evaluation } from '../record/store';
  * repeated: a gain must exceed it to count.
  */
 export function noiseOf(objective: Objective, evaluation: Evaluation, parent: Evaluation): { noise?: number } {
-  const mine = evaluation.evals.find((e) => e.name === objective.eval);
-  const theirs = parent.evals.find((e) => e.name === objective.eval);
-  const sd = mine?.spread?.[objective.metric];
-  const sdParent = theirs?.spread?.[objective.metric];
-  if (sd === undefined || sdParent === undefined) return {};
-  return { noise: round(2 * Math.sqrt(sd ** 2 / mine!.repeats! + sdParent ** 2 / theirs!.repeats!)) };
+  const mine = evaluation.evals.find((e) => e.name === objective.eval)?.repeated;
+  const theirs = parent.evals.find((e) => e.name === objective.eval)?.repeated;
+  const sd = mine?.spread[objective.metric];
+  const sdParent = theirs?.spread[objective.metric];
+  if (!mine || !theirs || sd === undefined || sdParent === undefined) return {};
+  return { noise: round(2 * Math.sqrt(sd ** 2 / mine.runs + sdParent ** 2 / theirs.runs)) };
 }
 
 export function objectiveValue(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): number | undefined {
@@ -34,8 +34,8 @@ export function evalDeltas(evaluation: Evaluation, reference: Evaluation): Recor
   return deltas;
 }
 
-export function evalCaseChanges(evaluation: Evaluation, reference: Evaluation): CandidateRecord['cases'] {
-  const changes: CandidateRecord['cases'] = {};
+export function evalCaseChanges(evaluation: Evaluation, reference: Evaluation): Record<string, CaseChanges> {
+  const changes: Record<string, CaseChanges> = {};
   for (const e of evaluation.evals) {
     const ref = reference.evals.find((r) => r.name === e.name);
     if (ref) changes[e.name] = caseChanges(e.cases, ref.cases);

@@ -26,7 +26,8 @@ export function guardEdits(edits: Edit[], policy: PathPolicy, workspace: string,
   return { ok: true };
 }
 
-function pathProblem(file: string, policy: PathPolicy, workspace: string, symlinks: ReadonlySet<string>): string | undefined {
+/** Why a path is not a plain relative path inside the workspace, if it is not; nothing on disk is looked at. */
+export function pathShapeProblem(file: unknown): string | undefined {
   if (typeof file !== 'string' || file.trim() === '') return 'the path is empty';
   if (file.includes('\0')) return 'the path contains a NUL byte';
   if (path.isAbsolute(file) || path.win32.isAbsolute(file)) return 'absolute paths are refused; paths are relative to the workspace';
@@ -34,6 +35,13 @@ function pathProblem(file: string, policy: PathPolicy, workspace: string, symlin
   const segments = file.split('/');
   if (segments.includes('..')) return 'the path escapes the workspace (..)';
   if (segments.some((s) => s === '' || s === '.')) return 'the path is not in normal form (empty or "." segment)';
+  return undefined;
+}
+
+function pathProblem(file: string, policy: PathPolicy, workspace: string, symlinks: ReadonlySet<string>): string | undefined {
+  const shape = pathShapeProblem(file);
+  if (shape) return shape;
+  const segments = file.split('/');
   if (segments.some((s) => s.toLowerCase() === '.git')) return '.git is always protected';
   if (segments[0] === '.aiai') return '.aiai is always protected';
   if (policy.isProtected(file)) return 'the path is protected';

@@ -1,10 +1,7 @@
 import type { Objective } from '../config/config';
 import { objectiveValue } from '../grade/grading';
 import type { Attempt } from './proposer';
-import type { CandidateRecord } from '../record/store';
-
-/** Who rejects a candidate that did not improve. */
-export const LOOP_ACTOR = 'aiai loop';
+import { LOOP_ACTOR, type CandidateRecord } from '../record/store';
 
 /** A candidate record seen through the proposer's window: train-side results only. */
 export function toAttempt(candidate: CandidateRecord, objective: Objective): Attempt {

@@ -5,42 +5,18 @@ import { CONFIG_DIR } from '../config/config';
 import type { Edit } from '../propose/edits';
 import { usageError } from '../common/errors';
 import { readJson, writeJsonAtomic } from '../common/files';
-import type { CaseChanges, CaseResult, Metrics } from '../grade/metrics';
+import type { Evaluation } from '../grade/evaluation';
+import type { GradeFlag, ObjectiveChange } from '../grade/verdict';
+import type { CaseChanges, Metrics } from '../grade/metrics';
 import type { LeftOut } from '../propose/proposer';
 import type { Usage } from '../../shared/usage';
 
 export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
-export type Flag = 'overfit' | 'tamper' | 'duplicate';
+/** The grader's flags, and `duplicate` for a change already tried. */
+export type Flag = GradeFlag | 'duplicate';
 
-export type EvalStatus = 'passed' | 'failed' | 'timeout' | 'unparsable' | 'gate-failed' | 'interrupted';
-
-export interface EvalOutcome {
-  name: string;
-  holdout: boolean;
-  gate: boolean;
-  status: EvalStatus;
-  reason?: string;
-  metrics: Metrics;
-  cases: CaseResult[];
-  exitCode: number | null;
-  durationMs: number;
-  logFile: string;
-  logTail: string;
-  /** How many times the eval ran, when more than once; then `metrics` are means… */
-  repeats?: number;
-  /** …and these their standard deviations. */
-  spread?: Metrics;
-}
-
-export interface Evaluation {
-  commit: string;
-  ok: boolean;
-  reason?: string;
-  evals: EvalOutcome[];
-  /** Protected files that differed from the baseline after the evals ran. */
-  tamperedPaths: string[];
-  durationMs: number;
-}
+/** Who rejects a candidate that did not improve. */
+export const LOOP_ACTOR = 'aiai loop';
 
 export interface Decision {
   at: string;
@@ -73,16 +49,7 @@ export interface CandidateRecord {
   /** base..commit, the change an approval would make. */
   diff: string;
   evaluation?: Evaluation;
-  objective?: {
-    metric: string;
-    value: number;
-    parent: number;
-    current: number;
-    delta: number;
-    deltaVsCurrent: number;
-    /** Twice the standard error of `delta`, when the objective eval was repeated. */
-    noise?: number;
-  };
+  objective?: ObjectiveChange;
   /** Per eval, per metric: candidate − parent, and candidate − current version. */
   deltas: { vsParent: Record<string, Metrics>; vsCurrent: Record<string, Metrics> };
   /** Per eval: cases that newly pass or fail against the parent. */

@@ -1,6 +1,7 @@
 import type { Objective } from '../config/config';
 import { gain, round } from '../grade/metrics';
-import type { CandidateRecord, EvalStatus } from '../record/store';
+import type { EvalStatus } from '../grade/evaluation';
+import type { CandidateRecord } from '../record/store';
 
 /** One metric of one eval, beside the parent's value: a row of the review's delta table. */
 export interface MetricRow {
@@ -81,7 +82,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, all: 
         delta: delta ?? null,
         better: delta === undefined || delta === 0 || !isObjectiveMetric ? null : gain(objective, value, value - delta) > 0,
         objective: isObjectiveMetric && e.name === objective.eval,
-        ...(e.spread?.[metric] !== undefined ? { spread: e.spread[metric] } : {}),
+        ...(e.repeated?.spread[metric] !== undefined ? { spread: e.repeated.spread[metric] } : {}),
       });
     }
   }

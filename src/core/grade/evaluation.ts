@@ -1,0 +1,38 @@
+import type { CaseResult, Metrics } from './metrics';
+
+/* What grading a commit produced: one outcome per eval that ran, in cascade order. */
+
+export type EvalStatus = 'passed' | 'failed' | 'timeout' | 'unparsable' | 'gate-failed' | 'interrupted';
+
+export interface Repeated {
+  /** How many times the eval ran. */
+  runs: number;
+  /** The standard deviation of each metric over the runs. */
+  spread: Metrics;
+}
+
+export interface EvalOutcome {
+  name: string;
+  holdout: boolean;
+  gate: boolean;
+  status: EvalStatus;
+  reason?: string;
+  metrics: Metrics;
+  cases: CaseResult[];
+  exitCode: number | null;
+  durationMs: number;
+  logFile: string;
+  logTail: string;
+  /** When the eval ran more than once: then `metrics` are the means of its runs. */
+  repeated?: Repeated;
+}
+
+export interface Evaluation {
+  commit: string;
+  ok: boolean;
+  reason?: string;
+  evals: EvalOutcome[];
+  /** Protected files that differed from the baseline after the evals ran. */
+  tamperedPaths: string[];
+  durationMs: number;
+}

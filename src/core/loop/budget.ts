@@ -1,0 +1,42 @@
+import type { Budget as Limits } from '../config/config';
+import { addUsage, NO_USAGE, totalInput, type Usage } from '../../shared/usage';
+import type { RunState } from './runState';
+
+/**
+ * The run's spending against `budget` in the config: minutes, dollars and tokens.
+ * The next proposal is estimated at the dearest so far, so a run stops before it
+ * would overspend rather than after.
+ */
+export class Budget {
+  private dearestCall: Usage = NO_USAGE;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly run: RunState,
+  ) {}
+
+  spend(usage: Usage): void {
+    this.run.update({ usage: addUsage(this.run.record.usage ?? NO_USAGE, usage) });
+    if (usage.costUsd > this.dearestCall.costUsd || totalTokens(usage) > totalTokens(this.dearestCall)) this.dearestCall = usage;
+  }
+
+  /** Why the next candidate would break the budget, if it would. */
+  problem(): string | undefined {
+    const spent = this.run.record.usage ?? NO_USAGE;
+    const { maxCostUsd, maxTokens, maxMinutes } = this.limits;
+    if (maxMinutes !== undefined && Date.now() - Date.parse(this.run.record.startedAt) > maxMinutes * 60_000) {
+      return `time budget: the run has used its ${maxMinutes} minutes`;
+    }
+    if (maxCostUsd !== undefined && spent.costUsd + this.dearestCall.costUsd > maxCostUsd) {
+      return `budget: another proposal would take the cost past $${maxCostUsd} (spent $${spent.costUsd.toFixed(4)})`;
+    }
+    if (maxTokens !== undefined && totalTokens(spent) + totalTokens(this.dearestCall) > maxTokens) {
+      return `budget: another proposal would take the tokens past ${maxTokens} (spent ${totalTokens(spent)})`;
+    }
+    return undefined;
+  }
+}
+
+function totalTokens(u: Usage): number {
+  return totalInput(u) + u.outputTokens;
+}

@@ -1,0 +1,81 @@
+import type { Config } from '../config/config';
+import { seededRandom } from '../common/random';
+import { gain } from '../grade/metrics';
+import { toAttempt } from '../propose/attempts';
+import type { Attempt } from '../propose/proposer';
+import { LOOP_ACTOR, type CandidateRecord, type Store } from '../record/store';
+import type { Parent } from './context';
+import { selectParent, type ParentNode } from './parentSelection';
+
+/**
+ * The versions of a run: the baseline, the candidates it finished and those still
+ * being evaluated. It picks the parent of the next candidate by the search strategy
+ * and tells a proposer what was tried.
+ */
+export class Population {
+  /** This run's candidates, in the order they finished. */
+  readonly finished: CandidateRecord[] = [];
+  private readonly evaluating = new Map<string, Attempt>();
+  /** Candidate ids by commit (null for the baseline), to count in-flight children by parent. */
+  private readonly idsByCommit = new Map<string, string | null>();
+  private readonly random: () => number;
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: Store,
+    readonly baseline: Parent,
+  ) {
+    this.random = seededRandom(config.proposer.seed ?? Date.now());
+    this.idsByCommit.set(baseline.commit, null);
+  }
+
+  add(candidate: CandidateRecord): void {
+    this.finished.push(candidate);
+  }
+
+  /** Marks a built candidate as being evaluated, so proposers see it and parent selection counts it. */
+  startEvaluating(candidate: CandidateRecord): void {
+    this.evaluating.set(candidate.id, { ...toAttempt(candidate, this.config.objective), outcome: 'evaluating' });
+  }
+
+  stopEvaluating(id: string): void {
+    this.evaluating.delete(id);
+  }
+
+  /** Every earlier attempt in this workspace as a proposer may see it, then those being evaluated. */
+  history(): Attempt[] {
+    return [...this.store.candidates().map((c) => toAttempt(c, this.config.objective)), ...this.evaluating.values()];
+  }
+
+  /**
+   * The version to change next, among the baseline and this run's candidates that may
+   * be built on: those awaiting review (greedy), and also those that evaluated cleanly
+   * without improving (archive, tree).
+   */
+  chooseParent(): Parent {
+    const strategy = this.config.search.strategy;
+    const nodes: Array<Parent & ParentNode> = [{ ...this.baseline, parentId: null }];
+    for (const c of this.finished) {
+      if (!c.objective || !c.evaluation?.ok || !c.commit || c.flags.length > 0) continue;
+      const buildable = c.status === 'pending' || (strategy !== 'greedy' && c.status === 'rejected' && c.decision?.by === LOOP_ACTOR);
+      if (buildable) nodes.push({ id: c.id, parentId: c.parent.id, commit: c.commit, evaluation: c.evaluation, objectiveValue: c.objective.value });
+    }
+    const children = new Map<string | null, number>();
+    const count = (parentId: string | null): void => void children.set(parentId, (children.get(parentId) ?? 0) + 1);
+    for (const c of this.finished) count(c.parent.id);
+    for (const a of this.evaluating.values()) count(this.idsByCommit.get(a.parentCommit) ?? null);
+    const parent = selectParent(strategy, nodes, children, this.config.objective, this.random);
+    this.idsByCommit.set(parent.commit, parent.id);
+    return parent;
+  }
+
+  /** The best candidate of the run awaiting review, if any. */
+  best(): CandidateRecord | undefined {
+    let best: { candidate: CandidateRecord; value: number } | undefined;
+    for (const c of this.finished) {
+      if (c.status !== 'pending' || !c.objective) continue;
+      if (!best || gain(this.config.objective, c.objective.value, best.value) >= 0) best = { candidate: c, value: c.objective.value };
+    }
+    return best?.candidate;
+  }
+}

@@ -1,0 +1,32 @@
+import type { RunRecord, RunSavings, Store } from '../record/store';
+
+/** The record of the run in progress, saved whole on every change. */
+export class RunState {
+  private current: RunRecord;
+
+  constructor(
+    private readonly store: Store,
+    record: RunRecord,
+  ) {
+    this.current = record;
+    store.saveRun(record);
+  }
+
+  get record(): RunRecord {
+    return this.current;
+  }
+
+  update(change: Partial<RunRecord>): void {
+    this.current = { ...this.current, ...change };
+    this.store.saveRun(this.current);
+  }
+
+  /** Counts evaluation work the run did not have to do; written with the next update. */
+  saved(what: keyof RunSavings, amount = 1): void {
+    this.current = { ...this.current, savings: { ...this.current.savings, [what]: this.current.savings[what] + amount } };
+  }
+
+  finish(state: RunRecord['state'], stopReason: string | undefined, error?: string): void {
+    this.update({ state, finishedAt: new Date().toISOString(), ...(stopReason ? { stopReason } : {}), ...(error ? { error } : {}) });
+  }
+}
