@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../core/config/config';
-import { approve, reject, rollback } from '../core/deploy/deploy';
+import { approve } from '../core/deploy/approve';
+import { reject } from '../core/deploy/reject';
+import { rollback } from '../core/deploy/rollback';
 import { AiaiError, errorMessage } from '../core/common/errors';
 import { Git } from '../core/git/git';
 import { initWorkspace } from '../core/config/init';

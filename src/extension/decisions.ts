@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { approve, reject, rollback } from '../core/deploy/deploy';
+import { approve } from '../core/deploy/approve';
+import { reject } from '../core/deploy/reject';
+import { rollback } from '../core/deploy/rollback';
 import { runtimeError } from '../core/common/errors';
 import { pathPolicy } from '../core/config/pathPolicy';
 import type { Version } from '../core/deploy/versions';

@@ -87,7 +87,7 @@ test('the scanner sees every kind of import, dynamic import() included', () => {
     path.join(CORE, 'propose', 'proposer.ts'),
     path.join(CORE, 'record', 'store.ts'),
     path.join(CORE, 'grade', 'metrics.ts'),
-    path.join(CORE, 'deploy', 'approve'),
+    path.join(CORE, 'deploy', 'approve.ts'),
     'node:fs',
   ]);
 });

@@ -29,7 +29,8 @@ export interface Version {
 export async function listVersions(git: Git, store: Store, config: Config): Promise<Version[]> {
   const log = await git.firstParentLog('HEAD');
   const ours = log.filter((e) => e.trailers[CANDIDATE_TRAILER] || e.trailers[ROLLBACK_TRAILER]).reverse();
-  const baselineCommit = ours.length > 0 ? ours[0]!.parents[0] : log[0]?.sha;
+  const [first] = ours;
+  const baselineCommit = first ? first.parents[0] : log[0]?.sha;
   const baselineEntry = log.find((e) => e.sha === baselineCommit);
 
   const candidates = new Map(store.candidates().map((c) => [c.id, c]));
@@ -65,7 +66,7 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
       const evaluation = candidates.get(candidateId)?.evaluation?.evals.find((e) => e.name === config.objective.eval);
       version.metrics = evaluation?.metrics ?? metricsFromTrailer(entry.trailers[METRICS_TRAILER]);
     } else {
-      const restores = entry.trailers[ROLLBACK_TRAILER]!.split(' ').pop()!;
+      const restores = (entry.trailers[ROLLBACK_TRAILER] ?? '').split(' ').at(-1) ?? '';
       version.restores = restores;
       version.metrics = versions.find((v) => v.commit === restores)?.metrics ?? measured.get(restores) ?? null;
     }
@@ -77,5 +78,6 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
 /** "accuracy 0.61 -> 0.68" → { accuracy: 0.68 } */
 function metricsFromTrailer(trailer: string | undefined): Metrics | null {
   const match = /^(\S+)\s+\S+\s*->\s*(\S+)$/.exec(trailer ?? '');
-  return match && Number.isFinite(Number(match[2])) ? { [match[1]!]: Number(match[2]) } : null;
+  const [, metric, value] = match ?? [];
+  return metric !== undefined && Number.isFinite(Number(value)) ? { [metric]: Number(value) } : null;
 }

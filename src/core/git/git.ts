@@ -17,6 +17,11 @@ const FILE_CACHE_ENTRIES = 2000;
 /** Where candidate commits live: never a branch, never checked out in the workspace. */
 export const CANDIDATE_REFS = 'refs/aiai/candidates';
 
+/** A commit as people quote it. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 8);
+}
+
 export interface TreeEntry {
   mode: string;
   type: string;

@@ -96,10 +96,12 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     killGroup();
   };
   let tooManyProcesses = false;
+  const { pid } = child;
+  const { maxProcesses } = options;
   const watchdog =
-    options.maxProcesses !== undefined && child.pid !== undefined
+    maxProcesses !== undefined && pid !== undefined
       ? setInterval(() => {
-          if (descendants(child.pid!) + 1 > options.maxProcesses!) {
+          if (descendants(pid) + 1 > maxProcesses) {
             tooManyProcesses = true;
             killGroup();
           }

@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import Ajv from 'ajv';
 import type { Config, Pricing } from '../config/config';
-import { applyEdits, type Edit } from './edits';
+import { applyEdits } from './edits';
 import { runtimeError } from '../common/errors';
 import { buildPrompt } from './proposalPrompt';
 import type { Proposal, ProposalOutcome, ProposalRequest, Proposer } from './proposer';
@@ -113,12 +113,15 @@ export class AnthropicProposer implements Proposer {
           { signal: request.signal },
         );
       } catch (error) {
-        return { kind: 'error', reason: this.describe(error), usage, ...common };
+        const failure = this.failureOf(error);
+        if (failure instanceof Error) throw failure;
+        return { kind: 'error', reason: failure, usage, ...common };
       }
       usage = addUsage(usage, this.usageOf(reply.usage));
       const call = reply.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL_NAME);
-      const problem = call ? await this.problemWith(call.input, request) : 'the reply did not call propose_change';
-      if (!problem) return { kind: 'proposal', proposal: call!.input as Proposal, usage, ...common };
+      const checked = call ? await this.check(call.input, request) : { problem: 'the reply did not call propose_change' };
+      if ('proposal' in checked) return { kind: 'proposal', proposal: checked.proposal, usage, ...common };
+      const { problem } = checked;
       if (turn === 2) return { kind: 'invalid', reason: problem, usage, ...common };
       // One corrective turn: the model sees what was wrong and answers again.
       messages.push({ role: 'assistant', content: reply.content });
@@ -131,13 +134,13 @@ export class AnthropicProposer implements Proposer {
     }
   }
 
-  /** Why a tool input cannot be used, or undefined when it can. */
-  private async problemWith(input: unknown, request: ProposalRequest): Promise<string | undefined> {
+  /** The proposal in a tool input, or why it cannot be used. */
+  private async check(input: unknown, request: ProposalRequest): Promise<{ proposal: Proposal } | { problem: string }> {
     if (!validateInput(input)) {
-      return `the propose_change input is invalid: ${(validateInput.errors ?? []).map((e) => `${e.instancePath || 'input'} ${e.message}`).join('; ')}`;
+      return { problem: `the propose_change input is invalid: ${(validateInput.errors ?? []).map((e) => `${e.instancePath || 'input'} ${e.message}`).join('; ')}` };
     }
-    const applied = await applyEdits((input as Proposal).edits as Edit[], (file) => request.readFile(request.parent.commit, file));
-    return applied.ok ? undefined : applied.reason;
+    const applied = await applyEdits(input.edits, (file) => request.readFile(request.parent.commit, file));
+    return applied.ok ? { proposal: input } : { problem: applied.reason };
   }
 
   private usageOf(u: Anthropic.Usage): Usage {
@@ -163,10 +166,13 @@ export class AnthropicProposer implements Proposer {
     }
   }
 
-  /** A failure that fails this candidate only; one that no retry can fix stops the loop. */
-  private describe(error: unknown): string {
+  /**
+   * What a failed call means: a reason that fails this candidate only, or an error
+   * that no retry can fix, which stops the loop.
+   */
+  private failureOf(error: unknown): string | Error {
     if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError || error instanceof Anthropic.NotFoundError || error instanceof Anthropic.BadRequestError) {
-      throw this.fatal(error);
+      return this.fatal(error);
     }
     if (error instanceof Anthropic.APIUserAbortError) return 'stopped';
     if (error instanceof Anthropic.APIConnectionTimeoutError) return 'the model call timed out';

@@ -163,10 +163,11 @@ export class Store {
 
   /** A candidate by id or unique id prefix. */
   candidate(idOrPrefix: string): CandidateRecord {
-    const matches = this.candidates().filter((c) => c.id.startsWith(idOrPrefix.toLowerCase()));
-    if (matches.length === 0 || idOrPrefix.length === 0) throw usageError(`no candidate "${idOrPrefix}"; \`aiai list\` shows the candidates`);
-    if (matches.length > 1) throw usageError(`"${idOrPrefix}" matches ${matches.length} candidates (${matches.map((c) => c.id).join(', ')}); give more of the id`);
-    return matches[0]!;
+    const matches = idOrPrefix.length === 0 ? [] : this.candidates().filter((c) => c.id.startsWith(idOrPrefix.toLowerCase()));
+    const [match, ...others] = matches;
+    if (!match) throw usageError(`no candidate "${idOrPrefix}"; \`aiai list\` shows the candidates`);
+    if (others.length > 0) throw usageError(`"${idOrPrefix}" matches ${matches.length} candidates (${matches.map((c) => c.id).join(', ')}); give more of the id`);
+    return match;
   }
 
   private runIds(): string[] {

@@ -1,0 +1,59 @@
+import { existsSync, rmSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { shortSha, type Git } from '../git/git';
+import { audit } from '../record/audit';
+import type { Store } from '../record/store';
+import { clearJournal, readJournal, writeJournal, type DeployJournal } from './journal';
+
+/**
+ * Moves the branch to a prepared commit, journaled: a crash at any point leaves the
+ * branch where it was or where this put it, and the next deploy completes the rest.
+ */
+export async function land(git: Git, store: Store, journal: DeployJournal): Promise<void> {
+  writeJournal(git.root, journal);
+  await git.fastForward(journal.to);
+  settle(git, store, journal);
+}
+
+/** The records of a landed deploy: the candidate approved, the audit line, the journal gone. */
+function settle(git: Git, store: Store, journal: DeployJournal): void {
+  if (journal.op === 'approve' && journal.candidate) {
+    const candidate = store.candidate(journal.candidate);
+    if (candidate.status !== 'approved') {
+      store.saveCandidate({ ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: journal.by, commit: journal.to } });
+    }
+    audit(git.root, { event: 'approval', by: journal.by, candidate: journal.candidate, ...(journal.contentHash ? { contentHash: journal.contentHash } : {}), commit: journal.to });
+  } else {
+    audit(git.root, { event: 'rollback', by: journal.by, commit: journal.to, ...(journal.detail ? { detail: journal.detail } : {}) });
+  }
+  clearJournal(git.root);
+}
+
+/**
+ * Finishes an approval or rollback that a crash interrupted: it lands it when the
+ * branch has not moved since, settles its records when it had landed, and drops it
+ * when the branch has moved on. Returns what it did, for the user.
+ */
+export async function completeInterrupted(git: Git, store: Store): Promise<string | undefined> {
+  const journal = readJournal(git.root);
+  if (!journal) return undefined;
+  const head = await git.tryRevParse(journal.branch);
+  if (head === journal.to) {
+    settle(git, store, journal);
+    return `finished recording an interrupted ${journal.op} (${shortSha(journal.to)})`;
+  }
+  if (head === journal.from && (await git.currentBranch()) === journal.branch) {
+    removeStaleIndexLock(git, journal);
+    await git.fastForward(journal.to);
+    settle(git, store, journal);
+    return `completed an interrupted ${journal.op} (${shortSha(journal.to)})`;
+  }
+  clearJournal(git.root);
+  return `dropped an interrupted ${journal.op}: the branch has moved on since`;
+}
+
+/** git's index lock, when the interrupted merge left it (it is younger than the journal). */
+function removeStaleIndexLock(git: Git, journal: DeployJournal): void {
+  const lock = path.join(git.root, '.git', 'index.lock');
+  if (existsSync(lock) && statSync(lock).mtimeMs >= Date.parse(journal.startedAt) - 1000) rmSync(lock, { force: true });
+}
