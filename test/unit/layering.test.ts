@@ -150,3 +150,10 @@ test('only deploy/ moves a branch: no other module fast-forwards or makes commit
     assert.ok(!/commitTree\([^)]*,\s*true\)/.test(text), `${rel(file)} commits as the developer`);
   }
 });
+
+test('every source file stays small enough to read in one sitting (400 lines at most)', () => {
+  for (const file of [...sources(SRC), ...sources(WEBVIEW)]) {
+    const lines = readFileSync(file, 'utf8').split('\n').length;
+    assert.ok(lines <= 400, `${rel(file)} has ${lines} lines`);
+  }
+});
