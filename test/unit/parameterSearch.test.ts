@@ -24,12 +24,14 @@ function searchLoop(knobs: Knob[], start: string, score: (p: Record<string, numb
     for (let i = 1; i <= iterations; i++) {
       const request: ProposalRequest = {
         objective: { eval: 'train', metric: 'score', direction: 'maximize', minDelta: 0 },
-        parent: { id: null, commit: parent.commit, metrics: {}, objectiveValue: parent.value },
+        parent: { id: null, commit: parent.commit, metrics: {}, objectiveValue: parent.value, failures: [], feedback: {} },
         base: 'v0',
         history: [...history],
         readFile: async (commit, file) => (file === 'params.json' ? versions.get(commit) : undefined),
         listFiles: async () => ['params.json'],
         diff: async () => '',
+        guard: async () => undefined,
+        evaluateDraft: async () => assert.fail('the parameter search never grades a draft'),
         signal: new AbortController().signal,
       };
       const outcome = await proposer.propose(request);

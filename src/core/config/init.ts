@@ -57,7 +57,9 @@ function configText(r: InitResult): string {
   // Each eval runs in a throw-away git worktree of the candidate. It writes
   //   {"metrics": {"accuracy": 0.8}, "cases": [{"id": "t1", "passed": true}]}
   // to the file named by $AIAI_METRICS_FILE, or prints a JSON object of numbers
-  // as its last line of output. A non-zero exit fails the candidate.
+  // as its last line of output. A non-zero exit fails the candidate. A failing case
+  // may also carry its evidence, which a model proposer reads to diagnose it:
+  //   {"id": "t2", "passed": false, "input": …, "expected": …, "output": …, "feedback": "…"}
   "evals": [
     // ${r.guessedFrom ? `Guessed from ${r.guessedFrom}: make it print metrics as above.` : 'Replace with your own eval command.'}
     { "name": "train", "command": ${JSON.stringify(r.evalCommand)}, "timeoutSec": 300 }

@@ -19,6 +19,8 @@ export interface EvalOutcome {
   reason?: string;
   metrics: Metrics;
   cases: CaseResult[];
+  /** What the eval said about the run as a whole (the metrics file's `feedback`). */
+  feedback?: string;
   exitCode: number | null;
   durationMs: number;
   logFile: string;

@@ -153,7 +153,7 @@ export class Evaluator {
       }
       const parsed = parseMetrics(readTextIfExists(metricsFile), result.stdoutTail);
       if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
-      const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases };
+      const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}) };
       const gateProblem = spec.gate ? checkGate(spec.gate, parsed.metrics) : undefined;
       return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
     } finally {

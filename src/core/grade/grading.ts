@@ -1,6 +1,6 @@
 import type { Objective } from '../config/config';
 import type { Evaluation } from './evaluation';
-import { caseChanges, gain, metricDeltas, round, type CaseChanges, type Metrics } from './metrics';
+import { caseChanges, gain, metricDeltas, round, type CaseChanges, type Evidence, type Metrics } from './metrics';
 
 /* Comparing an evaluation with its parent's: objective values, deltas, changed cases, flags, noise. */
 
@@ -21,7 +21,24 @@ export function objectiveValue(objective: Objective, evaluation: Pick<Evaluation
   return evaluation.evals.find((e) => e.name === objective.eval)?.metrics[objective.metric];
 }
 
-export function trainMetrics(evaluation: Evaluation): Record<string, Metrics> {
+/** A failing case of a train-side eval, with the evidence the eval gave. */
+export interface Failure extends Evidence {
+  eval: string;
+  id: string;
+  score?: number;
+}
+
+/** The failing cases of the train-side evals; nothing of a holdout eval. */
+export function trainFailures(evaluation: Pick<Evaluation, 'evals'>): Failure[] {
+  return evaluation.evals.filter((e) => !e.holdout).flatMap((e) => e.cases.filter((c) => !c.passed).map(({ passed: _, ...c }) => ({ eval: e.name, ...c })));
+}
+
+/** What each train-side eval said about the run as a whole. */
+export function trainFeedback(evaluation: Pick<Evaluation, 'evals'>): Record<string, string> {
+  return Object.fromEntries(evaluation.evals.filter((e) => !e.holdout && e.feedback).map((e) => [e.name, e.feedback ?? '']));
+}
+
+export function trainMetrics(evaluation: Pick<Evaluation, 'evals'>): Record<string, Metrics> {
   return Object.fromEntries(evaluation.evals.filter((e) => !e.holdout).map((e) => [e.name, e.metrics]));
 }
 

@@ -1,15 +1,25 @@
 import type { Objective } from '../config/config';
 import { tryParseJson } from '../common/files';
+import { capText } from '../common/text';
 
 export type Metrics = Record<string, number>;
 
-export interface CaseResult {
+/** What a case's evidence holds, each as text capped at EVIDENCE_CHARS. */
+export const EVIDENCE_FIELDS = ['input', 'expected', 'output', 'feedback'] as const;
+export type Evidence = Partial<Record<(typeof EVIDENCE_FIELDS)[number], string>>;
+
+export interface CaseResult extends Evidence {
   id: string;
   passed: boolean;
   score?: number;
 }
 
-export type ParsedMetrics = { ok: true; metrics: Metrics; cases: CaseResult[] } | { ok: false; reason: string };
+/** Each piece of evidence is kept to this many characters, in the record and wherever it is shown. */
+export const EVIDENCE_CHARS = 2000;
+/** An eval's own feedback is kept to this many characters. */
+export const FEEDBACK_CHARS = 4000;
+
+export type ParsedMetrics = { ok: true; metrics: Metrics; cases: CaseResult[]; feedback?: string } | { ok: false; reason: string };
 
 /**
  * The metrics contract: the JSON the eval wrote to AIAI_METRICS_FILE, or else the
@@ -32,18 +42,29 @@ export function parseMetrics(metricsFile: string | undefined, stdoutTail: string
 function parseMetricsFile(text: string): ParsedMetrics {
   const value = tryParseJson(text);
   if (typeof value !== 'object' || value === null) return { ok: false, reason: 'unparsable metrics file: it is not a JSON object' };
-  const { metrics, cases = [] } = value as { metrics?: unknown; cases?: unknown };
+  const { metrics, cases = [], feedback } = value as { metrics?: unknown; cases?: unknown; feedback?: unknown };
   if (!isNumberRecord(metrics)) return { ok: false, reason: 'unparsable metrics file: "metrics" must be an object of numbers' };
   if (!Array.isArray(cases)) return { ok: false, reason: 'unparsable metrics file: "cases" must be an array' };
   const parsed: CaseResult[] = [];
   for (const [i, c] of cases.entries()) {
-    const item = c as { id?: unknown; passed?: unknown; score?: unknown };
+    const item = c as Record<string, unknown> & { id?: unknown; passed?: unknown; score?: unknown };
     if (typeof item !== 'object' || item === null || (typeof item.id !== 'string' && typeof item.id !== 'number') || typeof item.passed !== 'boolean') {
       return { ok: false, reason: `unparsable metrics file: cases[${i}] needs "id" (string) and "passed" (boolean)` };
     }
-    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}) });
+    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}), ...evidenceOf(item) });
   }
-  return { ok: true, metrics, cases: parsed };
+  return { ok: true, metrics, cases: parsed, ...(typeof feedback === 'string' && feedback.trim() ? { feedback: capText(feedback, FEEDBACK_CHARS) } : {}) };
+}
+
+/** A case's input, expected and actual output (any JSON, as text) and feedback; other keys are ignored. */
+function evidenceOf(item: Record<string, unknown>): Evidence {
+  const evidence: Evidence = {};
+  for (const field of EVIDENCE_FIELDS) {
+    const value = item[field];
+    if (value === undefined || value === null) continue;
+    evidence[field] = capText(typeof value === 'string' ? value : JSON.stringify(value), EVIDENCE_CHARS);
+  }
+  return evidence;
 }
 
 function isNumberRecord(value: unknown): value is Metrics {

@@ -10,6 +10,7 @@ import { chooseProposer } from '../propose/proposerChoice';
 import { Store, type CandidateRecord, type RunRecord } from '../record/store';
 import { evaluateBaseline, evalsKey } from './baseline';
 import { Budget } from './budget';
+import { Drafts } from './drafts';
 import type { Emit, LoopEvent } from './context';
 import { Pipeline } from './pipeline';
 import { Population } from './population';
@@ -128,6 +129,7 @@ function schedule(setup: Setup, state: RunState, population: Population, options
     baseline: population.baseline,
     population,
     budget,
+    drafts: new Drafts(git, setup.evaluator, store, state),
     reuse: new Reuse(git, config, state, store),
     recorder: new Recorder(store, state, proposer.name),
     signal: options.signal,

@@ -2,15 +2,17 @@ import type { Config } from '../config/config';
 import type { PathPolicy } from '../config/pathPolicy';
 import { Interrupted, type Evaluator } from '../grade/evaluator';
 import type { EvalOutcome } from '../grade/evaluation';
-import { objectiveValue, trainMetrics } from '../grade/grading';
+import { objectiveValue, trainFailures, trainFeedback, trainMetrics } from '../grade/grading';
 import { isImprovement } from '../grade/metrics';
 import { verdict } from '../grade/verdict';
 import { CANDIDATE_REFS, type Git } from '../git/git';
-import { applyEdits } from '../propose/edits';
+import { applyEdits, type Edit } from '../propose/edits';
 import type { Proposer } from '../propose/proposer';
+import { readLessons } from '../record/lessons';
 import type { CandidateRecord, Store } from '../record/store';
 import type { Budget } from './budget';
 import type { Emit, Parent } from './context';
+import type { Drafts } from './drafts';
 import { guardEdits, pathShapeProblem } from './guard';
 import type { Population } from './population';
 import type { Recorder } from './recorder';
@@ -38,6 +40,7 @@ export interface PipelineParts {
   reuse: Reuse;
   recorder: Recorder;
   budget: Budget;
+  drafts: Drafts;
   signal: AbortSignal;
   emit: Emit;
 }
@@ -55,14 +58,25 @@ export class Pipeline {
     const parent = population.chooseParent();
     const id = this.p.store.newCandidateId();
     const started = Date.now();
+    const lessons = readLessons(this.p.git.root);
     const outcome = await proposer.propose({
       objective: this.p.config.objective,
-      parent: { id: parent.id, commit: parent.commit, metrics: trainMetrics(parent.evaluation), objectiveValue: parent.objectiveValue },
+      parent: {
+        id: parent.id,
+        commit: parent.commit,
+        metrics: trainMetrics(parent.evaluation),
+        objectiveValue: parent.objectiveValue,
+        failures: trainFailures(parent.evaluation),
+        feedback: trainFeedback(parent.evaluation),
+      },
       base: this.p.run.record.base,
       history: population.history(),
+      ...(lessons ? { lessons } : {}),
       readFile: (commit, file) => this.p.git.readFile(commit, file),
       listFiles: async (commit) => (await this.p.git.lsTree(commit)).map((e) => e.path),
       diff: (from, to) => this.p.git.diff(from, to),
+      guard: (edits) => this.guard(edits, parent),
+      evaluateDraft: (edits) => this.p.drafts.evaluate(parent, id, edits, signal),
       signal,
     });
     for (const notice of outcome.notices ?? []) this.p.emit({ type: 'notice', message: notice });
@@ -73,6 +87,8 @@ export class Pipeline {
       ...recorder.draft(id, parent, outcome.kind === 'proposal' ? outcome.proposal : undefined),
       ...(outcome.usage ? { usage: outcome.usage } : {}),
       ...(outcome.leftOut?.length ? { leftOut: outcome.leftOut } : {}),
+      ...(outcome.model ? { model: outcome.model } : {}),
+      ...(outcome.conversation?.length ? { conversation: outcome.conversation } : {}),
     };
     const closed = (status: CandidateRecord['status'], reason?: string, candidate = draft): Step & { kind: 'candidate' } => ({
       kind: 'candidate',
@@ -81,7 +97,7 @@ export class Pipeline {
     if (outcome.kind === 'error') return { ...closed('failed', `proposer-error: ${outcome.reason}`), proposerFailure: outcome.reason };
     if (outcome.kind === 'invalid') return closed('failed', `invalid-proposal: ${outcome.reason}`);
 
-    const refusal = await this.guard(draft, parent);
+    const refusal = await this.guard(draft.edits, parent);
     if (refusal) return closed('refused', refusal);
     const applied = await applyEdits(draft.edits, (file) => this.p.git.readFile(parent.commit, file));
     if (!applied.ok) return closed('failed', `invalid-proposal: ${applied.reason}`);
@@ -104,11 +120,11 @@ export class Pipeline {
   }
 
   /** Why the guard refuses the edits, if it does; symbolic links are looked up on the edited paths only. */
-  private async guard(draft: CandidateRecord, parent: Parent): Promise<string | undefined> {
-    const plain = draft.edits.map((e) => e.path).filter((p) => pathShapeProblem(p) === undefined);
+  private async guard(edits: Edit[], parent: Parent): Promise<string | undefined> {
+    const plain = edits.map((e) => e.path).filter((p) => pathShapeProblem(p) === undefined);
     const prefixes = [...new Set(plain.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/'))))];
     const symlinks = new Set((await this.p.git.lsTree(parent.commit, prefixes, false)).filter((e) => e.mode === '120000').map((e) => e.path));
-    const result = guardEdits(draft.edits, this.p.policy, this.p.git.root, symlinks);
+    const result = guardEdits(edits, this.p.policy, this.p.git.root, symlinks);
     return result.ok ? undefined : result.reason;
   }
 

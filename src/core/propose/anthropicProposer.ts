@@ -79,7 +79,7 @@ export class AnthropicProposer implements Proposer {
   async propose(request: ProposalRequest): Promise<ProposalOutcome> {
     const notices = this.checkedModel ? [] : await this.modelNotices();
     this.checkedModel = true;
-    const prompt = await buildPrompt(this.config, request);
+    const prompt = await buildPrompt(this.config, request, 'single');
     const messages: Anthropic.MessageParam[] = [
       {
         role: 'user',

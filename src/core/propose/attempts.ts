@@ -1,12 +1,19 @@
 import type { Objective } from '../config/config';
+import { capText } from '../common/text';
+import { lastLines } from '../../shared/format';
 import { objectiveValue } from '../grade/grading';
 import type { Attempt } from './proposer';
 import { LOOP_ACTOR, type CandidateRecord } from '../record/store';
+
+/** The end of a failed train eval's log a proposer sees, in lines and characters. */
+const LOG_LINES = 10;
+const LOG_CHARS = 1200;
 
 /** A candidate record seen through the proposer's window: train-side results only. */
 export function toAttempt(candidate: CandidateRecord, objective: Objective): Attempt {
   const train = candidate.evaluation?.evals.filter((e) => !e.holdout) ?? [];
   const value = candidate.evaluation ? objectiveValue(objective, { evals: train }) : undefined;
+  const failedLog = train.find((e) => e.status !== 'passed' && e.status !== 'gate-failed')?.logTail;
   return {
     id: candidate.id,
     title: candidate.title,
@@ -18,6 +25,7 @@ export function toAttempt(candidate: CandidateRecord, objective: Objective): Att
     ...(value !== undefined ? { objectiveValue: value } : {}),
     ...(value !== undefined && candidate.objective ? { delta: candidate.objective.delta } : {}),
     failingCases: train.flatMap((e) => e.cases.filter((c) => !c.passed).map((c) => `${e.name}/${c.id}`)),
+    ...(failedLog ? { logTail: capText(lastLines(failedLog, LOG_LINES), LOG_CHARS) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Config } from '../config/config';
 import { formatNumber, formatSigned } from '../../shared/format';
 import { pathPolicy } from '../config/pathPolicy';
+import { sampleFailures } from './evidence';
 import type { Attempt, LeftOut, ProposalRequest } from './proposer';
 
 /** Where a workspace keeps its own prompt for the proposer (committed, so reviewed). */
@@ -22,7 +23,21 @@ How to work:
   must be copied exactly from the parent version of the file and occur in it exactly once.
   Include enough surrounding lines to make it unique. To create a new file, give an empty
   \`search\`.
-- Answer by calling the propose_change tool exactly once.`;
+- Read the failing cases' evidence (input, expected, output, feedback) and diagnose why
+  they fail before you change anything.
+- A person's rejection reason is a standing instruction: never propose what they rejected.`;
+
+const SINGLE_TASK = 'Propose one change that improves the objective, to the version described at the end, in the light of the earlier attempts. Answer by calling propose_change exactly once.';
+
+const AGENT_TASK = `Improve the objective of the version described at the end. You work on a draft of it with tools:
+list_files, read_file and search_files to look around; show_failures for the failing train cases
+with their evidence; edit_file to change the draft (search/replace, as above); run_evals to grade
+the draft on the train evals (metrics, deltas against the version, cases that newly pass or fail);
+submit_change with a title and a rationale when the draft is ready. Check your idea with run_evals
+before you submit; a person reviews every change.`;
+
+/** Characters of failing cases shown in the prompt; agent mode pages through the rest. */
+const FAILURES_CHARS = 12_000;
 
 /** At most this many earlier attempts are shown, most recent last. */
 const HISTORY_LIMIT = 25;
@@ -44,7 +59,7 @@ export interface PromptParts {
 }
 
 /** Builds the request text for a model proposer. Nothing from a holdout eval is in a request. */
-export async function buildPrompt(config: Config, request: ProposalRequest): Promise<PromptParts> {
+export async function buildPrompt(config: Config, request: ProposalRequest, mode: 'single' | 'agent'): Promise<PromptParts> {
   const system = (await request.readFile(request.base, PROMPT_FILE)) ?? BUILT_IN_SYSTEM_PROMPT;
   const { files, leftOut } = await contextFiles(config, request);
   const o = config.objective;
@@ -54,7 +69,8 @@ export async function buildPrompt(config: Config, request: ProposalRequest): Pro
     `# Files at the start of this run (${request.base.slice(0, 12)})`,
     ...files.map((f) => `## ${f.path}${f.editable ? '' : ' (read-only context)'}\n\`\`\`${fence(f.path)}\n${f.text}\n\`\`\``),
     leftOut.length > 0 ? `# Files not shown\n${leftOut.map((l) => `- ${l.path}: ${l.reason}`).join('\n')}` : '',
-    '# Task\nPropose one change that improves the objective, to the version described at the end, in the light of the earlier attempts. Call propose_change.',
+    request.lessons ? `# Lessons from earlier runs (.aiai/lessons.md)\n${request.lessons}` : '',
+    `# Task\n${mode === 'agent' ? AGENT_TASK : SINGLE_TASK}`,
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -66,8 +82,32 @@ export async function buildPrompt(config: Config, request: ProposalRequest): Pro
     `# Its results\n${Object.entries(request.parent.metrics)
       .map(([name, metrics]) => `- ${name}: ${Object.entries(metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`)
       .join('\n')}`,
-  ].join('\n\n');
+    failuresBlock(request),
+    rejectionsBlock(request.history),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
   return { system, stable, history: historyBlocks(request.history), variable, leftOut };
+}
+
+/** What the parent's evals said, and a varied sample of its failing train cases with their evidence. */
+function failuresBlock(request: ProposalRequest): string {
+  const feedback = Object.entries(request.parent.feedback).map(([name, text]) => `- ${name}: ${text}`);
+  const { shown, total } = sampleFailures(request.parent.failures, FAILURES_CHARS);
+  if (feedback.length === 0 && total === 0) return '';
+  return [
+    feedback.length > 0 ? `# What its evals said\n${feedback.join('\n')}` : '',
+    total > 0 ? `# Where it fails: ${total} failing train case${total === 1 ? '' : 's'}${shown.length < total ? `, ${shown.length} of them shown` : ''}\n${shown.join('\n')}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** Every change a person rejected in this workspace, with their reason: it stands for every later proposal. */
+function rejectionsBlock(history: Attempt[]): string {
+  const rejected = history.filter((a) => a.outcome === 'rejected');
+  if (rejected.length === 0) return '';
+  return `# Changes a person rejected, and why (do not propose them again)\n${rejected.map((a) => `- "${a.title}" (candidate ${a.id}): ${a.reason ?? 'no reason given'}`).join('\n')}`;
 }
 
 function historyBlocks(history: Attempt[]): string[] {
@@ -76,7 +116,8 @@ function historyBlocks(history: Attempt[]): string[] {
   const lines = shown.map((a) => {
     const result = a.objectiveValue !== undefined ? ` → ${formatNumber(a.objectiveValue)}${a.delta !== undefined ? ` (${formatSigned(a.delta)})` : ''}` : '';
     const cases = a.failingCases.length > 0 ? `; failing: ${a.failingCases.slice(0, FAILING_CASES_SHOWN).join(', ')}${a.failingCases.length > FAILING_CASES_SHOWN ? ', …' : ''}` : '';
-    return `- [${a.outcome}] ${a.title}${result}${a.reason && a.outcome !== 'improved' ? ` — ${a.reason}` : ''}${cases}`;
+    const log = a.logTail ? `\n  log of the failed eval, last lines:\n    ${a.logTail.replace(/\n/g, '\n    ')}` : '';
+    return `- [${a.outcome}] ${a.title}${result}${a.reason && a.outcome !== 'improved' ? ` — ${a.reason}` : ''}${cases}${log}`;
   });
   // The heading stays the same while the list grows, so each round's prefix extends the last one's.
   return ['# Earlier attempts, oldest first', ...(lines.length > 0 ? lines : ['None yet.'])];

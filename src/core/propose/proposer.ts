@@ -1,6 +1,7 @@
 import type { Objective } from '../config/config';
 import type { Edit } from './edits';
-import type { Metrics } from '../grade/metrics';
+import type { Failure } from '../grade/grading';
+import type { CaseChanges, Metrics } from '../grade/metrics';
 import type { Usage } from '../../shared/usage';
 
 /**
@@ -23,6 +24,21 @@ export interface Attempt {
   failingCases: string[];
   /** The objective's change against the parent, when evaluated. */
   delta?: number;
+  /** The end of the log of a train-side eval that failed. */
+  logTail?: string;
+}
+
+/** What a draft's train-side evals came to, as `run_evals` reports it. */
+export interface DraftResult {
+  ok: boolean;
+  reason?: string;
+  /** Train-side metrics by eval, and their change against the parent. */
+  metrics: Record<string, Metrics>;
+  deltas: Record<string, Metrics>;
+  cases: Record<string, CaseChanges>;
+  failures: Failure[];
+  /** The log's end of an eval that failed. */
+  logTail?: string;
 }
 
 export interface ProposalRequest {
@@ -33,7 +49,13 @@ export interface ProposalRequest {
     /** Train-side metrics of the parent, by eval name. */
     metrics: Record<string, Metrics>;
     objectiveValue: number;
+    /** The parent's failing train cases, with their evidence. */
+    failures: Failure[];
+    /** What each train-side eval said of the parent as a whole. */
+    feedback: Record<string, string>;
   };
+  /** The workspace's lessons (`.aiai/lessons.md`), when it has some. */
+  lessons?: string;
   /** The version the run started from. */
   base: string;
   /** Earlier attempts, oldest first, including those still being evaluated. */
@@ -43,6 +65,13 @@ export interface ProposalRequest {
   listFiles(commit: string): Promise<string[]>;
   /** The diff between two commits. */
   diff(from: string, to: string): Promise<string>;
+  /** Why the guard would refuse these edits, if it would: paths, size, links. */
+  guard(edits: Edit[]): Promise<string | undefined>;
+  /**
+   * Grades the parent with `edits` applied on its train-side evals, in the sandbox,
+   * as the loop grades a candidate; holdout evals never run here.
+   */
+  evaluateDraft(edits: Edit[]): Promise<DraftResult>;
   signal: AbortSignal;
 }
 
@@ -58,12 +87,25 @@ export interface LeftOut {
   reason: string;
 }
 
+/** One tool call of an agent conversation, as the record keeps it. */
+export interface ToolCall {
+  tool: string;
+  input: unknown;
+  /** The start of what the tool answered. */
+  result: string;
+  isError: boolean;
+}
+
 interface OutcomeCommon {
   /** Tokens and cost of the model calls this proposal took. */
   usage?: Usage;
   leftOut?: LeftOut[];
   /** Things the user should know, e.g. that the configured model is deprecated. */
   notices?: string[];
+  /** The model that proposed, when the proposer has several. */
+  model?: string;
+  /** The tool calls of an agent conversation, in order: how it got here. */
+  conversation?: ToolCall[];
 }
 
 export type ProposalOutcome = OutcomeCommon &
@@ -77,7 +119,18 @@ export type ProposalOutcome = OutcomeCommon &
     | { kind: 'error'; reason: string }
   );
 
+/** What a run came to, as a proposer may learn from it: train-side attempts only. */
+export interface ReflectionRequest {
+  objective: Objective;
+  /** The lessons so far, a person's edits included. */
+  lessons: string;
+  attempts: Attempt[];
+  signal: AbortSignal;
+}
+
 export interface Proposer {
   readonly name: string;
   propose(request: ProposalRequest): Promise<ProposalOutcome>;
+  /** Rewrites the workspace's lessons after a run; proposers without a model have none. */
+  reflect?(request: ReflectionRequest): Promise<{ lessons: string; usage?: Usage } | undefined>;
 }

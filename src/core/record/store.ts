@@ -8,7 +8,7 @@ import { readJson, writeJsonAtomic } from '../common/files';
 import type { Evaluation } from '../grade/evaluation';
 import type { GradeFlag, ObjectiveChange } from '../grade/verdict';
 import type { CaseChanges, Metrics } from '../grade/metrics';
-import type { LeftOut } from '../propose/proposer';
+import type { LeftOut, ToolCall } from '../propose/proposer';
 import type { Usage } from '../../shared/usage';
 
 export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
@@ -64,6 +64,10 @@ export interface CandidateRecord {
   changeKey?: string;
   /** The candidate whose evaluation of the same content this one reuses. */
   evaluatedAs?: string;
+  /** The model that proposed it, when the proposer has several. */
+  model?: string;
+  /** The tool calls of the agent conversation that made it. */
+  conversation?: ToolCall[];
 }
 
 export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
@@ -88,6 +92,8 @@ export interface RunRecord {
   usage?: Usage;
   /** Evaluation work the run did not have to do. */
   savings: RunSavings;
+  /** Drafts a proposer had graded before it submitted (agent mode's run_evals). */
+  drafts?: { evaluations: number; durationMs: number };
   /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
   evalsKey: string;
 }
