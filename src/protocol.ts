@@ -1,8 +1,22 @@
 /**
  * Messages between the extension and the review panel: one union each way. The
  * extension owns all state and sends complete snapshots; the webview sends intents.
+ * Each side checks what arrives and rebuilds it from checked fields; anything else is
+ * dropped. A parser is declared for every variant, so a new variant fails to compile
+ * until it is checked.
  */
-import type { Review } from './core/review/review';
+import {
+  CANDIDATE_STATUSES,
+  EVAL_KINDS,
+  EVAL_STATUSES,
+  type CaseRow,
+  type LeftOut,
+  type MetricRow,
+  type ObjectiveRow,
+  type Review,
+} from './shared/review';
+import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, type Reader } from './shared/read';
+import type { Usage } from './shared/usage';
 
 export interface PendingItem {
   id: string;
@@ -12,29 +26,42 @@ export interface PendingItem {
 /** A candidate of the same run, for the run's picture. */
 export interface RunPoint {
   id: string;
+  /** The parent candidate; null for the baseline. */
   parent: string | null;
-  status: string;
+  status: Review['status'];
   title: string;
   /** The objective value, when the candidate was evaluated. */
   value?: number;
 }
 
+/** The run the candidate belongs to: its candidates in the order they finished, and the current version's objective value. */
+export interface RunPicture {
+  points: RunPoint[];
+  current?: number;
+  metric: string;
+}
+
+/** What came of the person's last decision in the panel, shown until their next action. */
+export interface Outcome {
+  level: 'info' | 'error';
+  message: string;
+}
+
 export interface ReviewSnapshot {
   review: Review;
-  /** The run the candidate belongs to: its candidates in order, and the baseline's objective value. */
-  run: { points: RunPoint[]; baseline?: number; metric: string };
-  /** Candidates awaiting review, for navigation, in order. */
+  run: RunPicture;
+  /** Candidates awaiting review, oldest first: the review queue. */
   pending: PendingItem[];
   /** Whether approve and reject apply (the candidate is pending and the workspace trusted). */
   canDecide: boolean;
   /** Whether evaluations may run here; when not, why. */
   untrusted?: string;
+  outcome?: Outcome;
 }
 
 export type ToWebview =
   | { type: 'review'; snapshot: ReviewSnapshot }
-  | { type: 'empty'; message: string }
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'empty'; message: string; outcome?: Outcome };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -43,38 +70,102 @@ export type FromWebview =
   | { type: 'openDiff'; id: string }
   | { type: 'navigate'; id: string };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-const isString = (v: unknown): v is string => typeof v === 'string';
+type Parsers<M extends { type: string }> = { [K in M['type']]: Reader<Extract<M, { type: K }>> };
 
-/** Checks a message from the webview on arrival; anything else is dropped. */
+const fromWebview: Parsers<FromWebview> = {
+  ready: object<{ type: 'ready' }>({ type: literal('ready') }),
+  approve: object<Extract<FromWebview, { type: 'approve' }>>({ type: literal('approve'), id: string, contentHash: string }),
+  reject: object<Extract<FromWebview, { type: 'reject' }>>({ type: literal('reject'), id: string, reason: string }),
+  openDiff: object<Extract<FromWebview, { type: 'openDiff' }>>({ type: literal('openDiff'), id: string }),
+  navigate: object<Extract<FromWebview, { type: 'navigate' }>>({ type: literal('navigate'), id: string }),
+};
+
+const usage = object<Usage>({ inputTokens: number, outputTokens: number, cacheCreationTokens: number, cacheReadTokens: number, costUsd: number });
+
+const objectiveRow = object<ObjectiveRow>({
+  metric: string,
+  value: number,
+  parent: number,
+  current: number,
+  delta: number,
+  deltaVsCurrent: number,
+  noise: optional(number),
+  better: boolean,
+});
+
+const metricRow = object<MetricRow>({
+  eval: string,
+  kind: oneOf(EVAL_KINDS),
+  status: oneOf(EVAL_STATUSES),
+  reason: optional(string),
+  metric: string,
+  parent: nullable(number),
+  value: nullable(number),
+  delta: nullable(number),
+  better: nullable(boolean),
+  objective: boolean,
+  spread: optional(number),
+});
+
+const caseRow = object<CaseRow>({ eval: string, holdout: boolean, newlyPassing: arrayOf(string), newlyFailing: arrayOf(string) });
+
+const leftOut = object<LeftOut>({ path: string, reason: string });
+
+const review = object<Review>({
+  id: string,
+  title: string,
+  rationale: string,
+  status: oneOf(CANDIDATE_STATUSES),
+  reason: optional(string),
+  flags: arrayOf(string),
+  proposer: string,
+  parent: nullable(string),
+  base: string,
+  contentHash: optional(string),
+  createdAt: string,
+  durationMs: number,
+  objective: optional(objectiveRow),
+  metrics: arrayOf(metricRow),
+  cases: arrayOf(caseRow),
+  diff: string,
+  changedPaths: arrayOf(string),
+  usage: optional(usage),
+  leftOut: optional(arrayOf(leftOut)),
+  lineage: arrayOf(string),
+});
+
+const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status: oneOf(CANDIDATE_STATUSES), title: string, value: optional(number) });
+
+const outcome = object<Outcome>({ level: oneOf(['info', 'error'] as const), message: string });
+
+const snapshot = object<ReviewSnapshot>({
+  review,
+  run: object<RunPicture>({ points: arrayOf(runPoint), current: optional(number), metric: string }),
+  pending: arrayOf(object<PendingItem>({ id: string, title: string })),
+  canDecide: boolean,
+  untrusted: optional(string),
+  outcome: optional(outcome),
+});
+
+const toWebview: Parsers<ToWebview> = {
+  review: object<Extract<ToWebview, { type: 'review' }>>({ type: literal('review'), snapshot }),
+  empty: object<Extract<ToWebview, { type: 'empty' }>>({ type: literal('empty'), message: string, outcome: optional(outcome) }),
+};
+
+function parse<M extends { type: string }>(parsers: Parsers<M>, value: unknown): M | undefined {
+  const byType: Partial<Record<string, Reader<M>>> = parsers;
+  // hasOwn: a type named like an Object.prototype member ("toString") is no variant.
+  if (!isRecord(value) || typeof value.type !== 'string' || !Object.hasOwn(byType, value.type)) return undefined;
+  const parser = byType[value.type];
+  return parser && readOrUndefined(parser, value);
+}
+
+/** Checks a message from the webview on arrival in the extension. */
 export function parseFromWebview(value: unknown): FromWebview | undefined {
-  if (!isRecord(value) || !isString(value.type)) return undefined;
-  switch (value.type) {
-    case 'ready':
-      return { type: 'ready' };
-    case 'approve':
-      return isString(value.id) && isString(value.contentHash) ? { type: 'approve', id: value.id, contentHash: value.contentHash } : undefined;
-    case 'reject':
-      return isString(value.id) && isString(value.reason) ? { type: 'reject', id: value.id, reason: value.reason } : undefined;
-    case 'openDiff':
-    case 'navigate':
-      return isString(value.id) ? { type: value.type, id: value.id } : undefined;
-    default:
-      return undefined;
-  }
+  return parse(fromWebview, value);
 }
 
 /** Checks a message from the extension on arrival in the webview. */
 export function parseToWebview(value: unknown): ToWebview | undefined {
-  if (!isRecord(value) || !isString(value.type)) return undefined;
-  switch (value.type) {
-    case 'review':
-      return isRecord(value.snapshot) && isRecord(value.snapshot.review) && Array.isArray(value.snapshot.pending) && isRecord(value.snapshot.run) ? (value as ToWebview) : undefined;
-    case 'empty':
-      return isString(value.message) ? { type: 'empty', message: value.message } : undefined;
-    case 'notice':
-      return (value.level === 'info' || value.level === 'error') && isString(value.message) ? { type: 'notice', level: value.level, message: value.message } : undefined;
-    default:
-      return undefined;
-  }
+  return parse(toWebview, value);
 }

@@ -1,6 +1,7 @@
 import 'diff2html/bundles/css/diff2html.min.css';
 import '../media/review.css';
-import { parseToWebview, type FromWebview, type ToWebview } from '../src/protocol';
+import { parseToWebview, type FromWebview, type Outcome, type ToWebview } from '../src/protocol';
+import { assertNever } from '../src/shared/assertNever';
 import { h } from './dom';
 import { emptyView, reviewView, type UiState } from './reviewView';
 
@@ -13,15 +14,13 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 // Kept private to this module: nothing else may post to the extension.
 const vscode = acquireVsCodeApi();
-const app = document.getElementById('app')!;
+const app = document.getElementById('app');
+if (!app) throw new Error('the review panel page has no #app element');
 let state: UiState = vscode.getState() ?? {};
-
-// The outcome of the last action stays on screen across re-renders until the next one.
-let notice: { level: 'info' | 'error'; text: string } | undefined;
 
 const context = {
   send: (message: FromWebview) => {
-    notice = undefined;
+    // The last outcome is answered by this action; the next snapshot brings its own.
     document.getElementById('notice')?.remove();
     vscode.postMessage(message);
   },
@@ -34,33 +33,32 @@ const context = {
   },
 };
 
-function render(message: ToWebview): void {
+function render(root: HTMLElement, message: ToWebview): void {
   switch (message.type) {
     case 'review': {
       const scroll = state.id === message.snapshot.review.id ? window.scrollY : 0;
-      app.replaceChildren(reviewView(message.snapshot, context));
-      showNotice();
+      root.replaceChildren(reviewView(message.snapshot, context));
+      showOutcome(root, message.snapshot.outcome);
       window.scrollTo(0, scroll);
       return;
     }
     case 'empty':
-      app.replaceChildren(emptyView(message.message));
-      showNotice();
+      root.replaceChildren(emptyView(message.message));
+      showOutcome(root, message.outcome);
       return;
-    case 'notice':
-      notice = { level: message.level, text: message.message };
-      showNotice();
+    default:
+      assertNever(message);
   }
 }
 
-function showNotice(): void {
-  document.getElementById('notice')?.remove();
-  if (!notice) return;
-  app.prepend(h('p', { id: 'notice', class: `notice notice-${notice.level}`, role: notice.level === 'error' ? 'alert' : 'status' }, notice.text));
+/** What came of the person's last decision, above everything else until their next action. */
+function showOutcome(root: HTMLElement, outcome: Outcome | undefined): void {
+  if (!outcome) return;
+  root.prepend(h('p', { id: 'notice', class: `notice notice-${outcome.level}`, role: outcome.level === 'error' ? 'alert' : 'status' }, outcome.message));
 }
 
 window.addEventListener('message', (event: MessageEvent) => {
   const message = parseToWebview(event.data);
-  if (message) render(message);
+  if (message) render(app, message);
 });
 vscode.postMessage({ type: 'ready' });

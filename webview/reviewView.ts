@@ -1,5 +1,5 @@
-import { formatNumber as fmt, formatSigned as signed } from '../src/shared/format';
-import type { MetricRow, Review } from '../src/core/review/review';
+import { formatNumber as fmt, formatSigned as signed, lineageText } from '../src/shared/format';
+import type { MetricRow, Review } from '../src/shared/review';
 import { describeUsage } from '../src/shared/usage';
 import type { FromWebview, ReviewSnapshot } from '../src/protocol';
 import { badge, button, textField } from './components';
@@ -56,7 +56,7 @@ export function emptyView(message: string): HTMLElement {
 function header(r: Review): HTMLElement {
   const facts = [
     `candidate ${r.id}`,
-    `lineage ${[...r.lineage, r.id].join(' → ')}`,
+    `lineage ${lineageText(r.lineage, r.id)}`,
     `base ${r.base.slice(0, 8)}`,
     `proposer ${r.proposer}`,
     `evaluated in ${(r.durationMs / 1000).toFixed(1)} s`,
@@ -80,15 +80,17 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState): HT
   const index = snapshot.pending.findIndex((p) => p.id === r.id);
   const previous = index > 0 ? snapshot.pending[index - 1] : undefined;
   const next = index >= 0 ? snapshot.pending[index + 1] : snapshot.pending[0];
+  const { contentHash } = r;
   let reason = state.reason ?? '';
   return h(
     'div',
     { class: 'actions' },
     button('Approve', {
       id: 'approve',
-      disabled: !snapshot.canDecide || !r.contentHash,
+      // Approval names the content the person reviewed, so a candidate without one cannot be approved.
+      disabled: !snapshot.canDecide || contentHash === undefined,
       title: 'Commit this change on your branch',
-      onClick: () => ctx.send({ type: 'approve', id: r.id, contentHash: r.contentHash! }),
+      onClick: () => contentHash !== undefined && ctx.send({ type: 'approve', id: r.id, contentHash }),
     }),
     button('Reject', { id: 'reject', appearance: 'secondary', disabled: !snapshot.canDecide, onClick: () => ctx.send({ type: 'reject', id: r.id, reason }) }),
     textField({
@@ -100,7 +102,7 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState): HT
         ctx.saveState({ ...state, reason: value });
       },
     }),
-    button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: !r.contentHash, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
+    button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
     h(
       'span',
       { class: 'nav' },
@@ -147,7 +149,7 @@ function metricsSection(rows: MetricRow[], title: string, note: string): HTMLEle
             h('td', { class: `status status-${m.status}`, title: m.reason }, m.status),
             h('td', {}, m.metric),
             h('td', { class: 'number' }, m.parent === null ? '' : fmt(m.parent)),
-            h('td', { class: 'number' }, Number.isNaN(m.value) ? '' : `${fmt(m.value)}${m.spread !== undefined ? ` ± ${fmt(m.spread)}` : ''}`),
+            h('td', { class: 'number' }, m.value === null ? '' : `${fmt(m.value)}${m.spread !== undefined ? ` ± ${fmt(m.spread)}` : ''}`),
             h('td', { class: `number delta ${m.better === null ? 'same' : m.better ? 'better' : 'worse'}` }, m.delta === null ? '' : signed(m.delta)),
           ),
         ),

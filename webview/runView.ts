@@ -1,4 +1,4 @@
-import { formatNumber as fmt } from '../src/shared/format';
+import { formatNumber as fmt, parentName } from '../src/shared/format';
 import type { ReviewSnapshot, RunPoint } from '../src/protocol';
 import { h } from './dom';
 
@@ -13,39 +13,44 @@ const PAD = 28;
  * a line), and the lineage tree. Both open a candidate on click.
  */
 export function runView(snapshot: ReviewSnapshot, open: (id: string) => void): HTMLElement {
-  const { points, baseline, metric } = snapshot.run;
+  const { points, current, metric } = snapshot.run;
   return h(
     'section',
     { class: 'run', id: 'run' },
     h('h2', {}, `This run (${points.length} candidate${points.length === 1 ? '' : 's'})`),
-    chart(points, baseline, metric, snapshot.review.id, open),
+    chart(points, current, metric, snapshot.review.id, open),
     h('h3', {}, 'Lineage'),
     lineage(points, snapshot.review.id, open),
   );
 }
 
-function chart(points: RunPoint[], baseline: number | undefined, metric: string, current: string, open: (id: string) => void): Element {
-  const values = points.flatMap((p) => (p.value === undefined ? [] : [p.value])).concat(baseline === undefined ? [] : [baseline]);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const y = (v: number): number => HEIGHT - PAD - ((v - lo) / (hi - lo || 1)) * (HEIGHT - 2 * PAD);
+/** The lowest and highest value the chart shows; none when nothing was measured, and then no value axis. */
+function range(values: number[]): { lo: number; hi: number } | undefined {
+  return values.length === 0 ? undefined : { lo: Math.min(...values), hi: Math.max(...values) };
+}
+
+function chart(points: RunPoint[], currentValue: number | undefined, metric: string, shown: string, open: (id: string) => void): Element {
+  const values = points.flatMap((p) => (p.value === undefined ? [] : [p.value])).concat(currentValue === undefined ? [] : [currentValue]);
+  const axis = range(values);
+  const y = (v: number): number => (axis ? HEIGHT - PAD - ((v - axis.lo) / (axis.hi - axis.lo || 1)) * (HEIGHT - 2 * PAD) : HEIGHT / 2);
   const x = (i: number): number => PAD + (i + 0.5) * ((WIDTH - 2 * PAD) / Math.max(points.length, 1));
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
   svg.setAttribute('class', 'run-chart');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', `${metric} of each candidate of the run`);
-  if (baseline !== undefined) {
-    svg.append(shape('line', { x1: PAD, x2: WIDTH - PAD, y1: y(baseline), y2: y(baseline), class: 'baseline' }));
-    svg.append(text(PAD, y(baseline) - 4, `current ${fmt(baseline)}`, 'axis'));
+  if (currentValue !== undefined) {
+    svg.append(shape('line', { x1: PAD, x2: WIDTH - PAD, y1: y(currentValue), y2: y(currentValue), class: 'baseline' }));
+    svg.append(text(PAD, y(currentValue) - 4, `current ${fmt(currentValue)}`, 'axis'));
   }
-  svg.append(text(4, PAD - 8, `${metric} ${fmt(hi)}`, 'axis'), text(4, HEIGHT - 6, fmt(lo), 'axis'));
+  if (axis) svg.append(text(4, PAD - 8, `${metric} ${fmt(axis.hi)}`, 'axis'), text(4, HEIGHT - 6, fmt(axis.lo), 'axis'));
+  else svg.append(text(PAD, HEIGHT / 2, `${metric}: no candidate evaluated yet`, 'axis'));
   points.forEach((p, i) => {
     if (p.value === undefined) {
       svg.append(shape('line', { x1: x(i) - 4, x2: x(i) + 4, y1: HEIGHT - PAD - 4, y2: HEIGHT - PAD + 4, class: `mark status-${p.status}` }));
       return;
     }
-    const dot = shape('circle', { cx: x(i), cy: y(p.value), r: p.id === current ? 6 : 4, class: `mark status-${p.status}${p.id === current ? ' current' : ''}`, tabindex: 0 });
+    const dot = shape('circle', { cx: x(i), cy: y(p.value), r: p.id === shown ? 6 : 4, class: `mark status-${p.status}${p.id === shown ? ' current' : ''}`, tabindex: 0 });
     const title = document.createElementNS(SVG, 'title');
     title.textContent = `${p.id} ${p.status}: ${p.title} (${fmt(p.value)})`;
     dot.append(title);
@@ -56,7 +61,7 @@ function chart(points: RunPoint[], baseline: number | undefined, metric: string,
   return svg;
 }
 
-function lineage(points: RunPoint[], current: string, open: (id: string) => void): HTMLElement {
+function lineage(points: RunPoint[], shown: string, open: (id: string) => void): HTMLElement {
   const children = new Map<string | null, RunPoint[]>();
   for (const p of points) children.set(p.parent, [...(children.get(p.parent) ?? []), p]);
   const branch = (parent: string | null): HTMLElement | null => {
@@ -69,14 +74,14 @@ function lineage(points: RunPoint[], current: string, open: (id: string) => void
         h(
           'li',
           {},
-          h('a', { href: '#', class: `status-${p.status}${p.id === current ? ' current' : ''}`, onclick: (e: Event) => { e.preventDefault(); open(p.id); } }, `${p.id} ${p.status}${p.value === undefined ? '' : ` ${fmt(p.value)}`}`),
+          h('a', { href: '#', class: `status-${p.status}${p.id === shown ? ' current' : ''}`, onclick: (e: Event) => { e.preventDefault(); open(p.id); } }, `${p.id} ${p.status}${p.value === undefined ? '' : ` ${fmt(p.value)}`}`),
           h('span', { class: 'muted' }, ` ${p.title}`),
           branch(p.id),
         ),
       ),
     );
   };
-  return h('div', { class: 'lineage' }, h('span', {}, 'baseline'), branch(null));
+  return h('div', { class: 'lineage' }, h('span', {}, parentName(null)), branch(null));
 }
 
 function shape(name: string, attrs: Record<string, string | number>): SVGElement {

@@ -1,7 +1,7 @@
 import type { Evaluation } from '../core/grade/evaluation';
 import type { CandidateRecord } from '../core/record/store';
 import type { RunSummary } from '../core/loop/loop';
-import { formatNumber, formatSigned, lastLines } from '../shared/format';
+import { formatNumber, formatSigned, lastLines, lineageText, parentName } from '../shared/format';
 import { lineageOf } from '../core/review/review';
 import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
@@ -17,7 +17,7 @@ export function candidateSummary(c: CandidateRecord, objectiveEval: string): Rec
     flags: c.flags,
     reason: c.reason ?? null,
     run: c.runId,
-    parent: c.parent.id ?? 'baseline',
+    parent: c.parent.id,
     createdAt: c.createdAt,
     contentHash: c.contentHash ?? null,
   };
@@ -35,8 +35,8 @@ export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): st
     `candidate ${c.id}: ${c.title}`,
     `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
     `run        ${c.runId}   proposer ${c.proposer}`,
-    `parent     ${c.parent.id ?? 'baseline'} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
-    `lineage    ${[...lineageOf(c, all), c.id].join(' → ')}`,
+    `parent     ${parentName(c.parent.id)} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
+    `lineage    ${lineageText(lineageOf(c, all), c.id)}`,
   ];
   if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/common/errors';
 import { initWorkspace } from '../core/config/init';
 import type { Version } from '../core/deploy/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { Decisions } from './decisions';
+import { reporting } from './errors';
 import { candidateDelta, shortDate, versionMetric } from './format';
 import type { LoopRunner } from './loopRunner';
 import type { ReviewPanel } from './reviewPanel';
@@ -36,14 +36,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       const reason = await vscode.window.showInputBox({ title: `AIAI: reject ${chosen}`, prompt: 'Why? (optional, kept with the record)' });
       if (reason !== undefined) inform(await s.decisions.reject(chosen, reason));
     },
-    'aiai.rollback': async () => {
-      const version = await pickVersion(s, 'Roll back to which version?');
-      if (version) inform(await s.decisions.rollback(version));
-    },
-    'aiai.rollbackToVersion': async (node?: VersionNode) => {
-      const version = node?.version ?? (await pickVersion(s, 'Roll back to which version?'));
-      if (version) inform(await s.decisions.rollback(version));
-    },
+    // The same action under two names: the palette's and the Versions view's (one for each item).
+    'aiai.rollback': (node?: VersionNode) => rollback(s, node),
+    'aiai.rollbackToVersion': (node?: VersionNode) => rollback(s, node),
     'aiai.compareWithCurrent': async (node?: VersionNode) => {
       const version = node?.version ?? (await pickVersion(s, 'Compare which version with the current files?'));
       if (version) await s.decisions.compareWithCurrent(version);
@@ -52,17 +47,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     'aiai.showLog': () => s.log.show(),
     'aiai.refresh': () => s.session.refresh(),
   };
-  return Object.entries(commands).map(([id, run]) =>
-    vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        return await run(...args);
-      } catch (error) {
-        s.log.error(`${id}: ${errorMessage(error)}`);
-        void vscode.window.showErrorMessage(`AIAI: ${errorMessage(error)}`);
-        return undefined;
-      }
-    }),
-  );
+  return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, reporting(s.log, id, run)));
 }
 
 function inform(message: string | undefined): void {
@@ -76,8 +61,9 @@ async function initialize(s: Services): Promise<void> {
   inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
 }
 
+/** A quick pick of the review queue, oldest first. */
 async function pickPending(s: Services, title: string): Promise<string | undefined> {
-  const pending = s.session.pending().reverse();
+  const pending = s.session.pending();
   if (pending.length === 0) {
     inform('no candidate awaits review.');
     return undefined;
@@ -87,6 +73,12 @@ async function pickPending(s: Services, title: string): Promise<string | undefin
     { title: `AIAI: ${title}` },
   );
   return picked?.id;
+}
+
+/** Rolls back to the version of a Versions view item, or to one the person picks. */
+async function rollback(s: Services, node: VersionNode | undefined): Promise<void> {
+  const version = node?.version ?? (await pickVersion(s, 'Roll back to which version?'));
+  if (version) inform(await s.decisions.rollback(version));
 }
 
 /** A quick pick of versions, newest first. */

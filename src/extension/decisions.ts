@@ -37,7 +37,8 @@ export class Decisions {
   }
 
   async reject(id: string, reason: string): Promise<string> {
-    const rejected = await reject(this.session.requireFolder(), id, { ...this.actor, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+    const folder = this.trustedFolder('reject');
+    const rejected = await reject(folder, id, { ...this.actor, ...(reason.trim() ? { reason: reason.trim() } : {}) });
     const message = `Rejected ${rejected.id}${rejected.reason ? `: ${rejected.reason}` : ''}`;
     this.log.info(message);
     this.session.refresh();
@@ -65,12 +66,14 @@ export class Decisions {
 
   /** The candidate's change, base against candidate, in VS Code's native diff editor. */
   async openDiff(id: string): Promise<void> {
+    const folder = this.session.requireFolder();
     const candidate = this.session.candidate(id);
-    if (!candidate?.commit) throw runtimeError(`candidate ${id} has no commit to compare`);
+    const { commit } = candidate;
+    if (!commit) throw runtimeError(`candidate ${candidate.id} has no commit to compare`);
     await vscode.commands.executeCommand(
       'vscode.changes',
       `AIAI candidate ${candidate.id}: ${candidate.title}`,
-      candidate.changedPaths.map((file) => [vscode.Uri.file(`${this.session.requireFolder()}/${file}`), gitContentUri(file, candidate.base), gitContentUri(file, candidate.commit!)]),
+      candidate.changedPaths.map((file) => [vscode.Uri.file(`${folder}/${file}`), gitContentUri(file, candidate.base), gitContentUri(file, commit)]),
     );
   }
 
@@ -94,6 +97,7 @@ export class Decisions {
     );
   }
 
+  /** The workspace folder, for an action that writes records or the branch: refused unless the workspace is trusted. */
   private trustedFolder(action: string): string {
     if (!vscode.workspace.isTrusted) throw runtimeError(`this workspace is not trusted, so aiai will not ${action} here`);
     return this.session.requireFolder();

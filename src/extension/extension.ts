@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
   const session = new WorkspaceSession();
   const decisions = new Decisions(session, log);
-  const panel = new ReviewPanel(context.extensionUri, session, decisions);
+  const panel = new ReviewPanel(context.extensionUri, session, decisions, log);
   const apiKey = new ApiKeyStore(context.secrets);
   const loop = new LoopRunner(session, log, apiKey, (id) => panel.show(id));
   const candidates = new CandidatesView(session);

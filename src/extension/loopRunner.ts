@@ -1,18 +1,21 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../core/common/errors';
 import { runLoop, type LoopEvent } from '../core/loop/loop';
 import { formatNumber } from '../shared/format';
+import { assertNever } from '../shared/assertNever';
 import type { CandidateRecord } from '../core/record/store';
 import { candidateDelta } from './format';
 import type { ApiKeyStore } from './apiKey';
-import { showConfigError } from './configErrors';
+import { Disposable } from './disposable';
 import type { WorkspaceSession } from './workspaceSession';
 
 export type LoopState = { running: false } | { running: true; done: number; total: number };
 
-/** Starts and stops the engine's loop in this window, with progress, log and notifications. */
-export class LoopRunner implements vscode.Disposable {
-  private readonly stateChanged = new vscode.EventEmitter<LoopState>();
+/**
+ * Starts and stops the engine's loop in this window, with progress, log and
+ * notifications. A failure propagates to the caller (the command), which reports it.
+ */
+export class LoopRunner extends Disposable {
+  private readonly stateChanged = this.register(new vscode.EventEmitter<LoopState>());
   readonly onDidChangeState = this.stateChanged.event;
   private controller: AbortController | undefined;
   private current: LoopState = { running: false };
@@ -22,7 +25,10 @@ export class LoopRunner implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly apiKey: ApiKeyStore,
     private readonly openReview: (id: string) => void,
-  ) {}
+  ) {
+    super();
+    this.register(new vscode.Disposable(() => this.controller?.abort()));
+  }
 
   get state(): LoopState {
     return this.current;
@@ -37,18 +43,10 @@ export class LoopRunner implements vscode.Disposable {
       void vscode.window.showWarningMessage('AIAI: this workspace is not trusted, so aiai will not run its evaluation commands. Trust the workspace to start the loop.');
       return;
     }
-    const folder = this.session.folder();
-    if (!folder) {
-      void vscode.window.showErrorMessage('AIAI: open the folder of your agent first.');
-      return;
-    }
-    let total: number;
-    try {
-      total = this.settingsIterations() ?? this.session.config().budget.iterations;
-    } catch (error) {
-      await showConfigError(error);
-      return;
-    }
+    const folder = this.session.requireFolder();
+    const iterations = this.settingsIterations();
+    const parallel = this.settingsParallel();
+    const total = iterations ?? this.session.config().budget.iterations;
     const controller = new AbortController();
     this.controller = controller;
     this.setState({ running: true, done: 0, total });
@@ -62,17 +60,14 @@ export class LoopRunner implements vscode.Disposable {
           const summary = await runLoop(folder, {
             signal: controller.signal,
             env: { ...process.env, ...(await this.apiKey.env()) },
-            ...(this.settingsIterations() ? { iterations: total } : {}),
-            ...(this.settingsParallel() ? { parallel: this.settingsParallel()! } : {}),
+            ...(iterations ? { iterations } : {}),
+            ...(parallel ? { parallel } : {}),
             onEvent: (event) => this.onEvent(event, progress, total),
           });
           const pending = summary.candidates.filter((c) => c.status === 'pending').length;
           this.log.info(`run ${summary.run.id} ${summary.run.state}: ${summary.run.stopReason ?? ''}; ${pending} candidate(s) await review`);
         },
       );
-    } catch (error) {
-      this.log.error(errorMessage(error));
-      if (!(await showConfigError(error))) void vscode.window.showErrorMessage(`AIAI: ${errorMessage(error)}`, 'Show Log').then((choice) => choice && this.log.show());
     } finally {
       this.controller = undefined;
       this.setState({ running: false });
@@ -105,6 +100,9 @@ export class LoopRunner implements vscode.Disposable {
         return;
       case 'stopped':
         this.log.info(`stopped: ${event.reason}`);
+        return;
+      default:
+        assertNever(event);
     }
   }
 
@@ -138,10 +136,5 @@ export class LoopRunner implements vscode.Disposable {
 
   private settingsParallel(): number | undefined {
     return vscode.workspace.getConfiguration('aiai').get<number | null>('parallel') ?? undefined;
-  }
-
-  dispose(): void {
-    this.controller?.abort();
-    this.stateChanged.dispose();
   }
 }

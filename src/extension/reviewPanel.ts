@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/common/errors';
 import { reviewOf } from '../core/review/review';
-import { parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import { parseFromWebview, type FromWebview, type Outcome, type ToWebview } from '../protocol';
+import { assertNever } from '../shared/assertNever';
 import type { Decisions } from './decisions';
+import { Disposable } from './disposable';
+import { reportError } from './errors';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
@@ -17,26 +20,36 @@ interface PanelState {
  * The review panel: one WebviewPanel showing one candidate at a time. The extension
  * owns the state and sends complete snapshots once the webview says it is ready.
  */
-export class ReviewPanel implements vscode.Disposable {
-  private readonly sent = new vscode.EventEmitter<ToWebview>();
+export class ReviewPanel extends Disposable {
+  private readonly sent = this.register(new vscode.EventEmitter<ToWebview>());
   /** Every message posted to the webview, for tests and other observers. */
   readonly onDidSend = this.sent.event;
+  private readonly received = this.register(new vscode.EventEmitter<FromWebview>());
+  /** Every message from the webview that matched the protocol, before it is handled. */
+  readonly onDidReceive = this.received.event;
   private panel: vscode.WebviewPanel | undefined;
   private candidateId: string | undefined;
   private ready = false;
-  private readonly disposables: vscode.Disposable[] = [];
+  /**
+   * What came of the person's last decision. It travels in every snapshot until their
+   * next action, so a panel hidden (and its webview torn down) meanwhile still shows it.
+   */
+  private outcome: Outcome | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly session: WorkspaceSession,
     private readonly decisions: Decisions,
+    private readonly log: vscode.LogOutputChannel,
   ) {
-    this.disposables.push(this.sent, session.onDidChange(() => this.post()));
+    super();
+    this.register(session.onDidChange(() => this.post()));
+    this.register(new vscode.Disposable(() => this.panel?.dispose()));
   }
 
-  /** Opens (or reveals) the panel on a candidate: the given one, else the first awaiting review. */
+  /** Opens (or reveals) the panel on a candidate: the given one (by id or prefix), else the one shown last, else the first awaiting review. */
   show(id?: string): void {
-    this.candidateId = id ?? this.candidateId ?? this.session.pending()[0]?.id;
+    this.candidateId = (id === undefined ? undefined : this.session.candidate(id).id) ?? this.candidateId ?? this.session.pending()[0]?.id;
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Active);
       this.post();
@@ -83,10 +96,14 @@ export class ReviewPanel implements vscode.Disposable {
   /** Handles a message from the webview; one that does not match the protocol is dropped. */
   async receive(raw: unknown): Promise<void> {
     const message = parseFromWebview(raw);
-    if (message) await this.handle(message);
+    if (!message) return;
+    this.received.fire(message);
+    await this.handle(message);
   }
 
   private async handle(message: FromWebview): Promise<void> {
+    // Any action of the person's means they have seen the last outcome.
+    if (message.type !== 'ready') this.outcome = undefined;
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -97,44 +114,55 @@ export class ReviewPanel implements vscode.Disposable {
         this.post();
         return;
       case 'openDiff':
-        await this.decisions.openDiff(message.id);
+        await this.act('open the diff', () => this.decisions.openDiff(message.id));
         return;
       case 'approve':
-        await this.act(() => this.decisions.approve(message.id, message.contentHash));
+        await this.act('approve', () => this.decisions.approve(message.id, message.contentHash));
         return;
       case 'reject':
-        await this.act(() => this.decisions.reject(message.id, message.reason));
+        await this.act('reject', () => this.decisions.reject(message.id, message.reason));
+        return;
+      default:
+        assertNever(message);
     }
   }
 
-  /** Runs a decision, then moves on to the next candidate awaiting review. */
-  private async act(decide: () => Promise<string>): Promise<void> {
+  /**
+   * Runs what the person asked for in the panel. A decision (which says what it did)
+   * moves the panel on to the next candidate awaiting review; a failure is reported
+   * like any other and also shown in the panel, beside the buttons that caused it.
+   */
+  private async act(action: string, run: () => Promise<string | void>): Promise<void> {
     try {
-      const done = await decide();
-      this.candidateId = this.session.pending()[0]?.id ?? this.candidateId;
-      this.send({ type: 'notice', level: 'info', message: done });
-      this.post();
+      const done = await run();
+      if (typeof done === 'string') {
+        this.outcome = { level: 'info', message: done };
+        this.candidateId = this.session.pending()[0]?.id ?? this.candidateId;
+      }
     } catch (error) {
-      this.send({ type: 'notice', level: 'error', message: errorMessage(error) });
+      reportError(this.log, action, error);
+      this.outcome = { level: 'error', message: errorMessage(error) };
     }
+    this.post();
   }
 
   private post(): void {
     if (!this.panel || !this.ready) return;
+    const outcome = this.outcome ? { outcome: this.outcome } : {};
     const candidates = this.session.candidates();
     const candidate = candidates.find((c) => c.id === this.candidateId);
     if (!candidate) {
-      this.send({ type: 'empty', message: candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.' });
+      this.send({ type: 'empty', message: candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.', ...outcome });
       return;
     }
     let config;
     try {
       config = this.session.config();
     } catch (error) {
-      this.send({ type: 'notice', level: 'error', message: errorMessage(error) });
+      // Shown here rather than reported: this runs on every change, and the commands report it when used.
+      this.send({ type: 'empty', message: `The review cannot be shown: ${errorMessage(error)}`, ...outcome });
       return;
     }
-    const pending = candidates.filter((c) => c.status === 'pending').map((c) => ({ id: c.id, title: c.title }));
     const trusted = vscode.workspace.isTrusted;
     this.panel.title = `AIAI Review: ${candidate.title}`;
     this.send({
@@ -145,12 +173,13 @@ export class ReviewPanel implements vscode.Disposable {
           points: candidates
             .filter((c) => c.runId === candidate.runId)
             .map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
-          ...(candidate.objective ? { baseline: candidate.objective.current } : {}),
+          ...(candidate.objective ? { current: candidate.objective.current } : {}),
           metric: config.objective.metric,
         },
-        pending,
+        pending: this.session.pending().map((c) => ({ id: c.id, title: c.title })),
         canDecide: candidate.status === 'pending' && trusted,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
+        ...outcome,
       },
     });
   }
@@ -192,10 +221,5 @@ export class ReviewPanel implements vscode.Disposable {
     return {
       deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
     };
-  }
-
-  dispose(): void {
-    this.panel?.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }

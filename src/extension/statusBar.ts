@@ -1,19 +1,21 @@
 import * as vscode from 'vscode';
+import { Disposable } from './disposable';
 import type { LoopRunner } from './loopRunner';
 import type { WorkspaceSession } from './workspaceSession';
 
 /** idle / running i of N / K awaiting review; a click opens the review panel. */
-export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('aiai.status', vscode.StatusBarAlignment.Left, 10);
-  private readonly subscriptions: vscode.Disposable[];
+export class StatusBar extends Disposable {
+  private readonly item = this.register(vscode.window.createStatusBarItem('aiai.status', vscode.StatusBarAlignment.Left, 10));
 
   constructor(
     private readonly session: WorkspaceSession,
     private readonly loop: LoopRunner,
   ) {
+    super();
     this.item.name = 'AIAI';
     this.item.command = 'aiai.openReview';
-    this.subscriptions = [session.onDidChange(() => this.update()), loop.onDidChangeState(() => this.update())];
+    this.register(session.onDidChange(() => this.update()));
+    this.register(loop.onDidChangeState(() => this.update()));
     this.update();
     this.item.show();
   }
@@ -25,10 +27,5 @@ export class StatusBar implements vscode.Disposable {
     if (waiting > 0) parts.push(`${waiting} awaiting review`);
     this.item.text = `${state.running ? '$(sync~spin)' : waiting > 0 ? '$(bell-dot)' : '$(beaker)'} AIAI: ${parts.filter(Boolean).join(' · ')}`;
     this.item.tooltip = 'AIAI: open the review panel';
-  }
-
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    this.item.dispose();
   }
 }

@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../core/config/config';
 import { Git } from '../core/git/git';
 import { Store, type CandidateRecord } from '../core/record/store';
 import { listVersions, type Version } from '../core/deploy/versions';
+import { Disposable } from './disposable';
 
 /** How long a burst of file events is gathered into one refresh. */
 const REFRESH_DELAY_MS = 150;
@@ -12,21 +13,21 @@ const REFRESH_DELAY_MS = 150;
  * fresh from disk on demand, and one event when any of them may have changed, by
  * this window, the CLI or another window alike.
  */
-export class WorkspaceSession implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class WorkspaceSession extends Disposable {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChange = this.changed.event;
-  private readonly disposables: vscode.Disposable[] = [this.changed];
   private timer: NodeJS.Timeout | undefined;
 
   constructor() {
+    super();
+    this.register(new vscode.Disposable(() => clearTimeout(this.timer)));
     const folder = this.folderUri();
     if (folder) {
       for (const glob of ['.aiai/**', '.git/HEAD', '.git/logs/HEAD', '.git/refs/heads/**']) {
-        const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+        const watcher = this.register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob)));
         watcher.onDidCreate(() => this.refreshSoon());
         watcher.onDidChange(() => this.refreshSoon());
         watcher.onDidDelete(() => this.refreshSoon());
-        this.disposables.push(watcher);
       }
     }
   }
@@ -46,15 +47,18 @@ export class WorkspaceSession implements vscode.Disposable {
     return loadConfig(this.requireFolder());
   }
 
+  /** All candidates of all runs, oldest first. */
   candidates(): CandidateRecord[] {
     const folder = this.folder();
     return folder ? new Store(folder).candidates() : [];
   }
 
-  candidate(id: string): CandidateRecord | undefined {
-    return this.candidates().find((c) => c.id === id);
+  /** A candidate by id or unique id prefix, as the CLI finds it; throws when none or several match. */
+  candidate(idOrPrefix: string): CandidateRecord {
+    return new Store(this.requireFolder()).candidate(idOrPrefix);
   }
 
+  /** The review queue: every candidate awaiting review, oldest first, for every list that shows them. */
   pending(): CandidateRecord[] {
     return this.candidates().filter((c) => c.status === 'pending');
   }
@@ -81,10 +85,5 @@ export class WorkspaceSession implements vscode.Disposable {
 
   private folderUri(): vscode.Uri | undefined {
     return vscode.workspace.workspaceFolders?.[0]?.uri;
-  }
-
-  dispose(): void {
-    clearTimeout(this.timer);
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -12,3 +12,13 @@ export function formatSigned(n: number): string {
 export function lastLines(text: string, n: number): string {
   return text.trimEnd().split('\n').slice(-n).join('\n');
 }
+
+/** A parent as people read it: a candidate id, or "baseline" (null in the data). */
+export function parentName(parent: string | null): string {
+  return parent ?? 'baseline';
+}
+
+/** "baseline → 1a2b3c4d → 5e6f7a8b": the versions a candidate grew from, then the candidate. */
+export function lineageText(lineage: string[], id: string): string {
+  return [parentName(null), ...lineage, id].join(' → ');
+}

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { ensureDebianPackages } from '../../scripts/debian.mjs';
 import { setupCodeServer } from '../../scripts/setup-code-server.mjs';
 import { tempDir } from '../helpers';
@@ -69,15 +70,15 @@ function freePort(): Promise<number> {
   });
 }
 
-function listening(child: ChildProcess, port: number): Promise<void> {
+function listening(child: ChildProcessByStdio<null, Readable, Readable>, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes(`HTTP server listening on http://127.0.0.1:${port}`)) resolve();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`code-server exited (${code}) before listening:\n${output}`)));
   });
 }

@@ -1,71 +1,23 @@
 import type { Objective } from '../config/config';
 import { gain, round } from '../grade/metrics';
-import type { EvalStatus } from '../grade/evaluation';
 import type { CandidateRecord } from '../record/store';
+import type { MetricRow, Review } from '../../shared/review';
 
-/** One metric of one eval, beside the parent's value: a row of the review's delta table. */
-export interface MetricRow {
-  eval: string;
-  kind: 'gate' | 'train' | 'holdout';
-  status: EvalStatus;
-  reason?: string;
-  metric: string;
-  parent: number | null;
-  value: number;
-  delta: number | null;
-  /** Whether the change is for the better; null when unknown or not the objective's kind of number. */
-  better: boolean | null;
-  objective: boolean;
-  /** The candidate's standard deviation over repeated runs. */
-  spread?: number;
-}
-
-export interface CaseRow {
-  eval: string;
-  holdout: boolean;
-  newlyPassing: string[];
-  newlyFailing: string[];
-}
-
-/** What a person needs to judge a candidate, in the shape every front end shows it. */
-export interface Review {
-  id: string;
-  title: string;
-  rationale: string;
-  status: CandidateRecord['status'];
-  reason?: string;
-  flags: string[];
-  proposer: string;
-  parent: string;
-  base: string;
-  contentHash?: string;
-  createdAt: string;
-  durationMs: number;
-  objective?: CandidateRecord['objective'] & { better: boolean };
-  metrics: MetricRow[];
-  cases: CaseRow[];
-  diff: string;
-  changedPaths: string[];
-  usage?: CandidateRecord['usage'];
-  leftOut?: CandidateRecord['leftOut'];
-  /** The versions it grew from, oldest first: "baseline", then candidate ids. */
-  lineage: string[];
-}
-
-/** The chain of versions a candidate grew from, oldest first, through `all` the candidates. */
+/** The candidates a candidate grew from, oldest first, through `all` the candidates; empty when its parent is the baseline. */
 export function lineageOf(candidate: CandidateRecord, all: CandidateRecord[]): string[] {
   const byId = new Map(all.map((c) => [c.id, c]));
   const chain: string[] = [];
   for (let id = candidate.parent.id; id !== null; id = byId.get(id)?.parent.id ?? null) chain.unshift(id);
-  return ['baseline', ...chain];
+  return chain;
 }
 
+/** What a person needs to judge `candidate`, built from its record and `all` the candidates (for its lineage). */
 export function reviewOf(candidate: CandidateRecord, objective: Objective, all: CandidateRecord[] = []): Review {
   const metrics: MetricRow[] = [];
   for (const e of candidate.evaluation?.evals ?? []) {
     const kind = e.holdout ? 'holdout' : e.gate ? 'gate' : 'train';
     if (Object.keys(e.metrics).length === 0) {
-      metrics.push({ eval: e.name, kind, status: e.status, ...(e.reason ? { reason: e.reason } : {}), metric: '', parent: null, value: NaN, delta: null, better: null, objective: false });
+      metrics.push({ eval: e.name, kind, status: e.status, ...(e.reason ? { reason: e.reason } : {}), metric: '', parent: null, value: null, delta: null, better: null, objective: false });
       continue;
     }
     for (const [metric, value] of Object.entries(e.metrics)) {
@@ -95,7 +47,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, all: 
     ...(candidate.reason ? { reason: candidate.reason } : {}),
     flags: candidate.flags,
     proposer: candidate.proposer,
-    parent: candidate.parent.id ?? 'baseline',
+    parent: candidate.parent.id,
     base: candidate.base,
     ...(candidate.contentHash ? { contentHash: candidate.contentHash } : {}),
     createdAt: candidate.createdAt,

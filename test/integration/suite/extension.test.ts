@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { AiaiApi } from '../../../src/extension/extension';
-import type { ToWebview } from '../../../src/protocol';
+import type { ReviewSnapshot } from '../../../src/protocol';
 
 const EXTENSION_ID = 'aiai.aiai';
 
@@ -17,8 +18,16 @@ function recordMetric(name: string, value: number): void {
   writeFileSync(file, JSON.stringify({ ...metrics, [name]: value }));
 }
 
+function extension(): vscode.Extension<AiaiApi> {
+  const found = vscode.extensions.getExtension<AiaiApi>(EXTENSION_ID);
+  if (!found) throw new Error(`${EXTENSION_ID} is not installed in this host`);
+  return found;
+}
+
 function workspace(): string {
-  return vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('the host was opened without the test workspace');
+  return folder.uri.fsPath;
 }
 
 function git(...args: string[]): string {
@@ -26,28 +35,118 @@ function git(...args: string[]): string {
 }
 
 function cli(...args: string[]): string {
-  const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
-  return execFileSync(process.execPath, [path.join(extension.extensionPath, 'dist', 'cli.js'), ...args], { cwd: workspace(), encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  return execFileSync(process.execPath, [path.join(extension().extensionPath, 'dist', 'cli.js'), ...args], { cwd: workspace(), encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
 }
 
-/** The next message the review panel sends that satisfies `match`. */
-function nextSent(api: AiaiApi, match: (m: ToWebview) => boolean): Promise<ToWebview> {
+/** The candidates as the CLI lists them, oldest first. */
+function listed(): Array<{ id: string; status: string }> {
+  return JSON.parse(cli('list', '--json')) as Array<{ id: string; status: string }>;
+}
+
+function pendingIds(): string[] {
+  return listed()
+    .filter((c) => c.status === 'pending')
+    .map((c) => c.id);
+}
+
+function firstPending(): string {
+  const [id] = pendingIds();
+  if (!id) throw new Error('the seeded workspace has no candidate awaiting review');
+  return id;
+}
+
+/**
+ * Each test starts from one of two states of the workspace: `empty` (the agent as
+ * committed, no records) or `seeded` (the records of one run made by the CLI before
+ * the tests). The records, the candidates' refs and the branch are put back; the
+ * editors are closed, so a review panel opens afresh.
+ */
+class WorkspaceStates {
+  private readonly start = git('rev-parse', 'HEAD');
+  private readonly saved = mkdtempSync(path.join(os.tmpdir(), 'aiai-seeded-'));
+  private refs: string[] = [];
+
+  /** Runs the loop once with the CLI and keeps what it recorded. */
+  seed(): void {
+    this.reset();
+    cli('run');
+    cpSync(path.join(workspace(), '.aiai'), this.saved, { recursive: true });
+    this.refs = git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/aiai').split('\n').filter(Boolean);
+  }
+
+  async use(state: 'empty' | 'seeded'): Promise<void> {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    this.reset();
+    if (state === 'empty') return;
+    cpSync(this.saved, path.join(workspace(), '.aiai'), { recursive: true });
+    for (const line of this.refs) git('update-ref', ...line.split(' '));
+  }
+
+  get baseline(): string {
+    return this.start;
+  }
+
+  private reset(): void {
+    git('reset', '-q', '--hard', this.start);
+    git('clean', '-q', '-fdx');
+    for (const ref of git('for-each-ref', '--format=%(refname)', 'refs/aiai').split('\n').filter(Boolean)) git('update-ref', '-d', ref);
+  }
+
+  dispose(): void {
+    rmSync(this.saved, { recursive: true, force: true });
+  }
+}
+
+/** The first snapshot the panel sends that satisfies `match`. */
+function nextSnapshot(api: AiaiApi, match: (s: ReviewSnapshot) => boolean): Promise<ReviewSnapshot> {
   return new Promise((resolve) => {
     const subscription = api.review.onDidSend((message) => {
-      if (!match(message)) return;
+      if (message.type !== 'review' || !match(message.snapshot)) return;
       subscription.dispose();
-      resolve(message);
+      resolve(message.snapshot);
     });
   });
 }
 
-function treeChanged(provider: vscode.TreeDataProvider<unknown>): Promise<void> {
+/** The first snapshot the panel sends after its real webview has loaded and said `ready`. */
+function snapshotAfterReady(api: AiaiApi): Promise<ReviewSnapshot> {
   return new Promise((resolve) => {
-    const subscription = provider.onDidChangeTreeData!(() => {
-      subscription.dispose();
-      resolve();
-    });
+    let ready = false;
+    const subscriptions = [
+      api.review.onDidReceive((message) => {
+        if (message.type === 'ready') ready = true;
+      }),
+      api.review.onDidSend((message) => {
+        if (!ready || message.type !== 'review') return;
+        for (const s of subscriptions) s.dispose();
+        resolve(message.snapshot);
+      }),
+    ];
   });
+}
+
+/** Opens the review panel on `id` as the Candidates view does, once its webview is up. */
+async function openPanel(api: AiaiApi, id: string): Promise<ReviewSnapshot> {
+  const shown = snapshotAfterReady(api);
+  await vscode.commands.executeCommand('aiai.openReview', id);
+  return shown;
+}
+
+/** Answers the next modal warning (a confirmation) with `answer`, and keeps the question. */
+async function answeringWarnings<T>(answer: string | undefined, run: () => Thenable<T>): Promise<{ result: T; asked: string[] }> {
+  const window = vscode.window as { showWarningMessage: (...args: unknown[]) => Thenable<unknown> };
+  const original = window.showWarningMessage;
+  const asked: string[] = [];
+  // A test host refuses every modal dialog; this stands in for the person's click.
+  window.showWarningMessage = async (message: unknown) => {
+    asked.push(String(message));
+    return answer;
+  };
+  try {
+    return { result: await run(), asked };
+  } finally {
+    window.showWarningMessage = original;
+  }
 }
 
 async function itemsOf(provider: vscode.TreeDataProvider<unknown>, parent?: unknown): Promise<Array<{ node: unknown; item: vscode.TreeItem }>> {
@@ -55,27 +154,35 @@ async function itemsOf(provider: vscode.TreeDataProvider<unknown>, parent?: unkn
   return Promise.all(nodes.map(async (node) => ({ node, item: await provider.getTreeItem(node) })));
 }
 
+async function group(api: AiaiApi, name: string): Promise<Array<{ node: unknown; item: vscode.TreeItem }>> {
+  const found = (await itemsOf(api.candidates)).find((g) => label(g.item) === name);
+  return found ? itemsOf(api.candidates, found.node) : [];
+}
+
 const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 
 describe('AIAI in a VS Code extension host', () => {
   let api: AiaiApi;
   let activeBeforeUse: boolean;
+  let states: WorkspaceStates;
 
   before(async () => {
-    const extension = vscode.extensions.getExtension<AiaiApi>(EXTENSION_ID)!;
-    activeBeforeUse = extension.isActive;
+    activeBeforeUse = extension().isActive;
     const started = performance.now();
-    api = await extension.activate();
+    api = await extension().activate();
     recordMetric('activationMs', Math.round((performance.now() - started) * 10) / 10);
+    states = new WorkspaceStates();
+    states.seed();
   });
+
+  after(() => states.dispose());
 
   it('is not activated before a command or view is used', () => {
     assert.equal(activeBeforeUse, false);
   });
 
   it('contributes every command to the palette under the AIAI category', async () => {
-    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const contributed = (extension.packageJSON.contributes.commands as Array<{ command: string; category: string; title: string }>);
+    const contributed = extension().packageJSON.contributes.commands as Array<{ command: string; category: string; title: string }>;
     const registered = new Set(await vscode.commands.getCommands(true));
     for (const c of contributed) {
       assert.equal(c.category, 'AIAI');
@@ -87,93 +194,130 @@ describe('AIAI in a VS Code extension host', () => {
     }
   });
 
-  it('Start Improvement Loop runs the loop, and the Candidates view shows what awaits review first', async () => {
-    const head = git('rev-parse', 'HEAD');
+  it('Start Improvement Loop runs the loop, and the Candidates view shows the review queue first, oldest first', async () => {
+    await states.use('empty');
     await vscode.commands.executeCommand('aiai.start');
-    assert.equal(git('rev-parse', 'HEAD'), head, 'the loop did not touch the branch');
+    assert.equal(git('rev-parse', 'HEAD'), states.baseline, 'the loop did not touch the branch');
     assert.equal(git('status', '--porcelain'), '');
-    const groups = await itemsOf(api.candidates);
-    assert.equal(label(groups[0]!.item), 'Awaiting review');
-    const pending = await itemsOf(api.candidates, groups[0]!.node);
-    assert.ok(pending.length >= 2, `at least two candidates await review (${pending.length})`);
-    assert.match(String(pending[0]!.item.description), /^score \+0\.\d+/);
-    assert.equal(pending[0]!.item.command?.command, 'aiai.openReview');
+    const [first] = await itemsOf(api.candidates);
+    assert.equal(first && label(first.item), 'Awaiting review');
+    const pending = await group(api, 'Awaiting review');
+    const queue = pendingIds();
+    assert.ok(queue.length > 0, 'the run left a candidate to review');
+    assert.deepEqual(pending.map((p) => p.item.id), queue);
+    assert.match(String(pending[0]?.item.description), /^score \+0\.\d+/);
+    assert.equal(pending[0]?.item.command?.command, 'aiai.openReview');
   });
 
-  it('the review panel answers ready with a snapshot of the candidate', async () => {
-    const [group] = await itemsOf(api.candidates);
-    const [first] = await itemsOf(api.candidates, group!.node);
-    const id = first!.item.id!;
-    await vscode.commands.executeCommand('aiai.openReview', id);
-    const snapshot = nextSent(api, (m) => m.type === 'review');
-    await api.review.receive({ type: 'ready' });
-    const message = await snapshot;
-    assert.equal(message.type, 'review');
-    if (message.type !== 'review') return;
-    assert.equal(message.snapshot.review.id, id);
-    assert.equal(message.snapshot.canDecide, true);
-    assert.ok(message.snapshot.review.metrics.some((m) => m.objective && m.delta! > 0));
-    assert.match(message.snapshot.review.diff, /^diff --git a\/agent\/params\.json/m);
-    assert.ok(message.snapshot.run.points.some((p) => p.id === id), 'the run picture holds the candidate');
-    assert.equal(message.snapshot.run.metric, 'score');
+  it('the review panel shows the candidate once its own webview has loaded and said ready', async () => {
+    await states.use('seeded');
+    const id = firstPending();
+    const snapshot = await openPanel(api, id);
+    assert.equal(snapshot.review.id, id);
+    assert.equal(snapshot.canDecide, true);
+    assert.ok(snapshot.review.metrics.some((m) => m.objective && m.delta !== null && m.delta > 0));
+    assert.match(snapshot.review.diff, /^diff --git a\/agent\/params\.json/m);
+    assert.deepEqual(snapshot.review.lineage, [], 'a candidate of the first generation grew from the baseline');
+    assert.equal(snapshot.review.parent, null);
+    assert.deepEqual(snapshot.pending.map((p) => p.id), pendingIds(), 'the queue, oldest first');
+    assert.ok(snapshot.run.points.some((p) => p.id === id), 'the run picture holds the candidate');
+    assert.equal(snapshot.run.metric, 'score');
   });
 
-  it('drops messages that do not match the protocol, and refuses a wrong content hash', async () => {
-    const head = git('rev-parse', 'HEAD');
-    const id = api.review.visibleCandidate!;
+  it('drops messages that do not match the protocol, and refuses a wrong content hash, saying why in the panel', async () => {
+    await states.use('seeded');
+    const id = firstPending();
+    await openPanel(api, id);
     await api.review.receive({ type: 'approve', id });
     await api.review.receive({ type: 'approve', id: 7, contentHash: 'x' });
     await api.review.receive('approve');
-    assert.equal(git('rev-parse', 'HEAD'), head);
-    const refusal = nextSent(api, (m) => m.type === 'notice');
+    assert.equal(git('rev-parse', 'HEAD'), states.baseline);
+    const refused = nextSnapshot(api, (s) => s.outcome !== undefined);
     await api.review.receive({ type: 'approve', id, contentHash: '0'.repeat(40) });
-    const notice = await refusal;
-    assert.ok(notice.type === 'notice' && notice.level === 'error' && /not the reviewed/.test(notice.message), JSON.stringify(notice));
-    assert.equal(git('rev-parse', 'HEAD'), head);
+    const { outcome, review } = await refused;
+    assert.equal(outcome?.level, 'error');
+    assert.match(outcome?.message ?? '', /not the reviewed/);
+    assert.equal(review.id, id, 'the panel stays on the candidate');
+    assert.equal(git('rev-parse', 'HEAD'), states.baseline);
+  });
+
+  it('Open in Diff Editor that fails says so in the panel instead of failing silently', async () => {
+    await states.use('seeded');
+    const id = firstPending();
+    await openPanel(api, id);
+    const failed = nextSnapshot(api, (s) => s.outcome !== undefined);
+    await api.review.receive({ type: 'openDiff', id: 'ffffffff' });
+    const { outcome } = await failed;
+    assert.equal(outcome?.level, 'error');
+    assert.match(outcome?.message ?? '', /no candidate "ffffffff"/);
   });
 
   it('a candidate rejected with the CLI shows as rejected here: one store', async () => {
-    const [group] = await itemsOf(api.candidates);
-    const pending = await itemsOf(api.candidates, group!.node);
-    const last = pending[pending.length - 1]!.item.id!;
-    const changed = treeChanged(api.candidates);
+    await states.use('seeded');
+    const last = pendingIds().at(-1);
+    assert.ok(last);
     cli('reject', last, '--reason', 'tried from the terminal');
-    await changed;
-    const rejectedGroup = (await itemsOf(api.candidates)).find((g) => label(g.item) === 'Rejected')!;
-    const rejected = await itemsOf(api.candidates, rejectedGroup.node);
+    const rejected = await group(api, 'Rejected');
     assert.ok(rejected.some((r) => r.item.id === last));
+    assert.ok(!(await group(api, 'Awaiting review')).some((r) => r.item.id === last));
   });
 
-  it('Approve in the panel commits the candidate, and the Versions view grows', async () => {
-    const baseline = git('rev-parse', 'HEAD');
-    const id = api.review.visibleCandidate!;
-    const snapshot = nextSent(api, (m) => m.type === 'review');
-    await api.review.receive({ type: 'navigate', id });
-    const shown = await snapshot;
-    assert.equal(shown.type, 'review');
-    if (shown.type !== 'review') return;
-    const done = nextSent(api, (m) => m.type === 'notice');
-    await api.review.receive({ type: 'approve', id, contentHash: shown.snapshot.review.contentHash });
-    const notice = await done;
-    assert.ok(notice.type === 'notice' && notice.level === 'info' && notice.message.startsWith(`Approved ${id}`), JSON.stringify(notice));
-    assert.equal(git('rev-parse', 'HEAD~1'), baseline);
+  it('Approve in the panel commits the candidate, shows what it did, and moves on to the next in the queue', async () => {
+    await states.use('seeded');
+    const [id, next] = pendingIds();
+    assert.ok(id && next, 'two candidates await review');
+    const shown = await openPanel(api, id);
+    const { contentHash } = shown.review;
+    assert.ok(contentHash);
+    const done = nextSnapshot(api, (s) => s.outcome !== undefined);
+    await api.review.receive({ type: 'approve', id, contentHash });
+    const after = await done;
+    assert.equal(after.outcome?.level, 'info');
+    assert.ok(after.outcome?.message.startsWith(`Approved ${id}`), after.outcome?.message);
+    assert.equal(after.review.id, next);
+    assert.equal(git('rev-parse', 'HEAD~1'), states.baseline);
     assert.equal(git('log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), id);
     const versions = await itemsOf(api.versions);
-    assert.equal(versions.length, 2);
-    assert.match(label(versions[0]!.item), /^v1 · score 0\.\d+$/);
-    assert.match(label(versions[1]!.item), /^v0 · score 0\.2$/);
+    assert.match(versions.map((v) => label(v.item)).join('\n'), /^v1 · score 0\.\d+\nv0 · score 0\.2$/);
   });
 
-  it('Roll Back to This Version does nothing unless the person confirms', async () => {
+  it('Roll Back to This Version asks first, and changes nothing when the person declines', async () => {
+    await states.use('seeded');
+    cli('approve', firstPending());
     const head = git('rev-parse', 'HEAD');
-    const versions = await itemsOf(api.versions);
-    await vscode.commands.executeCommand('aiai.rollbackToVersion', versions[1]!.node);
+    const v0 = (await itemsOf(api.versions))[1];
+    assert.ok(v0);
+    const { asked } = await answeringWarnings(undefined, () => vscode.commands.executeCommand('aiai.rollbackToVersion', v0.node));
+    assert.equal(asked.length, 1);
+    assert.match(asked[0] ?? '', /^Roll back to v0\?$/);
     assert.equal(git('rev-parse', 'HEAD'), head);
+    assert.equal(git('status', '--porcelain'), '');
+  });
+
+  it('Roll Back to This Version, confirmed, restores the editable files in a new commit and the Versions view shows it', async () => {
+    await states.use('seeded');
+    const params = path.join(workspace(), 'agent', 'params.json');
+    const atBaseline = readFileSync(params, 'utf8');
+    cli('approve', firstPending());
+    const approved = git('rev-parse', 'HEAD');
+    assert.notEqual(readFileSync(params, 'utf8'), atBaseline, 'the approval changed the agent');
+    const v0 = (await itemsOf(api.versions))[1];
+    assert.ok(v0);
+    await answeringWarnings('Roll Back', () => vscode.commands.executeCommand('aiai.rollbackToVersion', v0.node));
+    assert.equal(readFileSync(params, 'utf8'), atBaseline, 'the editable files are as they were at v0');
+    assert.equal(git('rev-parse', 'HEAD~1'), approved, 'the rollback is a new commit after the approval');
+    assert.match(git('log', '-1', '--format=%B'), new RegExp(`^Aiai-Rollback: v0 ${states.baseline}$`, 'm'));
+    assert.equal(git('status', '--porcelain'), '');
+    const versions = await itemsOf(api.versions);
+    assert.match(versions.map((v) => label(v.item)).join('\n'), /^v2 · score 0\.2\nv1 · score 0\.\d+\nv0 · score 0\.2$/, 'v2 is new, and measures as v0 did');
   });
 
   it('Compare with Current opens the native diff editor on the editable files', async () => {
-    const versions = await itemsOf(api.versions);
-    await vscode.commands.executeCommand('aiai.compareWithCurrent', versions[1]!.node);
+    await states.use('seeded');
+    cli('approve', firstPending());
+    const v0 = (await itemsOf(api.versions))[1];
+    assert.ok(v0);
+    await vscode.commands.executeCommand('aiai.compareWithCurrent', v0.node);
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.match(tab?.label ?? '', /AIAI v0 ↔ current/);
   });

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseFromWebview, parseToWebview, type FromWebview, type ReviewSnapshot, type ToWebview } from '../../src/protocol';
+import type { Review } from '../../src/shared/review';
+
+/** A review with every optional field present, as the extension sends it. */
+function fullReview(): Review {
+  return {
+    id: '1a2b3c4d',
+    title: 'raise the urgency threshold',
+    rationale: 'fewer false alarms',
+    status: 'pending',
+    reason: 'improved on its parent',
+    flags: ['overfit'],
+    proposer: 'parameter-search',
+    parent: null,
+    base: 'a'.repeat(40),
+    contentHash: 'b'.repeat(40),
+    createdAt: '2026-11-25T10:00:00.000Z',
+    durationMs: 1234,
+    objective: { metric: 'accuracy', value: 0.5, parent: 0.4, current: 0.4, delta: 0.1, deltaVsCurrent: 0.1, noise: 0.02, better: true },
+    metrics: [
+      { eval: 'train', kind: 'train', status: 'passed', metric: 'accuracy', parent: 0.4, value: 0.5, delta: 0.1, better: true, objective: true, spread: 0.01 },
+      { eval: 'smoke', kind: 'gate', status: 'timeout', reason: 'ran over 20 s', metric: '', parent: null, value: null, delta: null, better: null, objective: false },
+    ],
+    cases: [{ eval: 'train', holdout: false, newlyPassing: ['t-1', 't-2'], newlyFailing: [] }],
+    diff: 'diff --git a/agent/params.json b/agent/params.json\n',
+    changedPaths: ['agent/params.json'],
+    usage: { inputTokens: 10, outputTokens: 2, cacheCreationTokens: 0, cacheReadTokens: 5, costUsd: 0.001 },
+    leftOut: [{ path: '.env', reason: 'may hold secrets' }],
+    lineage: ['0f0f0f0f'],
+  };
+}
+
+function fullSnapshot(): ReviewSnapshot {
+  return {
+    review: fullReview(),
+    run: {
+      points: [
+        { id: '0f0f0f0f', parent: null, status: 'approved', title: 'first', value: 0.4 },
+        { id: '1a2b3c4d', parent: '0f0f0f0f', status: 'pending', title: 'raise the urgency threshold', value: 0.5 },
+        { id: '9e9e9e9e', parent: null, status: 'failed', title: 'crashed' },
+      ],
+      current: 0.4,
+      metric: 'accuracy',
+    },
+    pending: [{ id: '1a2b3c4d', title: 'raise the urgency threshold' }],
+    canDecide: true,
+    untrusted: 'This workspace is not trusted',
+    outcome: { level: 'error', message: 'the content is not the reviewed one' },
+  };
+}
+
+/** What crosses the channel: VS Code serializes messages as JSON. */
+const overTheWire = <T>(message: T): unknown => JSON.parse(JSON.stringify(message));
+
+/** The snapshot message with one part changed by `edit`. */
+function reviewMessageWith(edit: (snapshot: Record<string, any>) => void): unknown {
+  const message = overTheWire({ type: 'review', snapshot: fullSnapshot() }) as { snapshot: Record<string, any> };
+  edit(message.snapshot);
+  return message;
+}
+
+test('every message the webview may send arrives as sent', () => {
+  const messages: FromWebview[] = [
+    { type: 'ready' },
+    { type: 'approve', id: '1a2b3c4d', contentHash: 'b'.repeat(40) },
+    { type: 'reject', id: '1a2b3c4d', reason: 'too risky' },
+    { type: 'openDiff', id: '1a2b3c4d' },
+    { type: 'navigate', id: '0f0f0f0f' },
+  ];
+  for (const message of messages) assert.deepEqual(parseFromWebview(overTheWire(message)), message);
+});
+
+test('a message from the webview that is not in the protocol does nothing', () => {
+  for (const message of [
+    'approve',
+    null,
+    [],
+    { type: 'approve', id: '1a2b3c4d' },
+    { type: 'approve', id: 7, contentHash: 'x' },
+    { type: 'reject', id: '1a2b3c4d' },
+    { type: 'openDiff' },
+    { type: 'deploy', id: '1a2b3c4d' },
+    { type: 'toString' },
+    { type: 'constructor', id: 'x' },
+  ]) {
+    assert.equal(parseFromWebview(message), undefined, JSON.stringify(message));
+  }
+});
+
+test('fields the protocol does not name are left behind, so nothing unchecked reaches a decision', () => {
+  assert.deepEqual(parseFromWebview({ type: 'approve', id: '1a2b3c4d', contentHash: 'x', force: true }), { type: 'approve', id: '1a2b3c4d', contentHash: 'x' });
+  const parsed = parseToWebview(reviewMessageWith((s) => (s.review.script = 'alert(1)')));
+  assert.ok(parsed?.type === 'review');
+  assert.equal('script' in parsed.snapshot.review, false);
+});
+
+test('a full review snapshot, and the empty panel, arrive as sent', () => {
+  const messages: ToWebview[] = [
+    { type: 'review', snapshot: fullSnapshot() },
+    { type: 'empty', message: 'No candidate awaits review.' },
+    { type: 'empty', message: 'No candidate awaits review.', outcome: { level: 'info', message: 'Approved 1a2b3c4d' } },
+  ];
+  for (const message of messages) assert.deepEqual(parseToWebview(overTheWire(message)), message);
+});
+
+test('a snapshot without its optional parts still shows', () => {
+  const review: Review = { ...fullReview(), lineage: [] };
+  for (const key of ['reason', 'contentHash', 'objective', 'usage', 'leftOut'] as const) delete review[key];
+  const snapshot: ReviewSnapshot = { review, run: { points: [], metric: 'accuracy' }, pending: [], canDecide: false };
+  assert.deepEqual(parseToWebview(overTheWire({ type: 'review', snapshot })), { type: 'review', snapshot });
+});
+
+test('a snapshot missing any field the panel reads is dropped, not half drawn', () => {
+  const required = ['id', 'title', 'rationale', 'status', 'flags', 'proposer', 'parent', 'base', 'createdAt', 'durationMs', 'metrics', 'cases', 'diff', 'changedPaths', 'lineage'];
+  for (const key of required) assert.equal(parseToWebview(reviewMessageWith((s) => delete s.review[key])), undefined, `review without ${key}`);
+  for (const key of ['review', 'run', 'pending', 'canDecide']) assert.equal(parseToWebview(reviewMessageWith((s) => delete s[key])), undefined, `snapshot without ${key}`);
+  assert.equal(parseToWebview(reviewMessageWith((s) => delete s.run.metric)), undefined, 'run without its metric');
+  assert.equal(parseToWebview({ type: 'review' }), undefined);
+});
+
+test('a wrong value deep inside the snapshot drops the whole message', () => {
+  const broken: Array<[string, (s: Record<string, any>) => void]> = [
+    ['a metric value that is text', (s) => (s.review.metrics[0].value = '0.5')],
+    ['an unknown eval status', (s) => (s.review.metrics[1].status = 'exploded')],
+    ['an unknown eval kind', (s) => (s.review.metrics[0].kind = 'secret')],
+    ['a case id that is a number', (s) => (s.review.cases[0].newlyPassing = [1])],
+    ['a run point of unknown status', (s) => (s.run.points[2].status = 'lost')],
+    ['a run point without a parent', (s) => delete s.run.points[0].parent],
+    ['a pending item without a title', (s) => delete s.pending[0].title],
+    ['usage without its cost', (s) => delete s.review.usage.costUsd],
+    ['an objective without its delta', (s) => delete s.review.objective.delta],
+    ['a left-out file without its reason', (s) => delete s.review.leftOut[0].reason],
+    ['a lineage entry that is null', (s) => (s.review.lineage = [null])],
+    ['an outcome of unknown level', (s) => (s.outcome = { level: 'warning', message: 'x' })],
+    ['an optional field present but wrong', (s) => (s.review.contentHash = 42)],
+  ];
+  for (const [what, edit] of broken) assert.equal(parseToWebview(reviewMessageWith(edit)), undefined, what);
+});
+
+test('a number the channel could not carry (NaN becomes null) is refused where a number is required', () => {
+  const message = overTheWire({ type: 'review', snapshot: { ...fullSnapshot(), review: { ...fullReview(), durationMs: NaN } } });
+  assert.equal(parseToWebview(message), undefined);
+});
+
+test('a message of the old protocol, or of no known type, is dropped by the webview', () => {
+  for (const message of [{ type: 'notice', level: 'info', message: 'Approved' }, { type: 'empty' }, { type: 'hasOwnProperty' }, 'review', undefined]) {
+    assert.equal(parseToWebview(message), undefined, JSON.stringify(message));
+  }
+});
