@@ -24,7 +24,8 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const decisions = new Decisions(session, log);
   const panel = new ReviewPanel(context.extensionUri, session, decisions, log);
   const apiKey = new ApiKeyStore(context.secrets);
-  const loop = new LoopRunner(session, log, apiKey, (id) => panel.show(id));
+  // Through the command, so that a failure to open is reported like any other.
+  const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session);
 
