@@ -17,7 +17,7 @@ export function candidateSummary(c: CandidateRecord, objectiveEval: string): Rec
     flags: c.flags,
     reason: c.reason ?? null,
     run: c.runId,
-    parent: c.parent.id,
+    parent: parentName(c.parent.id),
     createdAt: c.createdAt,
     contentHash: c.contentHash ?? null,
   };

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { DEFAULT_MODEL } from '../../src/core/propose/anthropicProposer';
 import { runLoop, type LoopEvent } from '../../src/core/loop/loop';
 import { Store } from '../../src/core/record/store';
+import { addUsage } from '../../src/shared/usage';
 import { agentWorkspace } from '../fixtures/agentWorkspace';
 import { dropConnection, failWith, MessagesServer, textOnly, toolUse, type Responder } from '../fixtures/messagesServer';
 import { cliAsync, cliWithEnv } from '../helpers';
@@ -17,8 +18,12 @@ after(() => server.close());
 
 const KEY = 'sk-test-loopback';
 
+/** A workspace whose model proposer works in single mode (one propose_change call). */
 function modelWorkspace(config: Record<string, unknown> = {}): string {
-  return agentWorkspace({ config: { proposer: { kind: 'anthropic', model: 'claude-sonnet-5-5', maxRetries: 2 }, budget: { iterations: 1 }, ...config } });
+  const { proposer, ...rest } = config;
+  return agentWorkspace({
+    config: { proposer: { kind: 'anthropic', model: 'claude-sonnet-5-5', maxRetries: 2, mode: 'single', ...(proposer as object) }, budget: { iterations: 1 }, ...rest },
+  });
 }
 
 async function run(workspace: string, replies: Responder[], options: { iterations?: number; events?: LoopEvent[] } = {}) {
@@ -48,7 +53,8 @@ test('a good edit from the model becomes a pending candidate, with its tokens an
   assert.equal(c!.title, 'x to 6');
   assert.ok(c!.usage!.inputTokens + c!.usage!.cacheCreationTokens > 0);
   assert.ok(c!.usage!.costUsd > 0);
-  assert.deepEqual(summary.run.usage, c!.usage);
+  assert.ok(summary.run.lessonsUsage, 'the lessons were rewritten after the run, by one more call');
+  assert.deepEqual(summary.run.usage, addUsage(c!.usage!, summary.run.lessonsUsage));
   const [request] = server.requests.filter((r) => r.path === '/v1/messages');
   const sentKey = request!.headers['x-api-key'] ?? request!.headers.authorization?.replace(/^Bearer /, '');
   assert.equal(sentKey, KEY, 'the key reached the server');
@@ -64,7 +70,7 @@ test('an edit whose search does not match gets one corrective turn; a second mis
   assert.equal(corrected!.status, 'pending', 'corrected on the second turn');
   assert.equal(failed!.status, 'failed');
   assert.equal(failed!.reason, 'invalid-proposal: edit 1 (agent/params.json): search text must match exactly once, but it matches 0 times');
-  const requests = server.messageRequests();
+  const requests = server.proposalRequests();
   assert.equal(requests.length, 4);
   const correction = requests[1]!.messages.at(-1)!.content as Array<Record<string, unknown>>;
   assert.equal(correction[0]!.type, 'tool_result');
@@ -84,7 +90,7 @@ test('an overloaded reply (529) is retried and the proposal goes through', async
   const dir = modelWorkspace();
   const summary = await run(dir, [failWith(529, 'overloaded_error', 'Overloaded', { 'retry-after': '0' }), setX(6)]);
   assert.equal(summary.candidates[0]!.status, 'pending');
-  assert.equal(server.messageRequests().length, 2);
+  assert.equal(server.proposalRequests().length, 2);
 });
 
 test('a 401 stops the loop with a message that says how to set a key, and keeps what was recorded', async () => {
@@ -121,7 +127,7 @@ test('the stable prefix is marked for the cache and identical across rounds; hol
   assert.deepEqual(summary.candidates.map((c) => c.status), ['pending', 'pending', 'pending']);
   assert.ok(summary.candidates.some((c) => c.evaluation!.evals.some((e) => e.holdout)), 'holdout evals ran');
 
-  const requests = server.messageRequests();
+  const requests = server.proposalRequests();
   const prefixes = requests.map((r) => (r.messages[0]!.content as Array<{ text: string; cache_control?: unknown }>)[0]!);
   for (const prefix of prefixes) assert.deepEqual(prefix.cache_control, { type: 'ephemeral' });
   assert.equal(new Set(prefixes.map((p) => p.text)).size, 1, 'byte-identical across rounds');
@@ -156,7 +162,7 @@ test('budget.maxCostUsd stops the loop before a call that would exceed it', asyn
 
 test('files that may hold secrets are left out of the request, and the record says so', async () => {
   const dir = agentWorkspace({
-    config: { proposer: { kind: 'anthropic' }, budget: { iterations: 1 } },
+    config: { proposer: { kind: 'anthropic', mode: 'single' }, budget: { iterations: 1 } },
     files: { 'agent/.env': 'OPENAI_API_KEY=sk-very-secret\n' },
   });
   const summary = await run(dir, [setX(6)]);
@@ -178,18 +184,18 @@ test('the CLI reads ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL', async () => {
   assert.equal(result.code, 0, result.stderr);
   const out = JSON.parse(result.stdout) as { candidates: Array<{ id: string; status: string }> };
   assert.equal(out.candidates[0]!.status, 'pending');
-  assert.equal(server.messageRequests().length, 1);
+  assert.equal(server.proposalRequests().length, 1);
   const shown = cliWithEnv({}, dir, 'show', out.candidates[0]!.id);
   assert.match(shown.stdout, /^model {6}[\d,]+ input tokens \([\d,]+ read from the cache, [\d,]+ written\) · 120 output · \$0\.\d{4}$/m);
 });
 
 test('the workspace\'s own .aiai/prompts/propose.md is the system prompt', async () => {
   const dir = agentWorkspace({
-    config: { proposer: { kind: 'anthropic' }, budget: { iterations: 1 } },
+    config: { proposer: { kind: 'anthropic', mode: 'single' }, budget: { iterations: 1 } },
     files: { '.aiai/prompts/propose.md': 'You tune x. Be brief.\n' },
   });
   await run(dir, [setX(6)]);
-  const [request] = server.messageRequests();
+  const [request] = server.proposalRequests();
   assert.deepEqual(request!.system, [{ type: 'text', text: 'You tune x. Be brief.\n' }]);
 });
 

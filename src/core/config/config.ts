@@ -61,6 +61,13 @@ export interface Pricing {
 export interface ProposerConfig {
   kind: 'parameter-search' | 'anthropic';
   model?: string;
+  /** "agent" (the default) works on a draft with tools; "single" answers with one propose_change call. */
+  mode?: 'agent' | 'single';
+  /** An ensemble drawn by weight, one model per proposal. */
+  models?: Array<{ model: string; weight?: number }>;
+  /** Most model turns and run_evals calls of one agent-mode proposal. */
+  maxTurns?: number;
+  maxEvalRuns?: number;
   baseUrl?: string;
   seed?: number;
   maxOutputTokens?: number;

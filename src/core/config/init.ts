@@ -15,10 +15,11 @@ export interface InitResult {
 }
 
 /** Run data stays out of git; the config and prompts are committed with the agent. */
-const GITIGNORE = `# aiai run data: records, logs, the lock and the audit log (the config is committed)
+const GITIGNORE = `# aiai run data: records, logs, the lock, the audit log and the lessons (the config is committed)
 runs/
 run.lock
 audit.jsonl
+lessons.md
 `;
 
 /** Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`. */

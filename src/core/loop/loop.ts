@@ -5,7 +5,9 @@ import { Evaluator, Interrupted } from '../grade/evaluator';
 import { isolationFor, type Isolation } from '../grade/sandbox';
 import { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
+import { toAttempt } from '../propose/attempts';
 import type { Proposer } from '../propose/proposer';
+import { LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
 import { chooseProposer } from '../propose/proposerChoice';
 import { Store, type CandidateRecord, type RunRecord } from '../record/store';
 import { evaluateBaseline, evalsKey } from './baseline';
@@ -103,7 +105,9 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
   try {
     const baseline = await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit);
     population = new Population(config, store, baseline);
-    const stopReason = await schedule(setup, state, population, options, emit);
+    const budget = new Budget(config.budget, state);
+    const stopReason = await schedule(setup, state, population, budget, options, emit);
+    if (!options.signal.aborted) await rewriteLessons(setup, state, population, budget, options.signal, emit);
     const interrupted = options.signal.aborted;
     finish(state, emit, interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : (stopReason ?? `ran ${iterations} iterations`));
   } catch (error) {
@@ -118,10 +122,9 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
 }
 
 /** Runs the candidates of the run through the pipeline; returns why they stopped early, if they did. */
-function schedule(setup: Setup, state: RunState, population: Population, options: LoopOptions, emit: Emit): Promise<string | undefined> {
+function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, options: LoopOptions, emit: Emit): Promise<string | undefined> {
   const { config, git, store, proposer } = setup;
   const { iterations, parallel } = state.record;
-  const budget = new Budget(config.budget, state);
   const pipeline = new Pipeline({
     ...setup,
     policy: pathPolicy(config),
@@ -145,6 +148,36 @@ function schedule(setup: Setup, state: RunState, population: Population, options
       emit({ type: 'candidate', index, total: iterations, candidate });
     },
   }).run();
+}
+
+/**
+ * After a run of a proposer that learns, one call rewrites `.aiai/lessons.md` from
+ * the current lessons (a person's edits included) and the run's train-side attempts.
+ */
+async function rewriteLessons(setup: Setup, state: RunState, population: Population, budget: Budget, signal: AbortSignal, emit: Emit): Promise<void> {
+  const { proposer, config, git } = setup;
+  if (!proposer.reflect || population.finished.length === 0) return;
+  const overBudget = budget.problem();
+  if (overBudget) {
+    emit({ type: 'notice', message: `the lessons were not rewritten: ${overBudget}` });
+    return;
+  }
+  const written = await proposer.reflect({
+    objective: config.objective,
+    lessons: readLessons(git.root) ?? '',
+    attempts: population.finished.map((c) => toAttempt(c, config.objective)),
+    signal,
+  });
+  if (!written) {
+    emit({ type: 'notice', message: 'the lessons were not rewritten: the model call failed; the earlier lessons stand' });
+    return;
+  }
+  if (written.usage) {
+    budget.spend(written.usage);
+    state.update({ lessonsUsage: written.usage });
+  }
+  writeLessons(git.root, written.lessons);
+  emit({ type: 'notice', message: `rewrote ${LESSONS_FILE} from this run's ${population.finished.length} attempt(s)` });
 }
 
 function finish(state: RunState, emit: Emit, how: RunRecord['state'], stopReason: string | undefined, error?: string): void {

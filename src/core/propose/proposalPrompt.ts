@@ -3,6 +3,7 @@ import type { Config } from '../config/config';
 import { formatNumber, formatSigned } from '../../shared/format';
 import { pathPolicy } from '../config/pathPolicy';
 import { sampleFailures } from './evidence';
+import { hiddenBecause } from './visibility';
 import type { Attempt, LeftOut, ProposalRequest } from './proposer';
 
 /** Where a workspace keeps its own prompt for the proposer (committed, so reviewed). */
@@ -44,8 +45,6 @@ const HISTORY_LIMIT = 25;
 const FAILING_CASES_SHOWN = 12;
 /** Context beyond this many characters is left out, file by file, largest last. */
 const CONTEXT_CHAR_LIMIT = 400_000;
-
-const SECRET_NAMES = [/^\.env(\..*)?$/i, /\.(pem|key|p12|pfx|keystore|jks)$/i, /^id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/i, /^\.(npmrc|netrc|pypirc)$/i, /^credentials(\..*)?$/i];
 
 export interface PromptParts {
   system: string;
@@ -130,8 +129,9 @@ async function contextFiles(config: Config, request: ProposalRequest): Promise<{
   const files: Array<{ path: string; text: string; editable: boolean }> = [];
   const candidates = (await request.listFiles(request.base)).filter((p) => (policy.isEditable(p) || policy.isContext(p)) && !policy.isProtected(p)).sort();
   for (const file of candidates) {
-    if (SECRET_NAMES.some((r) => r.test(path.posix.basename(file)))) {
-      leftOut.push({ path: file, reason: 'may hold secrets' });
+    const hidden = hiddenBecause(policy, file);
+    if (hidden) {
+      leftOut.push({ path: file, reason: hidden });
       continue;
     }
     const text = (await request.readFile(request.base, file)) ?? '';

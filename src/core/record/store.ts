@@ -88,8 +88,10 @@ export interface RunRecord {
   baseline?: Evaluation;
   stopReason?: string;
   error?: string;
-  /** Tokens and cost of all model calls of the run. */
+  /** Tokens and cost of all model calls of the run… */
   usage?: Usage;
+  /** …of which the call that rewrote the lessons at its end. */
+  lessonsUsage?: Usage;
   /** Evaluation work the run did not have to do. */
   savings: RunSavings;
   /** Drafts a proposer had graded before it submitted (agent mode's run_evals). */

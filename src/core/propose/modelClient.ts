@@ -1,0 +1,95 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { Config } from '../config/config';
+import { runtimeError } from '../common/errors';
+import type { Usage } from '../../shared/usage';
+import { costOf, pricingFor } from './pricing';
+
+export interface ModelClientOptions {
+  apiKey: string;
+  baseURL?: string;
+}
+
+/** What a failed call means: a reason that fails this candidate only, or an error no retry can fix. */
+export type CallFailure = { reason: string } | { fatal: Error };
+
+/**
+ * The Anthropic SDK as the proposers use it: one client (the SDK retries 429, 529,
+ * 5xx and dropped connections, honouring retry-after), prices per model, and what a
+ * failure means for the loop.
+ */
+export class ModelClient {
+  private readonly client: Anthropic;
+  private readonly checked = new Set<string>();
+
+  constructor(
+    private readonly config: Config,
+    options: ModelClientOptions,
+  ) {
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      maxRetries: config.proposer.maxRetries ?? 4,
+      timeout: (config.proposer.timeoutSec ?? 180) * 1000,
+    });
+  }
+
+  /** One Messages call; a failure is returned, never thrown, except when stopped. */
+  async create(params: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<{ reply: Anthropic.Message; usage: Usage } | CallFailure> {
+    try {
+      const reply = await this.client.messages.create(params, { signal });
+      return { reply, usage: this.usageOf(params.model, reply.usage) };
+    } catch (error) {
+      return this.failureOf(error, params.model);
+    }
+  }
+
+  usageOf(model: string, u: Anthropic.Usage): Usage {
+    const tokens = {
+      inputTokens: u.input_tokens,
+      outputTokens: u.output_tokens,
+      cacheCreationTokens: u.cache_creation_input_tokens ?? 0,
+      cacheReadTokens: u.cache_read_input_tokens ?? 0,
+    };
+    return { ...tokens, costUsd: costOf(tokens, pricingFor(model, this.config.proposer.pricing)) };
+  }
+
+  /**
+   * Says, once per model, when the Models API reports it deprecated or retired. An
+   * endpoint without a Models API (many compatible servers) or without lifecycle
+   * data gets no word: nothing is said that is not known.
+   */
+  async modelNotices(model: string): Promise<string[]> {
+    if (this.checked.has(model)) return [];
+    this.checked.add(model);
+    try {
+      const info = await this.client.models.retrieve(model);
+      const lifecycle = (info as { lifecycle?: unknown }).lifecycle;
+      if (lifecycle !== 'deprecated' && lifecycle !== 'retired') return [];
+      return [`the model ${model} is ${lifecycle}${info.deprecated_at ? ` since ${info.deprecated_at.slice(0, 10)}` : ''}; set another in proposer.model`];
+    } catch (error) {
+      if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) throw this.fatal(error, model);
+      return [];
+    }
+  }
+
+  private failureOf(error: unknown, model: string): CallFailure {
+    if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError || error instanceof Anthropic.NotFoundError || error instanceof Anthropic.BadRequestError) {
+      return { fatal: this.fatal(error, model) };
+    }
+    if (error instanceof Anthropic.APIUserAbortError) return { reason: 'stopped' };
+    if (error instanceof Anthropic.APIConnectionTimeoutError) return { reason: 'the model call timed out' };
+    if (error instanceof Anthropic.APIConnectionError) return { reason: `the connection to the model failed: ${error.message}` };
+    if (error instanceof Anthropic.APIError) return { reason: `the model API answered ${error.status ?? 'an error'} after retries: ${error.message}` };
+    return { reason: String(error) };
+  }
+
+  private fatal(error: InstanceType<typeof Anthropic.APIError>, model: string): Error {
+    if (error.status === 401 || error.status === 403) {
+      return runtimeError(
+        `the Anthropic API refused the API key (${error.status}). Set a valid key: ANTHROPIC_API_KEY in the terminal, or "AIAI: Set Anthropic API Key" in VS Code. Nothing recorded was lost.`,
+      );
+    }
+    if (error.status === 404) return runtimeError(`the model endpoint answered 404 for the model "${model}": ${error.message}; check proposer.model and proposer.baseUrl in .aiai/config.json`);
+    return runtimeError(`the Anthropic API refused the request (${error.status}): ${error.message}`);
+  }
+}

@@ -1,0 +1,84 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import Ajv from 'ajv';
+import type { Config } from '../config/config';
+import { addUsage, NO_USAGE, type Usage } from '../../shared/usage';
+import { applyEdits } from './edits';
+import type { ModelClient } from './modelClient';
+import type { PromptParts } from './proposalPrompt';
+import { firstTurn, systemBlocks } from './promptMessages';
+import type { Proposal, ProposalOutcome, ProposalRequest } from './proposer';
+
+const TOOL_NAME = 'propose_change';
+
+const TOOL: Anthropic.Tool = {
+  name: TOOL_NAME,
+  description: 'Propose one change to the agent: a title, the reasoning behind it, and search/replace edits to editable files.',
+  input_schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['title', 'rationale', 'edits'],
+    properties: {
+      title: { type: 'string', minLength: 1, description: 'A short imperative summary, like a commit subject.' },
+      rationale: { type: 'string', minLength: 1, description: 'What you expect to improve, and why.' },
+      edits: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['path', 'search', 'replace'],
+          properties: {
+            path: { type: 'string', description: 'Workspace-relative path of an editable file.' },
+            search: { type: 'string', description: 'Text copied exactly from the file, occurring once; empty to create a new file.' },
+            replace: { type: 'string', description: 'The text that replaces it.' },
+          },
+        },
+      },
+    },
+  },
+};
+
+const validateInput = new Ajv({ allErrors: true }).compile<Proposal>(TOOL.input_schema);
+
+/**
+ * Single mode: one forced `propose_change` call per candidate. An unusable reply
+ * (invalid input, a search that does not match once, no call) gets one corrective
+ * turn; a second one fails the candidate.
+ */
+export async function singleShot(client: ModelClient, model: string, config: Config, request: ProposalRequest, prompt: PromptParts): Promise<ProposalOutcome> {
+  const messages: Anthropic.MessageParam[] = [firstTurn(prompt)];
+  let usage: Usage = NO_USAGE;
+  const common = (): { usage: Usage; leftOut: PromptParts['leftOut']; model: string } => ({ usage, leftOut: prompt.leftOut, model });
+  for (let turn = 1; ; turn++) {
+    const called = await client.create(
+      { model, max_tokens: config.proposer.maxOutputTokens ?? 8192, system: systemBlocks(prompt), tools: [TOOL], tool_choice: { type: 'tool', name: TOOL_NAME }, messages },
+      request.signal,
+    );
+    if ('fatal' in called) throw called.fatal;
+    if ('reason' in called) return { kind: 'error', reason: called.reason, ...common() };
+    usage = addUsage(usage, called.usage);
+    const { reply } = called;
+    const call = reply.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL_NAME);
+    const checked = call ? await check(call.input, request) : { problem: 'the reply did not call propose_change' };
+    if ('proposal' in checked) return { kind: 'proposal', proposal: checked.proposal, ...common() };
+    const { problem } = checked;
+    if (turn === 2) return { kind: 'invalid', reason: problem, ...common() };
+    // One corrective turn: the model sees what was wrong and answers again.
+    messages.push({ role: 'assistant', content: reply.content });
+    messages.push({
+      role: 'user',
+      content: call
+        ? [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `${problem}. Call propose_change again with a corrected change.` }]
+        : [{ type: 'text', text: `${problem}. Answer by calling propose_change.` }],
+    });
+  }
+}
+
+/** The proposal in a tool input, or why it cannot be used. */
+async function check(input: unknown, request: ProposalRequest): Promise<{ proposal: Proposal } | { problem: string }> {
+  if (!validateInput(input)) {
+    return { problem: `the propose_change input is invalid: ${(validateInput.errors ?? []).map((e) => `${e.instancePath || 'input'} ${e.message}`).join('; ')}` };
+  }
+  const applied = await applyEdits(input.edits, (file) => request.readFile(request.parent.commit, file));
+  return applied.ok ? { proposal: input } : { problem: applied.reason };
+}

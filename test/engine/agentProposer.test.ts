@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runLoop, type LoopEvent } from '../../src/core/loop/loop';
+import { agentWorkspace } from '../fixtures/agentWorkspace';
+import { DEFAULT_LESSONS, MessagesServer, textOnly, toolCall, toolUse, type MessagesRequest, type Responder } from '../fixtures/messagesServer';
+import { cli, git } from '../helpers';
+
+/*
+ * The model proposer in agent mode (the default), through the real SDK against a
+ * scripted Messages API on loopback: tools over a draft, evidence, memory.
+ */
+
+let server: MessagesServer;
+before(async () => {
+  server = await MessagesServer.start();
+});
+after(() => server.close());
+
+const KEY = 'sk-test-loopback';
+
+function workspace(proposer: Record<string, unknown> = {}, config: Record<string, unknown> = {}): string {
+  return agentWorkspace({ config: { proposer: { kind: 'anthropic', model: 'claude-sonnet-5-5', maxRetries: 1, ...proposer }, budget: { iterations: 1 }, ...config } });
+}
+
+async function run(dir: string, replies: Responder[], events: LoopEvent[] = []) {
+  server.reset().reply(...replies);
+  return runLoop(dir, {
+    signal: new AbortController().signal,
+    env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url },
+    onEvent: (e) => events.push(e),
+  });
+}
+
+/** The tool results the agent got back, in order, from the last request of a proposal. */
+function toolResults(request: MessagesRequest): Array<{ content: string; is_error?: boolean }> {
+  return request.messages
+    .filter((m) => m.role === 'user' && Array.isArray(m.content))
+    .flatMap((m) => (m.content as Array<Record<string, unknown>>).filter((b) => b.type === 'tool_result'))
+    .map((b) => ({ content: String(b.content), ...(b.is_error ? { is_error: true } : {}) }));
+}
+
+const everyRequest = (): string => server.requests.map((r) => r.raw).join('\n');
+
+test('the agent reads, asks for failures, edits its draft, runs the evals, sees its score and submits an improving candidate', async () => {
+  const dir = workspace();
+  const summary = await run(dir, [
+    toolCall('read_file', { path: 'agent/params.json' }),
+    toolCall('show_failures', {}),
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 7' }),
+    toolCall('run_evals', {}),
+    toolCall('submit_change', { title: 'x to 7', rationale: 'cases 2 to 6 need x above their index' }),
+  ]);
+  const [candidate] = summary.candidates;
+  assert.equal(candidate?.status, 'pending', candidate?.reason);
+  assert.equal(candidate.title, 'x to 7');
+  assert.equal(candidate.objective?.value, 0.7);
+  assert.deepEqual(candidate.edits, [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 7' }]);
+  assert.deepEqual(candidate.conversation?.map((c) => c.tool), ['read_file', 'show_failures', 'edit_file', 'run_evals', 'submit_change']);
+
+  const requests = server.proposalRequests();
+  assert.equal(requests.length, 5, 'one request per turn');
+  assert.deepEqual(requests[0]?.tools?.map((t) => t.name), ['list_files', 'read_file', 'search_files', 'show_failures', 'edit_file', 'run_evals', 'submit_change']);
+  const results = toolResults(requests[4]!);
+  assert.match(results[0]!.content, /"x": 2/, 'read_file returned the file');
+  assert.match(results[1]!.content, /^Of the parent\. Failing train cases 1–16 of 16:/);
+  assert.match(results[1]!.content, /- train\/train-5\n {2}input: \{"question":"q5"\}\n {2}expected: answer-5\n {2}output: no-idea\n {2}feedback: case 5 passes once x is above 5/, 'the evidence reached the model');
+  assert.match(results[3]!.content, /- train: score 0\.7 \(\+0\.5 vs the parent\)/, 'run_evals reports the draft\'s score and its delta');
+  assert.match(results[3]!.content, /newly passing: train-2, train-3, train-4, train-5, train-6/);
+  assert.match(JSON.stringify(requests[0]), /raise x to pass more cases/, 'the eval\'s own feedback is in the prompt');
+  assert.equal(summary.run.drafts?.evaluations, 1, 'the draft run counts in the run\'s totals');
+  assert.ok(!everyRequest().includes('HOLDOUT-SECRET'), 'no holdout case id, input or feedback in any request');
+  assert.ok(!everyRequest().includes('holdout_only_metric'), 'no holdout metric in any request');
+});
+
+test('reading a protected file or editing outside the editable files is a tool error; nothing is written and the protected text never leaves', async () => {
+  const dir = workspace();
+  const before = git(dir, 'status', '--porcelain');
+  const summary = await run(dir, [
+    toolCall('read_file', { path: 'eval/score.js' }),
+    toolCall('read_file', { path: '.aiai/config.json' }),
+    toolCall('search_files', { pattern: 'noisy eval' }),
+    toolCall('edit_file', { path: 'eval/score.js', search: 'const n = 10;', replace: 'const n = 1;' }),
+    toolCall('edit_file', { path: '../outside.txt', search: '', replace: 'escaped' }),
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 4' }),
+    toolCall('submit_change', { title: 'x to 4', rationale: 'more cases pass' }),
+  ]);
+  const results = toolResults(server.proposalRequests().at(-1)!);
+  assert.deepEqual(results.map((r) => r.is_error ?? false), [true, true, false, true, true, false]);
+  assert.match(results[0]!.content, /^cannot read "eval\/score\.js": the file is protected/);
+  assert.match(results[1]!.content, /^cannot read "\.aiai\/config\.json": aiai's and git's own files are never shown/);
+  assert.equal(results[2]!.content, 'no match', 'search never looks into protected files');
+  assert.match(results[3]!.content, /^refused: "eval\/score\.js": the path is protected/);
+  assert.match(results[4]!.content, /^refused: "\.\.\/outside\.txt": the path escapes the workspace/);
+  assert.equal(summary.candidates[0]?.status, 'pending');
+  assert.deepEqual(summary.candidates[0]?.changedPaths, ['agent/params.json']);
+  assert.ok(!existsSync(path.join(dir, '..', 'outside.txt')), 'nothing was written outside');
+  assert.equal(git(dir, 'status', '--porcelain'), before, 'the working tree is as it was');
+  assert.ok(!everyRequest().includes('AIAI_REPEAT') && !everyRequest().includes('blockUnlessX'), 'the protected file\'s text is in no request');
+});
+
+test('a conversation past proposer.maxTurns ends without a proposal, and run_evals past proposer.maxEvalRuns is a tool error', async () => {
+  const dir = workspace({ maxTurns: 3, maxEvalRuns: 1 });
+  const summary = await run(dir, [
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 3' }),
+    toolCall('run_evals', {}),
+    toolCall('run_evals', {}),
+  ]);
+  const [candidate] = summary.candidates;
+  assert.equal(candidate?.status, 'failed');
+  assert.equal(candidate.reason, 'invalid-proposal: the agent used its 3 turns (proposer.maxTurns) without calling submit_change');
+  const results = toolResults(server.proposalRequests().at(-1)!);
+  assert.equal(results.length, 2, 'the third turn\'s call got no answer: the conversation ended');
+  assert.equal(summary.run.drafts?.evaluations, 1);
+  assert.deepEqual(candidate.conversation?.map((c) => [c.tool, c.isError]), [['edit_file', false], ['run_evals', false], ['run_evals', true]]);
+  assert.match(candidate.conversation?.[2]?.result ?? '', /run_evals may run 1 time\(s\) per proposal \(proposer\.maxEvalRuns\)/);
+});
+
+test('every turn is marked for the prompt cache within the API\'s four breakpoints, and later turns read it', async () => {
+  const dir = workspace();
+  const summary = await run(dir, [
+    toolCall('list_files', {}),
+    toolCall('read_file', { path: 'agent/prompt.md' }),
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 5' }),
+    toolCall('submit_change', { title: 'x to 5', rationale: 'r' }),
+  ]);
+  for (const request of server.proposalRequests()) {
+    assert.ok((JSON.stringify(request).match(/"cache_control"/g) ?? []).length <= 4);
+    if (request.messages.length === 1) continue;
+    const last = request.messages.at(-1)!.content as Array<Record<string, unknown>>;
+    assert.deepEqual(last.at(-1)?.cache_control, { type: 'ephemeral' }, 'the newest turn is a breakpoint');
+  }
+  const usage = summary.candidates[0]!.usage!;
+  assert.ok(usage.cacheReadTokens / (usage.cacheReadTokens + usage.cacheCreationTokens + usage.inputTokens) > 0.5, 'most input is read from the cache');
+});
+
+test('a person\'s rejection reason reaches the next run\'s requests', async () => {
+  const dir = workspace({ mode: 'single' });
+  const first = await run(dir, [toolUse({ title: 'x to 9', rationale: 'r', edits: [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 9' }] })]);
+  const id = first.candidates[0]!.id;
+  const rejected = cli(dir, 'reject', id, '--reason', 'x above 8 overloads the queue in production');
+  assert.equal(rejected.code, 0, rejected.stderr);
+  await run(dir, [toolUse({ title: 'x to 6', rationale: 'r', edits: [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 6' }] })]);
+  const [request] = server.proposalRequests();
+  assert.match(JSON.stringify(request), /Changes a person rejected, and why \(do not propose them again\)\\n- \\"x to 9\\" \(candidate [0-9a-f]{8}\): x above 8 overloads the queue in production/);
+});
+
+test('the lessons are rewritten at the end of a run, a person\'s edits are kept as input, and the next run reads them', async () => {
+  const dir = workspace();
+  const edit = (x: number) => [
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: `"x": ${x}` }),
+    toolCall('submit_change', { title: `x to ${x}`, rationale: 'r' }),
+  ];
+  const events: LoopEvent[] = [];
+  const first = await run(dir, [...edit(5), textOnly('## What worked\n- LESSON-MARKER raising x')], events);
+  const lessonsFile = path.join(dir, '.aiai', 'lessons.md');
+  assert.equal(readFileSync(lessonsFile, 'utf8'), '## What worked\n- LESSON-MARKER raising x\n');
+  assert.ok(events.some((e) => e.type === 'notice' && e.message === `rewrote ${path.join('.aiai', 'lessons.md')} from this run's 1 attempt(s)`));
+  const [rewrite] = server.messageRequests().filter((r) => !r.tools?.length);
+  assert.match(JSON.stringify(rewrite), /\[improved\] x to 5 → 0\.5 \(\+0\.3\)/, 'the rewrite sees the run\'s attempts');
+  assert.ok(!JSON.stringify(rewrite).includes('HOLDOUT-SECRET'));
+  assert.equal(first.run.lessonsUsage?.outputTokens, 120);
+
+  writeFileSync(lessonsFile, '## What worked\n- LESSON-MARKER raising x\n- PERSON-NOTE keep x even\n');
+  await run(dir, edit(6));
+  const requests = server.messageRequests();
+  assert.match(JSON.stringify(requests[0]), /Lessons from earlier runs \(\.aiai\/lessons\.md\)\\n## What worked\\n- LESSON-MARKER raising x\\n- PERSON-NOTE keep x even/);
+  assert.match(JSON.stringify(requests.at(-1)), /PERSON-NOTE keep x even/, 'the person\'s edit is input to the next rewrite');
+  assert.equal(readFileSync(lessonsFile, 'utf8'), `${DEFAULT_LESSONS}\n`);
+});
