@@ -1,5 +1,7 @@
 import type { Evaluation } from '../core/grade/evaluation';
+import type { ToolCall } from '../core/propose/proposer';
 import type { CandidateRecord } from '../core/record/store';
+import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName } from '../shared/format';
 import { lineageOf } from '../core/review/review';
@@ -42,7 +44,9 @@ export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): st
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);
   if (c.usage) lines.push(`model      ${describeUsage(c.usage)}`);
   if (c.leftOut?.length) lines.push(`not shown  ${c.leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}`);
+  if (c.model) lines.push(`model      ${c.model}`);
   if (c.rationale) lines.push('', 'rationale', indent(c.rationale));
+  if (c.conversation?.length) lines.push('', 'how it got here', ...c.conversation.map(conversationLine));
   if (c.objective) {
     const o = c.objective;
     const noise = o.noise !== undefined ? ` ± ${formatNumber(o.noise)}` : '';
@@ -58,6 +62,12 @@ export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): st
   if (c.diff) lines.push('', c.diff.trimEnd());
   else if (c.edits.length) lines.push('', 'proposed edits:', ...c.edits.map((e) => `  ${e.path}`));
   return lines.join('\n');
+}
+
+/** One tool call of an agent conversation: the tool, its input, the first line of its answer. */
+function conversationLine(step: ToolCall, index: number): string {
+  const answer = step.result.split('\n')[0] ?? '';
+  return `  ${String(index + 1).padStart(2)}. ${step.tool} ${JSON.stringify(step.input)}${step.isError ? '  ✗ ' : '  → '}${answer.slice(0, 160)}`;
 }
 
 function evaluationTable(evaluation: Evaluation, deltas: Record<string, Record<string, number>>): string[] {
@@ -86,7 +96,11 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
   const tally = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'no candidates';
   const baseline = summary.run.baseline?.evals.length ? summary.candidates[0]?.objective?.current : undefined;
   const lines = [`run ${summary.run.id}: ${summary.candidates.length} candidate(s): ${tally}. Stopped: ${summary.run.stopReason ?? summary.run.state}.`];
-  if (summary.run.usage) lines.push(`model calls: ${describeUsage(summary.run.usage)}`);
+  if (summary.run.usage) lines.push(`model calls: ${describeUsage(summary.run.usage)}${summary.run.lessonsUsage ? ' (the lessons\' rewrite included)' : ''}`);
+  for (const t of modelTallies(summary.candidates)) {
+    lines.push(`  ${t.model}: ${t.proposals} proposal(s), ${t.improvements} improvement(s), ${describeUsage(t.usage)}`);
+  }
+  if (summary.run.drafts) lines.push(`drafts graded before submitting: ${summary.run.drafts.evaluations} (${(summary.run.drafts.durationMs / 1000).toFixed(1)} s)`);
   const saved = summary.run.savings;
   if (saved.skippedEvals + saved.reusedEvaluations + saved.duplicates > 0) {
     lines.push(

@@ -8,6 +8,7 @@ import { AiaiError, errorMessage } from '../core/common/errors';
 import { Git } from '../core/git/git';
 import { initWorkspace } from '../core/config/init';
 import { runLoop, type LoopEvent } from '../core/loop/loop';
+import { LESSONS_FILE, readLessons } from '../core/record/lessons';
 import { Store } from '../core/record/store';
 import { listVersions } from '../core/deploy/versions';
 import { formatNumber } from '../shared/format';
@@ -128,6 +129,17 @@ program
     const rejected = await reject(workspaceOf(), id, { ...ACTOR, ...(opts.reason ? { reason: opts.reason } : {}) });
     if (opts.json) return printJson({ id: rejected.id, status: rejected.status, reason: rejected.reason ?? null });
     print(`rejected ${rejected.id}`);
+  });
+
+program
+  .command('lessons')
+  .description('print the workspace\'s lessons (.aiai/lessons.md): what earlier runs learned, rewritten after each model run; edit the file to add your own')
+  .option('--json', 'print { file, lessons } as JSON')
+  .action((opts: { json?: boolean }) => {
+    const workspace = loadConfig(workspaceOf()).workspace;
+    const lessons = readLessons(workspace);
+    if (opts.json) return printJson({ file: path.join(workspace, LESSONS_FILE), lessons: lessons ?? null });
+    print(lessons ?? `no lessons yet: a run with a model proposer writes ${LESSONS_FILE}, and you may write it yourself`);
   });
 
 program

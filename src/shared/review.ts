@@ -59,6 +59,24 @@ export interface LeftOut {
   reason: string;
 }
 
+/** One tool call of the agent conversation that made a candidate. */
+export interface ConversationStep {
+  tool: string;
+  /** The call's input, as JSON text. */
+  input: string;
+  /** The start of what the tool answered. */
+  result: string;
+  isError: boolean;
+}
+
+/** What one model of a run did: its proposals, how many improved, and their cost. */
+export interface ModelTally {
+  model: string;
+  proposals: number;
+  improvements: number;
+  usage: Usage;
+}
+
 /** What a person needs to judge a candidate. */
 export interface Review {
   id: string;
@@ -83,4 +101,8 @@ export interface Review {
   leftOut?: LeftOut[];
   /** The candidates it grew from, oldest first; empty when it grew from the baseline. */
   lineage: string[];
+  /** The model that proposed it, when the proposer has several. */
+  model?: string;
+  /** How it got here: the tool calls of the agent conversation that made it. */
+  conversation?: ConversationStep[];
 }

@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import { runLoop, type LoopEvent } from '../../src/core/loop/loop';
 import { agentWorkspace } from '../fixtures/agentWorkspace';
 import { DEFAULT_LESSONS, MessagesServer, textOnly, toolCall, toolUse, type MessagesRequest, type Responder } from '../fixtures/messagesServer';
-import { cli, git } from '../helpers';
+import { Store } from '../../src/core/record/store';
+import { cli, cliAsync, git } from '../helpers';
 
 /*
  * The model proposer in agent mode (the default), through the real SDK against a
@@ -168,4 +169,37 @@ test('the lessons are rewritten at the end of a run, a person\'s edits are kept 
   assert.match(JSON.stringify(requests[0]), /Lessons from earlier runs \(\.aiai\/lessons\.md\)\\n## What worked\\n- LESSON-MARKER raising x\\n- PERSON-NOTE keep x even/);
   assert.match(JSON.stringify(requests.at(-1)), /PERSON-NOTE keep x even/, 'the person\'s edit is input to the next rewrite');
   assert.equal(readFileSync(lessonsFile, 'utf8'), `${DEFAULT_LESSONS}\n`);
+});
+
+test('aiai show tells how a candidate got here, and aiai lessons prints the lessons', async () => {
+  const dir = workspace();
+  const summary = await run(dir, [
+    toolCall('read_file', { path: 'eval/score.js' }),
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 6' }),
+    toolCall('submit_change', { title: 'x to 6', rationale: 'r' }),
+  ]);
+  const shown = cli(dir, 'show', summary.candidates[0]!.id);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /^how it got here\n {3}1\. read_file \{"path":"eval\/score\.js"\} {2}✗ cannot read "eval\/score\.js": the file is protected\n {3}2\. edit_file \{"path":"agent\/params\.json","search":"\\"x\\": 2","replace":"\\"x\\": 6"\} {2}→ edited agent\/params\.json; the draft has 1 edit\(s\)\n {3}3\. submit_change \{"title":"x to 6","rationale":"r"\} {2}→ submitted$/m);
+  const lessons = cli(dir, 'lessons');
+  assert.equal(lessons.code, 0, lessons.stderr);
+  assert.equal(lessons.stdout, `${DEFAULT_LESSONS}\n`);
+  assert.deepEqual(JSON.parse(cli(dir, 'lessons', '--json').stdout), { file: path.join(dir, '.aiai', 'lessons.md'), lessons: DEFAULT_LESSONS });
+});
+
+test('an ensemble draws a model per proposal by weight; each candidate records its model, and the run summary tallies each', async () => {
+  const dir = workspace({ mode: 'single', seed: 3, models: [{ model: 'claude-haiku-4-5', weight: 1 }, { model: 'claude-opus-5', weight: 1 }] }, { budget: { iterations: 6 } });
+  const setX = (x: number, from: number) => toolUse({ title: `x to ${x}`, rationale: 'r', edits: [{ path: 'agent/params.json', search: `"x": ${from}`, replace: `"x": ${x}` }] });
+  server.reset().reply(setX(3, 2), setX(4, 3), setX(5, 4), setX(6, 5), setX(7, 6), setX(8, 7));
+  const result = await cliAsync({ ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url }, dir, 'run');
+  assert.equal(result.code, 0, result.stderr);
+  const candidates = new Store(dir).candidates();
+  const sent = server.proposalRequests().map((r) => r.model);
+  assert.deepEqual(candidates.map((c) => c.model), sent, 'each candidate records the model its request named');
+  assert.deepEqual(new Set(sent), new Set(['claude-haiku-4-5', 'claude-opus-5']), 'both models proposed');
+  for (const model of ['claude-haiku-4-5', 'claude-opus-5']) {
+    const mine = candidates.filter((c) => c.model === model);
+    const line = new RegExp(`^ {2}${model}: ${mine.length} proposal\\(s\\), ${mine.filter((c) => c.status === 'pending').length} improvement\\(s\\), [\\d,]+ input tokens .* · \\$\\d+\\.\\d{4}$`, 'm');
+    assert.match(result.stdout, line);
+  }
 });

@@ -60,5 +60,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, all: 
     ...(candidate.usage ? { usage: candidate.usage } : {}),
     ...(candidate.leftOut ? { leftOut: candidate.leftOut } : {}),
     lineage: lineageOf(candidate, all),
+    ...(candidate.model ? { model: candidate.model } : {}),
+    ...(candidate.conversation?.length ? { conversation: candidate.conversation.map((c) => ({ tool: c.tool, input: JSON.stringify(c.input), result: c.result, isError: c.isError })) } : {}),
   };
 }
