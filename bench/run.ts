@@ -3,47 +3,12 @@ import { statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CODE_SERVER_VERSION } from '../scripts/setup-code-server.mjs';
-import { runLoop } from '../src/core/loop/loop';
 import { Store, type RunRecord } from '../src/core/record/store';
-import { totalInput } from '../src/shared/usage';
 import { agentWorkspace } from '../test/fixtures/agentWorkspace';
-import { MessagesServer, toolUse } from '../test/fixtures/messagesServer';
+import { proposerCost, type ProposerCost } from './proposerCost';
 import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
-
-/**
- * The share of input tokens served from the prompt cache over rounds 2..N, for the
- * model proposer on the example workspace, against the loopback Messages API server
- * (which keeps a prompt cache as the API does).
- */
-async function cacheShare(rounds: number): Promise<{ share: number; perRound: number[] }> {
-  const server = await MessagesServer.start();
-  const anchor = '// How many leading words of a ticket the agent reads.';
-  let n = 0;
-  server.fallback = (body) => {
-    n++;
-    return toolUse({
-      title: `note ${n}`,
-      rationale: 'a comment, to exercise the prompt',
-      edits: [{ path: 'agent/triage.mjs', search: anchor, replace: `${anchor}\n// note ${n}` }],
-    })(body);
-  };
-  const workspace = copyExample({ kind: 'anthropic' });
-  try {
-    const summary = await runLoop(workspace, {
-      iterations: rounds,
-      signal: new AbortController().signal,
-      env: { ...process.env, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: server.url },
-    });
-    const later = summary.candidates.slice(1).map((c) => c.usage!);
-    const perRound = later.map((u) => u.cacheReadTokens / totalInput(u));
-    const share = later.reduce((s, u) => s + u.cacheReadTokens, 0) / later.reduce((s, u) => s + totalInput(u), 0);
-    return { share, perRound };
-  } finally {
-    await server.close();
-  }
-}
 
 /** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
 function savingsOnExample(): RunRecord['savings'] & { candidates: number } {
@@ -58,7 +23,10 @@ async function main(): Promise<void> {
   const scaled = scale(CLI, 2000, 1, candidates);
   const saved = savingsOnExample();
   const rounds = 8;
-  const cache = await cacheShare(rounds);
+  const single = await proposerCost('single', rounds);
+  const agent = await proposerCost('agent', rounds);
+  const perProposal = (c: ProposerCost): string =>
+    `${Math.round(c.meanInputTokens).toLocaleString('en-US')} input and ${Math.round(c.meanOutputTokens)} output tokens, $${c.meanCostUsd.toFixed(4)}, ${c.callsPerProposal} call(s)`;
   const vsixBytes = statSync(path.join(ROOT, 'aiai.vsix')).size;
   const activations: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -72,7 +40,10 @@ async function main(): Promise<void> {
     ['ratio of the loop\'s time per candidate to the floor', `${(scaled.overheadMs / scaled.floorMs).toFixed(2)}`],
     [`wall time of ${candidates} candidates, --parallel 1 vs --parallel 2 (target ≥ 1.7×)`, `${(scaled.wallP1Ms / 1000).toFixed(2)} s vs ${(scaled.wallP2Ms / 1000).toFixed(2)} s: ${(scaled.wallP1Ms / scaled.wallP2Ms).toFixed(2)}× (at most 1.8× here: the baseline and 8 candidates are 9 evaluations, 5 rounds of 2)`],
     [`evaluations spared on the example (${saved.candidates} candidates, 3 evals each)`, `${saved.skippedEvals} evals skipped by the cascade (${(saved.skippedEvalMs / 1000).toFixed(1)} s at baseline durations), ${saved.reusedEvaluations} evaluations reused, ${saved.duplicates} duplicates refused`],
-    [`input tokens read from the prompt cache, rounds 2..${rounds} (model proposer, example workspace; target ≥ 0.9)`, `${cache.share.toFixed(3)} (per round: ${cache.perRound.map((r) => r.toFixed(2)).join(', ')})`],
+    [`input tokens read from the prompt cache, rounds 2..${rounds} (model proposer in single mode, example workspace; target ≥ 0.9)`, `${single.share.toFixed(3)} (per round: ${single.perRound.map((r) => r.toFixed(2)).join(', ')})`],
+    [`input tokens read from the prompt cache over the turns of agent conversations, rounds 2..${rounds} (agent mode, 5 turns each; target ≥ 0.9)`, `${agent.share.toFixed(3)} (per round: ${agent.perRound.map((r) => r.toFixed(2)).join(', ')})`],
+    ['tokens and cost per proposal, single mode (Sonnet list prices)', perProposal(single)],
+    ['tokens and cost per proposal, agent mode (read, show failures, edit, run evals, submit)', perProposal(agent)],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
     ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],
   ];
@@ -102,7 +73,9 @@ The prompt-cache share is measured against the loopback Messages API server of
 the tests (\`test/fixtures/messagesServer.ts\`), which counts 4 characters a token and
 caches the prefix up to the last \`cache_control\` marker, as the API does; the model
 proposer runs ${rounds} rounds on the example workspace, and the share is cache reads over
-all input tokens of rounds 2..${rounds}. The size is that of the \`.vsix\` \`npm run package\` makes (the extension, the
+all input tokens of rounds 2..${rounds}. In agent mode each round is a conversation of 5
+turns (read a file, show the failures, edit, run the evals, submit); every turn's input
+counts. The size is that of the \`.vsix\` \`npm run package\` makes (the extension, the
 review panel's bundle and the schema; no node_modules, everything is bundled by esbuild).
 Activation is timed inside a real VS Code extension host (code-server, with the
 extension loaded from this folder and a small agent workspace open): the integration

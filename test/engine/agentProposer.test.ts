@@ -6,7 +6,7 @@ import { runLoop, type LoopEvent } from '../../src/core/loop/loop';
 import { agentWorkspace } from '../fixtures/agentWorkspace';
 import { DEFAULT_LESSONS, MessagesServer, textOnly, toolCall, toolUse, type MessagesRequest, type Responder } from '../fixtures/messagesServer';
 import { Store } from '../../src/core/record/store';
-import { cli, cliAsync, git } from '../helpers';
+import { cli, cliAsync, git, isAlive, tempDir, waitForFile } from '../helpers';
 
 /*
  * The model proposer in agent mode (the default), through the real SDK against a
@@ -202,4 +202,25 @@ test('an ensemble draws a model per proposal by weight; each candidate records i
     const line = new RegExp(`^ {2}${model}: ${mine.length} proposal\\(s\\), ${mine.filter((c) => c.status === 'pending').length} improvement\\(s\\), [\\d,]+ input tokens .* · \\$\\d+\\.\\d{4}$`, 'm');
     assert.match(result.stdout, line);
   }
+});
+
+test('a stop cancels the conversation in flight: the draft\'s eval is killed and nothing is recorded', async () => {
+  // Without the sandbox, so the blocked eval can tell the test its pid through a file outside the worktree.
+  const dir = workspace({}, { sandbox: { mode: 'off' } });
+  const pidFile = path.join(tempDir(), 'draft-eval.pid');
+  server.reset().reply(
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: `"x": 2, "block": ${JSON.stringify(pidFile)}` }),
+    toolCall('run_evals', {}),
+  );
+  const controller = new AbortController();
+  const running = runLoop(dir, { signal: controller.signal, env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url } });
+  await waitForFile(pidFile);
+  const evalPid = Number(readFileSync(pidFile, 'utf8'));
+  controller.abort();
+  const summary = await running;
+  assert.equal(summary.run.state, 'interrupted');
+  assert.deepEqual(summary.candidates, []);
+  assert.deepEqual(new Store(dir).candidates(), [], 'no record of the conversation that was stopped');
+  assert.equal(isAlive(evalPid), false, 'the draft\'s eval was killed');
+  assert.equal(server.proposalRequests().length, 2, 'no turn after the stop');
 });

@@ -50,10 +50,10 @@ export interface PromptParts {
   system: string;
   /** Byte-identical across the rounds of a run: the files at the run's base. */
   stable: string;
+  /** The version to change: its diff, results, failures, and a person's rejections; the same while the parent is. */
+  parent: string;
   /** One block per earlier attempt, oldest first: each round only appends to them. */
   history: string[];
-  /** What changes from round to round: the parent and the task. */
-  variable: string;
   leftOut: LeftOut[];
 }
 
@@ -75,7 +75,7 @@ export async function buildPrompt(config: Config, request: ProposalRequest, mode
     .join('\n\n');
 
   const changes = request.parent.commit === request.base ? '' : await request.diff(request.base, request.parent.commit);
-  const variable = [
+  const parent = [
     `# The version to change\nYou are changing ${request.parent.id ? `candidate ${request.parent.id}, the best so far` : 'the current version'}. ` +
       (changes ? `It differs from the files above by this diff; your \`search\` texts must match it:\n\`\`\`diff\n${changes.trimEnd()}\n\`\`\`` : 'Its files are exactly the ones above.'),
     `# Its results\n${Object.entries(request.parent.metrics)
@@ -86,7 +86,7 @@ export async function buildPrompt(config: Config, request: ProposalRequest, mode
   ]
     .filter(Boolean)
     .join('\n\n');
-  return { system, stable, history: historyBlocks(request.history), variable, leftOut };
+  return { system, stable, parent, history: historyBlocks(request.history), leftOut };
 }
 
 /** What the parent's evals said, and a varied sample of its failing train cases with their evidence. */
