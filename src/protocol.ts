@@ -10,8 +10,10 @@ import {
   EVAL_KINDS,
   EVAL_STATUSES,
   type CaseRow,
+  type ConversationStep,
   type LeftOut,
   type MetricRow,
+  type ModelTally,
   type ObjectiveRow,
   type Review,
 } from './shared/review';
@@ -39,6 +41,15 @@ export interface RunPicture {
   points: RunPoint[];
   current?: number;
   metric: string;
+  /** Per model of the run: its proposals, improvements and cost; empty when no candidate of the run names a model. */
+  models: ModelTally[];
+}
+
+/** The workspace's lessons, as the proposer reads them, and the file a person edits them in. */
+export interface Lessons {
+  /** The file, relative to the workspace folder. */
+  file: string;
+  text: string;
 }
 
 /** What came of the person's last decision in the panel, shown until their next action. */
@@ -56,6 +67,8 @@ export interface ReviewSnapshot {
   canDecide: boolean;
   /** Whether evaluations may run here; when not, why. */
   untrusted?: string;
+  /** The workspace's lessons, when it has any. */
+  lessons?: Lessons;
   outcome?: Outcome;
 }
 
@@ -68,7 +81,8 @@ export type FromWebview =
   | { type: 'approve'; id: string; contentHash: string }
   | { type: 'reject'; id: string; reason: string }
   | { type: 'openDiff'; id: string }
-  | { type: 'navigate'; id: string };
+  | { type: 'navigate'; id: string }
+  | { type: 'openLessons' };
 
 type Parsers<M extends { type: string }> = { [K in M['type']]: Reader<Extract<M, { type: K }>> };
 
@@ -78,6 +92,7 @@ const fromWebview: Parsers<FromWebview> = {
   reject: object<Extract<FromWebview, { type: 'reject' }>>({ type: literal('reject'), id: string, reason: string }),
   openDiff: object<Extract<FromWebview, { type: 'openDiff' }>>({ type: literal('openDiff'), id: string }),
   navigate: object<Extract<FromWebview, { type: 'navigate' }>>({ type: literal('navigate'), id: string }),
+  openLessons: object<Extract<FromWebview, { type: 'openLessons' }>>({ type: literal('openLessons') }),
 };
 
 const usage = object<Usage>({ inputTokens: number, outputTokens: number, cacheCreationTokens: number, cacheReadTokens: number, costUsd: number });
@@ -111,6 +126,10 @@ const caseRow = object<CaseRow>({ eval: string, holdout: boolean, newlyPassing: 
 
 const leftOut = object<LeftOut>({ path: string, reason: string });
 
+const conversationStep = object<ConversationStep>({ tool: string, input: string, result: string, isError: boolean });
+
+const modelTally = object<ModelTally>({ model: string, proposals: number, improvements: number, usage });
+
 const review = object<Review>({
   id: string,
   title: string,
@@ -132,6 +151,8 @@ const review = object<Review>({
   usage: optional(usage),
   leftOut: optional(arrayOf(leftOut)),
   lineage: arrayOf(string),
+  model: optional(string),
+  conversation: optional(arrayOf(conversationStep)),
 });
 
 const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status: oneOf(CANDIDATE_STATUSES), title: string, value: optional(number) });
@@ -140,10 +161,11 @@ const outcome = object<Outcome>({ level: oneOf(['info', 'error'] as const), mess
 
 const snapshot = object<ReviewSnapshot>({
   review,
-  run: object<RunPicture>({ points: arrayOf(runPoint), current: optional(number), metric: string }),
+  run: object<RunPicture>({ points: arrayOf(runPoint), current: optional(number), metric: string, models: arrayOf(modelTally) }),
   pending: arrayOf(object<PendingItem>({ id: string, title: string })),
   canDecide: boolean,
   untrusted: optional(string),
+  lessons: optional(object<Lessons>({ file: string, text: string })),
   outcome: optional(outcome),
 });
 

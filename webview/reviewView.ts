@@ -5,12 +5,15 @@ import type { FromWebview, ReviewSnapshot } from '../src/protocol';
 import { badge, button, textField } from './components';
 import { diffView, type DiffViewState } from './diffView';
 import { h } from './dom';
+import { conversationSection, lessonsSection, type Collapsible } from './proposerView';
 import { runView } from './runView';
 
 export interface UiState {
   id?: string;
   diff?: DiffViewState;
   reason?: string;
+  /** The collapsible sections the person opened. */
+  sections?: string[];
 }
 
 export interface ViewContext {
@@ -19,18 +22,24 @@ export interface ViewContext {
   saveState(state: UiState): void;
 }
 
-/** The whole panel for one candidate: header, decision bar, eval deltas, cases, diff. */
+/** The whole panel for one candidate: header, decision bar, eval deltas, cases, how it got here, the run, the lessons, diff. */
 export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElement {
   const r = snapshot.review;
   const sameCandidate = ctx.state.id === r.id;
   const state: UiState = sameCandidate ? ctx.state : { id: r.id };
   ctx.saveState(state);
+  // Each change is saved onto the state as it is now, so one change never undoes another.
+  const update = (change: Partial<UiState>): void => ctx.saveState({ ...ctx.state, ...change });
+  const sections: Collapsible = {
+    isOpen: (id) => state.sections?.includes(id) ?? false,
+    toggle: (id, open) => update({ sections: [...(ctx.state.sections ?? []).filter((s) => s !== id), ...(open ? [id] : [])] }),
+  };
   return h(
     'div',
     { class: 'review', 'data-candidate': r.id },
     header(r),
     snapshot.untrusted ? h('p', { class: 'notice notice-warning' }, snapshot.untrusted) : null,
-    actions(snapshot, ctx, state),
+    actions(snapshot, ctx, state, update),
     objective(r),
     // The evidence beside the diff on a wide panel, above it on a narrow one.
     h(
@@ -42,9 +51,11 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
         metricsSection(r.metrics.filter((m) => m.kind !== 'holdout'), 'Evaluation deltas', 'Each metric of each eval against the parent.'),
         metricsSection(r.metrics.filter((m) => m.kind === 'holdout'), 'Holdout', 'Run only for a candidate that improves; never shown to the proposer.'),
         casesSection(r),
+        conversationSection(r, sections),
         runView(snapshot, (id) => ctx.send({ type: 'navigate', id })),
+        lessonsSection(snapshot.lessons, sections, () => ctx.send({ type: 'openLessons' })),
       ),
-      r.diff ? diffView(r.diff, state.diff, (open) => ctx.saveState({ ...state, diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
+      r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
     ),
   );
 }
@@ -58,7 +69,7 @@ function header(r: Review): HTMLElement {
     `candidate ${r.id}`,
     `lineage ${lineageText(r.lineage, r.id)}`,
     `base ${r.base.slice(0, 8)}`,
-    `proposer ${r.proposer}`,
+    r.model ? `proposer ${r.proposer} (${r.model})` : `proposer ${r.proposer}`,
     `evaluated in ${(r.durationMs / 1000).toFixed(1)} s`,
     r.contentHash ? `content ${r.contentHash.slice(0, 12)}` : '',
   ].filter(Boolean);
@@ -75,7 +86,7 @@ function header(r: Review): HTMLElement {
   );
 }
 
-function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState): HTMLElement {
+function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, update: (change: Partial<UiState>) => void): HTMLElement {
   const r = snapshot.review;
   const index = snapshot.pending.findIndex((p) => p.id === r.id);
   const previous = index > 0 ? snapshot.pending[index - 1] : undefined;
@@ -99,7 +110,7 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState): HT
       value: reason,
       onInput: (value) => {
         reason = value;
-        ctx.saveState({ ...state, reason: value });
+        update({ reason: value });
       },
     }),
     button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),

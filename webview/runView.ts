@@ -1,5 +1,7 @@
 import { formatNumber as fmt, parentName } from '../src/shared/format';
 import type { ReviewSnapshot, RunPoint } from '../src/protocol';
+import type { ModelTally } from '../src/shared/review';
+import { describeUsage, totalInput } from '../src/shared/usage';
 import { h } from './dom';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -10,7 +12,8 @@ const PAD = 28;
 /**
  * A picture of the run: the objective of each candidate in the order they finished
  * (awaiting review, approved, rejected and failed marked apart, the current version as
- * a line), and the lineage tree. Both open a candidate on click.
+ * a line), and the lineage tree. Both open a candidate on click. Below them, what each
+ * model of an ensemble did.
  */
 export function runView(snapshot: ReviewSnapshot, open: (id: string) => void): HTMLElement {
   const { points, current, metric } = snapshot.run;
@@ -21,6 +24,38 @@ export function runView(snapshot: ReviewSnapshot, open: (id: string) => void): H
     chart(points, current, metric, snapshot.review.id, open),
     h('h3', {}, 'Lineage'),
     lineage(points, snapshot.review.id, open),
+    models(snapshot.run.models),
+  );
+}
+
+/** Per model: proposals, how many improved on their parent, and what they cost. */
+function models(tallies: ModelTally[]): HTMLElement | null {
+  if (tallies.length === 0) return null;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return h(
+    'div',
+    { class: 'models', id: 'models' },
+    h('h3', {}, 'Per model'),
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, ...['Model', 'Proposals', 'Improvements', 'Tokens in / out', 'Cost'].map((t) => h('th', {}, t)))),
+      h(
+        'tbody',
+        {},
+        ...tallies.map((t) =>
+          h(
+            'tr',
+            { 'data-model': t.model },
+            h('td', {}, t.model),
+            h('td', { class: 'number' }, n(t.proposals)),
+            h('td', { class: 'number' }, n(t.improvements)),
+            h('td', { class: 'number', title: describeUsage(t.usage) }, `${n(totalInput(t.usage))} / ${n(t.usage.outputTokens)}`),
+            h('td', { class: 'number' }, `$${t.usage.costUsd.toFixed(4)}`),
+          ),
+        ),
+      ),
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/common/errors';
+import { modelTallies } from '../core/review/models';
 import { reviewOf } from '../core/review/review';
 import { parseFromWebview, type FromWebview, type Outcome, type ToWebview } from '../protocol';
 import { assertNever } from '../shared/assertNever';
@@ -122,6 +123,11 @@ export class ReviewPanel extends Disposable {
       case 'reject':
         await this.act('reject', () => this.decisions.reject(message.id, message.reason));
         return;
+      case 'openLessons':
+        await this.act('open the lessons', async () => {
+          await vscode.window.showTextDocument(this.session.lessonsUri(), { viewColumn: vscode.ViewColumn.Beside });
+        });
+        return;
       default:
         assertNever(message);
     }
@@ -164,21 +170,23 @@ export class ReviewPanel extends Disposable {
       return;
     }
     const trusted = vscode.workspace.isTrusted;
+    const run = candidates.filter((c) => c.runId === candidate.runId);
+    const lessons = this.session.lessons();
     this.panel.title = `AIAI Review: ${candidate.title}`;
     this.send({
       type: 'review',
       snapshot: {
         review: reviewOf(candidate, config.objective, candidates),
         run: {
-          points: candidates
-            .filter((c) => c.runId === candidate.runId)
-            .map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
+          points: run.map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
           ...(candidate.objective ? { current: candidate.objective.current } : {}),
           metric: config.objective.metric,
+          models: modelTallies(run),
         },
         pending: this.session.pending().map((c) => ({ id: c.id, title: c.title })),
         canDecide: candidate.status === 'pending' && trusted,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
+        ...(lessons ? { lessons } : {}),
         ...outcome,
       },
     });

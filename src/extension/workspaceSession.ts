@@ -1,8 +1,11 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadConfig, type Config } from '../core/config/config';
 import { Git } from '../core/git/git';
 import { Store, type CandidateRecord } from '../core/record/store';
 import { listVersions, type Version } from '../core/deploy/versions';
+import { LESSONS_FILE, readLessons } from '../core/record/lessons';
+import type { Lessons } from '../protocol';
 import { Disposable } from './disposable';
 
 /** How long a burst of file events is gathered into one refresh. */
@@ -61,6 +64,18 @@ export class WorkspaceSession extends Disposable {
   /** The review queue: every candidate awaiting review, oldest first, for every list that shows them. */
   pending(): CandidateRecord[] {
     return this.candidates().filter((c) => c.status === 'pending');
+  }
+
+  /** The workspace's lessons (what earlier runs learned, and a person's own), when it has any. */
+  lessons(): Lessons | undefined {
+    const folder = this.folder();
+    const text = folder === undefined ? undefined : readLessons(folder);
+    return text === undefined ? undefined : { file: LESSONS_FILE, text };
+  }
+
+  /** The file a person edits the lessons in. */
+  lessonsUri(): vscode.Uri {
+    return vscode.Uri.file(path.join(this.requireFolder(), LESSONS_FILE));
   }
 
   async versions(): Promise<Version[]> {

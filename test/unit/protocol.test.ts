@@ -29,6 +29,11 @@ function fullReview(): Review {
     usage: { inputTokens: 10, outputTokens: 2, cacheCreationTokens: 0, cacheReadTokens: 5, costUsd: 0.001 },
     leftOut: [{ path: '.env', reason: 'may hold secrets' }],
     lineage: ['0f0f0f0f'],
+    model: 'claude-fast',
+    conversation: [
+      { tool: 'read_file', input: '{"path":"agent/prompt.md"}', result: 'You are a triage agent.', isError: false },
+      { tool: 'edit_file', input: '{"path":".env","search":"A","replace":"B"}', result: '.env is protected', isError: true },
+    ],
   };
 }
 
@@ -43,10 +48,15 @@ function fullSnapshot(): ReviewSnapshot {
       ],
       current: 0.4,
       metric: 'accuracy',
+      models: [
+        { model: 'claude-fast', proposals: 3, improvements: 1, usage: { inputTokens: 900, outputTokens: 80, cacheCreationTokens: 100, cacheReadTokens: 4000, costUsd: 0.012 } },
+        { model: 'claude-strong', proposals: 1, improvements: 0, usage: { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0 } },
+      ],
     },
     pending: [{ id: '1a2b3c4d', title: 'raise the urgency threshold' }],
     canDecide: true,
     untrusted: 'This workspace is not trusted',
+    lessons: { file: '.aiai/lessons.md', text: '- Worked: a lower threshold.\n- Did not: longer prompts.' },
     outcome: { level: 'error', message: 'the content is not the reviewed one' },
   };
 }
@@ -68,6 +78,7 @@ test('every message the webview may send arrives as sent', () => {
     { type: 'reject', id: '1a2b3c4d', reason: 'too risky' },
     { type: 'openDiff', id: '1a2b3c4d' },
     { type: 'navigate', id: '0f0f0f0f' },
+    { type: 'openLessons' },
   ];
   for (const message of messages) assert.deepEqual(parseFromWebview(overTheWire(message)), message);
 });
@@ -107,8 +118,8 @@ test('a full review snapshot, and the empty panel, arrive as sent', () => {
 
 test('a snapshot without its optional parts still shows', () => {
   const review: Review = { ...fullReview(), lineage: [] };
-  for (const key of ['reason', 'contentHash', 'objective', 'usage', 'leftOut'] as const) delete review[key];
-  const snapshot: ReviewSnapshot = { review, run: { points: [], metric: 'accuracy' }, pending: [], canDecide: false };
+  for (const key of ['reason', 'contentHash', 'objective', 'usage', 'leftOut', 'model', 'conversation'] as const) delete review[key];
+  const snapshot: ReviewSnapshot = { review, run: { points: [], metric: 'accuracy', models: [] }, pending: [], canDecide: false };
   assert.deepEqual(parseToWebview(overTheWire({ type: 'review', snapshot })), { type: 'review', snapshot });
 });
 
@@ -117,6 +128,7 @@ test('a snapshot missing any field the panel reads is dropped, not half drawn', 
   for (const key of required) assert.equal(parseToWebview(reviewMessageWith((s) => delete s.review[key])), undefined, `review without ${key}`);
   for (const key of ['review', 'run', 'pending', 'canDecide']) assert.equal(parseToWebview(reviewMessageWith((s) => delete s[key])), undefined, `snapshot without ${key}`);
   assert.equal(parseToWebview(reviewMessageWith((s) => delete s.run.metric)), undefined, 'run without its metric');
+  assert.equal(parseToWebview(reviewMessageWith((s) => delete s.run.models)), undefined, 'run without its tallies per model');
   assert.equal(parseToWebview({ type: 'review' }), undefined);
 });
 
@@ -135,6 +147,15 @@ test('a wrong value deep inside the snapshot drops the whole message', () => {
     ['a lineage entry that is null', (s) => (s.review.lineage = [null])],
     ['an outcome of unknown level', (s) => (s.outcome = { level: 'warning', message: 'x' })],
     ['an optional field present but wrong', (s) => (s.review.contentHash = 42)],
+    ['a model that is not text', (s) => (s.review.model = { name: 'claude-fast' })],
+    ['a conversation that is not a list', (s) => (s.review.conversation = 'read_file')],
+    ['a tool call whose input is still an object', (s) => (s.review.conversation[0].input = { path: 'agent/prompt.md' })],
+    ['a tool call without its answer', (s) => delete s.review.conversation[0].result],
+    ['a tool call not saying whether it failed', (s) => delete s.review.conversation[1].isError],
+    ['a model tally without its usage', (s) => delete s.run.models[0].usage],
+    ['a model tally whose proposals are text', (s) => (s.run.models[1].proposals = '1')],
+    ['lessons that are bare text', (s) => (s.lessons = '- Worked: a lower threshold.')],
+    ['lessons without their file', (s) => delete s.lessons.file],
   ];
   for (const [what, edit] of broken) assert.equal(parseToWebview(reviewMessageWith(edit)), undefined, what);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'mocha';
@@ -53,6 +53,18 @@ function firstPending(): string {
   const [id] = pendingIds();
   if (!id) throw new Error('the seeded workspace has no candidate awaiting review');
   return id;
+}
+
+/** Changes a candidate's record on disk, as the engine would have written it. */
+function editRecord(id: string, edit: (record: Record<string, unknown>) => void): void {
+  const runs = path.join(workspace(), '.aiai', 'runs');
+  const file = readdirSync(runs)
+    .map((run) => path.join(runs, run, 'candidates', `${id}.json`))
+    .find((f) => existsSync(f));
+  if (!file) throw new Error(`no record of candidate ${id}`);
+  const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  edit(record);
+  writeFileSync(file, JSON.stringify(record, null, 2));
 }
 
 /**
@@ -222,6 +234,37 @@ describe('AIAI in a VS Code extension host', () => {
     assert.deepEqual(snapshot.pending.map((p) => p.id), pendingIds(), 'the queue, oldest first');
     assert.ok(snapshot.run.points.some((p) => p.id === id), 'the run picture holds the candidate');
     assert.equal(snapshot.run.metric, 'score');
+    assert.equal(snapshot.review.conversation, undefined, 'parameter search has no conversation to show');
+    assert.equal(snapshot.review.model, undefined);
+    assert.deepEqual(snapshot.run.models, [], 'no model proposed in this run');
+    assert.equal(snapshot.lessons, undefined, 'the workspace has no lessons yet');
+  });
+
+  it('the panel shows how a candidate got here, its model, the run per model, and the lessons, which Edit opens', async () => {
+    await states.use('seeded');
+    const id = firstPending();
+    const conversation = [
+      { tool: 'show_failures', input: { page: 1 }, result: 'case t-3: expected "urgent", got "normal"', isError: false },
+      { tool: 'read_file', input: { path: '.env' }, result: '.env is protected: the model may not read it', isError: true },
+      { tool: 'submit_change', input: { title: 'lower the threshold', rationale: 'urgent cases scored 0.45' }, result: 'submitted', isError: false },
+    ];
+    const usage = { inputTokens: 1200, outputTokens: 300, cacheCreationTokens: 800, cacheReadTokens: 5000, costUsd: 0.0123 };
+    editRecord(id, (record) => Object.assign(record, { model: 'claude-test-fast', conversation, usage }));
+    const lessons = '- Worked: a lower urgency threshold.\n- Did not work: longer prompts.\n- Try next: the keyword list.';
+    writeFileSync(path.join(workspace(), '.aiai', 'lessons.md'), `${lessons}\n`);
+
+    const snapshot = await openPanel(api, id);
+    assert.equal(snapshot.review.model, 'claude-test-fast');
+    assert.deepEqual(
+      snapshot.review.conversation,
+      conversation.map((step) => ({ ...step, input: JSON.stringify(step.input) })),
+      'each tool call in order, its input as JSON text, the failed one marked',
+    );
+    assert.deepEqual(snapshot.run.models, [{ model: 'claude-test-fast', proposals: 1, improvements: 1, usage }], 'only the candidate with a model is counted, and it improved');
+    assert.deepEqual(snapshot.lessons, { file: path.join('.aiai', 'lessons.md'), text: lessons });
+
+    await api.review.receive({ type: 'openLessons' });
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, path.join(workspace(), '.aiai', 'lessons.md'), 'Edit opens the lessons file');
   });
 
   it('drops messages that do not match the protocol, and refuses a wrong content hash, saying why in the panel', async () => {
