@@ -40,8 +40,8 @@ export interface CaseRow {
   newlyFailing: string[];
 }
 
-/** The objective's change: against the parent, against the current version, and whether it is for the better. */
-export interface ObjectiveRow {
+/** The objective's change: against the parent, and against the version current when the run began. */
+export interface ObjectiveChange {
   metric: string;
   value: number;
   parent: number;
@@ -50,6 +50,10 @@ export interface ObjectiveRow {
   deltaVsCurrent: number;
   /** Twice the standard error of `delta`, when the objective eval was repeated. */
   noise?: number;
+}
+
+/** The objective's change, and whether it is for the better. */
+export interface ObjectiveRow extends ObjectiveChange {
   better: boolean;
 }
 

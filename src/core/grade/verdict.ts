@@ -1,5 +1,6 @@
 import type { Objective } from '../config/config';
 import { formatNumber } from '../../shared/format';
+import type { ObjectiveChange } from '../../shared/review';
 import type { Evaluation } from './evaluation';
 import { evalCaseChanges, evalDeltas, isOverfit, noiseOf, objectiveValue } from './grading';
 import { gain, isImprovement, round, type CaseChanges, type Metrics } from './metrics';
@@ -8,18 +9,6 @@ import { gain, isImprovement, round, type CaseChanges, type Metrics } from './me
 
 /** What the grader flags on an evaluation: better on train but worse on holdout, or protected files changed. */
 export type GradeFlag = 'overfit' | 'tamper';
-
-/** The objective's change: against the parent, and against the version current when the run began. */
-export interface ObjectiveChange {
-  metric: string;
-  value: number;
-  parent: number;
-  current: number;
-  delta: number;
-  deltaVsCurrent: number;
-  /** Twice the standard error of `delta`, when the objective eval was repeated. */
-  noise?: number;
-}
 
 /** A version already graded: the parent of a candidate, or the current version. */
 export interface Standing {
