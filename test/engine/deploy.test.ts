@@ -8,7 +8,7 @@ import { rollback } from '../../src/core/deploy/rollback';
 import { runLoop } from '../../src/core/loop/loop';
 import { Store } from '../../src/core/record/store';
 import { agentWorkspace, paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { cli, cliProcess, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
+import { cli, cliProcess, cliWithEnv, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
 
 const BY = { by: 'person via test' };
 
@@ -203,4 +203,32 @@ test('a kill -9 in the middle of a rollback: the next deploy settles it', async 
   assert.match(readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8'), /"event":"rollback","by":"person via cli"/);
   assert.equal(read(dir, 'agent/params.json'), git(dir, 'show', `${baseline}:agent/params.json`) + '\n');
   assert.equal(git(dir, 'status', '--porcelain'), '');
+});
+
+test('approve honours the identity in GIT_AUTHOR_* and GIT_COMMITTER_*, as git commit does', async () => {
+  const { dir, candidates } = await pendingCandidate();
+  const env = { GIT_AUTHOR_NAME: 'Ada Reviewer', GIT_AUTHOR_EMAIL: 'ada@example.com', GIT_COMMITTER_NAME: 'Build Bot', GIT_COMMITTER_EMAIL: 'bot@example.com' };
+  const approved = cliWithEnv(env, dir, 'approve', candidates[0]!.id);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.equal(git(dir, 'log', '-1', '--format=%an <%ae> / %cn <%ce>'), 'Ada Reviewer <ada@example.com> / Build Bot <bot@example.com>');
+});
+
+test('approve signs its commit when the developer\'s git config asks for signed commits', async () => {
+  const { dir, candidates } = await pendingCandidate();
+  const signer = path.join(tempDir(), 'fake-gpg');
+  // A stand-in for gpg that answers as gpg does: a detached signature, and its status line.
+  writeFileSync(signer, "#!/bin/sh\ncat >/dev/null\nprintf -- '-----BEGIN PGP SIGNATURE-----\\n\\nZmFrZQ==\\n-----END PGP SIGNATURE-----\\n'\necho '[GNUPG:] SIG_CREATED D 1 8 00 1 FAKE' >&2\n");
+  chmodSync(signer, 0o755);
+  git(dir, 'config', 'commit.gpgsign', 'true');
+  git(dir, 'config', 'gpg.program', signer);
+  await approve(dir, candidates[0]!.id, BY);
+  assert.match(git(dir, 'cat-file', '-p', 'HEAD'), /^gpgsig -----BEGIN PGP SIGNATURE-----$/m);
+
+  const second = await pendingCandidate();
+  git(second.dir, 'config', 'commit.gpgsign', 'true');
+  git(second.dir, 'config', 'gpg.program', '/bin/false');
+  const head = git(second.dir, 'rev-parse', 'HEAD');
+  await assert.rejects(approve(second.dir, second.candidates[0]!.id, BY), /your git config asks for signed commits \(commit\.gpgsign\), and signing failed; nothing was applied/);
+  assert.equal(git(second.dir, 'rev-parse', 'HEAD'), head);
+  assert.equal(new Store(second.dir).candidate(second.candidates[0]!.id).status, 'pending');
 });

@@ -46,9 +46,28 @@ export interface LogEntry {
   trailers: Record<string, string>;
 }
 
-/** The process environment without GIT_* variables, which could point git elsewhere (GIT_DIR from a hook). */
+/**
+ * Variables that would point git at another repository, index or object store (a
+ * hook's GIT_DIR, say). The rest of GIT_* stays: the developer's identity
+ * (GIT_AUTHOR_*, GIT_COMMITTER_*), ssh and config settings are theirs to keep.
+ */
+const REDIRECTING = new Set([
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+  'GIT_QUARANTINE_PATH',
+  'GIT_CEILING_DIRECTORIES',
+  'GIT_DISCOVERY_ACROSS_FILESYSTEM',
+]);
+
+/** The process environment without the variables that would redirect git. */
 function ambientEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !/^git_/i.test(e[0])));
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !REDIRECTING.has(e[0].toUpperCase())));
 }
 
 interface RawOptions {
@@ -215,9 +234,14 @@ export class Git {
     return (await this.raw(['mktree', '-z'], { input: [...rows.values()].map((r) => `${r}\0`).join('') })).trim();
   }
 
-  /** A commit object; aiai's own identity unless `asUser`, which uses the developer's git identity. */
+  /**
+   * A commit object; aiai's own identity unless `asUser`, which uses the developer's
+   * git identity and, when their config asks for it (commit.gpgsign), their signature:
+   * `git commit-tree` does not read commit.gpgsign itself.
+   */
   async commitTree(tree: string, parents: string[], message: string, asUser = false): Promise<string> {
-    const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message];
+    const sign = asUser && (await this.configFlag('commit.gpgsign'));
+    const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), ...(sign ? ['-S'] : []), '-m', message];
     try {
       return (await this.raw(args, { env: asUser ? {} : AIAI_IDENTITY })).trim();
     } catch (error) {
@@ -225,7 +249,17 @@ export class Git {
       if (/Please tell me who you are|empty ident|unable to auto-detect email/i.test(text)) {
         throw runtimeError('git does not know who you are: set `git config user.name` and `git config user.email`, then try again');
       }
+      if (sign) throw runtimeError(`your git config asks for signed commits (commit.gpgsign), and signing failed; nothing was applied. ${text}`);
       throw error;
+    }
+  }
+
+  /** A boolean git setting; false when unset. */
+  private async configFlag(key: string): Promise<boolean> {
+    try {
+      return (await this.raw(['config', '--bool', '--get', key])).trim() === 'true';
+    } catch {
+      return false;
     }
   }
 
@@ -336,7 +370,8 @@ export class Git {
       .map((l) => l.slice('worktree '.length));
   }
 
-  async commonDir(): Promise<string> {
-    return path.resolve(this.root, (await this.raw(['rev-parse', '--git-common-dir'])).trim());
+  /** This checkout's own git folder: `.git`, or `.git/worktrees/<name>` for a linked worktree. */
+  async gitDir(): Promise<string> {
+    return (await this.raw(['rev-parse', '--absolute-git-dir'])).trim();
   }
 }

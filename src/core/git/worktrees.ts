@@ -6,8 +6,9 @@ import type { Git } from './git';
 
 /**
  * Throw-away checkouts for evaluation, outside the workspace (so the developer's
- * tools and file watchers never see them), in a folder per repository so a run
- * can find and remove what a crashed run left. A run reuses its checkouts: moving
+ * tools and file watchers never see them), in a folder per checkout (linked
+ * worktrees of one repository each have their own) so a run can find and remove
+ * what a crashed run of the same checkout left, and nothing of another's. A run reuses its checkouts: moving
  * one to the next candidate rewrites only the files that differ, which costs a
  * fraction of checking out the whole tree again.
  */
@@ -22,7 +23,7 @@ export class Worktrees {
   ) {}
 
   static async for(git: Git): Promise<Worktrees> {
-    const id = createHash('sha256').update(await git.commonDir()).digest('hex').slice(0, 12);
+    const id = createHash('sha256').update(await git.gitDir()).digest('hex').slice(0, 12);
     return new Worktrees(git, path.join(worktreesBase(), 'aiai-worktrees', id));
   }
 

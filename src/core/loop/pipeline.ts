@@ -115,8 +115,14 @@ export class Pipeline {
       changeKey,
       changedPaths: await git.changedPaths(this.p.run.record.base, commit),
     };
-    const graded = await this.grade(built, commit, tree, parent);
-    return graded ? { kind: 'candidate', candidate: recorder.close(graded.candidate, started, graded.status, graded.reason) } : { kind: 'discarded' };
+    const runId = this.p.run.record.id;
+    this.p.store.markMaking(runId, id);
+    try {
+      const graded = await this.grade(built, commit, tree, parent);
+      return graded ? { kind: 'candidate', candidate: recorder.close(graded.candidate, started, graded.status, graded.reason) } : { kind: 'discarded' };
+    } finally {
+      this.p.store.doneMaking(runId, id);
+    }
   }
 
   /** Why the guard refuses the edits, if it does; symbolic links are looked up on the edited paths only. */

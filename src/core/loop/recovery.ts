@@ -3,17 +3,26 @@ import type { Store } from '../record/store';
 import type { Worktrees } from '../git/worktrees';
 
 /**
- * Cleans up after a loop that died (crash, kill -9): its worktrees, its run record
- * still marked running, and refs of candidates it never recorded. Call it holding
- * the run lock. Returns what it did, for the user, or undefined if nothing.
+ * Cleans up after a loop of this checkout that died (crash, kill -9): its
+ * worktrees, its run record still marked running, and the refs of candidates it
+ * began to make and never recorded. Nothing else is deleted: not a ref whose record
+ * is damaged, not another checkout's. Call it holding the run lock. Returns what it
+ * did, for the user, or undefined if nothing.
  */
 export async function recover(git: Git, store: Store, worktrees: Worktrees): Promise<string | undefined> {
   const removed = await worktrees.removeStray();
   const crashed = store.runs().filter((r) => r.state === 'running');
   for (const run of crashed) store.saveRun({ ...run, state: 'crashed', stopReason: 'the loop died before it finished' });
   const recorded = new Set(store.candidates().map((c) => c.id));
-  const orphans = (await git.refs(CANDIDATE_REFS)).filter((r) => !recorded.has(r.ref.slice(CANDIDATE_REFS.length + 1)));
-  for (const orphan of orphans) await git.deleteRef(orphan.ref);
-  if (removed + crashed.length + orphans.length === 0) return undefined;
-  return `cleaned up after an earlier run that did not finish: ${removed} worktree(s), ${crashed.length} run(s), ${orphans.length} unrecorded candidate ref(s)`;
+  const damaged = new Set(store.damaged().map((d) => d.id));
+  let orphans = 0;
+  for (const { runId, id } of store.unfinished()) {
+    if (!recorded.has(id) && !damaged.has(id) && (await git.tryRevParse(`${CANDIDATE_REFS}/${id}`))) {
+      await git.deleteRef(`${CANDIDATE_REFS}/${id}`);
+      orphans++;
+    }
+    store.doneMaking(runId, id);
+  }
+  if (removed + crashed.length + orphans === 0) return undefined;
+  return `cleaned up after an earlier run that did not finish: ${removed} worktree(s), ${crashed.length} run(s), ${orphans} unrecorded candidate ref(s)`;
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
 import type { Edit } from '../propose/edits';
@@ -112,6 +112,21 @@ export interface RunSavings {
   skippedEvalMs: number;
 }
 
+/** A candidate record that cannot be read, and the id its file name gives. */
+export interface DamagedRecord {
+  file: string;
+  id: string;
+}
+
+/** The folder of a run's candidates being made: one empty file per id. */
+const MAKING = 'making';
+
+/** Enough of a record's shape to list and show it; anything less is damaged. */
+function isCandidateRecord(value: unknown): value is CandidateRecord {
+  const r = value as Partial<CandidateRecord> | undefined;
+  return typeof r === 'object' && r !== null && typeof r.id === 'string' && typeof r.status === 'string' && typeof r.createdAt === 'string' && typeof r.parent === 'object' && r.parent !== null;
+}
+
 /**
  * Run and candidate records under `.aiai/runs/<run>/`: the one store the CLI and the
  * extension both read and write. Every write replaces a whole file atomically.
@@ -156,18 +171,51 @@ export class Store {
       .filter((r): r is RunRecord => r !== undefined);
   }
 
-  /** All candidates of all runs, oldest first. */
+  /** All candidates of all runs that can be read, oldest first; `damaged()` names the others. */
   candidates(): CandidateRecord[] {
-    const all: CandidateRecord[] = [];
+    return this.readCandidates().records;
+  }
+
+  /** Candidate records that cannot be read (truncated, edited by hand): their files and ids. */
+  damaged(): DamagedRecord[] {
+    return this.readCandidates().damaged;
+  }
+
+  /**
+   * Marks a candidate as being made, before its ref is written: if the run dies
+   * before the record is saved, the next run knows the ref is aiai's own and unrecorded.
+   */
+  markMaking(runId: string, id: string): void {
+    const dir = path.join(this.runDir(runId), MAKING);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, id), '');
+  }
+
+  doneMaking(runId: string, id: string): void {
+    rmSync(path.join(this.runDir(runId), MAKING, id), { force: true });
+  }
+
+  /** Candidates a run began to make and never recorded, by run. */
+  unfinished(): Array<{ runId: string; id: string }> {
+    return this.runIds().flatMap((runId) => {
+      const dir = path.join(this.runDir(runId), MAKING);
+      return existsSync(dir) ? readdirSync(dir).map((id) => ({ runId, id })) : [];
+    });
+  }
+
+  private readCandidates(): { records: CandidateRecord[]; damaged: DamagedRecord[] } {
+    const records: CandidateRecord[] = [];
+    const damaged: DamagedRecord[] = [];
     for (const runId of this.runIds()) {
       const dir = path.join(this.runDir(runId), 'candidates');
       if (!existsSync(dir)) continue;
       for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
         const record = readJson<CandidateRecord>(path.join(dir, file));
-        if (record) all.push(record);
+        if (isCandidateRecord(record)) records.push(record);
+        else damaged.push({ file: path.join(dir, file), id: file.slice(0, -'.json'.length) });
       }
     }
-    return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return { records: records.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), damaged };
   }
 
   /** A candidate by id or unique id prefix. */
