@@ -232,3 +232,38 @@ test('approve signs its commit when the developer\'s git config asks for signed 
   assert.equal(git(second.dir, 'rev-parse', 'HEAD'), head);
   assert.equal(new Store(second.dir).candidate(second.candidates[0]!.id).status, 'pending');
 });
+
+test('an approval interrupted after the branch moved stays out of git status, and is recorded even after the developer commits on top', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  // A workspace where `aiai init` never wrote .aiai/.gitignore.
+  git(dir, 'rm', '-q', '.aiai/.gitignore');
+  git(dir, 'commit', '-q', '-m', 'no aiai ignore file');
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'post-merge', marker);
+  await killDuringApproval(dir, a!.id, marker);
+  rmSync(path.join(dir, '.git', 'hooks', 'post-merge'));
+  assert.equal(git(dir, 'status', '--porcelain'), '', 'neither the journal nor the records show in git status');
+
+  writeFileSync(path.join(dir, 'notes.md'), 'my own work\n');
+  commitAll(dir, 'the developer commits on top');
+  const refused = cli(dir, 'reject', a!.id);
+  assert.notEqual(refused.code, 0, 'a deployed candidate cannot be rejected');
+  assert.match(refused.stderr, /finished recording an interrupted approve/);
+  assert.match(refused.stderr, new RegExp(`candidate ${a!.id} is approved`));
+  assert.equal(new Store(dir).candidate(a!.id).status, 'approved');
+  assert.match(readFileSync(path.join(dir, '.aiai', 'audit.jsonl'), 'utf8'), new RegExp(`"event":"approval","by":"person via cli","candidate":"${a!.id}"`));
+  assert.equal(new Store(dir).candidate(b!.id).status, 'pending');
+});
+
+test('a deploy journal that is {} or garbage is set aside, and approve goes on', async () => {
+  for (const garbage of ['{}', 'not json at all']) {
+    const { dir, candidates } = await pendingCandidate();
+    writeFileSync(path.join(dir, '.aiai', 'deploy-journal.json'), garbage);
+    const approved = cli(dir, 'approve', candidates[0]!.id);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stderr, /set aside a deploy journal that could not be read \(.*deploy-journal\.json\.damaged-\d+\); nothing was done with it/);
+    assert.equal(new Store(dir).candidate(candidates[0]!.id).status, 'approved');
+    assert.equal(git(dir, 'status', '--porcelain'), '');
+  }
+});

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR, configPath } from './config';
+import { WRITTEN } from './written';
 import { usageError } from '../common/errors';
 import { readTextIfExists, tryParseJson } from '../common/files';
 
@@ -15,11 +16,8 @@ export interface InitResult {
 }
 
 /** Run data stays out of git; the config and prompts are committed with the agent. */
-const GITIGNORE = `# aiai run data: records, logs, the lock, the audit log and the lessons (the config is committed)
-runs/
-run.lock
-audit.jsonl
-lessons.md
+const GITIGNORE = `# aiai's own data: records, logs, the lock, the audit log, the deploy journal and the lessons (the config is committed)
+${WRITTEN.join('\n')}
 `;
 
 /** Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`. */

@@ -1,7 +1,7 @@
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
-import { readJson, writeJsonAtomic } from '../common/files';
+import { readJson, readTextIfExists, writeJsonAtomic } from '../common/files';
 
 /** What an approval or rollback is about to do to the branch, written before it does it. */
 export interface DeployJournal {
@@ -17,16 +17,34 @@ export interface DeployJournal {
   startedAt: string;
 }
 
-const FILE = path.join(CONFIG_DIR, 'deploy-journal.json');
+export const JOURNAL_FILE = path.join(CONFIG_DIR, 'deploy-journal.json');
 
 export function writeJournal(workspace: string, journal: DeployJournal): void {
-  writeJsonAtomic(path.join(workspace, FILE), journal);
+  writeJsonAtomic(path.join(workspace, JOURNAL_FILE), journal);
 }
 
-export function readJournal(workspace: string): DeployJournal | undefined {
-  return readJson<DeployJournal>(path.join(workspace, FILE));
+/**
+ * The journal of an interrupted deploy, if there is one. A journal that cannot be
+ * read (empty, `{}`, garbage) is set aside under another name, never acted on, and
+ * said: `damaged` names where it went.
+ */
+export function readJournal(workspace: string): { journal?: DeployJournal; damaged?: string } {
+  const file = path.join(workspace, JOURNAL_FILE);
+  if (readTextIfExists(file) === undefined) return {};
+  const journal = readJson<Partial<DeployJournal>>(file);
+  if (isJournal(journal)) return { journal };
+  const aside = `${file}.damaged-${Date.now()}`;
+  renameSync(file, aside);
+  return { damaged: aside };
 }
 
 export function clearJournal(workspace: string): void {
-  rmSync(path.join(workspace, FILE), { force: true });
+  rmSync(path.join(workspace, JOURNAL_FILE), { force: true });
+}
+
+function isJournal(j: Partial<DeployJournal> | undefined): j is DeployJournal {
+  return (
+    typeof j === 'object' && j !== null && (j.op === 'approve' || j.op === 'rollback') &&
+    [j.branch, j.from, j.to, j.by, j.startedAt].every((v) => typeof v === 'string' && v !== '')
+  );
 }

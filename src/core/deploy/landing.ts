@@ -30,15 +30,17 @@ function settle(git: Git, store: Store, journal: DeployJournal): void {
 }
 
 /**
- * Finishes an approval or rollback that a crash interrupted: it lands it when the
- * branch has not moved since, settles its records when it had landed, and drops it
- * when the branch has moved on. Returns what it did, for the user.
+ * Finishes an approval or rollback that a crash or a signal interrupted: it settles
+ * the records when the commit landed (even if the developer has committed on top
+ * since), lands it when the branch has not moved, and drops it when the branch went
+ * elsewhere. Returns what it did, for the user.
  */
 export async function completeInterrupted(git: Git, store: Store): Promise<string | undefined> {
-  const journal = readJournal(git.root);
+  const { journal, damaged } = readJournal(git.root);
+  if (damaged) return `set aside a deploy journal that could not be read (${damaged}); nothing was done with it`;
   if (!journal) return undefined;
   const head = await git.tryRevParse(journal.branch);
-  if (head === journal.to) {
+  if (head === journal.to || (head !== undefined && (await git.isAncestor(journal.to, head)))) {
     settle(git, store, journal);
     return `finished recording an interrupted ${journal.op} (${shortSha(journal.to)})`;
   }

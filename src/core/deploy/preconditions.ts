@@ -1,4 +1,5 @@
 import { loadConfig, type Config } from '../config/config';
+import { EXCLUDED } from '../config/written';
 import { runtimeError, usageError } from '../common/errors';
 import { Git } from '../git/git';
 import { Store } from '../record/store';
@@ -23,6 +24,7 @@ export async function openWorkspace(workspace: string, onNotice?: (message: stri
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
   const store = new Store(git.root);
+  await git.excludeLocally(EXCLUDED);
   const done = await completeInterrupted(git, store);
   if (done) onNotice?.(done);
   return { git, store, config };

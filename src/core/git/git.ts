@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { realpathSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { runtimeError, usageError } from '../common/errors';
+import { readTextIfExists } from '../common/files';
 
 /** The identity of commits aiai makes for candidates (never on the developer's branch). */
 const AIAI_IDENTITY = {
@@ -368,6 +369,21 @@ export class Git {
       .split('\n')
       .filter((l) => l.startsWith('worktree '))
       .map((l) => l.slice('worktree '.length));
+  }
+
+  /**
+   * Adds `patterns` to the repository's own exclude file (`info/exclude`), which no
+   * commit carries, so what aiai writes stays out of `git status` even where
+   * `.aiai/.gitignore` was never written.
+   */
+  async excludeLocally(patterns: string[]): Promise<void> {
+    const file = path.resolve(this.root, (await this.raw(['rev-parse', '--git-path', 'info/exclude'])).trim());
+    const text = readTextIfExists(file) ?? '';
+    const present = new Set(text.split('\n').map((l) => l.trim()));
+    const missing = patterns.filter((p) => !present.has(p));
+    if (missing.length === 0) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    appendFileSync(file, `${text && !text.endsWith('\n') ? '\n' : ''}# written by aiai: its records, lock, journal and lessons\n${missing.join('\n')}\n`);
   }
 
   /** This checkout's own git folder: `.git`, or `.git/worktrees/<name>` for a linked worktree. */

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../config/config';
 import { pathPolicy } from '../config/pathPolicy';
+import { EXCLUDED } from '../config/written';
 import { runtimeError } from '../common/errors';
 import { Evaluator, Interrupted } from '../grade/evaluator';
 import { isolationFor, type Isolation } from '../grade/sandbox';
@@ -51,6 +52,7 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
   const store = new Store(git.root);
+  await git.excludeLocally(EXCLUDED);
   const release = acquireRunLock(git.root);
   try {
     const emit: Emit = options.onEvent ?? (() => {});
