@@ -322,16 +322,33 @@ test('the cascade counts the evals it spared, and budget.maxMinutes stops the ru
   assert.equal(stopped.run.stopReason, 'time budget: the run has used its 0.000001 minutes');
 });
 
-test('a run on a version an earlier run measured under the same evals reuses that baseline', async () => {
+test('each run evaluates its baseline again, and says so, unless the config says the evals are deterministic', async () => {
   const dir = agentWorkspace();
   await run(dir, new ScriptedProposer([paramsStep('up', { x: 5 })]));
   const events: LoopEvent[] = [];
   const second = await run(dir, new ScriptedProposer([paramsStep('up more', { x: 7 })]), { onEvent: (e) => events.push(e) });
-  assert.ok(events.some((e) => e.type === 'notice' && /evaluated by run .* under the same evals; its results are reused/.test(e.message)));
+  assert.ok(events.some((e) => e.type === 'notice' && /^evaluating the current version again \(run .* measured it too\): its score may depend on something outside git; set "deterministic": true/.test(e.message)));
+  assert.equal(second.run.savings.reusedEvaluations, 0);
+  const logs = readdirSync(path.join(dir, '.aiai', 'runs', second.run.id, 'logs'));
+  assert.ok(logs.some((f) => f.startsWith('baseline')), 'the baseline was evaluated again');
+});
+
+test('with deterministic evals an earlier baseline is reused, unless a shared folder changed', async () => {
+  const dir = agentWorkspace({ config: { deterministic: true, shared: ['data'] }, files: { 'data/.gitkeep': '' } });
+  writeFileSync(path.join(dir, 'data', 'cases.txt'), 'version 1\n');
+  await run(dir, new ScriptedProposer([paramsStep('up', { x: 5 })]));
+  const events: LoopEvent[] = [];
+  const second = await run(dir, new ScriptedProposer([paramsStep('up more', { x: 7 })]), { onEvent: (e) => events.push(e) });
+  assert.ok(events.some((e) => e.type === 'notice' && /evaluated by run .* under the same evals and shared folders, which the config says are deterministic; its results are reused/.test(e.message)));
   assert.equal(second.run.savings.reusedEvaluations, 1);
   const logs = readdirSync(path.join(dir, '.aiai', 'runs', second.run.id, 'logs'));
   assert.ok(!logs.some((f) => f.startsWith('baseline')), 'the baseline was not evaluated again');
   assert.equal(second.candidates[0]!.objective!.parent, 0.2);
+
+  writeFileSync(path.join(dir, 'data', 'cases.txt'), 'version 2, with more cases\n');
+  const third = await run(dir, new ScriptedProposer([paramsStep('up again', { x: 8 })]));
+  assert.equal(third.run.savings.reusedEvaluations, 0, 'the data the evals read changed: evaluated again');
+  assert.ok(readdirSync(path.join(dir, '.aiai', 'runs', third.run.id, 'logs')).some((f) => f.startsWith('baseline')));
 });
 
 test('a proposal of ten thousand files is refused before anything is built', async () => {

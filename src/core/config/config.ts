@@ -120,6 +120,8 @@ export interface Config {
   budget: Budget;
   parallel: number;
   shared: string[];
+  /** The evals give the same results for the same files: an earlier run's baseline may be reused. */
+  deterministic: boolean;
   sandbox: SandboxConfig;
   search: { strategy: SearchStrategy };
 }
@@ -187,6 +189,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     budget: { iterations: 10, ...raw.budget },
     parallel: raw.parallel ?? 1,
     shared: raw.shared ?? [],
+    deterministic: raw.deterministic ?? false,
     sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, ...raw.sandbox },
     search: { strategy: 'greedy', ...raw.search },
   };
