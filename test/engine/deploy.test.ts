@@ -267,3 +267,16 @@ test('a deploy journal that is {} or garbage is set aside, and approve goes on',
     assert.equal(git(dir, 'status', '--porcelain'), '');
   }
 });
+
+test('approving a candidate whose parent was never approved describes the whole change against the branch', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('x to 5', { x: 5 }), paramsStep('x to 7', { x: 7 })]);
+  const [parent, child] = candidates;
+  assert.equal(child!.parent.id, parent!.id, 'the child grew from the unapproved parent');
+  await approve(dir, child!.id, BY);
+  assert.equal(git(dir, 'log', '-1', '--format=%s'), 'aiai: x to 7 (and 1 earlier step)');
+  const body = git(dir, 'log', '-1', '--format=%b');
+  assert.match(body, new RegExp(`Steps since the version it replaces:\\n- x to 5 \\(${parent!.id}\\)\\n- x to 7 \\(${child!.id}\\)`));
+  assert.match(body, /^Files: agent\/params\.json$/m);
+  assert.match(body, /^Knobs: x 2 → 7$/m, 'the knob from the branch\'s value, not the parent\'s');
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Metrics,valueonly)'), 'score 0.2 -> 0.7', 'from the metric of the version it replaces');
+});
