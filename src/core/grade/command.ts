@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 
@@ -38,6 +39,50 @@ const DEFAULT_MAX_LOG = 2 * 1024 * 1024;
 const CLOSE_GRACE_MS = 1000;
 /** How often the process count is checked. */
 const PROCESS_CHECK_MS = 100;
+
+/** Told of each process group a command starts and when it is gone: what a crash would leave running. */
+export interface GroupLedger {
+  started(group: number): void;
+  ended(group: number): void;
+}
+
+const ledgers = new AsyncLocalStorage<GroupLedger>();
+
+/** Runs `work` with every command it starts, however deep in its calls, told to `ledger`. */
+export function withGroupLedger<T>(ledger: GroupLedger, work: () => Promise<T>): Promise<T> {
+  return ledgers.run(ledger, work);
+}
+
+/**
+ * The groups of this process's commands that are running. Without the sandbox a
+ * group outlives the process that started it, so whatever way this process exits
+ * (a second Ctrl-C, a crash) takes them along; only kill -9 escapes, and the
+ * ledger covers that.
+ */
+const running = new Set<number>();
+let endsWithProcess = false;
+
+function killGroup(group: number): void {
+  try {
+    process.kill(-group, 'SIGKILL');
+  } catch {
+    // The group is already empty.
+  }
+}
+
+function track(group: number): () => void {
+  if (!endsWithProcess) {
+    endsWithProcess = true;
+    process.once('exit', () => running.forEach(killGroup));
+  }
+  const ledger = ledgers.getStore();
+  running.add(group);
+  ledger?.started(group);
+  return () => {
+    running.delete(group);
+    ledger?.ended(group);
+  };
+}
 
 /**
  * Runs a program in its own process group, so a timeout, an abort or its end kills
@@ -80,30 +125,27 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
 
   let timedOut = false;
   let aborted = false;
-  const killGroup = (): void => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // The group is already empty.
-    }
+  const { pid } = child;
+  const untrack = pid !== undefined ? track(pid) : () => {};
+  const killOurs = (): void => {
+    if (pid !== undefined) killGroup(pid);
   };
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup();
+    killOurs();
   }, options.timeoutMs);
   const onAbort = (): void => {
     aborted = true;
-    killGroup();
+    killOurs();
   };
   let tooManyProcesses = false;
-  const { pid } = child;
   const { maxProcesses } = options;
   const watchdog =
     maxProcesses !== undefined && pid !== undefined
       ? setInterval(() => {
           if (descendants(pid) + 1 > maxProcesses) {
             tooManyProcesses = true;
-            killGroup();
+            killOurs();
           }
         }, PROCESS_CHECK_MS)
       : undefined;
@@ -116,6 +158,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     const finish = (): void => {
       if (finished || !exit) return;
       finished = true;
+      untrack();
       clearTimeout(timer);
       clearInterval(watchdog);
       options.signal?.removeEventListener('abort', onAbort);
@@ -142,7 +185,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     child.on('exit', (code, signal) => {
       exit = { code, signal };
       // Whatever the command left running in its group dies with it.
-      killGroup();
+      killOurs();
       setTimeout(finish, CLOSE_GRACE_MS).unref();
     });
     child.on('close', () => finish());

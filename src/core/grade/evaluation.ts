@@ -21,6 +21,8 @@ export interface EvalOutcome {
   cases: CaseResult[];
   /** What the eval said about the run as a whole (the metrics file's `feedback`). */
   feedback?: string;
+  /** What was left out of its metrics and cases to keep the record bounded. */
+  cut?: string;
   exitCode: number | null;
   durationMs: number;
   logFile: string;

@@ -151,9 +151,9 @@ export class Evaluator {
         const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
         return { ...base, status: 'failed', reason: `the command ${how}` };
       }
-      const parsed = parseMetrics(readTextIfExists(metricsFile), result.stdoutTail);
+      const parsed = parseMetrics(readTextIfExists(metricsFile), result.stdoutTail, [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])]);
       if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
-      const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}) };
+      const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}), ...(parsed.cut ? { cut: parsed.cut } : {}) };
       const gateProblem = spec.gate ? checkGate(spec.gate, parsed.metrics) : undefined;
       return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
     } finally {

@@ -19,14 +19,22 @@ export const EVIDENCE_CHARS = 2000;
 /** An eval's own feedback is kept to this many characters. */
 export const FEEDBACK_CHARS = 4000;
 
-export type ParsedMetrics = { ok: true; metrics: Metrics; cases: CaseResult[]; feedback?: string } | { ok: false; reason: string };
+/** What one eval's record may hold: past these, the rest is cut and the cut is said. */
+export const MAX_METRICS = 1000;
+export const MAX_CASES = 20_000;
+/** All the evidence of one eval's cases together, in characters. */
+export const EVIDENCE_BUDGET = 250_000;
+
+export type ParsedMetrics =
+  | { ok: true; metrics: Metrics; cases: CaseResult[]; feedback?: string; /** What was left out to keep the record bounded. */ cut?: string }
+  | { ok: false; reason: string };
 
 /**
  * The metrics contract: the JSON the eval wrote to AIAI_METRICS_FILE, or else the
  * last line of stdout that is a JSON object of numbers.
  */
-export function parseMetrics(metricsFile: string | undefined, stdoutTail: string): ParsedMetrics {
-  if (metricsFile !== undefined) return parseMetricsFile(metricsFile);
+export function parseMetrics(metricsFile: string | undefined, stdoutTail: string, mustKeep: readonly string[] = []): ParsedMetrics {
+  if (metricsFile !== undefined) return parseMetricsFile(metricsFile, mustKeep);
   const lines = stdoutTail.split('\n').map((l) => l.trim()).filter(Boolean).reverse();
   for (const line of lines) {
     if (!line.startsWith('{')) continue;
@@ -39,21 +47,52 @@ export function parseMetrics(metricsFile: string | undefined, stdoutTail: string
   };
 }
 
-function parseMetricsFile(text: string): ParsedMetrics {
+function parseMetricsFile(text: string, mustKeep: readonly string[]): ParsedMetrics {
   const value = tryParseJson(text);
   if (typeof value !== 'object' || value === null) return { ok: false, reason: 'unparsable metrics file: it is not a JSON object' };
   const { metrics, cases = [], feedback } = value as { metrics?: unknown; cases?: unknown; feedback?: unknown };
   if (!isNumberRecord(metrics)) return { ok: false, reason: 'unparsable metrics file: "metrics" must be an object of numbers' };
   if (!Array.isArray(cases)) return { ok: false, reason: 'unparsable metrics file: "cases" must be an array' };
   const parsed: CaseResult[] = [];
-  for (const [i, c] of cases.entries()) {
+  let evidenceLeft = EVIDENCE_BUDGET;
+  let withoutEvidence = 0;
+  for (const [i, c] of cases.slice(0, MAX_CASES).entries()) {
     const item = c as Record<string, unknown> & { id?: unknown; passed?: unknown; score?: unknown };
     if (typeof item !== 'object' || item === null || (typeof item.id !== 'string' && typeof item.id !== 'number') || typeof item.passed !== 'boolean') {
       return { ok: false, reason: `unparsable metrics file: cases[${i}] needs "id" (string) and "passed" (boolean)` };
     }
-    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}), ...evidenceOf(item) });
+    const evidence = evidenceOf(item);
+    const size = Object.values(evidence).reduce((n, v) => n + v.length, 0);
+    const keep = size <= evidenceLeft;
+    if (keep) evidenceLeft -= size;
+    else withoutEvidence++;
+    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}), ...(keep ? evidence : {}) });
   }
-  return { ok: true, metrics, cases: parsed, ...(typeof feedback === 'string' && feedback.trim() ? { feedback: capText(feedback, FEEDBACK_CHARS) } : {}) };
+  const kept = keptMetrics(metrics, mustKeep);
+  const cut = [
+    Object.keys(kept).length < Object.keys(metrics).length ? `kept ${Object.keys(kept).length} of ${Object.keys(metrics).length} metrics` : '',
+    cases.length > MAX_CASES ? `kept ${MAX_CASES} of ${cases.length} cases` : '',
+    withoutEvidence > 0 ? `the evidence of ${withoutEvidence} case(s) past ${EVIDENCE_BUDGET.toLocaleString('en-US')} characters` : '',
+  ].filter(Boolean);
+  return {
+    ok: true,
+    metrics: kept,
+    cases: parsed,
+    ...(typeof feedback === 'string' && feedback.trim() ? { feedback: capText(feedback, FEEDBACK_CHARS) } : {}),
+    ...(cut.length > 0 ? { cut: `cut to keep the record bounded: ${cut.join('; ')}` } : {}),
+  };
+}
+
+/** The first MAX_METRICS metrics, and always those the config names (the objective, the gates). */
+function keptMetrics(metrics: Metrics, mustKeep: readonly string[]): Metrics {
+  const names = Object.keys(metrics);
+  if (names.length <= MAX_METRICS) return metrics;
+  const kept = new Set(mustKeep.filter((n) => n in metrics));
+  for (const name of names) {
+    if (kept.size >= MAX_METRICS) break;
+    kept.add(name);
+  }
+  return Object.fromEntries([...kept].map((n) => [n, metrics[n] ?? 0]));
 }
 
 /** A case's input, expected and actual output (any JSON, as text) and feedback; other keys are ignored. */
