@@ -79,23 +79,31 @@ test('the objective may not be a holdout eval', () => {
   assert.match(problems(text)[0]!, /objective eval "train" is a holdout eval/);
 });
 
-test('knobs: a missing file, a missing pointer and a bad pattern are each located', () => {
-  const dir = makeRepo({ 'agent/params.json': '{ "a": { "b": 1 } }\n', 'agent/x.py': 'N = 3\n' });
-  const text = configJson({
-    ...minimal,
-    knobs: [
-      { file: 'agent/nope.json', jsonPointer: '/a', min: 0, max: 1, step: 0.1 },
-      { file: 'agent/params.json', jsonPointer: '/a/c', min: 0, max: 1, step: 0.1 },
-      { file: 'agent/params.json', jsonPointer: '/a/b', min: 0, max: 5, step: 1 },
-      { file: 'agent/x.py', pattern: 'N = \\d+', min: 0, max: 5, step: 1 },
-    ],
-  });
-  const lines = problems(text, dir);
+test('knobs: a bad pattern is located when the config loads; a missing file, pointer or match when a run starts, against the committed version', () => {
+  const knobs = [
+    { file: 'agent/nope.json', jsonPointer: '/a', min: 0, max: 1, step: 0.1 },
+    { file: 'agent/params.json', jsonPointer: '/a/c', min: 0, max: 1, step: 0.1 },
+    { file: 'agent/params.json', jsonPointer: '/a/b', min: 0, max: 5, step: 1 },
+    { file: 'agent/x.py', pattern: 'N = \\d+', min: 0, max: 5, step: 1 },
+  ];
+  const text = configJson({ ...minimal, knobs });
   const lineOf = (needle: string): number => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
-  assert.equal(lines.length, 3);
-  assert.match(lines[0]!, new RegExp(`:${lineOf('agent/nope.json')}:\\d+: knob "a": file "agent/nope.json" does not exist`));
-  assert.match(lines[1]!, new RegExp(`:${lineOf('"/a/c"')}:\\d+: knob "c": JSON pointer "/a/c" does not exist in the file`));
-  assert.match(lines[2]!, new RegExp(`:${lineOf('N = ')}:\\d+: knob "x.py#4": pattern must have exactly one capture group`));
+  const loaded = problems(text);
+  assert.equal(loaded.length, 1);
+  assert.match(loaded[0]!, new RegExp(`:${lineOf('N = ')}:\\d+: knob "x.py#4": pattern must have exactly one capture group`));
+
+  const fixed = configJson({ ...minimal, knobs: knobs.slice(0, 3) });
+  const dir = makeRepo({ 'agent/params.json': '{ "a": { "b": 1 } }\n', '.aiai/config.json': fixed });
+  const run = cli(dir, 'run');
+  assert.equal(run.code, 2);
+  const fixedLine = (needle: string): number => fixed.split('\n').findIndex((l) => l.includes(needle)) + 1;
+  assert.match(run.stderr, new RegExp(`config\\.json:${fixedLine('agent/nope.json')}:\\d+: knob "a": file "agent/nope.json" is not in the current version`));
+  assert.match(run.stderr, new RegExp(`config\\.json:${fixedLine('"/a/c"')}:\\d+: knob "c" in agent/params.json: JSON pointer "/a/c" does not exist in the file`));
+});
+
+test('a backslash escape that JSON does not know, as in a regex pattern, gets a hint', () => {
+  const text = configJson(minimal).replace('"node score.js"', '"grep \\d x"');
+  assert.match(problems(text)[0]!, /invalid escape character \(in a JSON string a backslash is written twice: the regular expression \\d is "\\\\d"\)/);
 });
 
 test('loadConfig reads .aiai/config.json from the workspace, and says how to create one when missing', () => {

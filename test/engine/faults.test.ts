@@ -48,6 +48,7 @@ function hostileWorkspace(timeoutSec = 5, sandbox: Record<string, unknown> = {})
       protected: ['eval/**'],
       evals: [{ name: 'train', command: 'node eval/hostile.js', timeoutSec }],
       objective: { eval: 'train', metric: 'score' },
+      knobs: [{ file: 'agent/params.json', jsonPointer: '/x', min: 0, max: 10, step: 1 }],
       budget: { iterations: 1 },
       sandbox: { mode: 'required', ...sandbox },
     }),

@@ -12,7 +12,7 @@ import {
 import schema from '../../../schema/aiai-config.schema.json';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import { pointerToPath } from './jsonPointer';
-import { readKnobValue } from './knobs';
+import { patternProblem } from './knobs';
 
 export const CONFIG_DIR = '.aiai';
 export const CONFIG_FILE = path.join(CONFIG_DIR, 'config.json');
@@ -137,6 +137,17 @@ export function configPath(workspace: string): string {
   return path.join(workspace, CONFIG_FILE);
 }
 
+/**
+ * Where a value of the config file stands (a path such as ["knobs", 1, "file"]),
+ * for problems found later than loading: against the version a run changes.
+ */
+export function configLocation(workspace: string, location: Array<string | number>, message: string): ConfigProblem {
+  const file = configPath(workspace);
+  const text = readFileSync(file, 'utf8');
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  return locator(text, file)(root ? nodeAt(root, location).offset : 0, message);
+}
+
 /** Reads and checks `.aiai/config.json`; every problem carries file, line and column. */
 export function loadConfig(workspace: string): Config {
   const file = configPath(workspace);
@@ -227,7 +238,7 @@ function describeParseError(e: ParseError): string {
     UnexpectedEndOfString: 'unterminated string',
     UnexpectedEndOfNumber: 'unterminated number',
     InvalidUnicode: 'invalid unicode escape',
-    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidEscapeCharacter: 'invalid escape character (in a JSON string a backslash is written twice: the regular expression \\d is "\\\\d")',
     InvalidCharacter: 'invalid character',
   };
   const code = printParseErrorCode(e.error);
@@ -345,13 +356,9 @@ function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem
 
   config.knobs.forEach((knob, i) => {
     if (knob.min >= knob.max) report(['knobs', i, 'max'], `knob "${knob.name}": max must be greater than min`);
-    const file = path.join(config.workspace, knob.file);
-    if (!existsSync(file)) {
-      report(['knobs', i, 'file'], `knob "${knob.name}": file "${knob.file}" does not exist in the workspace`);
-      return;
-    }
-    const read = readKnobValue(knob, readFileSync(file, 'utf8'));
-    if (!read.ok) report(['knobs', i, knob.jsonPointer !== undefined ? 'jsonPointer' : 'pattern'], `knob "${knob.name}": ${read.error}`);
+    // The pattern itself is checked here; where it matches is checked against the version a run changes.
+    const shape = knob.pattern !== undefined ? patternProblem(knob.pattern) : undefined;
+    if (shape) report(['knobs', i, 'pattern'], `knob "${knob.name}": ${shape}`);
   });
   return problems;
 }

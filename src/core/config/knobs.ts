@@ -48,24 +48,30 @@ function readPointer(pointer: string, text: string): KnobRead {
   return { ok: true, value: node.value as number, offset: node.offset, length: node.length };
 }
 
-function readPattern(pattern: string, text: string): KnobRead {
-  let regex: RegExp;
+/** Why a knob's pattern cannot locate a number in any file, if it cannot. */
+export function patternProblem(pattern: string): string | undefined {
   try {
-    regex = new RegExp(pattern, 'gmd');
+    const groups = (new RegExp(`${pattern}|`).exec('')?.length ?? 1) - 1;
+    return groups === 1 ? undefined : `pattern must have exactly one capture group around the number (it has ${groups})`;
   } catch (error) {
-    return { ok: false, error: `pattern is not a valid regular expression: ${(error as Error).message}` };
+    return `pattern is not a valid regular expression: ${(error as Error).message}`;
   }
-  const groups = new RegExp(`${pattern}|`).exec('')!.length - 1;
-  if (groups !== 1) return { ok: false, error: `pattern must have exactly one capture group around the number (it has ${groups})` };
+}
+
+function readPattern(pattern: string, text: string): KnobRead {
+  const problem = patternProblem(pattern);
+  if (problem) return { ok: false, error: problem };
+  const regex = new RegExp(pattern, 'gmd');
   const matches = [...text.matchAll(regex)];
   if (matches.length !== 1) {
     return { ok: false, error: `pattern must match exactly once in the file (it matches ${matches.length} times)` };
   }
-  const match = matches[0]!;
-  const captured = match[1];
-  if (captured === undefined || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(captured)) {
+  const [match] = matches;
+  const captured = match?.[1];
+  const where = match?.indices?.[1];
+  if (captured === undefined || where === undefined || !/^\s*-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(captured)) {
     return { ok: false, error: `pattern's capture group must hold a number (it holds "${captured ?? ''}")` };
   }
-  const [start, end] = match.indices![1]!;
+  const [start, end] = where;
   return { ok: true, value: Number(captured), offset: start, length: end - start };
 }

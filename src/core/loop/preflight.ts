@@ -1,0 +1,41 @@
+import { configLocation, type Config } from '../config/config';
+import { formatKnobValue, readKnobValue } from '../config/knobs';
+import { pathPolicy } from '../config/pathPolicy';
+import { ConfigError, type ConfigProblem } from '../common/errors';
+import type { Git } from '../git/git';
+
+/**
+ * What can be checked before the baseline runs, against the version the run
+ * changes (never the working tree, whose uncommitted edits are not the run's):
+ * editable globs that match no file, a parameter search without knobs, a knob whose
+ * file is missing or a link, whose place cannot be read, or whose value lies
+ * outside its range. Throws every problem found, each at its place in the config.
+ */
+export async function preflight(config: Config, git: Git, base: string, searchesKnobs: boolean): Promise<void> {
+  const problems: ConfigProblem[] = [];
+  const at = (location: Array<string | number>, message: string): void => void problems.push(configLocation(config.workspace, location, message));
+  const files = await git.lsTree(base);
+  const policy = pathPolicy(config);
+  if (!files.some((f) => policy.isEditable(f.path))) {
+    at(['editable'], `no file of the current version (${base.slice(0, 8)}) matches the editable globs ${config.editable.map((g) => `"${g}"`).join(', ')}: a proposal could change nothing`);
+  }
+  if (searchesKnobs && config.knobs.length === 0) {
+    at(['knobs'], 'the parameter search proposes by moving knobs, and the config declares none: add "knobs", or use a model proposer');
+  }
+  if (searchesKnobs) {
+    for (const [i, knob] of config.knobs.entries()) {
+      const entry = files.find((f) => f.path === knob.file);
+      const place = knob.jsonPointer !== undefined ? 'jsonPointer' : 'pattern';
+      if (!entry) at(['knobs', i, 'file'], `knob "${knob.name}": file "${knob.file}" is not in the current version (${base.slice(0, 8)})`);
+      else if (entry.mode === '120000') at(['knobs', i, 'file'], `knob "${knob.name}": file "${knob.file}" is a symbolic link; point the knob at the file itself`);
+      else {
+        const read = readKnobValue(knob, (await git.readFile(base, knob.file)) ?? '');
+        if (!read.ok) at(['knobs', i, place], `knob "${knob.name}" in ${knob.file}: ${read.error}`);
+        else if (read.value < knob.min || read.value > knob.max) {
+          at(['knobs', i], `knob "${knob.name}": its value in ${knob.file} is ${formatKnobValue(knob, read.value)}, outside its range ${knob.min}..${knob.max}`);
+        }
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
