@@ -1,4 +1,6 @@
 // Bundles the CLI and the extension; `vscode` is provided by the editor at run time.
+import { chmodSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { build } from 'esbuild';
 
 const common = {
@@ -12,8 +14,34 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/*
+ * The CLI loads each command's code when the command runs (`import()` in main.ts), so
+ * `aiai --help` starts about as fast as node itself. Splitting those into chunks needs
+ * ES modules; `dist/cli.js`, the `bin`, stays a CommonJS file (package.json has no
+ * "type") that imports the entry. The banner gives bundled CommonJS packages the
+ * `require` an ES module lacks.
+ */
+const CLI_DIR = 'dist/cli';
+const cli = build({
+  ...common,
+  format: 'esm',
+  splitting: true,
+  entryPoints: { main: 'src/cli/main.ts' },
+  outdir: CLI_DIR,
+  outExtension: { '.js': '.mjs' },
+  banner: { js: "import { createRequire as aiaiRequire } from 'node:module'; const require = aiaiRequire(import.meta.url);" },
+  metafile: true,
+}).then(({ metafile }) => {
+  // Chunks are named by their content: drop those of earlier builds (after, so a CLI running meanwhile keeps working).
+  const current = new Set(Object.keys(metafile.outputs).map((file) => path.basename(file)));
+  for (const file of readdirSync(CLI_DIR)) if (!current.has(file)) rmSync(path.join(CLI_DIR, file));
+  writeFileSync('dist/cli.js', "#!/usr/bin/env node\n// The aiai command; its code is in cli/ (see esbuild.mjs).\nimport('./cli/main.mjs');\n");
+  chmodSync('dist/cli.js', 0o755);
+  rmSync('dist/cli.js.map', { force: true });
+});
+
 await Promise.all([
-  build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  cli,
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
   // The review panel's browser code; its CSS imports become dist/webview/review.css.
   build({ ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { review: 'webview/main.ts' }, outdir: 'dist/webview', minify: true }),

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { agentWorkspace } from '../fixtures/agentWorkspace';
-import { cli, cliJson, cliProcess, cliWithEnv, commitAll, copyExample, exited, git, killGroupOf, makeRepo, SEEDED, snapshot, tempDir, waitForFile } from '../helpers';
+import { agentWorkspace, baseConfig } from '../fixtures/agentWorkspace';
+import { CLI, cli, cliJson, cliProcess, cliWithEnv, commitAll, configJson, copyExample, exited, git, killGroupOf, makeRepo, ROOT, SEEDED, snapshot, tempDir, waitForFile, writeFiles } from '../helpers';
 
 interface Listed {
   id: string;
@@ -176,4 +177,70 @@ test('git, editor and pager variables in the environment (as npm and git hooks s
   const result = cliWithEnv({ GIT_DIR: '/nonexistent', GIT_WORK_TREE: '/', EDITOR: 'vim', VISUAL: 'vim', PAGER: 'less', PREFIX: '/usr' }, dir, 'run');
   assert.equal(result.code, 0, result.stderr);
   assert.equal(cliJson<Listed[]>(dir, 'list').length, 1);
+});
+
+test('with --json, an error is JSON on stdout too, and the exit code stays', () => {
+  const dir = agentWorkspace();
+  const errorOf = (result: { stdout: string }): { kind: string; message: string; problems?: { line: number }[] } => (JSON.parse(result.stdout) as { error: { kind: string; message: string } }).error;
+
+  const unknown = cli(dir, 'approve', 'deadbeef', '--json');
+  assert.equal(unknown.code, 2);
+  assert.deepEqual(errorOf(unknown), { kind: 'usage', message: 'no candidate "deadbeef"; `aiai list` shows the candidates' });
+  const badOption = cli(dir, 'run', '--iterations', '0', '--json');
+  assert.equal(badOption.code, 2);
+  assert.equal(errorOf(badOption).kind, 'usage');
+  assert.match(errorOf(badOption).message, /expected a positive whole number/);
+  assert.equal(badOption.stderr, '', 'no text beside the JSON');
+
+  writeFileSync(path.join(dir, '.aiai', 'config.json'), '{\n  "editable": [\n}\n');
+  const config = cli(dir, 'list', '--json');
+  assert.equal(config.code, 2);
+  assert.equal(errorOf(config).kind, 'config');
+  assert.equal(errorOf(config).problems![0]!.line, 3);
+});
+
+test('--version prints the version of the package', () => {
+  const result = cli(tempDir(), '--version');
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout.trim(), (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+});
+
+test('approving or rejecting a candidate that is not pending is a refusal: exit 1', () => {
+  const dir = agentWorkspace({ config: { budget: { iterations: 1 } } });
+  assert.equal(cli(dir, 'run').code, 0);
+  const [candidate] = cliJson<Listed[]>(dir, 'list');
+  if (candidate!.status === 'pending') assert.equal(cli(dir, 'reject', candidate!.id).code, 0);
+  const again = cli(dir, 'reject', candidate!.id);
+  assert.equal(again.code, 1, again.stderr);
+  assert.match(again.stderr, /only a pending candidate can be rejected/);
+  const approve = cli(dir, 'approve', candidate!.id, '--json');
+  assert.equal(approve.code, 1, approve.stderr);
+  assert.match((JSON.parse(approve.stdout) as { error: { message: string } }).error.message, /only a pending candidate can be approved/);
+});
+
+test('list outside a git repository is an error, not an empty list', () => {
+  const dir = tempDir();
+  writeFiles(dir, { '.aiai/config.json': configJson(baseConfig()) });
+  const result = cli(dir, 'list');
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /is not inside a git repository/);
+  assert.equal(result.stdout, '');
+});
+
+test('aiai --help starts within 40 ms of a bare node', () => {
+  // The fastest of several runs of each, interleaved: what the code costs, not what else the machine was doing.
+  const timed = (args: string[]): number => {
+    const started = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { stdio: 'ignore' });
+    assert.equal(result.status, 0);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const node: number[] = [];
+  const help: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    node.push(timed(['-e', '0']));
+    help.push(timed([CLI, '--help']));
+  }
+  const extra = Math.min(...help) - Math.min(...node);
+  assert.ok(extra <= 40, `aiai --help took ${Math.min(...help).toFixed(0)} ms, node -e 0 ${Math.min(...node).toFixed(0)} ms`);
 });

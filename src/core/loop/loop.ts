@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../config/config';
 import { pathPolicy } from '../config/pathPolicy';
 import { EXCLUDED } from '../config/written';
 import { runtimeError } from '../common/errors';
+import { withGroupLedger } from '../grade/command';
 import { Evaluator, Interrupted } from '../grade/evaluator';
 import { isolationFor, type Isolation } from '../grade/sandbox';
 import { Git } from '../git/git';
@@ -53,9 +54,10 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
   const git = await Git.open(workspace);
   const store = new Store(git.root);
   await git.excludeLocally(EXCLUDED);
-  const release = acquireRunLock(git.root);
+  const lock = acquireRunLock(git.root);
   try {
     const emit: Emit = options.onEvent ?? (() => {});
+    if (lock.endedGroups > 0) emit({ type: 'notice', message: `ended ${lock.endedGroups} evaluation process group(s) that an earlier run left running` });
     const worktrees = await Worktrees.for(git);
     const cleaned = await recover(git, store, worktrees);
     if (cleaned) emit({ type: 'notice', message: cleaned });
@@ -65,12 +67,13 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     const chosen = options.proposer ? { proposer: options.proposer } : await chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
     try {
-      return await run({ config, git, store, isolation, proposer: chosen.proposer, evaluator: new Evaluator(git, config, worktrees, pathPolicy(config), isolation) }, options, emit);
+      const evaluator = new Evaluator(git, config, worktrees, pathPolicy(config), isolation);
+      return await withGroupLedger(lock.evalGroups, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator }, options, emit));
     } finally {
       await worktrees.drain();
     }
   } finally {
-    release();
+    lock.release();
   }
 }
 

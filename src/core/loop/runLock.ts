@@ -1,25 +1,91 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
 import { runtimeError } from '../common/errors';
+import type { GroupLedger } from '../grade/command';
 
-/** One loop per workspace: a lock file holding the pid of the loop that runs. */
-export function acquireRunLock(workspace: string): () => void {
+/**
+ * One loop per workspace: `.aiai/run.lock` holds the pid of the loop that runs, and
+ * after it, one a line, the process groups of the evals it has running with each
+ * leader's start time. Without the sandbox an eval's group outlives a loop killed
+ * with kill -9; the loop that takes the lock over ends what the dead one left, and
+ * the start time keeps it from killing a stranger that got a reused pid.
+ */
+export interface RunLock {
+  /** Told of each eval's process group as it starts and ends. */
+  readonly evalGroups: GroupLedger;
+  /** Eval process groups a dead loop left running, ended when its lock was taken over. */
+  readonly endedGroups: number;
+  release(): void;
+}
+
+export function acquireRunLock(workspace: string): RunLock {
   const file = path.join(workspace, CONFIG_DIR, 'run.lock');
+  let endedGroups = 0;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return () => rmSync(file, { force: true });
+      return { evalGroups: new GroupsInLock(file), endedGroups, release: () => rmSync(file, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(file, 'utf8'));
-      if (isAlive(holder)) {
+      const [holder, ...groups] = readFileSync(file, 'utf8').split('\n');
+      if (isAlive(Number(holder))) {
         throw runtimeError(`another aiai loop (pid ${holder}) is running on this workspace; stop it first or wait for it to finish`);
       }
+      endedGroups += groups.filter((line) => endGroup(line)).length;
       rmSync(file, { force: true }); // left by a loop that died
+      rmSync(`${file}.next`, { force: true });
     }
   }
   throw runtimeError(`could not take the run lock ${file}`);
+}
+
+/** The lock file rewritten whole (write, then rename) at each change, so a reader never sees half of it. */
+class GroupsInLock implements GroupLedger {
+  private readonly groups = new Map<number, string>();
+
+  constructor(private readonly file: string) {}
+
+  started(group: number): void {
+    this.groups.set(group, startTime(group) ?? '-');
+    this.write();
+  }
+
+  ended(group: number): void {
+    if (this.groups.delete(group)) this.write();
+  }
+
+  private write(): void {
+    const lines = [String(process.pid), ...[...this.groups].map(([group, start]) => `${group} ${start}`)];
+    const next = `${this.file}.next`;
+    writeFileSync(next, lines.join('\n'));
+    renameSync(next, this.file);
+  }
+}
+
+/** Kills the process group a line names, unless its leader's pid now belongs to another process. Whether it did. */
+function endGroup(line: string): boolean {
+  const [group = 0, start = ''] = line.split(' ');
+  const pgid = Number(group);
+  if (!Number.isInteger(pgid) || pgid <= 1) return false; // -1 would be every process
+  const now = startTime(pgid);
+  if (now !== undefined && start !== '-' && now !== start) return false;
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    return true;
+  } catch {
+    return false; // the group is gone
+  }
+}
+
+/** When a process started, in clock ticks since boot (Linux); undefined where /proc has no such process. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -1,0 +1,49 @@
+import * as path from 'node:path';
+import { loadConfig, type Config } from '../core/config/config';
+import { listVersions } from '../core/deploy/versions';
+import { Git } from '../core/git/git';
+import { LESSONS_FILE, readLessons } from '../core/record/lessons';
+import { Store } from '../core/record/store';
+import { candidateDetails, candidateLine, candidateSummary, versionLine } from './format';
+import { print, printJson } from './output';
+
+interface Json {
+  json?: boolean;
+}
+
+/** The workspace's repository and config; outside a git repository, an error rather than an empty store. */
+async function open(workspace: string): Promise<{ git: Git; config: Config }> {
+  const git = await Git.open(workspace);
+  return { git, config: loadConfig(workspace) };
+}
+
+export async function list(workspace: string, opts: Json): Promise<void> {
+  const { git, config } = await open(workspace);
+  const candidates = new Store(git.root).candidates();
+  if (opts.json) return printJson(candidates.map((c) => candidateSummary(c, config.objective.eval)));
+  if (candidates.length === 0) return print('no candidates yet: `aiai run` makes some');
+  for (const c of candidates) print(candidateLine(c));
+}
+
+export async function show(workspace: string, id: string, opts: Json): Promise<void> {
+  const { git } = await open(workspace);
+  const store = new Store(git.root);
+  const candidate = store.candidate(id);
+  if (opts.json) return printJson(candidate);
+  print(candidateDetails(candidate, store.candidates()));
+}
+
+export async function lessons(workspace: string, opts: Json): Promise<void> {
+  const { git } = await open(workspace);
+  const text = readLessons(git.root);
+  if (opts.json) return printJson({ file: path.join(git.root, LESSONS_FILE), lessons: text ?? null });
+  print(text ?? `no lessons yet: a run with a model proposer writes ${LESSONS_FILE}, and you may write it yourself`);
+}
+
+export async function versions(workspace: string, opts: Json): Promise<void> {
+  const { git, config } = await open(workspace);
+  const all = await listVersions(git, new Store(git.root), config);
+  if (opts.json) return printJson(all);
+  const head = await git.head();
+  for (const v of all) print(versionLine(v, config.objective.metric, v.commit === head));
+}
