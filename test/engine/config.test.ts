@@ -126,3 +126,11 @@ test('the CLI exits 2 on an unknown key and names it', () => {
   assert.equal(result.code, 2);
   assert.match(result.stderr, /config\.json:\d+:\d+: unknown key "iterations" in the config/);
 });
+
+test('a shared folder outside the workspace is refused, at its place', () => {
+  const text = configJson({ ...minimal, shared: ['node_modules', '../x', '/opt/data'] });
+  const found = problems(text);
+  assert.equal(found.length, 2);
+  assert.match(found[0]!, /shared folder "\.\.\/x" must be a folder inside the workspace, given relative to it/);
+  assert.match(found[1]!, /shared folder "\/opt\/data" must be a folder inside the workspace/);
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { ensureDebianPackages } from '../../scripts/debian.mjs';
@@ -215,4 +216,29 @@ test('an eval that runs more processes than sandbox.maxProcesses is killed at on
   assert.equal(c.reason, 'train: killed for running more than 50 processes at once (sandbox.maxProcesses)');
   assert.ok(c.evaluation!.evals[0]!.durationMs < 10_000, 'long before its timeout');
   assert.deepEqual(processesWith(m), []);
+});
+
+test('a workspace under /tmp: its shared folders stay visible, read-only, inside the sandbox', async () => {
+  const dir = makeRepo({
+    'agent/params.json': '{ "x": 2 }\n',
+    'eval/read.js': "const fs = require('fs');\nconst x = JSON.parse(fs.readFileSync('agent/params.json', 'utf8')).x;\nconst data = fs.readFileSync('data/answer.txt', 'utf8').trim();\nconsole.log(JSON.stringify({ score: data === 'forty-two' ? x / 10 : 0 }));\n",
+    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\n',
+    '.gitignore': 'data/\n',
+    '.aiai/config.json': configJson({
+      editable: ['agent/**'],
+      protected: ['eval/**'],
+      evals: [{ name: 'train', command: 'node eval/read.js', timeoutSec: 30 }],
+      objective: { eval: 'train', metric: 'score' },
+      shared: ['data'],
+      sandbox: { mode: 'required' },
+    }),
+  });
+  assert.ok(dir.startsWith(os.tmpdir()), 'the workspace lies under the temp folder the sandbox replaces');
+  mkdirSync(path.join(dir, 'data'));
+  writeFileSync(path.join(dir, 'data', 'answer.txt'), 'forty-two\n');
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('x to 6', { x: 6 })]), signal: new AbortController().signal });
+  assert.equal(summary.run.isolation, 'bubblewrap');
+  assert.equal(summary.run.baseline?.evals[0]?.metrics.score, 0.2, 'the baseline read the shared data');
+  assert.equal(summary.candidates[0]?.status, 'pending', summary.candidates[0]?.reason);
+  assert.equal(git(dir, 'status', '--porcelain'), '');
 });

@@ -354,6 +354,13 @@ function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem
     report(['objective', 'eval'], `objective eval "${config.objective.eval}" is a holdout eval; the objective must be an eval the proposer may learn from`);
   }
 
+  config.shared.forEach((entry, i) => {
+    const segments = entry.split(/[\\/]/);
+    if (path.isAbsolute(entry) || path.win32.isAbsolute(entry) || segments.includes('..') || segments[0] === '.git' || segments[0] === CONFIG_DIR) {
+      report(['shared', i], `shared folder "${entry}" must be a folder inside the workspace, given relative to it (not absolute, no "..", not .git or .aiai)`);
+    }
+  });
+
   config.knobs.forEach((knob, i) => {
     if (knob.min >= knob.max) report(['knobs', i, 'max'], `knob "${knob.name}": max must be greater than min`);
     // The pattern itself is checked here; where it matches is checked against the version a run changes.

@@ -119,7 +119,8 @@ export class Evaluator {
     const scratch = mkdtempSync(path.join(os.tmpdir(), 'aiai-eval-'));
     const metricsFile = path.join(scratch, 'metrics.json');
     try {
-      const argv = sandboxed(spec.command, { cwd: dir, scratch, config: this.config.sandbox, isolation: this.isolation });
+      const readOnly = this.config.shared.map((entry) => path.join(this.git.root, entry));
+      const argv = sandboxed(spec.command, { cwd: dir, scratch, config: this.config.sandbox, isolation: this.isolation, readOnly });
       const result = await runCommand({
         ...argv,
         cwd: dir,

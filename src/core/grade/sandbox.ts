@@ -47,11 +47,12 @@ export interface SandboxedCommand {
 
 /**
  * The argv that runs `command` in `cwd`: under bubblewrap, in a read-only view of
- * the machine where only the worktree and a private temp folder are writable, home
+ * the machine where only the worktree and a private temp folder are writable (the
+ * shared folders stay visible, read-only, even under /tmp), home
  * secrets are empty, the network is gone (unless allowed) and every process dies
  * with the sandbox; and under a data-memory limit in every case.
  */
-export function sandboxed(command: string, options: { cwd: string; scratch: string; config: SandboxConfig; isolation: Isolation }): SandboxedCommand {
+export function sandboxed(command: string, options: { cwd: string; scratch: string; config: SandboxConfig; isolation: Isolation; readOnly?: string[] }): SandboxedCommand {
   const limit = `ulimit -d ${options.config.memoryMb * 1024} 2>/dev/null; exec /bin/sh -c "$AIAI_EVAL_COMMAND"`;
   const env = { AIAI_EVAL_COMMAND: command };
   if (options.isolation.kind === 'none') return { file: '/bin/sh', args: ['-c', limit], env };
@@ -72,6 +73,8 @@ export function sandboxed(command: string, options: { cwd: string; scratch: stri
     '--tmpfs', '/var/tmp',
     '--bind', options.cwd, options.cwd,
     '--bind', options.scratch, options.scratch,
+    // The shared folders the worktree links to, which a private /tmp would otherwise hide.
+    ...(options.readOnly ?? []).filter((p) => existsSync(p)).flatMap((p) => ['--ro-bind', p, p]),
     ...masks,
     '--chdir', options.cwd,
     '/bin/sh', '-c', limit,
