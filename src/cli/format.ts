@@ -80,6 +80,7 @@ function evaluationTable(evaluation: Evaluation, deltas: Record<string, Record<s
       const delta = deltas[e.name]?.[name];
       rows.push(`${(e.name + kind).padEnd(18)} ${e.status.padEnd(12)} ${name.padEnd(20)} ${formatNumber(value).padEnd(9)} ${delta === undefined ? '' : formatSigned(delta)}`);
     }
+    if (e.cut) rows.push(`${(e.name + kind).padEnd(18)} ${e.cut}`);
   }
   return rows;
 }

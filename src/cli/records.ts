@@ -19,10 +19,13 @@ async function open(workspace: string): Promise<{ git: Git; config: Config }> {
 
 export async function list(workspace: string, opts: Json): Promise<void> {
   const { git, config } = await open(workspace);
-  const candidates = new Store(git.root).candidates();
-  if (opts.json) return printJson(candidates.map((c) => candidateSummary(c, config.objective.eval)));
-  if (candidates.length === 0) return print('no candidates yet: `aiai run` makes some');
+  const store = new Store(git.root);
+  const candidates = store.candidates();
+  const damaged = store.damaged();
+  if (opts.json) return printJson([...candidates.map((c) => candidateSummary(c, config.objective.eval)), ...damaged.map((d) => ({ id: d.id, status: 'damaged', file: d.file }))]);
+  if (candidates.length + damaged.length === 0) return print('no candidates yet: `aiai run` makes some');
   for (const c of candidates) print(candidateLine(c));
+  for (const d of damaged) print(`${d.id}  ${'damaged'.padEnd(8)}  the record ${d.file} cannot be read; its ref is kept`);
 }
 
 export async function show(workspace: string, id: string, opts: Json): Promise<void> {

@@ -7,7 +7,7 @@ import { CANDIDATE_REFS } from '../../src/core/git/git';
 import { runLoop } from '../../src/core/loop/loop';
 import { Store } from '../../src/core/record/store';
 import { agentWorkspace, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { git, tempDir } from '../helpers';
+import { cli, git, tempDir } from '../helpers';
 
 /* The store over time: damaged records, and two checkouts of one repository. */
 
@@ -24,6 +24,9 @@ test('a damaged record is listed as damaged with its file, and the next run keep
   writeFileSync(file, '{"id": "trunc');
   assert.deepEqual(store.damaged(), [{ file, id: broken!.id }]);
   assert.deepEqual(store.candidates().map((c) => c.id), [kept!.id]);
+  const listed = cli(dir, 'list');
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(`^${broken!.id} {2}damaged {3}the record ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be read; its ref is kept$`, 'm'));
   const ref = refOf(dir, broken!.id);
   assert.equal(ref, broken!.commit);
 

@@ -1,4 +1,4 @@
-import { runtimeError, usageError } from '../common/errors';
+import { runtimeError } from '../common/errors';
 import type { Config } from '../config/config';
 import { formatKnobValue, readKnobValue } from '../config/knobs';
 import { CANDIDATE_REFS, shortSha, type Git } from '../git/git';
@@ -20,7 +20,7 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
   const { git, store, config } = await openWorkspace(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
   if (candidate.status !== 'pending') {
-    throw usageError(`candidate ${candidate.id} is ${candidate.status}${candidate.reason ? ` (${candidate.reason})` : ''}; only a pending candidate can be approved`);
+    throw runtimeError(`candidate ${candidate.id} is ${candidate.status}${candidate.reason ? ` (${candidate.reason})` : ''}; only a pending candidate can be approved`);
   }
   const evaluated = await git.tryRevParse(`${CANDIDATE_REFS}/${candidate.id}`);
   const contentHash = evaluated ? await git.treeOf(evaluated) : undefined;
@@ -40,7 +40,7 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
     );
   }
   if (newTree === (await git.treeOf(head))) {
-    throw usageError(`the branch already contains candidate ${candidate.id}'s change; nothing to apply`);
+    throw runtimeError(`the branch already contains candidate ${candidate.id}'s change; nothing to apply`);
   }
   const touched = await git.changedPaths(head, newTree);
   const touchedSet = new Set(touched);

@@ -1,4 +1,4 @@
-import { usageError } from '../common/errors';
+import { runtimeError } from '../common/errors';
 import { audit } from '../record/audit';
 import type { CandidateRecord } from '../record/store';
 import { openWorkspace, type Actor } from './preconditions';
@@ -7,7 +7,7 @@ import { openWorkspace, type Actor } from './preconditions';
 export async function reject(workspace: string, idOrPrefix: string, options: Actor & { reason?: string }): Promise<CandidateRecord> {
   const { store } = await openWorkspace(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
-  if (candidate.status !== 'pending') throw usageError(`candidate ${candidate.id} is ${candidate.status}; only a pending candidate can be rejected`);
+  if (candidate.status !== 'pending') throw runtimeError(`candidate ${candidate.id} is ${candidate.status}; only a pending candidate can be rejected`);
   const rejected: CandidateRecord = {
     ...candidate,
     status: 'rejected',

@@ -10,6 +10,7 @@ import { Worktrees } from '../git/worktrees';
 import { toAttempt } from '../propose/attempts';
 import type { Proposer } from '../propose/proposer';
 import { LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
+import { ParameterSearch } from '../propose/parameterSearch';
 import { chooseProposer } from '../propose/proposerChoice';
 import { Store, type CandidateRecord, type RunRecord } from '../record/store';
 import { evaluateBaseline, evalsKey } from './baseline';
@@ -17,6 +18,7 @@ import { Budget } from './budget';
 import { Drafts } from './drafts';
 import type { Emit, LoopEvent } from './context';
 import { Pipeline } from './pipeline';
+import { preflight } from './preflight';
 import { Population } from './population';
 import { Recorder } from './recorder';
 import { recover } from './recovery';
@@ -66,6 +68,7 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
     const chosen = options.proposer ? { proposer: options.proposer } : await chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
+    await preflight(config, git, await git.head(), chosen.proposer instanceof ParameterSearch);
     try {
       const evaluator = new Evaluator(git, config, worktrees, pathPolicy(config), isolation);
       return await withGroupLedger(lock.evalGroups, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator }, options, emit));
