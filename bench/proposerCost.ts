@@ -1,5 +1,5 @@
 import { runLoop } from '../src/core/loop/loop';
-import type { CandidateRecord } from '../src/core/record/store';
+import type { CandidateRecord } from '../src/core/record/records';
 import { totalInput, type Usage } from '../src/shared/usage';
 import { DEFAULT_LESSONS, MessagesServer, textOnly, toolCall, toolUse, type MessagesRequest, type Reply } from '../test/fixtures/messagesServer';
 import { copyExample } from '../test/helpers';

@@ -1,20 +1,20 @@
 import type { Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
-import type { CandidateRecord } from '../core/record/store';
+import type { CandidateRecord } from '../core/record/records';
+import type { CandidateSummary } from '../core/record/summary';
 import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName } from '../shared/format';
-import { lineageOf } from '../core/review/review';
 import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
-export function candidateSummary(c: CandidateRecord, objectiveEval: string): Record<string, unknown> {
+export function candidateSummary(c: CandidateSummary, objectiveEval: string): Record<string, unknown> {
   return {
     id: c.id,
     title: c.title,
     status: c.status,
-    metrics: c.evaluation?.evals.find((e) => e.name === objectiveEval)?.metrics ?? null,
+    metrics: c.trainMetrics[objectiveEval] ?? null,
     delta: c.objective?.delta ?? null,
     flags: c.flags,
     reason: c.reason ?? null,
@@ -25,20 +25,21 @@ export function candidateSummary(c: CandidateRecord, objectiveEval: string): Rec
   };
 }
 
-export function candidateLine(c: CandidateRecord): string {
+export function candidateLine(c: Pick<CandidateSummary, 'id' | 'status' | 'objective' | 'flags' | 'reason' | 'title'>): string {
   const objective = c.objective ? `${c.objective.metric} ${formatNumber(c.objective.value)} (${formatSigned(c.objective.delta)})` : '';
   const flags = c.flags.length > 0 ? ` [${c.flags.join(', ')}]` : '';
   const reason = c.status !== 'pending' && c.status !== 'approved' && c.reason ? `  — ${c.reason}` : '';
   return `${c.id}  ${c.status.padEnd(8)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
 }
 
-export function candidateDetails(c: CandidateRecord, all: CandidateRecord[]): string {
+/** A candidate in full, with the candidates it grew from (oldest first) for its lineage. */
+export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[]): string {
   const lines = [
     `candidate ${c.id}: ${c.title}`,
     `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
     `run        ${c.runId}   proposer ${c.proposer}`,
     `parent     ${parentName(c.parent.id)} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
-    `lineage    ${lineageText(lineageOf(c, all), c.id)}`,
+    `lineage    ${lineageText(ancestors.map((a) => a.id), c.id)}`,
   ];
   if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);

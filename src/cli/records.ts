@@ -19,9 +19,7 @@ async function open(workspace: string): Promise<{ git: Git; config: Config }> {
 
 export async function list(workspace: string, opts: Json): Promise<void> {
   const { git, config } = await open(workspace);
-  const store = new Store(git.root);
-  const candidates = store.candidates();
-  const damaged = store.damaged();
+  const { summaries: candidates, damaged } = new Store(git.root).summaries();
   if (opts.json) return printJson([...candidates.map((c) => candidateSummary(c, config.objective.eval)), ...damaged.map((d) => ({ id: d.id, status: 'damaged', file: d.file }))]);
   if (candidates.length + damaged.length === 0) return print('no candidates yet: `aiai run` makes some');
   for (const c of candidates) print(candidateLine(c));
@@ -33,7 +31,7 @@ export async function show(workspace: string, id: string, opts: Json): Promise<v
   const store = new Store(git.root);
   const candidate = store.candidate(id);
   if (opts.json) return printJson(candidate);
-  print(candidateDetails(candidate, store.candidates()));
+  print(candidateDetails(candidate, store.ancestors(candidate)));
 }
 
 export async function lessons(workspace: string, opts: Json): Promise<void> {

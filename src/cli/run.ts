@@ -1,5 +1,6 @@
 import { loadConfig } from '../core/config/config';
 import { runLoop, type LoopEvent } from '../core/loop/loop';
+import { summarize } from '../core/record/summary';
 import { formatNumber } from '../shared/format';
 import { candidateLine, candidateSummary, runSummaryText } from './format';
 import { onStdoutClosed, print, printJson, STOPPED, warn, type Stop } from './output';
@@ -56,7 +57,7 @@ export async function run(workspace: string, opts: RunOptions): Promise<void> {
       onEvent,
     });
     if (opts.json) {
-      printJson({ run: summary.run, best: summary.best?.id ?? null, candidates: summary.candidates.map((c) => candidateSummary(c, config.objective.eval)) });
+      printJson({ run: summary.run, best: summary.best?.id ?? null, candidates: summary.candidates.map((c) => candidateSummary(summarize(c), config.objective.eval)) });
     } else {
       print(runSummaryText(summary, config.objective.metric));
     }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CandidateRecord, CandidateStatus } from '../core/record/store';
+import type { CandidateRecord, CandidateStatus } from '../core/record/records';
 import { parentName } from '../shared/format';
 import { candidateDelta } from './format';
 import { SessionTreeView } from './sessionTreeView';

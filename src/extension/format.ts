@@ -1,5 +1,5 @@
 import { formatNumber, formatSigned } from '../shared/format';
-import type { CandidateRecord } from '../core/record/store';
+import type { CandidateRecord } from '../core/record/records';
 import type { Version } from '../core/deploy/versions';
 
 /** "accuracy +0.062", the objective's change against the parent. */

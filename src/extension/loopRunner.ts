@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { runLoop, type LoopEvent } from '../core/loop/loop';
 import { formatNumber } from '../shared/format';
 import { assertNever } from '../shared/assertNever';
-import type { CandidateRecord } from '../core/record/store';
+import type { CandidateRecord } from '../core/record/records';
 import { candidateDelta } from './format';
 import type { ApiKeyStore } from './apiKey';
 import { Disposable } from './disposable';

@@ -44,7 +44,7 @@ function searchLoop(knobs: Knob[], start: string, score: (p: Record<string, numb
       points.push(JSON.stringify(values));
       const value = score(values);
       const improved = value > parent.value;
-      history.push({ id: commit, title: outcome.proposal.title, outcome: improved ? 'improved' : 'not-improved', parentCommit: parent.commit, commit, edits: outcome.proposal.edits, objectiveValue: value, failingCases: [] });
+      history.push({ id: commit, title: outcome.proposal.title, outcome: improved ? 'improved' : 'not-improved', parentCommit: parent.commit, commit, objectiveValue: value, failingCases: [] });
       if (improved) {
         firstGainAt ??= i;
         parent = { commit, value };

@@ -24,10 +24,10 @@ export function readJson<T>(file: string): T | undefined {
   return text === undefined ? undefined : (tryParseJson(text) as T | undefined);
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file. */
-export function writeJsonAtomic(file: string, value: unknown): void {
+/** Writes through a temporary file and a rename, so a reader never sees half a file; `indent` 0 for a compact file. */
+export function writeJsonAtomic(file: string, value: unknown, indent = 2): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(value, null, indent)}\n`);
   renameSync(tmp, file);
 }

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import {
   findNodeAtLocation,
   getNodeValue,
@@ -9,7 +9,8 @@ import {
   type Node,
   type ParseError,
 } from 'jsonc-parser';
-import schema from '../../../schema/aiai-config.schema.json';
+// The schema, compiled at build time (scripts/compile-schema.mjs) with verbose errors, so an unknown key can list the allowed ones.
+import validateSchema from '../../../schema/validate.generated.cjs';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import { pointerToPath } from './jsonPointer';
 import { patternProblem } from './knobs';
@@ -128,10 +129,6 @@ export interface Config {
 
 /** Paths no proposal may ever touch, whatever the config says. */
 export const ALWAYS_PROTECTED = ['.aiai/**', '.git/**'];
-
-// verbose: errors carry their schema, so an unknown key can list the allowed ones.
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-const validateSchema = ajv.compile(schema);
 
 export function configPath(workspace: string): string {
   return path.join(workspace, CONFIG_FILE);

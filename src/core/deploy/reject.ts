@@ -1,6 +1,6 @@
 import { runtimeError } from '../common/errors';
 import { audit } from '../record/audit';
-import type { CandidateRecord } from '../record/store';
+import type { CandidateRecord } from '../record/records';
 import { openWorkspace, type Actor } from './preconditions';
 
 /** Marks a pending candidate rejected, with the person's reason; the branch is not touched. */

@@ -33,7 +33,7 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
   const baselineCommit = first ? first.parents[0] : log[0]?.sha;
   const baselineEntry = log.find((e) => e.sha === baselineCommit);
 
-  const candidates = new Map(store.candidates().map((c) => [c.id, c]));
+  const candidates = store.some(new Set(ours.flatMap((e) => e.trailers[CANDIDATE_TRAILER] ?? [])));
   const measured = new Map<string, Metrics>();
   for (const run of store.runs()) {
     const evaluation = run.baseline?.evals.find((e) => e.name === config.objective.eval);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { runtimeError, usageError } from '../common/errors';
 import { readTextIfExists } from '../common/files';
@@ -17,6 +17,7 @@ const FILE_CACHE_ENTRIES = 2000;
 
 /** Where candidate commits live: never a branch, never checked out in the workspace. */
 export const CANDIDATE_REFS = 'refs/aiai/candidates';
+
 
 /** A commit as people quote it. */
 export function shortSha(sha: string): string {
@@ -347,28 +348,6 @@ export class Git {
   /** Moves the checked-out branch forward to `commit`, updating index and files as git does, refusing to overwrite local changes. */
   async fastForward(commit: string): Promise<void> {
     await this.raw(['merge', '--ff-only', '--quiet', commit]);
-  }
-
-  async worktreeAdd(dir: string, commit: string): Promise<void> {
-    await this.raw(['worktree', 'add', '--detach', '--quiet', dir, commit]);
-  }
-
-  async worktreeRemove(dir: string): Promise<void> {
-    try {
-      await this.raw(['worktree', 'remove', '--force', '--force', dir]);
-    } catch {
-      // Already gone or half-made: delete the folder and let prune drop the record.
-      rmSync(dir, { recursive: true, force: true });
-      await this.raw(['worktree', 'prune']);
-    }
-  }
-
-  async worktreePaths(): Promise<string[]> {
-    const out = await this.raw(['worktree', 'list', '--porcelain']);
-    return out
-      .split('\n')
-      .filter((l) => l.startsWith('worktree '))
-      .map((l) => l.slice('worktree '.length));
   }
 
   /**

@@ -39,7 +39,7 @@ export class Worktrees {
     }
     mkdirSync(this.root, { recursive: true });
     const dir = path.join(this.root, randomBytes(4).toString('hex'));
-    await this.git.worktreeAdd(dir, commit);
+    await worktreeCommand(this.git, ['add', '--detach', '--quiet', dir, commit]);
     this.checkouts.set(dir, readFileSync(path.join(dir, '.git'), 'utf8'));
     return this.linked(dir, shared);
   }
@@ -61,10 +61,15 @@ export class Worktrees {
 
   /** Removes every worktree of ours that git still lists, and any folder left behind. Returns how many. */
   async removeStray(): Promise<number> {
-    const ours = (await this.git.worktreePaths()).filter((p) => p.startsWith(this.root + path.sep));
-    for (const dir of ours) await this.git.worktreeRemove(dir);
+    const listed = await worktreeCommand(this.git, ['list', '--porcelain']);
+    const ours = listed
+      .split('\n')
+      .filter((l) => l.startsWith('worktree '))
+      .map((l) => l.slice('worktree '.length))
+      .filter((p) => p.startsWith(this.root + path.sep));
+    for (const dir of ours) await this.remove(dir);
     rmSync(this.root, { recursive: true, force: true });
-    await this.git.raw(['worktree', 'prune']);
+    await worktreeCommand(this.git, ['prune']);
     return ours.length;
   }
 
@@ -94,7 +99,36 @@ export class Worktrees {
 
   private async discard(dir: string): Promise<void> {
     this.checkouts.delete(dir);
-    await this.git.worktreeRemove(dir);
+    await this.remove(dir);
+  }
+
+  private async remove(dir: string): Promise<void> {
+    try {
+      await worktreeCommand(this.git, ['remove', '--force', '--force', dir]);
+    } catch {
+      // Already gone or half-made: delete the folder and let prune drop the record.
+      rmSync(dir, { recursive: true, force: true });
+      await worktreeCommand(this.git, ['prune']);
+    }
+  }
+}
+
+/** Tries of a `git worktree` command that met another checkout's worktree half made. */
+const WORKTREE_ATTEMPTS = 6;
+
+/**
+ * A `git worktree` command, tried again when it met another checkout's worktree in
+ * the making: linked checkouts of one repository share `.git/worktrees`, and git
+ * reads an entry another process has begun but not finished writing as broken.
+ */
+async function worktreeCommand(git: Git, args: string[]): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await git.raw(['worktree', ...args]);
+    } catch (error) {
+      if (attempt >= WORKTREE_ATTEMPTS || !/failed to read .*worktrees|is not a valid|gitdir/i.test((error as Error).message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Evaluation } from '../grade/evaluation';
 import type { Standing } from '../grade/verdict';
-import type { CandidateRecord } from '../record/store';
+import type { CandidateRecord } from '../record/records';
 
 /** What a run tells its front end as it goes. */
 export type LoopEvent =

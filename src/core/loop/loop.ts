@@ -12,7 +12,9 @@ import type { Proposer } from '../propose/proposer';
 import { LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
 import { ParameterSearch } from '../propose/parameterSearch';
 import { chooseProposer } from '../propose/proposerChoice';
-import { Store, type CandidateRecord, type RunRecord } from '../record/store';
+import { Store } from '../record/store';
+import type { CandidateRecord, RunRecord } from '../record/records';
+import { summarize } from '../record/summary';
 import { evaluateBaseline, evalsKey } from './baseline';
 import { Budget } from './budget';
 import { Drafts } from './drafts';
@@ -173,7 +175,7 @@ async function rewriteLessons(setup: Setup, state: RunState, population: Populat
   const written = await proposer.reflect({
     objective: config.objective,
     lessons: readLessons(git.root) ?? '',
-    attempts: population.finished.map((c) => toAttempt(c, config.objective)),
+    attempts: population.finished.map((c) => toAttempt(summarize(c), config.objective)),
     signal,
   });
   if (!written) {

@@ -3,7 +3,9 @@ import { seededRandom } from '../common/random';
 import { gain } from '../grade/metrics';
 import { toAttempt } from '../propose/attempts';
 import type { Attempt } from '../propose/proposer';
-import { LOOP_ACTOR, type CandidateRecord, type Store } from '../record/store';
+import type { Store } from '../record/store';
+import { LOOP_ACTOR, type CandidateRecord } from '../record/records';
+import { summarize } from '../record/summary';
 import type { Parent } from './context';
 import { selectParent, type ParentNode } from './parentSelection';
 
@@ -35,7 +37,7 @@ export class Population {
 
   /** Marks a built candidate as being evaluated, so proposers see it and parent selection counts it. */
   startEvaluating(candidate: CandidateRecord): void {
-    this.evaluating.set(candidate.id, { ...toAttempt(candidate, this.config.objective), outcome: 'evaluating' });
+    this.evaluating.set(candidate.id, { ...toAttempt(summarize(candidate), this.config.objective), outcome: 'evaluating' });
   }
 
   stopEvaluating(id: string): void {
@@ -44,7 +46,7 @@ export class Population {
 
   /** Every earlier attempt in this workspace as a proposer may see it, then those being evaluated. */
   history(): Attempt[] {
-    return [...this.store.candidates().map((c) => toAttempt(c, this.config.objective)), ...this.evaluating.values()];
+    return [...this.store.summaries().summaries.map((c) => toAttempt(c, this.config.objective)), ...this.evaluating.values()];
   }
 
   /**

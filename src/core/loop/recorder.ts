@@ -1,6 +1,7 @@
 import type { Proposal } from '../propose/proposer';
 import { audit } from '../record/audit';
-import { LOOP_ACTOR, type CandidateRecord, type Store } from '../record/store';
+import type { Store } from '../record/store';
+import { LOOP_ACTOR, type CandidateRecord } from '../record/records';
 import type { Parent } from './context';
 import type { RunState } from './runState';
 

@@ -13,8 +13,9 @@ export async function recover(git: Git, store: Store, worktrees: Worktrees): Pro
   const removed = await worktrees.removeStray();
   const crashed = store.runs().filter((r) => r.state === 'running');
   for (const run of crashed) store.saveRun({ ...run, state: 'crashed', stopReason: 'the loop died before it finished' });
-  const recorded = new Set(store.candidates().map((c) => c.id));
-  const damaged = new Set(store.damaged().map((d) => d.id));
+  const { summaries, damaged: unreadable } = store.summaries();
+  const recorded = new Set(summaries.map((c) => c.id));
+  const damaged = new Set(unreadable.map((d) => d.id));
   let orphans = 0;
   for (const { runId, id } of store.unfinished()) {
     if (!recorded.has(id) && !damaged.has(id) && (await git.tryRevParse(`${CANDIDATE_REFS}/${id}`))) {

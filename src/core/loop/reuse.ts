@@ -22,7 +22,7 @@ export class Reuse {
     private readonly run: RunState,
     store: Store,
   ) {
-    for (const c of store.candidates()) if (c.changeKey) this.changes.set(c.changeKey, c.id);
+    for (const c of store.summaries().summaries) if (c.changeKey) this.changes.set(c.changeKey, c.id);
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { RunRecord, RunSavings, Store } from '../record/store';
+import type { Store } from '../record/store';
+import type { RunRecord, RunSavings } from '../record/records';
 
 /** The record of the run in progress, saved whole on every change. */
 export class RunState {

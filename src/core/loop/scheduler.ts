@@ -1,6 +1,6 @@
 import type { Budget } from './budget';
 import type { Pipeline } from './pipeline';
-import type { CandidateRecord } from '../record/store';
+import type { CandidateRecord } from '../record/records';
 
 /** Consecutive proposer failures (timeouts, dropped connections) after which the loop pauses. */
 const PROPOSER_ERRORS_BEFORE_PAUSE = 3;

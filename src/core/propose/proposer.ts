@@ -17,10 +17,9 @@ export interface Attempt {
   parentCommit: string;
   /** The candidate's commit, once it was built. */
   commit?: string;
-  edits: Edit[];
   /** The objective metric's value, when the candidate was evaluated. */
   objectiveValue?: number;
-  /** Train cases that failed. */
+  /** Train cases that failed (the first 50). */
   failingCases: string[];
   /** The objective's change against the parent, when evaluated. */
   delta?: number;

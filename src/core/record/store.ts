@@ -2,115 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
-import type { Edit } from '../propose/edits';
-import { usageError } from '../common/errors';
+import { runtimeError, usageError } from '../common/errors';
 import { readJson, writeJsonAtomic } from '../common/files';
-import type { Evaluation } from '../grade/evaluation';
-import type { GradeFlag } from '../grade/verdict';
-import type { ObjectiveChange } from '../../shared/review';
-import type { CaseChanges, Metrics } from '../grade/metrics';
-import type { LeftOut, ToolCall } from '../propose/proposer';
-import type { Usage } from '../../shared/usage';
-
-export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
-/** The grader's flags, and `duplicate` for a change already tried. */
-export type Flag = GradeFlag | 'duplicate';
-
-/** Who rejects a candidate that did not improve. */
-export const LOOP_ACTOR = 'aiai loop';
-
-export interface Decision {
-  at: string;
-  /** Who acted, and through which front end, e.g. "person via cli". */
-  by: string;
-  reason?: string;
-  /** The commit an approval made on the branch. */
-  commit?: string;
-}
-
-export interface CandidateRecord {
-  id: string;
-  runId: string;
-  createdAt: string;
-  finishedAt?: string;
-  status: CandidateStatus;
-  reason?: string;
-  flags: Flag[];
-  title: string;
-  rationale: string;
-  proposer: string;
-  parent: { id: string | null; commit: string };
-  /** The version the run started from; an approval applies base..commit. */
-  base: string;
-  commit?: string;
-  /** The candidate's git tree id: what an approval checks it deploys. */
-  contentHash?: string;
-  edits: Edit[];
-  changedPaths: string[];
-  /** base..commit, the change an approval would make. */
-  diff: string;
-  evaluation?: Evaluation;
-  objective?: ObjectiveChange;
-  /** Per eval, per metric: candidate − parent, and candidate − current version. */
-  deltas: { vsParent: Record<string, Metrics>; vsCurrent: Record<string, Metrics> };
-  /** Per eval: cases that newly pass or fail against the parent. */
-  cases: Record<string, CaseChanges>;
-  durationMs: number;
-  decision?: Decision;
-  /** Tokens and cost of the model calls behind the proposal. */
-  usage?: Usage;
-  /** Files the proposer did not show the model. */
-  leftOut?: LeftOut[];
-  /** The candidate's change, normalized: equal for the same change. */
-  changeKey?: string;
-  /** The candidate whose evaluation of the same content this one reuses. */
-  evaluatedAs?: string;
-  /** The model that proposed it, when the proposer has several. */
-  model?: string;
-  /** The tool calls of the agent conversation that made it. */
-  conversation?: ToolCall[];
-}
-
-export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
-
-export interface RunRecord {
-  id: string;
-  pid: number;
-  startedAt: string;
-  finishedAt?: string;
-  state: RunState;
-  base: string;
-  branch?: string;
-  proposer: string;
-  /** How evaluations were isolated: bubblewrap, or none. */
-  isolation: 'bubblewrap' | 'none';
-  iterations: number;
-  parallel: number;
-  baseline?: Evaluation;
-  stopReason?: string;
-  error?: string;
-  /** Tokens and cost of all model calls of the run… */
-  usage?: Usage;
-  /** …of which the call that rewrote the lessons at its end. */
-  lessonsUsage?: Usage;
-  /** Evaluation work the run did not have to do. */
-  savings: RunSavings;
-  /** Drafts a proposer had graded before it submitted (agent mode's run_evals). */
-  drafts?: { evaluations: number; durationMs: number };
-  /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
-  evalsKey: string;
-}
-
-export interface RunSavings {
-  /** Evaluations reused for content already evaluated (the baseline by an earlier run, a candidate by this one). */
-  reusedEvaluations: number;
-  /** Proposals of a change already tried: refused before evaluation. */
-  duplicates: number;
-  /** Evals the cascade did not run (after a failed gate or eval, or holdout without an improvement)… */
-  skippedEvals: number;
-  /** …and what they took on the baseline. */
-  skippedEvalMs: number;
-}
+import type { CandidateRecord, RunRecord } from './records';
+import type { CandidateSummary } from './summary';
+import { SummaryCache } from './summaryCache';
 
 /** A candidate record that cannot be read, and the id its file name gives. */
 export interface DamagedRecord {
@@ -133,9 +29,11 @@ function isCandidateRecord(value: unknown): value is CandidateRecord {
  */
 export class Store {
   readonly runsDir: string;
+  private readonly cache: SummaryCache;
 
   constructor(readonly workspace: string) {
     this.runsDir = path.join(workspace, CONFIG_DIR, 'runs');
+    this.cache = new SummaryCache(this.runsDir);
   }
 
   newRunId(): string {
@@ -171,14 +69,39 @@ export class Store {
       .filter((r): r is RunRecord => r !== undefined);
   }
 
-  /** All candidates of all runs that can be read, oldest first; `damaged()` names the others. */
+  /** All candidates of all runs that can be read, oldest first, whole. Listing wants `summaries()`. */
   candidates(): CandidateRecord[] {
-    return this.readCandidates().records;
+    return this.recordFiles()
+      .map((f) => this.read(f.file))
+      .filter(isCandidateRecord)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /**
+   * A summary of every candidate, oldest first, and the records that cannot be read.
+   * Only records written since the last call are read: the rest come from a cache.
+   */
+  summaries(): { summaries: CandidateSummary[]; damaged: DamagedRecord[] } {
+    const summaries: CandidateSummary[] = [];
+    const damaged: DamagedRecord[] = [];
+    const runIds = this.runIds();
+    for (const runId of runIds) {
+      const read = (file: string): CandidateRecord | undefined => {
+        const record = this.read(file);
+        return isCandidateRecord(record) ? record : undefined;
+      };
+      for (const [name, summary] of Object.entries(this.cache.run(runId, read))) {
+        if (summary) summaries.push(summary);
+        else damaged.push({ file: path.join(this.runDir(runId), 'candidates', name), id: name.slice(0, -'.json'.length) });
+      }
+    }
+    this.cache.save(runIds);
+    return { summaries: summaries.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), damaged };
   }
 
   /** Candidate records that cannot be read (truncated, edited by hand): their files and ids. */
   damaged(): DamagedRecord[] {
-    return this.readCandidates().damaged;
+    return this.summaries().damaged;
   }
 
   /**
@@ -203,28 +126,50 @@ export class Store {
     });
   }
 
-  private readCandidates(): { records: CandidateRecord[]; damaged: DamagedRecord[] } {
-    const records: CandidateRecord[] = [];
-    const damaged: DamagedRecord[] = [];
-    for (const runId of this.runIds()) {
+  /** Every candidate record file, relative to the runs folder, with the id its name gives. */
+  private recordFiles(): Array<{ file: string; id: string }> {
+    return this.runIds().flatMap((runId) => {
       const dir = path.join(this.runDir(runId), 'candidates');
-      if (!existsSync(dir)) continue;
-      for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-        const record = readJson<CandidateRecord>(path.join(dir, file));
-        if (isCandidateRecord(record)) records.push(record);
-        else damaged.push({ file: path.join(dir, file), id: file.slice(0, -'.json'.length) });
-      }
-    }
-    return { records: records.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), damaged };
+      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ file: path.join(runId, 'candidates', f), id: f.slice(0, -'.json'.length) })) : [];
+    });
   }
 
-  /** A candidate by id or unique id prefix. */
+  private read(file: string): unknown {
+    return readJson<unknown>(path.join(this.runsDir, file));
+  }
+
+  /** A candidate by id or unique id prefix; only its own record is read. */
   candidate(idOrPrefix: string): CandidateRecord {
-    const matches = idOrPrefix.length === 0 ? [] : this.candidates().filter((c) => c.id.startsWith(idOrPrefix.toLowerCase()));
+    const prefix = idOrPrefix.toLowerCase();
+    const matches = idOrPrefix.length === 0 ? [] : this.recordFiles().filter((f) => f.id.startsWith(prefix));
     const [match, ...others] = matches;
     if (!match) throw usageError(`no candidate "${idOrPrefix}"; \`aiai list\` shows the candidates`);
     if (others.length > 0) throw usageError(`"${idOrPrefix}" matches ${matches.length} candidates (${matches.map((c) => c.id).join(', ')}); give more of the id`);
-    return match;
+    const record = this.read(match.file);
+    if (!isCandidateRecord(record)) throw runtimeError(`the record of candidate ${match.id} cannot be read (${path.join(this.runsDir, match.file)}); it is kept as it is`);
+    return record;
+  }
+
+  /** The candidates with these ids that can be read, by id; only their records are read. */
+  some(ids: ReadonlySet<string>): Map<string, CandidateRecord> {
+    const found = new Map<string, CandidateRecord>();
+    for (const { file, id } of this.recordFiles()) {
+      if (!ids.has(id)) continue;
+      const record = this.read(file);
+      if (isCandidateRecord(record)) found.set(id, record);
+    }
+    return found;
+  }
+
+  /** The candidates a candidate grew from, oldest first, each read by id. */
+  ancestors(candidate: Pick<CandidateRecord, 'parent'>): CandidateRecord[] {
+    const chain: CandidateRecord[] = [];
+    for (let id = candidate.parent.id; id !== null; ) {
+      const ancestor = this.candidate(id);
+      chain.unshift(ancestor);
+      id = ancestor.parent.id;
+    }
+    return chain;
   }
 
   private runIds(): string[] {

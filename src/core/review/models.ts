@@ -1,4 +1,4 @@
-import type { CandidateRecord } from '../record/store';
+import type { CandidateRecord } from '../record/records';
 import { addUsage, NO_USAGE } from '../../shared/usage';
 import type { ModelTally } from '../../shared/review';
 

@@ -1,6 +1,6 @@
 import type { Objective } from '../config/config';
 import { gain, round } from '../grade/metrics';
-import type { CandidateRecord } from '../record/store';
+import type { CandidateRecord } from '../record/records';
 import type { MetricRow, Review } from '../../shared/review';
 
 /** The candidates a candidate grew from, oldest first, through `all` the candidates; empty when its parent is the baseline. */

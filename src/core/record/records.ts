@@ -1,0 +1,109 @@
+import type { Edit } from '../propose/edits';
+import type { Evaluation } from '../grade/evaluation';
+import type { GradeFlag } from '../grade/verdict';
+import type { ObjectiveChange } from '../../shared/review';
+import type { CaseChanges, Metrics } from '../grade/metrics';
+import type { LeftOut, ToolCall } from '../propose/proposer';
+import type { Usage } from '../../shared/usage';
+
+/* The records of runs and candidates, as `.aiai/runs/<run>/` keeps them. */
+
+export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
+/** The grader's flags, and `duplicate` for a change already tried. */
+export type Flag = GradeFlag | 'duplicate';
+
+/** Who rejects a candidate that did not improve. */
+export const LOOP_ACTOR = 'aiai loop';
+
+export interface Decision {
+  at: string;
+  /** Who acted, and through which front end, e.g. "person via cli". */
+  by: string;
+  reason?: string;
+  /** The commit an approval made on the branch. */
+  commit?: string;
+}
+
+export interface CandidateRecord {
+  id: string;
+  runId: string;
+  createdAt: string;
+  finishedAt?: string;
+  status: CandidateStatus;
+  reason?: string;
+  flags: Flag[];
+  title: string;
+  rationale: string;
+  proposer: string;
+  parent: { id: string | null; commit: string };
+  /** The version the run started from; an approval applies base..commit. */
+  base: string;
+  commit?: string;
+  /** The candidate's git tree id: what an approval checks it deploys. */
+  contentHash?: string;
+  edits: Edit[];
+  changedPaths: string[];
+  /** base..commit, the change an approval would make. */
+  diff: string;
+  evaluation?: Evaluation;
+  objective?: ObjectiveChange;
+  /** Per eval, per metric: candidate − parent, and candidate − current version. */
+  deltas: { vsParent: Record<string, Metrics>; vsCurrent: Record<string, Metrics> };
+  /** Per eval: cases that newly pass or fail against the parent. */
+  cases: Record<string, CaseChanges>;
+  durationMs: number;
+  decision?: Decision;
+  /** Tokens and cost of the model calls behind the proposal. */
+  usage?: Usage;
+  /** Files the proposer did not show the model. */
+  leftOut?: LeftOut[];
+  /** The candidate's change, normalized: equal for the same change. */
+  changeKey?: string;
+  /** The candidate whose evaluation of the same content this one reuses. */
+  evaluatedAs?: string;
+  /** The model that proposed it, when the proposer has several. */
+  model?: string;
+  /** The tool calls of the agent conversation that made it. */
+  conversation?: ToolCall[];
+}
+
+export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
+
+export interface RunRecord {
+  id: string;
+  pid: number;
+  startedAt: string;
+  finishedAt?: string;
+  state: RunState;
+  base: string;
+  branch?: string;
+  proposer: string;
+  /** How evaluations were isolated: bubblewrap, or none. */
+  isolation: 'bubblewrap' | 'none';
+  iterations: number;
+  parallel: number;
+  baseline?: Evaluation;
+  stopReason?: string;
+  error?: string;
+  /** Tokens and cost of all model calls of the run… */
+  usage?: Usage;
+  /** …of which the call that rewrote the lessons at its end. */
+  lessonsUsage?: Usage;
+  /** Evaluation work the run did not have to do. */
+  savings: RunSavings;
+  /** Drafts a proposer had graded before it submitted (agent mode's run_evals). */
+  drafts?: { evaluations: number; durationMs: number };
+  /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
+  evalsKey: string;
+}
+
+export interface RunSavings {
+  /** Evaluations reused for content already evaluated (the baseline by an earlier run, a candidate by this one). */
+  reusedEvaluations: number;
+  /** Proposals of a change already tried: refused before evaluation. */
+  duplicates: number;
+  /** Evals the cascade did not run (after a failed gate or eval, or holdout without an improvement)… */
+  skippedEvals: number;
+  /** …and what they took on the baseline. */
+  skippedEvalMs: number;
+}

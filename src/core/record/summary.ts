@@ -1,0 +1,54 @@
+import { capText } from '../common/text';
+import type { Metrics } from '../grade/metrics';
+import { lastLines } from '../../shared/format';
+import type { ObjectiveChange } from '../../shared/review';
+import type { CandidateRecord } from './records';
+
+/** Failing train cases a summary keeps (as many as a proposal shows), and the end of a failed train eval's log, in lines and characters. */
+const FAILING_CASES_KEPT = 12;
+const LOG_LINES = 10;
+const LOG_CHARS = 1200;
+
+/**
+ * What listing, the versions, a proposer's view of earlier attempts and clean-up
+ * need of a candidate: a few hundred bytes, against the record's tens of KB. The
+ * store keeps summaries in a cache beside the records, so a store of thousands of
+ * candidates lists without reading them.
+ */
+export type CandidateSummary = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'proposer' | 'model' | 'parent' | 'commit' | 'contentHash' | 'changeKey'> & {
+  objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta'>;
+  /** Who decided, when someone did (a person, or the loop for what did not improve). */
+  decidedBy?: string;
+  /** Metrics by eval, holdout evals left out. */
+  trainMetrics: Record<string, Metrics>;
+  /** A holdout eval ran and did not pass. */
+  holdoutFailed: boolean;
+  /** Failing train cases, `eval/id`, the first FAILING_CASES_KEPT. */
+  failingCases: string[];
+  /** The end of the log of a train eval that failed. */
+  logTail?: string;
+};
+
+export function summarize(c: CandidateRecord): CandidateSummary {
+  const train = c.evaluation?.evals.filter((e) => !e.holdout) ?? [];
+  const failedLog = train.find((e) => e.status !== 'passed' && e.status !== 'gate-failed')?.logTail;
+  const optional = <K extends keyof CandidateRecord>(...keys: K[]): Partial<Pick<CandidateRecord, K>> =>
+    Object.fromEntries(keys.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Partial<Pick<CandidateRecord, K>>;
+  return {
+    id: c.id,
+    runId: c.runId,
+    createdAt: c.createdAt,
+    status: c.status,
+    flags: c.flags,
+    title: c.title,
+    proposer: c.proposer,
+    parent: c.parent,
+    ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey'),
+    ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta } } : {}),
+    ...(c.decision ? { decidedBy: c.decision.by } : {}),
+    trainMetrics: Object.fromEntries(train.map((e) => [e.name, e.metrics])),
+    holdoutFailed: c.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false,
+    failingCases: train.flatMap((e) => e.cases.filter((k) => !k.passed).map((k) => `${e.name}/${k.id}`)).slice(0, FAILING_CASES_KEPT),
+    ...(failedLog ? { logTail: capText(lastLines(failedLog, LOG_LINES), LOG_CHARS) } : {}),
+  };
+}

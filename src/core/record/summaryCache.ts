@@ -1,0 +1,110 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { readJson, writeJsonAtomic } from '../common/files';
+import type { CandidateRecord } from './records';
+import { summarize, type CandidateSummary } from './summary';
+
+/** A file or folder as it was when cached: a write (a rename into the folder) changes these. */
+interface Stamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+interface FileEntry extends Stamp {
+  /** null: the record could not be read. */
+  summary: CandidateSummary | null;
+}
+
+interface RunEntry extends Stamp {
+  files: Record<string, FileEntry>;
+}
+
+/** Bump when the shape of a summary changes: an older cache is then read anew. */
+const VERSION = 2;
+
+/**
+ * Summaries of the candidate records, cached in one file beside them. A record is
+ * read again only when its file changed (inode, size or time); a run's folder is
+ * listed again only when it changed (every record is written by a rename into it).
+ * The records stay the truth: the cache may be deleted, or be stale after a crash,
+ * and is rebuilt from them.
+ */
+export class SummaryCache {
+  private runs: Record<string, RunEntry> | undefined;
+  private changed = false;
+
+  constructor(private readonly runsDir: string) {}
+
+  private get file(): string {
+    return path.join(this.runsDir, 'summaries.json');
+  }
+
+  /** The summaries of one run's records, by file name; null for a record that cannot be read. */
+  run(runId: string, read: (file: string) => CandidateRecord | undefined): Record<string, CandidateSummary | null> {
+    this.runs ??= this.load();
+    const dir = path.join(this.runsDir, runId, 'candidates');
+    const dirStamp = stampOf(dir);
+    const known = this.runs[runId];
+    if (!dirStamp) {
+      if (known) this.forget(runId);
+      return {};
+    }
+    // An unchanged folder holds the same files, but one may have been changed in place (truncated, edited): each is looked at.
+    const names = known && same(known, dirStamp) ? Object.keys(known.files) : readdirSync(dir).filter((f) => f.endsWith('.json'));
+    const files: Record<string, FileEntry> = {};
+    let reread = !known || !same(known, dirStamp);
+    for (const name of names) {
+      const stamp = stampOf(path.join(dir, name));
+      if (!stamp) continue;
+      const before = known?.files[name];
+      if (before && same(before, stamp)) {
+        files[name] = before;
+        continue;
+      }
+      files[name] = { ...stamp, summary: summaryOf(read(path.join(runId, 'candidates', name))) };
+      reread = true;
+    }
+    if (reread) {
+      this.runs[runId] = { ...dirStamp, files };
+      this.changed = true;
+    }
+    return Object.fromEntries(Object.entries(files).map(([f, e]) => [f, e.summary]));
+  }
+
+  /** Writes the cache when something was read anew, keeping only the runs that still exist. */
+  save(runIds: readonly string[]): void {
+    if (!this.runs) return;
+    for (const runId of Object.keys(this.runs)) if (!runIds.includes(runId)) this.forget(runId);
+    if (!this.changed || !existsSync(this.runsDir)) return;
+    writeJsonAtomic(this.file, { version: VERSION, runs: this.runs }, 0);
+    this.changed = false;
+  }
+
+  private forget(runId: string): void {
+    if (this.runs) delete this.runs[runId];
+    this.changed = true;
+  }
+
+  private load(): Record<string, RunEntry> {
+    const cached = readJson<{ version?: number; runs?: Record<string, RunEntry> }>(this.file);
+    return cached?.version === VERSION && typeof cached.runs === 'object' && cached.runs !== null ? cached.runs : {};
+  }
+}
+
+function summaryOf(record: CandidateRecord | undefined): CandidateSummary | null {
+  return record ? summarize(record) : null;
+}
+
+function stampOf(file: string): Stamp | undefined {
+  try {
+    const s = statSync(file);
+    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+function same(a: Stamp, b: Stamp): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
