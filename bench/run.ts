@@ -7,6 +7,7 @@ import { Store } from '../src/core/record/store';
 import type { RunRecord } from '../src/core/record/records';
 import { agentWorkspace } from '../test/fixtures/agentWorkspace';
 import { proposerCost, type ProposerCost } from './proposerCost';
+import { storeTimes } from './storeScale';
 import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   const scaled = scale(CLI, 2000, 1, candidates);
   const saved = savingsOnExample();
   const rounds = 8;
+  const store = storeTimes(10_000);
   const single = await proposerCost('single', rounds);
   const agent = await proposerCost('agent', rounds);
   const perProposal = (c: ProposerCost): string =>
@@ -45,6 +47,10 @@ async function main(): Promise<void> {
     [`input tokens read from the prompt cache over the turns of agent conversations, rounds 2..${rounds} (agent mode, 5 turns each; target ≥ 0.9)`, `${agent.share.toFixed(3)} (per round: ${agent.perRound.map((r) => r.toFixed(2)).join(', ')})`],
     ['tokens and cost per proposal, single mode (Sonnet list prices)', perProposal(single)],
     ['tokens and cost per proposal, agent mode (read, show failures, edit, run evals, submit)', perProposal(agent)],
+    [`\`aiai list\` on a store of ${store.candidates.toLocaleString('en-US')} candidates, median of 5 (target ≤ 300 ms)`, `${store.list.toFixed(0)} ms`],
+    [`\`aiai show ID\` on that store (target ≤ 150 ms)`, `${store.show.toFixed(0)} ms`],
+    [`\`aiai versions\` on that store (target ≤ 150 ms)`, `${store.versions.toFixed(0)} ms`],
+    ['`aiai --help` against a bare `node -e 0` (target: within 40 ms)', `${store.help.toFixed(0)} ms vs ${store.node.toFixed(0)} ms: +${(store.help - store.node).toFixed(0)} ms`],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
     ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],
   ];
@@ -69,6 +75,11 @@ candidate's commit, its checkout and clean-up, the sandbox, grading and recordin
 floor is the median of 7 bare \`git worktree add\` + \`git worktree remove\` in the same
 folder aiai uses (memory-backed /dev/shm here). The parallel figure runs the same on a
 fresh copy with \`--parallel 2\`.
+
+The store figures time each command as a whole process on a store of
+${store.candidates.toLocaleString('en-US')} real candidate records (a run of the parameter search on the example, its
+records copied into runs of 100 with ids and times of their own, about 12 KB each), after
+one warm-up run that builds the summary cache.
 
 The prompt-cache share is measured against the loopback Messages API server of
 the tests (\`test/fixtures/messagesServer.ts\`), which counts 4 characters a token and

@@ -8,6 +8,11 @@ import type { CandidateRecord, RunRecord } from './records';
 import type { CandidateSummary } from './summary';
 import { SummaryCache } from './summaryCache';
 
+/** Oldest first; ISO times order as strings (a plain comparison, not a locale's). */
+function byCreation(a: { createdAt: string }, b: { createdAt: string }): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
+}
+
 /** A candidate record that cannot be read, and the id its file name gives. */
 export interface DamagedRecord {
   file: string;
@@ -74,7 +79,7 @@ export class Store {
     return this.recordFiles()
       .map((f) => this.read(f.file))
       .filter(isCandidateRecord)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      .sort(byCreation);
   }
 
   /**
@@ -96,7 +101,7 @@ export class Store {
       }
     }
     this.cache.save(runIds);
-    return { summaries: summaries.sort((a, b) => a.createdAt.localeCompare(b.createdAt)), damaged };
+    return { summaries: summaries.sort(byCreation), damaged };
   }
 
   /** Candidate records that cannot be read (truncated, edited by hand): their files and ids. */
