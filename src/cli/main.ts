@@ -50,8 +50,10 @@ program
   .description('evaluate the current version, then propose and grade candidates; nothing reaches your branch until you approve')
   .option('--iterations <n>', 'candidates to try (default: budget.iterations)', positiveInt)
   .option('--parallel <k>', 'candidates evaluated at once (default: parallel)', positiveInt)
+  .option('--resume', 'continue the last run that a stop or a crash ended, with its archive and what is left of its budget')
+  .option('--from-archive', 'build on the candidates of earlier runs on this version and evals, as well as the baseline')
   .option('--json', 'print the run summary as JSON at the end')
-  .action(async (opts: { iterations?: number; parallel?: number; json?: boolean }) => (await import('./run')).run(workspaceOf(), opts));
+  .action(async (opts: { iterations?: number; parallel?: number; resume?: boolean; fromArchive?: boolean; json?: boolean }) => (await import('./run')).run(workspaceOf(), opts));
 
 program
   .command('list')

@@ -8,6 +8,8 @@ import { onStdoutClosed, print, printJson, STOPPED, warn, type Stop } from './ou
 export interface RunOptions {
   iterations?: number;
   parallel?: number;
+  resume?: boolean;
+  fromArchive?: boolean;
   json?: boolean;
 }
 
@@ -53,6 +55,8 @@ export async function run(workspace: string, opts: RunOptions): Promise<void> {
     const summary = await runLoop(workspace, {
       ...(opts.iterations ? { iterations: opts.iterations } : {}),
       ...(opts.parallel ? { parallel: opts.parallel } : {}),
+      ...(opts.resume ? { resume: true } : {}),
+      ...(opts.fromArchive ? { fromArchive: true } : {}),
       signal: controller.signal,
       onEvent,
     });

@@ -24,7 +24,7 @@ export class Budget {
   problem(): string | undefined {
     const spent = this.run.record.usage ?? NO_USAGE;
     const { maxCostUsd, maxTokens, maxMinutes } = this.limits;
-    if (maxMinutes !== undefined && Date.now() - Date.parse(this.run.record.startedAt) > maxMinutes * 60_000) {
+    if (maxMinutes !== undefined && this.run.elapsedMs() > maxMinutes * 60_000) {
       return `time budget: the run has used its ${maxMinutes} minutes`;
     }
     if (maxCostUsd !== undefined && spent.costUsd + this.dearestCall.costUsd > maxCostUsd) {

@@ -23,6 +23,7 @@ import { Pipeline } from './pipeline';
 import { preflight } from './preflight';
 import { Population } from './population';
 import { Recorder } from './recorder';
+import { archiveOf, baselineOf, runToResume } from './resume';
 import { recover } from './recovery';
 import { Reuse } from './reuse';
 import { acquireRunLock } from './runLock';
@@ -36,6 +37,10 @@ export interface LoopOptions {
   parallel?: number;
   signal: AbortSignal;
   onEvent?(event: LoopEvent): void;
+  /** Continue the last run that a stop or a crash ended (`aiai run --resume`). */
+  resume?: boolean;
+  /** Build on the candidates of earlier runs on the same version and evals (`aiai run --from-archive`). */
+  fromArchive?: boolean;
   /** Replaces the proposer the config chooses (tests, other front ends). */
   proposer?: Proposer;
   env?: NodeJS.ProcessEnv;
@@ -94,29 +99,40 @@ interface Setup {
 /** One run, recorded from start to end whatever stops it. */
 async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunSummary> {
   const { config, git, store, proposer } = setup;
-  const iterations = options.iterations ?? config.budget.iterations;
+  const head = await git.head();
+  const key = evalsKey(config);
+  const resumed = options.resume ? runToResume(store, head, key) : undefined;
+  const iterations = options.iterations ?? resumed?.iterations ?? config.budget.iterations;
   const parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, iterations));
   const branch = await git.currentBranch();
-  const state = new RunState(store, {
-    id: store.newRunId(),
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    state: 'running',
-    base: await git.head(),
-    ...(branch ? { branch } : {}),
-    proposer: proposer.name,
-    isolation: setup.isolation.kind,
-    iterations,
-    parallel,
-    savings: { reusedEvaluations: 0, duplicates: 0, skippedEvals: 0, skippedEvalMs: 0 },
-    evalsKey: evalsKey(config),
-  });
+  const state = new RunState(
+    store,
+    resumed
+      ? { ...withoutEnd(resumed), state: 'running', pid: process.pid, resumedAt: new Date().toISOString(), iterations, parallel, proposer: proposer.name }
+      : {
+          id: store.newRunId(),
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+          state: 'running',
+          base: head,
+          ...(branch ? { branch } : {}),
+          proposer: proposer.name,
+          isolation: setup.isolation.kind,
+          iterations,
+          parallel,
+          savings: { reusedEvaluations: 0, duplicates: 0, skippedEvals: 0, skippedEvalMs: 0 },
+          evalsKey: key,
+        },
+  );
+  const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : options.fromArchive ? archiveOf(store, head, key) : [];
+  if (resumed) emit({ type: 'notice', message: `resuming run ${resumed.id}: ${archive.length} of its ${iterations} candidates were made, ${Math.max(0, iterations - archive.length)} are left` });
+  else if (options.fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
   let population: Population | undefined;
   try {
-    const baseline = await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit);
-    population = new Population(config, store, baseline);
+    const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
+    population = new Population(config, store, baseline, archive);
     const budget = new Budget(config.budget, state);
-    const stopReason = await schedule(setup, state, population, budget, options, emit);
+    const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, options, emit);
     if (!options.signal.aborted) await rewriteLessons(setup, state, population, budget, options.signal, emit);
     const interrupted = options.signal.aborted;
     finish(state, emit, interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : (stopReason ?? `ran ${iterations} iterations`));
@@ -132,7 +148,7 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
 }
 
 /** Runs the candidates of the run through the pipeline; returns why they stopped early, if they did. */
-function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, options: LoopOptions, emit: Emit): Promise<string | undefined> {
+function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, done: number, options: LoopOptions, emit: Emit): Promise<string | undefined> {
   const { config, git, store, proposer } = setup;
   const { iterations, parallel } = state.record;
   const pipeline = new Pipeline({
@@ -150,6 +166,7 @@ function schedule(setup: Setup, state: RunState, population: Population, budget:
   });
   return new Scheduler(pipeline, budget, {
     iterations,
+    done,
     parallel,
     patience: config.budget.patience,
     signal: options.signal,
@@ -188,6 +205,12 @@ async function rewriteLessons(setup: Setup, state: RunState, population: Populat
   }
   writeLessons(git.root, written.lessons);
   emit({ type: 'notice', message: `rewrote ${LESSONS_FILE} from this run's ${population.finished.length} attempt(s)` });
+}
+
+/** A run record without what its end wrote, to run on. */
+function withoutEnd(run: RunRecord): RunRecord {
+  const { finishedAt: _finished, stopReason: _stop, error: _error, ...rest } = run;
+  return rest;
 }
 
 function finish(state: RunState, emit: Emit, how: RunRecord['state'], stopReason: string | undefined, error?: string): void {

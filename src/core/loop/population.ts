@@ -22,10 +22,15 @@ export class Population {
   private readonly idsByCommit = new Map<string, string | null>();
   private readonly random: () => number;
 
+  /**
+   * `archive`: candidates made before this run started on the same version and
+   * evals (a resumed run's own, or earlier runs'), which it may build on.
+   */
   constructor(
     private readonly config: Config,
     private readonly store: Store,
     readonly baseline: Parent,
+    private readonly archive: readonly CandidateRecord[] = [],
   ) {
     this.random = seededRandom(config.proposer.seed ?? Date.now());
     this.idsByCommit.set(baseline.commit, null);
@@ -57,14 +62,14 @@ export class Population {
   chooseParent(): Parent {
     const strategy = this.config.search.strategy;
     const nodes: Array<Parent & ParentNode> = [{ ...this.baseline, parentId: null }];
-    for (const c of this.finished) {
+    for (const c of [...this.archive, ...this.finished]) {
       if (!c.objective || !c.evaluation?.ok || !c.commit || c.flags.length > 0) continue;
       const buildable = c.status === 'pending' || (strategy !== 'greedy' && c.status === 'rejected' && c.decision?.by === LOOP_ACTOR);
       if (buildable) nodes.push({ id: c.id, parentId: c.parent.id, commit: c.commit, evaluation: c.evaluation, objectiveValue: c.objective.value });
     }
     const children = new Map<string | null, number>();
     const count = (parentId: string | null): void => void children.set(parentId, (children.get(parentId) ?? 0) + 1);
-    for (const c of this.finished) count(c.parent.id);
+    for (const c of [...this.archive, ...this.finished]) count(c.parent.id);
     for (const a of this.evaluating.values()) count(this.idsByCommit.get(a.parentCommit) ?? null);
     const parent = selectParent(strategy, nodes, children, this.config.objective, this.random);
     this.idsByCommit.set(parent.commit, parent.id);

@@ -27,7 +27,12 @@ export class RunState {
     this.current = { ...this.current, savings: { ...this.current.savings, [what]: this.current.savings[what] + amount } };
   }
 
+  /** How long the run has been running, over every stretch of it (a resumed run has several). */
+  elapsedMs(): number {
+    return (this.current.elapsedMs ?? 0) + Date.now() - Date.parse(this.current.resumedAt ?? this.current.startedAt);
+  }
+
   finish(state: RunRecord['state'], stopReason: string | undefined, error?: string): void {
-    this.update({ state, finishedAt: new Date().toISOString(), ...(stopReason ? { stopReason } : {}), ...(error ? { error } : {}) });
+    this.update({ state, finishedAt: new Date().toISOString(), elapsedMs: this.elapsedMs(), ...(stopReason ? { stopReason } : {}), ...(error ? { error } : {}) });
   }
 }

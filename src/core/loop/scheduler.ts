@@ -7,6 +7,8 @@ const PROPOSER_ERRORS_BEFORE_PAUSE = 3;
 
 export interface SchedulerOptions {
   iterations: number;
+  /** Candidates the run already made before it was resumed. */
+  done: number;
   parallel: number;
   /** Candidates in a row without one awaiting review, after which the run stops. */
   patience: number | undefined;
@@ -31,7 +33,9 @@ export class Scheduler {
     private readonly pipeline: Pipeline,
     private readonly budget: Budget,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.started = options.done;
+  }
 
   /** Runs to the end; returns why it stopped early, if it did for a reason of its own. */
   async run(): Promise<string | undefined> {

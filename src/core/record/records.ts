@@ -91,6 +91,10 @@ export interface RunRecord {
   lessonsUsage?: Usage;
   /** Evaluation work the run did not have to do. */
   savings: RunSavings;
+  /** When the run was last resumed (`aiai run --resume`); its time budget counts from here… */
+  resumedAt?: string;
+  /** …plus the time it ran before, which a stop or a crash ended. */
+  elapsedMs?: number;
   /** Drafts a proposer had graded before it submitted (agent mode's run_evals). */
   drafts?: { evaluations: number; durationMs: number };
   /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
