@@ -15,7 +15,7 @@ const LOG_CHARS = 1200;
  * store keeps summaries in a cache beside the records, so a store of thousands of
  * candidates lists without reading them.
  */
-export type CandidateSummary = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'proposer' | 'model' | 'parent' | 'commit' | 'contentHash' | 'changeKey'> & {
+export type CandidateSummary = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'model' | 'parent' | 'commit' | 'contentHash' | 'changeKey'> & {
   objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta'>;
   /** Who decided, when someone did (a person, or the loop for what did not improve). */
   decidedBy?: string;
@@ -41,7 +41,6 @@ export function summarize(c: CandidateRecord): CandidateSummary {
     status: c.status,
     flags: c.flags,
     title: c.title,
-    proposer: c.proposer,
     parent: c.parent,
     ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey'),
     ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta } } : {}),

@@ -4,24 +4,25 @@ import { readJson, writeJsonAtomic } from '../common/files';
 import type { CandidateRecord } from './records';
 import { summarize, type CandidateSummary } from './summary';
 
-/** A file or folder as it was when cached: a write (a rename into the folder) changes these. */
-interface Stamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
+/** A file or folder as it was when cached, [inode, size, time]: a write (a rename into the folder) changes them. */
+type Stamp = [number, number, number];
 
-interface FileEntry extends Stamp {
+/** What the cache keeps of a summary: all but the run id, which the run's key gives. */
+type Cached = Omit<CandidateSummary, 'runId'>;
+
+interface FileEntry {
+  stamp: Stamp;
   /** null: the record could not be read. */
-  summary: CandidateSummary | null;
+  summary: Cached | null;
 }
 
-interface RunEntry extends Stamp {
+interface RunEntry {
+  stamp: Stamp;
   files: Record<string, FileEntry>;
 }
 
 /** Bump when the shape of a summary changes: an older cache is then read anew. */
-const VERSION = 2;
+const VERSION = 3;
 
 /**
  * Summaries of the candidate records, cached in one file beside them. A record is
@@ -51,25 +52,28 @@ export class SummaryCache {
       return {};
     }
     // An unchanged folder holds the same files, but one may have been changed in place (truncated, edited): each is looked at.
-    const names = known && same(known, dirStamp) ? Object.keys(known.files) : readdirSync(dir).filter((f) => f.endsWith('.json'));
+    const unchanged = known !== undefined && same(known.stamp, dirStamp);
+    const names = unchanged ? Object.keys(known.files) : readdirSync(dir).filter((f) => f.endsWith('.json'));
     const files: Record<string, FileEntry> = {};
-    let reread = !known || !same(known, dirStamp);
+    let reread = !unchanged;
     for (const name of names) {
       const stamp = stampOf(path.join(dir, name));
       if (!stamp) continue;
       const before = known?.files[name];
-      if (before && same(before, stamp)) {
+      if (before && same(before.stamp, stamp)) {
         files[name] = before;
         continue;
       }
-      files[name] = { ...stamp, summary: summaryOf(read(path.join(runId, 'candidates', name))) };
+      files[name] = { stamp, summary: cachedOf(read(path.join(runId, 'candidates', name))) };
       reread = true;
     }
     if (reread) {
-      this.runs[runId] = { ...dirStamp, files };
+      this.runs[runId] = { stamp: dirStamp, files };
       this.changed = true;
     }
-    return Object.fromEntries(Object.entries(files).map(([f, e]) => [f, e.summary]));
+    const summaries: Record<string, CandidateSummary | null> = {};
+    for (const [name, entry] of Object.entries(files)) summaries[name] = entry.summary && { ...entry.summary, runId };
+    return summaries;
   }
 
   /** Writes the cache when something was read anew, keeping only the runs that still exist. */
@@ -92,19 +96,21 @@ export class SummaryCache {
   }
 }
 
-function summaryOf(record: CandidateRecord | undefined): CandidateSummary | null {
-  return record ? summarize(record) : null;
+function cachedOf(record: CandidateRecord | undefined): Cached | null {
+  if (!record) return null;
+  const { runId: _, ...cached } = summarize(record);
+  return cached;
 }
 
 function stampOf(file: string): Stamp | undefined {
   try {
     const s = statSync(file);
-    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs };
+    return [s.ino, s.size, s.mtimeMs];
   } catch {
     return undefined;
   }
 }
 
 function same(a: Stamp, b: Stamp): boolean {
-  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 }
