@@ -224,3 +224,17 @@ test('a stop cancels the conversation in flight: the draft\'s eval is killed and
   assert.equal(isAlive(evalPid), false, 'the draft\'s eval was killed');
   assert.equal(server.proposalRequests().length, 2, 'no turn after the stop');
 });
+
+test('an endpoint without a Models API (a local model server, say) gets no word about the model, and the run goes on', async () => {
+  const dir = workspace({ model: 'qwen3-coder', mode: 'single' });
+  server.modelsApi = false;
+  try {
+    const events: LoopEvent[] = [];
+    const summary = await run(dir, [toolUse({ title: 'x to 5', rationale: 'r', edits: [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 5' }] })], events);
+    assert.equal(summary.candidates[0]?.status, 'pending');
+    assert.ok(server.requests.some((r) => r.path === '/v1/models/qwen3-coder'), 'the model was asked about');
+    assert.ok(!events.some((e) => e.type === 'notice' && /qwen3-coder/.test(e.message)), 'and nothing was said of it');
+  } finally {
+    server.modelsApi = true;
+  }
+});
