@@ -1,59 +1,98 @@
 import * as vscode from 'vscode';
-import type { CandidateRecord, CandidateStatus } from '../core/record/records';
+import type { CandidateStatus } from '../core/record/records';
+import type { DamagedRecord } from '../core/record/store';
+import type { CandidateSummary } from '../core/record/summary';
+import { assertNever } from '../shared/assertNever';
 import { parentName } from '../shared/format';
-import { candidateDelta } from './format';
+import { candidateDelta, shortDate } from './format';
+import { runOrder, type RunListing } from './listing';
 import { SessionTreeView } from './sessionTreeView';
 
-/** The groups, in the order shown: one for every status, so each candidate has its group and icon. */
-const GROUPS: Record<CandidateStatus, { label: string; icon: string }> = {
-  pending: { label: 'Awaiting review', icon: 'bell-dot' },
-  approved: { label: 'Approved', icon: 'pass' },
-  rejected: { label: 'Rejected', icon: 'circle-slash' },
-  failed: { label: 'Failed', icon: 'error' },
-  refused: { label: 'Refused by the guard', icon: 'shield' },
+/** Each status's icon, and the words a tooltip uses for it. */
+const STATUSES: Record<CandidateStatus, { label: string; icon: string }> = {
+  pending: { label: 'awaiting review', icon: 'bell-dot' },
+  approved: { label: 'approved', icon: 'pass' },
+  rejected: { label: 'rejected', icon: 'circle-slash' },
+  failed: { label: 'failed', icon: 'error' },
+  refused: { label: 'refused by the guard', icon: 'shield' },
 };
 
-type Node = { kind: 'group'; status: CandidateStatus; count: number } | { kind: 'candidate'; candidate: CandidateRecord };
+export type CandidateNode =
+  | { kind: 'run'; run: RunListing; newest: boolean }
+  | { kind: 'candidate'; candidate: CandidateSummary }
+  | { kind: 'damaged'; record: DamagedRecord };
 
 /**
- * The Candidates view: candidates grouped by status. Awaiting review comes first, in
+ * The Candidates view: one group per run, the newest first. The newest run and any
+ * run with a candidate awaiting review are expanded, the others folded; a run's
+ * candidates are only listed when it is expanded, so a store of thousands of
+ * candidates shows as a hundred rows. Within a run, awaiting review comes first in
  * the review queue's order (oldest first, as the panel and the quick pick go through
- * it); the other groups show the newest first.
+ * it), then the rest, newest first, then its records that cannot be read.
  */
-export class CandidatesView extends SessionTreeView<Node> {
-  getChildren(node?: Node): Node[] {
-    if (!node) {
-      const candidates = this.session.candidates();
-      return (Object.keys(GROUPS) as CandidateStatus[])
-        .map((status) => ({ kind: 'group' as const, status, count: candidates.filter((c) => c.status === status).length }))
-        .filter((g) => g.count > 0);
-    }
-    if (node.kind === 'candidate') return [];
-    const members = node.status === 'pending' ? this.session.pending() : this.session.candidates().filter((c) => c.status === node.status).reverse();
-    return members.map((candidate) => ({ kind: 'candidate', candidate }));
+export class CandidatesView extends SessionTreeView<CandidateNode> {
+  getChildren(node?: CandidateNode): CandidateNode[] {
+    if (!node) return this.session.listing().runs.map((run, i) => ({ kind: 'run', run, newest: i === 0 }));
+    if (node.kind !== 'run') return [];
+    return [
+      ...runOrder(node.run).map((candidate): CandidateNode => ({ kind: 'candidate', candidate })),
+      ...node.run.damaged.map((record): CandidateNode => ({ kind: 'damaged', record })),
+    ];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'group') {
-      const group = GROUPS[node.status];
-      const item = new vscode.TreeItem(group.label, node.status === 'pending' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = String(node.count);
-      item.iconPath = new vscode.ThemeIcon(group.icon);
-      item.id = `group:${node.status}`;
-      return item;
+  getTreeItem(node: CandidateNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'run':
+        return runItem(node.run, node.newest);
+      case 'candidate':
+        return candidateItem(node.candidate);
+      case 'damaged':
+        return damagedItem(node.record);
+      default:
+        return assertNever(node);
     }
-    const c = node.candidate;
-    const item = new vscode.TreeItem(c.title, vscode.TreeItemCollapsibleState.None);
-    item.id = c.id;
-    item.description = [candidateDelta(c), ...c.flags].filter(Boolean).join(' · ');
-    item.tooltip = new vscode.MarkdownString(
-      [`**${escape(c.title)}**`, `${c.status}${c.reason ? `: ${escape(c.reason)}` : ''}`, `candidate \`${c.id}\` · parent ${parentName(c.parent.id)} · ${c.proposer}`].join('\n\n'),
-    );
-    item.iconPath = new vscode.ThemeIcon(c.flags.length > 0 ? 'warning' : GROUPS[c.status].icon);
-    item.contextValue = `candidate.${c.status}`;
-    item.command = { command: 'aiai.openReview', title: 'Open Review Panel', arguments: [c.id] };
-    return item;
   }
+}
+
+function runItem(run: RunListing, newest: boolean): vscode.TreeItem {
+  const expanded = newest || run.pending > 0;
+  const counts = [count(run.candidates.length, 'candidate'), ...(run.pending > 0 ? [`${run.pending} awaiting review`] : [])].join(', ');
+  const item = new vscode.TreeItem(`${shortDate(run.startedAt)} · ${counts}`, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `run:${run.id}`;
+  item.description = run.damaged.length > 0 ? count(run.damaged.length, 'damaged record') : '';
+  item.tooltip = [`Run ${run.id}, started ${run.startedAt}`, counts, ...(run.damaged.length > 0 ? [`${count(run.damaged.length, 'record')} cannot be read`] : [])].join('\n');
+  item.iconPath = new vscode.ThemeIcon(run.pending > 0 ? 'bell-dot' : run.damaged.length > 0 ? 'warning' : 'history');
+  item.contextValue = 'run';
+  return item;
+}
+
+function candidateItem(c: CandidateSummary): vscode.TreeItem {
+  const item = new vscode.TreeItem(c.title, vscode.TreeItemCollapsibleState.None);
+  item.id = c.id;
+  item.description = [candidateDelta(c), ...c.flags].filter(Boolean).join(' · ');
+  item.tooltip = new vscode.MarkdownString(
+    [`**${escape(c.title)}**`, `${STATUSES[c.status].label}${c.reason ? `: ${escape(c.reason)}` : ''}`, [`candidate \`${c.id}\``, `parent ${parentName(c.parent.id)}`, ...(c.model ? [escape(c.model)] : [])].join(' · ')].join('\n\n'),
+  );
+  item.iconPath = new vscode.ThemeIcon(c.flags.length > 0 ? 'warning' : STATUSES[c.status].icon);
+  item.contextValue = `candidate.${c.status}`;
+  item.command = { command: 'aiai.openReview', title: 'Open Review Panel', arguments: [c.id] };
+  return item;
+}
+
+/** A record that cannot be read (truncated, edited by hand): named, with its file, and kept as it is. */
+function damagedItem(d: DamagedRecord): vscode.TreeItem {
+  const item = new vscode.TreeItem(d.id, vscode.TreeItemCollapsibleState.None);
+  item.id = `damaged:${d.file}`;
+  item.description = 'cannot be read';
+  item.tooltip = `The record of candidate ${d.id} cannot be read; it is kept as it is.\n${d.file}`;
+  item.iconPath = new vscode.ThemeIcon('warning');
+  item.contextValue = 'candidate.damaged';
+  item.command = { command: 'vscode.open', title: 'Open Record', arguments: [vscode.Uri.file(d.file)] };
+  return item;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function escape(text: string): string {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { initWorkspace } from '../core/config/init';
 import type { Version } from '../core/deploy/versions';
 import type { ApiKeyStore } from './apiKey';
+import type { CandidateNode } from './candidatesView';
 import type { Decisions } from './decisions';
 import { reporting } from './errors';
 import { candidateDelta, shortDate, versionMetric } from './format';
@@ -26,12 +27,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     'aiai.start': () => s.loop.start(),
     'aiai.stop': () => s.loop.stop(),
     'aiai.openReview': (id?: string) => s.panel.show(typeof id === 'string' ? id : undefined),
-    'aiai.approve': async (id?: string) => {
-      const chosen = typeof id === 'string' ? id : (s.panel.visibleCandidate ?? (await pickPending(s, 'Approve which candidate?')));
+    'aiai.approve': async (target?: string | CandidateNode) => {
+      const chosen = idOf(target) ?? s.panel.visibleCandidate ?? (await pickPending(s, 'Approve which candidate?'));
       if (chosen) inform(await s.decisions.approve(chosen));
     },
-    'aiai.reject': async (id?: string) => {
-      const chosen = typeof id === 'string' ? id : (s.panel.visibleCandidate ?? (await pickPending(s, 'Reject which candidate?')));
+    'aiai.reject': async (target?: string | CandidateNode) => {
+      const chosen = idOf(target) ?? s.panel.visibleCandidate ?? (await pickPending(s, 'Reject which candidate?'));
       if (!chosen) return;
       const reason = await vscode.window.showInputBox({ title: `AIAI: reject ${chosen}`, prompt: 'Why? (optional, kept with the record)' });
       if (reason !== undefined) inform(await s.decisions.reject(chosen, reason));
@@ -48,6 +49,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     'aiai.refresh': () => s.session.refresh(),
   };
   return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, reporting(s.log, id, run)));
+}
+
+/** The candidate a command was given: an id (the panel, a test), or the Candidates view's item whose inline action was clicked. */
+function idOf(target: string | CandidateNode | undefined): string | undefined {
+  if (typeof target === 'string') return target;
+  return target?.kind === 'candidate' ? target.candidate.id : undefined;
 }
 
 function inform(message: string | undefined): void {

@@ -2,8 +2,8 @@ import { formatNumber, formatSigned } from '../shared/format';
 import type { CandidateRecord } from '../core/record/records';
 import type { Version } from '../core/deploy/versions';
 
-/** "accuracy +0.062", the objective's change against the parent. */
-export function candidateDelta(c: CandidateRecord): string {
+/** "accuracy +0.062", the objective's change against the parent (of a record or a summary). */
+export function candidateDelta(c: { objective?: Pick<NonNullable<CandidateRecord['objective']>, 'metric' | 'delta'> }): string {
   if (!c.objective) return '';
   return `${c.objective.metric} ${formatSigned(c.objective.delta)}`;
 }

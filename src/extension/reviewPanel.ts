@@ -8,6 +8,7 @@ import { assertNever } from '../shared/assertNever';
 import type { Decisions } from './decisions';
 import { Disposable } from './disposable';
 import { reportError } from './errors';
+import { lineageOf } from './listing';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
@@ -50,7 +51,7 @@ export class ReviewPanel extends Disposable {
 
   /** Opens (or reveals) the panel on a candidate: the given one (by id or prefix), else the one shown last, else the first awaiting review. */
   show(id?: string): void {
-    this.candidateId = (id === undefined ? undefined : this.session.candidate(id).id) ?? this.candidateId ?? this.session.pending()[0]?.id;
+    this.candidateId = (id === undefined ? undefined : this.resolve(id)) ?? this.candidateId ?? this.session.pending()[0]?.id;
     if (this.panel) {
       this.panel.reveal(vscode.ViewColumn.Active);
       this.post();
@@ -66,6 +67,11 @@ export class ReviewPanel extends Disposable {
     this.candidateId = state?.id ?? this.session.pending()[0]?.id;
     panel.webview.options = this.options();
     this.attach(panel);
+  }
+
+  /** A whole id as listed (what the views pass), else the one candidate an id prefix names. */
+  private resolve(idOrPrefix: string): string {
+    return this.session.listing().byId.has(idOrPrefix) ? idOrPrefix : this.session.candidate(idOrPrefix).id;
   }
 
   get visibleCandidate(): string | undefined {
@@ -152,38 +158,46 @@ export class ReviewPanel extends Disposable {
     this.post();
   }
 
+  /**
+   * Sends the snapshot of the candidate shown. Of the full records it reads only that
+   * candidate's and its run's (the per-model table adds up their usage); the lineage,
+   * the run's picture and the queue come from the summaries.
+   */
   private post(): void {
     if (!this.panel || !this.ready) return;
     const outcome = this.outcome ? { outcome: this.outcome } : {};
-    const candidates = this.session.candidates();
-    const candidate = candidates.find((c) => c.id === this.candidateId);
-    if (!candidate) {
-      this.send({ type: 'empty', message: candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.', ...outcome });
+    const listing = this.session.listing();
+    const shown = this.candidateId === undefined ? undefined : listing.byId.get(this.candidateId);
+    if (!shown) {
+      this.send({ type: 'empty', message: listing.candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.', ...outcome });
       return;
     }
     let config;
+    let candidate;
     try {
       config = this.session.config();
+      candidate = this.session.candidate(shown.id);
     } catch (error) {
       // Shown here rather than reported: this runs on every change, and the commands report it when used.
       this.send({ type: 'empty', message: `The review cannot be shown: ${errorMessage(error)}`, ...outcome });
       return;
     }
     const trusted = vscode.workspace.isTrusted;
-    const run = candidates.filter((c) => c.runId === candidate.runId);
+    const run = listing.runs.find((r) => r.id === candidate.runId)?.candidates ?? [];
+    const runRecords = this.session.some(new Set(run.map((c) => c.id)));
     const lessons = this.session.lessons();
     this.panel.title = `AIAI Review: ${candidate.title}`;
     this.send({
       type: 'review',
       snapshot: {
-        review: reviewOf(candidate, config.objective, candidates),
+        review: { ...reviewOf(candidate, config.objective), lineage: lineageOf(candidate.id, listing.byId) },
         run: {
           points: run.map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
           ...(candidate.objective ? { current: candidate.objective.current } : {}),
           metric: config.objective.metric,
-          models: modelTallies(run),
+          models: modelTallies([...runRecords.values()]),
         },
-        pending: this.session.pending().map((c) => ({ id: c.id, title: c.title })),
+        pending: listing.pending.map((c) => ({ id: c.id, title: c.title })),
         canDecide: candidate.status === 'pending' && trusted,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
         ...(lessons ? { lessons } : {}),

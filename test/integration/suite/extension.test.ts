@@ -1,177 +1,32 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { AiaiApi } from '../../../src/extension/extension';
-import type { ReviewSnapshot } from '../../../src/protocol';
-
-const EXTENSION_ID = 'aiai.aiai';
-
-/** Figures the launcher reports (e.g. for BENCHMARKS.md), kept beside the results. */
-function recordMetric(name: string, value: number): void {
-  const file = process.env.AIAI_TEST_RESULTS ? `${process.env.AIAI_TEST_RESULTS}.metrics.json` : undefined;
-  if (!file) return;
-  const metrics = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
-  writeFileSync(file, JSON.stringify({ ...metrics, [name]: value }));
-}
-
-function extension(): vscode.Extension<AiaiApi> {
-  const found = vscode.extensions.getExtension<AiaiApi>(EXTENSION_ID);
-  if (!found) throw new Error(`${EXTENSION_ID} is not installed in this host`);
-  return found;
-}
-
-function workspace(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new Error('the host was opened without the test workspace');
-  return folder.uri.fsPath;
-}
-
-function git(...args: string[]): string {
-  return execFileSync('git', args, { cwd: workspace(), encoding: 'utf8' }).trim();
-}
-
-function cli(...args: string[]): string {
-  return execFileSync(process.execPath, [path.join(extension().extensionPath, 'dist', 'cli.js'), ...args], { cwd: workspace(), encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
-}
-
-/** The candidates as the CLI lists them, oldest first. */
-function listed(): Array<{ id: string; status: string }> {
-  return JSON.parse(cli('list', '--json')) as Array<{ id: string; status: string }>;
-}
-
-function pendingIds(): string[] {
-  return listed()
-    .filter((c) => c.status === 'pending')
-    .map((c) => c.id);
-}
-
-function firstPending(): string {
-  const [id] = pendingIds();
-  if (!id) throw new Error('the seeded workspace has no candidate awaiting review');
-  return id;
-}
-
-/** Changes a candidate's record on disk, as the engine would have written it. */
-function editRecord(id: string, edit: (record: Record<string, unknown>) => void): void {
-  const runs = path.join(workspace(), '.aiai', 'runs');
-  const file = readdirSync(runs)
-    .map((run) => path.join(runs, run, 'candidates', `${id}.json`))
-    .find((f) => existsSync(f));
-  if (!file) throw new Error(`no record of candidate ${id}`);
-  const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  edit(record);
-  writeFileSync(file, JSON.stringify(record, null, 2));
-}
-
-/**
- * Each test starts from one of two states of the workspace: `empty` (the agent as
- * committed, no records) or `seeded` (the records of one run made by the CLI before
- * the tests). The records, the candidates' refs and the branch are put back; the
- * editors are closed, so a review panel opens afresh.
- */
-class WorkspaceStates {
-  private readonly start = git('rev-parse', 'HEAD');
-  private readonly saved = mkdtempSync(path.join(os.tmpdir(), 'aiai-seeded-'));
-  private refs: string[] = [];
-
-  /** Runs the loop once with the CLI and keeps what it recorded. */
-  seed(): void {
-    this.reset();
-    cli('run');
-    cpSync(path.join(workspace(), '.aiai'), this.saved, { recursive: true });
-    this.refs = git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/aiai').split('\n').filter(Boolean);
-  }
-
-  async use(state: 'empty' | 'seeded'): Promise<void> {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    this.reset();
-    if (state === 'empty') return;
-    cpSync(this.saved, path.join(workspace(), '.aiai'), { recursive: true });
-    for (const line of this.refs) git('update-ref', ...line.split(' '));
-  }
-
-  get baseline(): string {
-    return this.start;
-  }
-
-  private reset(): void {
-    git('reset', '-q', '--hard', this.start);
-    git('clean', '-q', '-fdx');
-    for (const ref of git('for-each-ref', '--format=%(refname)', 'refs/aiai').split('\n').filter(Boolean)) git('update-ref', '-d', ref);
-  }
-
-  dispose(): void {
-    rmSync(this.saved, { recursive: true, force: true });
-  }
-}
-
-/** The first snapshot the panel sends that satisfies `match`. */
-function nextSnapshot(api: AiaiApi, match: (s: ReviewSnapshot) => boolean): Promise<ReviewSnapshot> {
-  return new Promise((resolve) => {
-    const subscription = api.review.onDidSend((message) => {
-      if (message.type !== 'review' || !match(message.snapshot)) return;
-      subscription.dispose();
-      resolve(message.snapshot);
-    });
-  });
-}
-
-/** The first snapshot the panel sends after its real webview has loaded and said `ready`. */
-function snapshotAfterReady(api: AiaiApi): Promise<ReviewSnapshot> {
-  return new Promise((resolve) => {
-    let ready = false;
-    const subscriptions = [
-      api.review.onDidReceive((message) => {
-        if (message.type === 'ready') ready = true;
-      }),
-      api.review.onDidSend((message) => {
-        if (!ready || message.type !== 'review') return;
-        for (const s of subscriptions) s.dispose();
-        resolve(message.snapshot);
-      }),
-    ];
-  });
-}
-
-/** Opens the review panel on `id` as the Candidates view does, once its webview is up. */
-async function openPanel(api: AiaiApi, id: string): Promise<ReviewSnapshot> {
-  const shown = snapshotAfterReady(api);
-  await vscode.commands.executeCommand('aiai.openReview', id);
-  return shown;
-}
-
-/** Answers the next modal warning (a confirmation) with `answer`, and keeps the question. */
-async function answeringWarnings<T>(answer: string | undefined, run: () => Thenable<T>): Promise<{ result: T; asked: string[] }> {
-  const window = vscode.window as { showWarningMessage: (...args: unknown[]) => Thenable<unknown> };
-  const original = window.showWarningMessage;
-  const asked: string[] = [];
-  // A test host refuses every modal dialog; this stands in for the person's click.
-  window.showWarningMessage = async (message: unknown) => {
-    asked.push(String(message));
-    return answer;
-  };
-  try {
-    return { result: await run(), asked };
-  } finally {
-    window.showWarningMessage = original;
-  }
-}
-
-async function itemsOf(provider: vscode.TreeDataProvider<unknown>, parent?: unknown): Promise<Array<{ node: unknown; item: vscode.TreeItem }>> {
-  const nodes = (await provider.getChildren(parent)) ?? [];
-  return Promise.all(nodes.map(async (node) => ({ node, item: await provider.getTreeItem(node) })));
-}
-
-async function group(api: AiaiApi, name: string): Promise<Array<{ node: unknown; item: vscode.TreeItem }>> {
-  const found = (await itemsOf(api.candidates)).find((g) => label(g.item) === name);
-  return found ? itemsOf(api.candidates, found.node) : [];
-}
-
-const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+import {
+  addOlderRuns,
+  answeringInput,
+  answeringWarnings,
+  cli,
+  editRecord,
+  extension,
+  firstPending,
+  git,
+  itemsOf,
+  label,
+  listed,
+  newestRun,
+  nextSnapshot,
+  openPanel,
+  parentsOf,
+  pendingIds,
+  recordMetric,
+  runsDir,
+  watchingChildren,
+  workspace,
+  WorkspaceStates,
+} from './host';
 
 describe('AIAI in a VS Code extension host', () => {
   let api: AiaiApi;
@@ -206,19 +61,25 @@ describe('AIAI in a VS Code extension host', () => {
     }
   });
 
-  it('Start Improvement Loop runs the loop, and the Candidates view shows the review queue first, oldest first', async () => {
+  it('Start Improvement Loop runs the loop, and the Candidates view shows its run, expanded, the review queue first, oldest first', async () => {
     await states.use('empty');
+    assert.deepEqual(await itemsOf(api.candidates), [], 'no rows: the welcome view shows instead');
     await vscode.commands.executeCommand('aiai.start');
     assert.equal(git('rev-parse', 'HEAD'), states.baseline, 'the loop did not touch the branch');
     assert.equal(git('status', '--porcelain'), '');
-    const [first] = await itemsOf(api.candidates);
-    assert.equal(first && label(first.item), 'Awaiting review');
-    const pending = await group(api, 'Awaiting review');
+    const runs = await itemsOf(api.candidates);
+    assert.equal(runs.length, 1, 'one row: the run');
     const queue = pendingIds();
     assert.ok(queue.length > 0, 'the run left a candidate to review');
-    assert.deepEqual(pending.map((p) => p.item.id), queue);
-    assert.match(String(pending[0]?.item.description), /^score \+0\.\d+/);
-    assert.equal(pending[0]?.item.command?.command, 'aiai.openReview');
+    const run = runs[0]?.item;
+    assert.match(label(run ?? {}), new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d · ${listed().length} candidates, ${queue.length} awaiting review$`));
+    assert.equal(run?.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    const candidates = await newestRun(api);
+    assert.deepEqual(candidates.slice(0, queue.length).map((c) => c.item.id), queue);
+    assert.ok(candidates.slice(queue.length).every((c) => c.item.contextValue !== 'candidate.pending'), 'the decided ones follow');
+    assert.match(String(candidates[0]?.item.description), /^score \+0\.\d+/);
+    assert.equal(candidates[0]?.item.contextValue, 'candidate.pending', 'it offers the inline Approve and Reject');
+    assert.equal(candidates[0]?.item.command?.command, 'aiai.openReview');
   });
 
   it('the review panel shows the candidate once its own webview has loaded and said ready', async () => {
@@ -238,6 +99,14 @@ describe('AIAI in a VS Code extension host', () => {
     assert.equal(snapshot.review.model, undefined);
     assert.deepEqual(snapshot.run.models, [], 'no model proposed in this run');
     assert.equal(snapshot.lessons, undefined, 'the workspace has no lessons yet');
+
+    const last = pendingIds().at(-1);
+    assert.ok(last && last !== id);
+    const navigated = nextSnapshot(api, (s) => s.review.id === last);
+    await api.review.receive({ type: 'navigate', id: last });
+    const later = await navigated;
+    assert.ok(later.review.lineage.length > 0, 'a later candidate grew from earlier ones');
+    assert.deepEqual(later.review.lineage, parentsOf(last), 'its lineage, oldest first, as the records say');
   });
 
   it('the panel shows how a candidate got here, its model, the run per model, and the lessons, which Edit opens', async () => {
@@ -300,9 +169,56 @@ describe('AIAI in a VS Code extension host', () => {
     const last = pendingIds().at(-1);
     assert.ok(last);
     cli('reject', last, '--reason', 'tried from the terminal');
-    const rejected = await group(api, 'Rejected');
-    assert.ok(rejected.some((r) => r.item.id === last));
-    assert.ok(!(await group(api, 'Awaiting review')).some((r) => r.item.id === last));
+    const row = (await newestRun(api)).find((r) => r.item.id === last);
+    assert.equal(row?.item.contextValue, 'candidate.rejected');
+    const [run] = await itemsOf(api.candidates);
+    assert.match(label(run?.item ?? {}), new RegExp(`, ${pendingIds().length} awaiting review$`));
+  });
+
+  it('the inline Approve and Reject of a row act on its candidate, not on the one the panel shows', async () => {
+    await states.use('seeded');
+    const [shown, toReject, toApprove] = pendingIds();
+    assert.ok(shown && toReject && toApprove, 'three candidates await review');
+    await openPanel(api, shown);
+    const rows = await newestRun(api);
+    const rowOf = (id: string): unknown => rows.find((r) => r.item.id === id && r.item.contextValue === 'candidate.pending')?.node;
+    await answeringInput('not this one', () => vscode.commands.executeCommand('aiai.reject', rowOf(toReject)));
+    await vscode.commands.executeCommand('aiai.approve', rowOf(toApprove));
+    const status = new Map(listed().map((c) => [c.id, c.status]));
+    assert.deepEqual([status.get(shown), status.get(toReject), status.get(toApprove)], ['pending', 'rejected', 'approved']);
+    assert.equal(git('log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), toApprove);
+    assert.equal((await newestRun(api)).find((r) => r.item.id === toReject)?.item.contextValue, 'candidate.rejected');
+  });
+
+  it('a store of many runs shows one row per run, newest first, and lists the candidates only of the runs shown expanded', async () => {
+    await states.use('seeded');
+    const seeded = readdirSync(runsDir(), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const older = addOlderRuns(40, 7, 12);
+    const rows = await itemsOf(api.candidates);
+    assert.deepEqual(rows.map((r) => r.item.id), [...seeded, ...[...older].reverse()].map((id) => `run:${id}`), 'one row per run, newest first');
+    const expanded = rows.filter((r) => r.item.collapsibleState === vscode.TreeItemCollapsibleState.Expanded).map((r) => r.item.id);
+    assert.deepEqual(expanded, [`run:${seeded[0]}`, `run:${older[7]}`], 'the newest run and the older one with a candidate awaiting review');
+    assert.match(label(rows.find((r) => r.item.id === `run:${older[7]}`)?.item ?? {}), /^2020-01-01 00:00 · \d+ candidates, 1 awaiting review$/);
+    const damagedRun = rows.find((r) => r.item.id === `run:${older[12]}`);
+    assert.equal(damagedRun?.item.description, '1 damaged record');
+    const damaged = (await itemsOf(api.candidates, damagedRun?.node)).find((r) => label(r.item) === 'dddddddd');
+    assert.match(String(damaged?.item.tooltip), new RegExp(`cannot be read[^]*${path.join(older[12] ?? '', 'candidates', 'dddddddd.json').replace(/[.]/g, '\\.')}$`), 'the damaged record is shown with its file');
+
+    // The view as VS Code draws it: it asks for the root and for the expanded runs only.
+    const watch = watchingChildren(api);
+    try {
+      const drawn = (asked: string[]): boolean => asked.includes('') && asked.includes(seeded[0] ?? '') && asked.includes(older[7] ?? '');
+      await vscode.commands.executeCommand('aiai.candidates.focus');
+      await watch.until(drawn);
+      // A refresh draws it again; any request for a folded run's children would have come before.
+      const before = watch.asked.length;
+      await vscode.commands.executeCommand('aiai.refresh');
+      await watch.until((asked) => drawn(asked.slice(before)));
+      assert.deepEqual([...new Set(watch.asked)].sort(), ['', seeded[0], older[7]].sort(), 'no folded run was asked for its candidates');
+      recordMetric('candidatesRootMs', Math.round(Math.max(...watch.rootMs) * 10) / 10);
+    } finally {
+      watch.dispose();
+    }
   });
 
   it('Approve in the panel commits the candidate, shows what it did, and moves on to the next in the queue', async () => {

@@ -1,0 +1,83 @@
+import * as path from 'node:path';
+import type { DamagedRecord } from '../core/record/store';
+import type { CandidateSummary } from '../core/record/summary';
+
+/** One run as the views list it: its candidates' summaries and the records of it that cannot be read. */
+export interface RunListing {
+  id: string;
+  /** When it started, ISO 8601: from the run id's stamp, else its first candidate's time. */
+  startedAt: string;
+  /** Oldest first. */
+  candidates: CandidateSummary[];
+  pending: number;
+  damaged: DamagedRecord[];
+}
+
+/**
+ * What the views show of the records, built from the summaries alone (a few hundred
+ * bytes a candidate): no full record is read to list, count or queue.
+ */
+export interface Listing {
+  /** Every candidate that can be read, oldest first. */
+  candidates: CandidateSummary[];
+  byId: ReadonlyMap<string, CandidateSummary>;
+  /** The review queue: awaiting review, oldest first. */
+  pending: CandidateSummary[];
+  /** Newest first. */
+  runs: RunListing[];
+}
+
+export const EMPTY_LISTING: Listing = { candidates: [], byId: new Map(), pending: [], runs: [] };
+
+/** Groups the store's summaries (oldest first) and damaged records by run. */
+export function listingOf({ summaries, damaged }: { summaries: CandidateSummary[]; damaged: DamagedRecord[] }): Listing {
+  const runs = new Map<string, RunListing>();
+  const runOf = (id: string): RunListing => {
+    const known = runs.get(id);
+    if (known) return known;
+    const made: RunListing = { id, startedAt: '', candidates: [], pending: 0, damaged: [] };
+    runs.set(id, made);
+    return made;
+  };
+  for (const c of summaries) {
+    const run = runOf(c.runId);
+    run.candidates.push(c);
+    if (c.status === 'pending') run.pending++;
+  }
+  for (const d of damaged) runOf(runIdOf(d)).damaged.push(d);
+  for (const run of runs.values()) run.startedAt = startOf(run);
+  return {
+    candidates: summaries,
+    byId: new Map(summaries.map((c) => [c.id, c])),
+    pending: summaries.filter((c) => c.status === 'pending'),
+    runs: [...runs.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id)),
+  };
+}
+
+/** A run's candidates as its group shows them: awaiting review first in queue order (oldest first), then the rest newest first. */
+export function runOrder(run: RunListing): CandidateSummary[] {
+  return [...run.candidates.filter((c) => c.status === 'pending'), ...run.candidates.filter((c) => c.status !== 'pending').reverse()];
+}
+
+/** The candidates `id` grew from, oldest first, through the summaries; an ancestor that cannot be read ends the walk. */
+export function lineageOf(id: string, byId: ReadonlyMap<string, CandidateSummary>): string[] {
+  const chain: string[] = [];
+  const seen = new Set([id]);
+  for (let parent = byId.get(id)?.parent.id ?? null; parent !== null && !seen.has(parent); parent = byId.get(parent)?.parent.id ?? null) {
+    seen.add(parent);
+    chain.unshift(parent);
+  }
+  return chain;
+}
+
+/** The store writes a damaged record's file as `<runs>/<run>/candidates/<id>.json`. */
+function runIdOf(d: DamagedRecord): string {
+  return path.basename(path.dirname(path.dirname(d.file)));
+}
+
+/** Run ids begin with their start, `20261125-135855-…` (Store.newRunId); another id falls back to the first candidate's time. */
+function startOf(run: RunListing): string {
+  const stamp = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(run.id);
+  if (stamp) return `${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}Z`;
+  return run.candidates[0]?.createdAt ?? '';
+}
