@@ -190,7 +190,7 @@ export class ReviewPanel extends Disposable {
     this.send({
       type: 'review',
       snapshot: {
-        review: { ...reviewOf(candidate, config.objective), lineage: lineageOf(candidate.id, listing.byId) },
+        review: reviewOf(candidate, config.objective, lineageOf(candidate.id, listing.byId)),
         run: {
           points: run.map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
           ...(candidate.objective ? { current: candidate.objective.current } : {}),

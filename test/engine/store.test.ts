@@ -22,7 +22,7 @@ test('a damaged record is listed as damaged with its file, and the next run keep
   const store = new Store(dir);
   const file = path.join(store.runDir(first.run.id), 'candidates', `${broken!.id}.json`);
   writeFileSync(file, '{"id": "trunc');
-  assert.deepEqual(store.damaged(), [{ file, id: broken!.id }]);
+  assert.deepEqual(store.summaries().damaged, [{ file, id: broken!.id }]);
   assert.deepEqual(store.candidates().map((c) => c.id), [kept!.id]);
   const listed = cli(dir, 'list');
   assert.equal(listed.code, 0, listed.stderr);

@@ -104,10 +104,6 @@ export class Store {
     return { summaries: summaries.sort(byCreation), damaged };
   }
 
-  /** Candidate records that cannot be read (truncated, edited by hand): their files and ids. */
-  damaged(): DamagedRecord[] {
-    return this.summaries().damaged;
-  }
 
   /**
    * Marks a candidate as being made, before its ref is written: if the run dies

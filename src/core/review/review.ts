@@ -3,16 +3,11 @@ import { gain, round } from '../grade/metrics';
 import type { CandidateRecord } from '../record/records';
 import type { MetricRow, Review } from '../../shared/review';
 
-/** The candidates a candidate grew from, oldest first, through `all` the candidates; empty when its parent is the baseline. */
-export function lineageOf(candidate: CandidateRecord, all: CandidateRecord[]): string[] {
-  const byId = new Map(all.map((c) => [c.id, c]));
-  const chain: string[] = [];
-  for (let id = candidate.parent.id; id !== null; id = byId.get(id)?.parent.id ?? null) chain.unshift(id);
-  return chain;
-}
-
-/** What a person needs to judge `candidate`, built from its record and `all` the candidates (for its lineage). */
-export function reviewOf(candidate: CandidateRecord, objective: Objective, all: CandidateRecord[] = []): Review {
+/**
+ * What a person needs to judge `candidate`, built from its record and its lineage
+ * (the ids of the candidates it grew from, oldest first; empty from the baseline).
+ */
+export function reviewOf(candidate: CandidateRecord, objective: Objective, lineage: string[]): Review {
   const metrics: MetricRow[] = [];
   for (const e of candidate.evaluation?.evals ?? []) {
     const kind = e.holdout ? 'holdout' : e.gate ? 'gate' : 'train';
@@ -59,7 +54,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, all: 
     changedPaths: candidate.changedPaths,
     ...(candidate.usage ? { usage: candidate.usage } : {}),
     ...(candidate.leftOut ? { leftOut: candidate.leftOut } : {}),
-    lineage: lineageOf(candidate, all),
+    lineage,
     ...(candidate.model ? { model: candidate.model } : {}),
     ...(candidate.conversation?.length ? { conversation: candidate.conversation.map((c) => ({ tool: c.tool, input: JSON.stringify(c.input), result: c.result, isError: c.isError })) } : {}),
   };
