@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { agentWorkspace, baseConfig } from '../fixtures/agentWorkspace';
@@ -130,6 +131,8 @@ test('after a kill -9 mid-evaluation, the next run cleans up and works', async (
   // The evaluation's own process group outlived the CLI; end it as the machine would.
   killGroupOf(Number(readFileSync(marker, 'utf8')));
   assert.equal(worktrees(dir).length, 2, 'the crashed run left its worktree');
+  const scratch = (): string[] => readdirSync(os.tmpdir()).filter((f) => f.startsWith(`aiai-eval-${child.pid}-`));
+  assert.equal(scratch().length, 1, 'and the temp folder of its evaluation');
 
   // The same workspace, now with an eval that does not block.
   const params = path.join(dir, 'agent', 'params.json');
@@ -137,7 +140,8 @@ test('after a kill -9 mid-evaluation, the next run cleans up and works', async (
   commitAll(dir, 'stop blocking');
   const next = cli(dir, 'run');
   assert.equal(next.code, 0, next.stderr);
-  assert.match(next.stderr, /cleaned up after an earlier run that did not finish: 1 worktree\(s\), 1 run\(s\), 1 unrecorded candidate ref\(s\)/);
+  assert.match(next.stderr, /cleaned up after an earlier run that did not finish: 1 worktree\(s\), 1 run\(s\), 1 unrecorded candidate ref\(s\), \d+ evaluation temp folder\(s\)/);
+  assert.deepEqual(scratch(), [], 'the dead run\'s temp folder is gone');
   assert.equal(worktrees(dir).length, 1, 'exactly one worktree: the checkout');
   assert.equal(git(dir, 'status', '--porcelain'), '');
   assert.equal(cliJson<Listed[]>(dir, 'list').length, 1);

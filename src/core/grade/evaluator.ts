@@ -25,6 +25,12 @@ export interface EvaluateOptions {
   runHoldout(trainSide: EvalOutcome[]): boolean;
 }
 
+/**
+ * An evaluation's private temp folder: `aiai-eval-<pid>-…`, so the folders of a
+ * process that died (kill -9) can be found and removed by the next run.
+ */
+export const SCRATCH_PREFIX = 'aiai-eval-';
+
 /** Thrown when the loop is stopped mid-evaluation; the candidate is discarded. */
 export class Interrupted extends Error {
   constructor() {
@@ -116,7 +122,7 @@ export class Evaluator {
   }
 
   private async runOnce(spec: EvalSpec, dir: string, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
-    const scratch = mkdtempSync(path.join(os.tmpdir(), 'aiai-eval-'));
+    const scratch = mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
     const metricsFile = path.join(scratch, 'metrics.json');
     try {
       const readOnly = this.config.shared.map((entry) => path.join(this.git.root, entry));

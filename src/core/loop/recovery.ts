@@ -1,4 +1,9 @@
+import { readdirSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SCRATCH_PREFIX } from '../grade/evaluator';
 import { CANDIDATE_REFS, type Git } from '../git/git';
+import { isAlive } from './runLock';
 import type { Store } from '../record/store';
 import type { Worktrees } from '../git/worktrees';
 
@@ -24,6 +29,22 @@ export async function recover(git: Git, store: Store, worktrees: Worktrees): Pro
     }
     store.doneMaking(runId, id);
   }
-  if (removed + crashed.length + orphans === 0) return undefined;
-  return `cleaned up after an earlier run that did not finish: ${removed} worktree(s), ${crashed.length} run(s), ${orphans} unrecorded candidate ref(s)`;
+  const scratch = removeDeadScratch();
+  if (removed + crashed.length + orphans + scratch === 0) return undefined;
+  return (
+    `cleaned up after an earlier run that did not finish: ${removed} worktree(s), ${crashed.length} run(s), ${orphans} unrecorded candidate ref(s)` +
+    (scratch > 0 ? `, ${scratch} evaluation temp folder(s)` : '')
+  );
+}
+
+/** The temp folders of evaluations whose aiai process is gone (a kill -9 skips their removal). */
+function removeDeadScratch(): number {
+  let removed = 0;
+  for (const name of readdirSync(os.tmpdir())) {
+    const pid = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || isAlive(Number(pid))) continue;
+    rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }
