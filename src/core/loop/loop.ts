@@ -61,7 +61,7 @@ export interface RunSummary {
 export async function runLoop(workspace: string, options: LoopOptions): Promise<RunSummary> {
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
-  const store = new Store(git.root);
+  const store = new Store(git.root, { forRun: true });
   await git.excludeLocally(EXCLUDED);
   const lock = acquireRunLock(git.root);
   try {

@@ -18,12 +18,10 @@ export async function recover(git: Git, store: Store, worktrees: Worktrees): Pro
   const removed = await worktrees.removeStray();
   const crashed = store.runs().filter((r) => r.state === 'running');
   for (const run of crashed) store.saveRun({ ...run, state: 'crashed', stopReason: 'the loop died before it finished' });
-  const { summaries, damaged: unreadable } = store.summaries();
-  const recorded = new Set(summaries.map((c) => c.id));
-  const damaged = new Set(unreadable.map((d) => d.id));
   let orphans = 0;
+  // A record file, readable or damaged, keeps its ref; only one never written lets it go.
   for (const { runId, id } of store.unfinished()) {
-    if (!recorded.has(id) && !damaged.has(id) && (await git.tryRevParse(`${CANDIDATE_REFS}/${id}`))) {
+    if (!store.hasRecord(runId, id) && (await git.tryRevParse(`${CANDIDATE_REFS}/${id}`))) {
       await git.deleteRef(`${CANDIDATE_REFS}/${id}`);
       orphans++;
     }

@@ -36,9 +36,13 @@ export class Store {
   readonly runsDir: string;
   private readonly cache: SummaryCache;
 
-  constructor(readonly workspace: string) {
+  /** `options.forRun`: the store of a run of the loop, which lists the candidates once per proposal. */
+  constructor(
+    readonly workspace: string,
+    options: { forRun?: boolean } = {},
+  ) {
     this.runsDir = path.join(workspace, CONFIG_DIR, 'runs');
-    this.cache = new SummaryCache(this.runsDir);
+    this.cache = new SummaryCache(this.runsDir, options.forRun ?? false);
   }
 
   newRunId(): string {
@@ -117,6 +121,11 @@ export class Store {
 
   doneMaking(runId: string, id: string): void {
     rmSync(path.join(this.runDir(runId), MAKING, id), { force: true });
+  }
+
+  /** Whether a run holds a record file for this candidate, readable or not. */
+  hasRecord(runId: string, id: string): boolean {
+    return existsSync(path.join(this.runDir(runId), 'candidates', `${id}.json`));
   }
 
   /** Candidates a run began to make and never recorded, by run. */

@@ -28,14 +28,23 @@ const VERSION = 3;
  * Summaries of the candidate records, cached in one file beside them. A record is
  * read again only when its file changed (inode, size or time); a run's folder is
  * listed again only when it changed (every record is written by a rename into it).
+ * A run of the loop (`trustChecked`) trusts a run it checked once while its folder
+ * is unchanged: a record edited in place during a run is seen by the next command.
  * The records stay the truth: the cache may be deleted, or be stale after a crash,
  * and is rebuilt from them.
  */
 export class SummaryCache {
   private runs: Record<string, RunEntry> | undefined;
   private changed = false;
+  /** Runs whose every file this process has checked: while their folder is unchanged, their files are not looked at again. */
+  private readonly checked = new Set<string>();
+  private saved = false;
 
-  constructor(private readonly runsDir: string) {}
+  /** `trustChecked`: for a run of the loop, which reads the summaries once per proposal. */
+  constructor(
+    private readonly runsDir: string,
+    private readonly trustChecked = false,
+  ) {}
 
   private get file(): string {
     return path.join(this.runsDir, 'summaries.json');
@@ -53,6 +62,7 @@ export class SummaryCache {
     }
     // An unchanged folder holds the same files, but one may have been changed in place (truncated, edited): each is looked at.
     const unchanged = known !== undefined && same(known.stamp, dirStamp);
+    if (unchanged && this.trustChecked && this.checked.has(runId)) return withRun(known.files, runId);
     const names = unchanged ? Object.keys(known.files) : readdirSync(dir).filter((f) => f.endsWith('.json'));
     const files: Record<string, FileEntry> = {};
     let reread = !unchanged;
@@ -71,18 +81,22 @@ export class SummaryCache {
       this.runs[runId] = { stamp: dirStamp, files };
       this.changed = true;
     }
-    const summaries: Record<string, CandidateSummary | null> = {};
-    for (const [name, entry] of Object.entries(files)) summaries[name] = entry.summary && { ...entry.summary, runId };
-    return summaries;
+    this.checked.add(runId);
+    return withRun(files, runId);
   }
 
-  /** Writes the cache when something was read anew, keeping only the runs that still exist. */
+  /**
+   * Writes the cache when something was read anew, keeping only the runs that still
+   * exist. A run of the loop writes it once, at its first listing: rewriting it for
+   * each of its own candidates would cost a write of the whole store every proposal.
+   */
   save(runIds: readonly string[]): void {
-    if (!this.runs) return;
+    if (!this.runs || (this.trustChecked && this.saved)) return;
     for (const runId of Object.keys(this.runs)) if (!runIds.includes(runId)) this.forget(runId);
     if (!this.changed || !existsSync(this.runsDir)) return;
     writeJsonAtomic(this.file, { version: VERSION, runs: this.runs }, 0);
     this.changed = false;
+    this.saved = true;
   }
 
   private forget(runId: string): void {
@@ -94,6 +108,12 @@ export class SummaryCache {
     const cached = readJson<{ version?: number; runs?: Record<string, RunEntry> }>(this.file);
     return cached?.version === VERSION && typeof cached.runs === 'object' && cached.runs !== null ? cached.runs : {};
   }
+}
+
+function withRun(files: Record<string, FileEntry>, runId: string): Record<string, CandidateSummary | null> {
+  const summaries: Record<string, CandidateSummary | null> = {};
+  for (const [name, entry] of Object.entries(files)) summaries[name] = entry.summary && { ...entry.summary, runId };
+  return summaries;
 }
 
 function cachedOf(record: CandidateRecord | undefined): Cached | null {
