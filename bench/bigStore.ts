@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CandidateRecord, RunRecord } from '../src/core/record/records';
 import { Store } from '../src/core/record/store';
@@ -37,6 +37,5 @@ export function bigStore(total: number): { workspace: string; someId: string } {
   }
   const files = readdirSync(store.runsDir).length;
   if (files < runs) throw new Error('the store was not written');
-  readFileSync(path.join(workspace, '.aiai', 'config.json'));
   return { workspace, someId };
 }

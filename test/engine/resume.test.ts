@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Budget } from '../../src/core/loop/budget';
 import { runLoop, type LoopEvent } from '../../src/core/loop/loop';
+import { RunState } from '../../src/core/loop/runState';
 import type { Proposer } from '../../src/core/propose/proposer';
 import { Store } from '../../src/core/record/store';
 import { agentWorkspace, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
@@ -61,4 +63,18 @@ test('--from-archive builds a new run on the candidates of the runs before it', 
   assert.ok(events.some((e) => e.type === 'notice' && e.message === 'building on an archive of 2 candidate(s) of earlier runs on this version'));
   assert.equal(night2.candidates[0]?.parent.id, fresh.candidates[0]?.id, 'it builds on the best of the archive');
   assert.notEqual(night2.run.id, night1.run.id);
+});
+
+test('a run past its time budget stops proposing, yet may still spend on what it learned', () => {
+  const dir = agentWorkspace();
+  const startedAt = new Date(Date.now() - 120_000).toISOString();
+  const state = new RunState(new Store(dir), {
+    id: 'run-over-time', pid: process.pid, startedAt, state: 'running', base: 'b', proposer: 'p', isolation: 'none',
+    iterations: 3, parallel: 1, savings: { reusedEvaluations: 0, duplicates: 0, skippedEvals: 0, skippedEvalMs: 0 }, evalsKey: 'k',
+  });
+  const budget = new Budget({ iterations: 3, maxMinutes: 1, maxCostUsd: 1 }, state);
+  assert.equal(budget.problem(), 'time budget: the run has used its 1 minutes');
+  assert.equal(budget.spendingProblem(), undefined, 'the lessons may still be rewritten');
+  budget.spend({ inputTokens: 1, outputTokens: 1, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0.6 });
+  assert.match(budget.spendingProblem() ?? '', /^budget: another proposal would take the cost past \$1/);
 });

@@ -22,11 +22,17 @@ export class Budget {
 
   /** Why the next candidate would break the budget, if it would. */
   problem(): string | undefined {
-    const spent = this.run.record.usage ?? NO_USAGE;
-    const { maxCostUsd, maxTokens, maxMinutes } = this.limits;
+    const { maxMinutes } = this.limits;
     if (maxMinutes !== undefined && this.run.elapsedMs() > maxMinutes * 60_000) {
       return `time budget: the run has used its ${maxMinutes} minutes`;
     }
+    return this.spendingProblem();
+  }
+
+  /** Why another model call would break the cost or token budget, if it would (the time budget aside). */
+  spendingProblem(): string | undefined {
+    const spent = this.run.record.usage ?? NO_USAGE;
+    const { maxCostUsd, maxTokens } = this.limits;
     if (maxCostUsd !== undefined && spent.costUsd + this.dearestCall.costUsd > maxCostUsd) {
       return `budget: another proposal would take the cost past $${maxCostUsd} (spent $${spent.costUsd.toFixed(4)})`;
     }

@@ -75,10 +75,11 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
     const chosen = options.proposer ? { proposer: options.proposer } : await chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
-    await preflight(config, git, await git.head(), chosen.proposer instanceof ParameterSearch);
+    const head = await git.head();
+    await preflight(config, git, head, chosen.proposer instanceof ParameterSearch);
     try {
       const evaluator = new Evaluator(git, config, worktrees, pathPolicy(config), isolation);
-      return await withGroupLedger(lock.evalGroups, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator }, options, emit));
+      return await withGroupLedger(lock.evalGroups, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, head }, options, emit));
     } finally {
       await worktrees.drain();
     }
@@ -94,12 +95,13 @@ interface Setup {
   isolation: Isolation;
   proposer: Proposer;
   evaluator: Evaluator;
+  /** The version the run changes. */
+  head: string;
 }
 
 /** One run, recorded from start to end whatever stops it. */
 async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunSummary> {
-  const { config, git, store, proposer } = setup;
-  const head = await git.head();
+  const { config, git, store, proposer, head } = setup;
   const key = evalsKey(config);
   const resumed = options.resume ? runToResume(store, head, key) : undefined;
   const iterations = options.iterations ?? resumed?.iterations ?? config.budget.iterations;
@@ -184,7 +186,8 @@ function schedule(setup: Setup, state: RunState, population: Population, budget:
 async function rewriteLessons(setup: Setup, state: RunState, population: Population, budget: Budget, signal: AbortSignal, emit: Emit): Promise<void> {
   const { proposer, config, git } = setup;
   if (!proposer.reflect || population.finished.length === 0) return;
-  const overBudget = budget.problem();
+  // A run stopped by its time budget still learns from what it did; only money and tokens hold the call back.
+  const overBudget = budget.spendingProblem();
   if (overBudget) {
     emit({ type: 'notice', message: `the lessons were not rewritten: ${overBudget}` });
     return;

@@ -37,9 +37,10 @@ export async function recover(git: Git, store: Store, worktrees: Worktrees): Pro
 
 /** The temp folders of evaluations whose aiai process is gone (a kill -9 skips their removal). */
 function removeDeadScratch(): number {
+  const owner = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`);
   let removed = 0;
   for (const name of readdirSync(os.tmpdir())) {
-    const pid = new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(name)?.[1];
+    const pid = owner.exec(name)?.[1];
     if (pid === undefined || isAlive(Number(pid))) continue;
     rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
     removed++;

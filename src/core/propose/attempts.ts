@@ -1,4 +1,5 @@
 import type { Objective } from '../config/config';
+import { formatNumber, formatSigned } from '../../shared/format';
 import type { Attempt } from './proposer';
 import { LOOP_ACTOR } from '../record/records';
 import type { CandidateSummary } from '../record/summary';
@@ -18,6 +19,12 @@ export function toAttempt(candidate: CandidateSummary, objective: Objective): At
     failingCases: candidate.failingCases,
     ...(candidate.logTail ? { logTail: candidate.logTail } : {}),
   };
+}
+
+/** An attempt as a model reads it: "- [outcome] title → value (delta) — reason". */
+export function attemptLine(a: Attempt): string {
+  const result = a.objectiveValue !== undefined ? ` → ${formatNumber(a.objectiveValue)}${a.delta !== undefined ? ` (${formatSigned(a.delta)})` : ''}` : '';
+  return `- [${a.outcome}] ${a.title}${result}${a.reason && a.outcome !== 'improved' ? ` — ${a.reason}` : ''}`;
 }
 
 function attemptOutcome(candidate: CandidateSummary): Attempt['outcome'] {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
-import { formatNumber, formatSigned } from '../../shared/format';
+import { attemptLine } from './attempts';
 import type { ModelClient } from './modelClient';
-import type { Attempt, ReflectionRequest } from './proposer';
+import type { ReflectionRequest } from './proposer';
 import type { Usage } from '../../shared/usage';
 
 const SYSTEM = `You keep the lessons of a loop that improves an AI agent: a short markdown file that every
@@ -22,7 +22,7 @@ export async function reflect(client: ModelClient, model: string, config: Config
   const text = [
     `# Objective\n\`${o.metric}\` of the eval \`${o.eval}\`, ${o.direction === 'maximize' ? 'higher' : 'lower'} is better.`,
     `# Current lessons (.aiai/lessons.md)\n${request.lessons.trim() || '(none yet)'}`,
-    `# Attempts, oldest first\n${request.attempts.slice(-ATTEMPTS_SHOWN).map(describe).join('\n')}`,
+    `# Attempts, oldest first\n${request.attempts.slice(-ATTEMPTS_SHOWN).map(attemptLine).join('\n')}`,
   ].join('\n\n');
   const called = await client.create(
     { model, max_tokens: Math.min(config.proposer.maxOutputTokens ?? 8192, 2048), system: [{ type: 'text', text: SYSTEM }], messages: [{ role: 'user', content: text }] },
@@ -34,7 +34,3 @@ export async function reflect(client: ModelClient, model: string, config: Config
   return lessons ? { lessons, usage: called.usage } : undefined;
 }
 
-function describe(a: Attempt): string {
-  const result = a.objectiveValue !== undefined ? ` → ${formatNumber(a.objectiveValue)}${a.delta !== undefined ? ` (${formatSigned(a.delta)})` : ''}` : '';
-  return `- [${a.outcome}] ${a.title}${result}${a.reason ? ` — ${a.reason}` : ''}`;
-}

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Config } from '../config/config';
-import { formatNumber, formatSigned } from '../../shared/format';
+import { formatNumber } from '../../shared/format';
+import { attemptLine } from './attempts';
 import { pathPolicy } from '../config/pathPolicy';
 import { sampleFailures } from './evidence';
 import { hiddenBecause } from './visibility';
@@ -113,10 +114,9 @@ function historyBlocks(history: Attempt[]): string[] {
   // Older attempts drop out ten at a time, so the list keeps its start (and its cache) for ten rounds.
   const shown = history.slice(history.length > HISTORY_LIMIT ? Math.ceil((history.length - HISTORY_LIMIT) / 10) * 10 : 0);
   const lines = shown.map((a) => {
-    const result = a.objectiveValue !== undefined ? ` → ${formatNumber(a.objectiveValue)}${a.delta !== undefined ? ` (${formatSigned(a.delta)})` : ''}` : '';
     const cases = a.failingCases.length > 0 ? `; failing: ${a.failingCases.slice(0, FAILING_CASES_SHOWN).join(', ')}${a.failingCases.length > FAILING_CASES_SHOWN ? ', …' : ''}` : '';
     const log = a.logTail ? `\n  log of the failed eval, last lines:\n    ${a.logTail.replace(/\n/g, '\n    ')}` : '';
-    return `- [${a.outcome}] ${a.title}${result}${a.reason && a.outcome !== 'improved' ? ` — ${a.reason}` : ''}${cases}${log}`;
+    return `${attemptLine(a)}${cases}${log}`;
   });
   // The heading stays the same while the list grows, so each round's prefix extends the last one's.
   return ['# Earlier attempts, oldest first', ...(lines.length > 0 ? lines : ['None yet.'])];
