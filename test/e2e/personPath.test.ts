@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cliJson, copyExample, git, SEEDED, snapshot } from '../helpers';
-import { openWorkbench, pick, reviewFrame, runCommand, screenshot, type Workbench } from '../vscode/workbench';
+import { openWorkbench, pick, reviewFrame, reviewFrameWith, runCommand, screenshot, type Workbench } from '../vscode/workbench';
 
 test('a person starts the loop from the palette, reviews, approves, sees the version, and rolls back', async () => {
   const folder = copyExample(SEEDED);
@@ -51,13 +51,11 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     await frame.locator('#reason input').fill('typed before hiding');
     await runCommand(page, 'Preferences: Open User Settings (JSON)');
     await page.locator('.tab', { hasText: 'AIAI Review' }).click();
-    frame = await reviewFrame(page);
-    await frame.locator('#title', { hasText: reviewed }).waitFor();
+    frame = await reviewFrameWith(page, (f) => f.locator('#title', { hasText: reviewed }));
     assert.equal(await frame.locator('#reason input').inputValue(), 'typed before hiding');
     await runCommand(page, 'Developer: Reload Window');
     await page.locator('.part.activitybar .action-item a[aria-label^="AIAI"]').waitFor({ timeout: 60_000 });
-    frame = await reviewFrame(page, 60_000);
-    await frame.locator('#title', { hasText: reviewed }).waitFor();
+    frame = await reviewFrameWith(page, (f) => f.locator('#title', { hasText: reviewed }));
 
     const title = await frame.locator('#title').innerText();
     await frame.locator('#approve').click();

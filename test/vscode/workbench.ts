@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { setupCodeServer } from '../../scripts/setup-code-server.mjs';
 import { ROOT } from '../helpers';
 import { CHROMIUM_ARGS, chromiumPath, startCodeServer, type CodeServer } from './codeServer';
@@ -72,6 +72,24 @@ export async function reviewFrame(page: Page, timeoutMs = 30_000): Promise<Frame
     if (Date.now() > deadline) throw new Error(`the review panel did not appear within ${timeoutMs} ms`);
     // A webview's load navigates a frame; look again when one does (or shortly, if it already has).
     await page.waitForEvent('framenavigated', { timeout: 500 }).catch(() => undefined);
+  }
+}
+
+/**
+ * The review panel's frame once `ready` finds its element there. VS Code may replace
+ * a restored webview's frame right after it loads (a reload, a panel shown again):
+ * a frame detached while waiting is looked for anew.
+ */
+export async function reviewFrameWith(page: Page, ready: (frame: Frame) => Locator, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = await reviewFrame(page, Math.max(1, deadline - Date.now()));
+    try {
+      await ready(frame).waitFor({ timeout: Math.max(1, deadline - Date.now()) });
+      return frame;
+    } catch (error) {
+      if (!/detached/i.test((error as Error).message) || Date.now() > deadline) throw error;
+    }
   }
 }
 
