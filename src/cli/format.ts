@@ -1,7 +1,7 @@
 import type { Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
 import type { CandidateRecord } from '../core/record/records';
-import type { CandidateSummary } from '../core/record/summary';
+import type { CandidateBrief } from '../core/record/summary';
 import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName } from '../shared/format';
@@ -9,7 +9,7 @@ import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
-export function candidateSummary(c: CandidateSummary, objectiveEval: string): Record<string, unknown> {
+export function candidateSummary(c: CandidateBrief, objectiveEval: string): Record<string, unknown> {
   return {
     id: c.id,
     title: c.title,
@@ -25,7 +25,7 @@ export function candidateSummary(c: CandidateSummary, objectiveEval: string): Re
   };
 }
 
-export function candidateLine(c: Pick<CandidateSummary, 'id' | 'status' | 'objective' | 'flags' | 'reason' | 'title'>): string {
+export function candidateLine(c: Pick<CandidateBrief, 'id' | 'status' | 'objective' | 'flags' | 'reason' | 'title'>): string {
   const objective = c.objective ? `${c.objective.metric} ${formatNumber(c.objective.value)} (${formatSigned(c.objective.delta)})` : '';
   const flags = c.flags.length > 0 ? ` [${c.flags.join(', ')}]` : '';
   const reason = c.status !== 'pending' && c.status !== 'approved' && c.reason ? `  — ${c.reason}` : '';

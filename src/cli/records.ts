@@ -19,11 +19,11 @@ async function open(workspace: string): Promise<{ git: Git; config: Config }> {
 
 export async function list(workspace: string, opts: Json): Promise<void> {
   const { git, config } = await open(workspace);
-  const { summaries: candidates, damaged } = new Store(git.root).summaries();
+  const { briefs: candidates, damaged } = new Store(git.root).briefs();
   if (opts.json) return printJson([...candidates.map((c) => candidateSummary(c, config.objective.eval)), ...damaged.map((d) => ({ id: d.id, status: 'damaged', file: d.file }))]);
   if (candidates.length + damaged.length === 0) return print('no candidates yet: `aiai run` makes some');
-  for (const c of candidates) print(candidateLine(c));
-  for (const d of damaged) print(`${d.id}  ${'damaged'.padEnd(8)}  the record ${d.file} cannot be read; its ref is kept`);
+  // One write: a line at a time costs a system call for each of thousands of candidates.
+  print([...candidates.map(candidateLine), ...damaged.map((d) => `${d.id}  ${'damaged'.padEnd(8)}  the record ${d.file} cannot be read; its ref is kept`)].join('\n'));
 }
 
 export async function show(workspace: string, id: string, opts: Json): Promise<void> {

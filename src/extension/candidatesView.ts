@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CandidateStatus } from '../core/record/records';
 import type { DamagedRecord } from '../core/record/store';
-import type { CandidateSummary } from '../core/record/summary';
+import type { CandidateBrief } from '../core/record/summary';
 import { assertNever } from '../shared/assertNever';
 import { parentName } from '../shared/format';
 import { candidateDelta, shortDate } from './format';
@@ -19,7 +19,7 @@ const STATUSES: Record<CandidateStatus, { label: string; icon: string }> = {
 
 export type CandidateNode =
   | { kind: 'run'; run: RunListing; newest: boolean }
-  | { kind: 'candidate'; candidate: CandidateSummary }
+  | { kind: 'candidate'; candidate: CandidateBrief }
   | { kind: 'damaged'; record: DamagedRecord };
 
 /**
@@ -66,7 +66,7 @@ function runItem(run: RunListing, newest: boolean): vscode.TreeItem {
   return item;
 }
 
-function candidateItem(c: CandidateSummary): vscode.TreeItem {
+function candidateItem(c: CandidateBrief): vscode.TreeItem {
   const item = new vscode.TreeItem(c.title, vscode.TreeItemCollapsibleState.None);
   item.id = c.id;
   item.description = [candidateDelta(c), ...c.flags].filter(Boolean).join(' · ');

@@ -1,36 +1,36 @@
 import * as path from 'node:path';
 import type { DamagedRecord } from '../core/record/store';
-import type { CandidateSummary } from '../core/record/summary';
+import type { CandidateBrief } from '../core/record/summary';
 
-/** One run as the views list it: its candidates' summaries and the records of it that cannot be read. */
+/** One run as the views list it: its candidates' briefs and the records of it that cannot be read. */
 export interface RunListing {
   id: string;
   /** When it started, ISO 8601: from the run id's stamp, else its first candidate's time. */
   startedAt: string;
   /** Oldest first. */
-  candidates: CandidateSummary[];
+  candidates: CandidateBrief[];
   pending: number;
   damaged: DamagedRecord[];
 }
 
 /**
- * What the views show of the records, built from the summaries alone (a few hundred
+ * What the views show of the records, built from the briefs alone (a few hundred
  * bytes a candidate): no full record is read to list, count or queue.
  */
 export interface Listing {
   /** Every candidate that can be read, oldest first. */
-  candidates: CandidateSummary[];
-  byId: ReadonlyMap<string, CandidateSummary>;
+  candidates: CandidateBrief[];
+  byId: ReadonlyMap<string, CandidateBrief>;
   /** The review queue: awaiting review, oldest first. */
-  pending: CandidateSummary[];
+  pending: CandidateBrief[];
   /** Newest first. */
   runs: RunListing[];
 }
 
 export const EMPTY_LISTING: Listing = { candidates: [], byId: new Map(), pending: [], runs: [] };
 
-/** Groups the store's summaries (oldest first) and damaged records by run. */
-export function listingOf({ summaries, damaged }: { summaries: CandidateSummary[]; damaged: DamagedRecord[] }): Listing {
+/** Groups the store's briefs (oldest first) and damaged records by run. */
+export function listingOf({ briefs, damaged }: { briefs: CandidateBrief[]; damaged: DamagedRecord[] }): Listing {
   const runs = new Map<string, RunListing>();
   const runOf = (id: string): RunListing => {
     const known = runs.get(id);
@@ -39,7 +39,7 @@ export function listingOf({ summaries, damaged }: { summaries: CandidateSummary[
     runs.set(id, made);
     return made;
   };
-  for (const c of summaries) {
+  for (const c of briefs) {
     const run = runOf(c.runId);
     run.candidates.push(c);
     if (c.status === 'pending') run.pending++;
@@ -47,20 +47,20 @@ export function listingOf({ summaries, damaged }: { summaries: CandidateSummary[
   for (const d of damaged) runOf(runIdOf(d)).damaged.push(d);
   for (const run of runs.values()) run.startedAt = startOf(run);
   return {
-    candidates: summaries,
-    byId: new Map(summaries.map((c) => [c.id, c])),
-    pending: summaries.filter((c) => c.status === 'pending'),
+    candidates: briefs,
+    byId: new Map(briefs.map((c) => [c.id, c])),
+    pending: briefs.filter((c) => c.status === 'pending'),
     runs: [...runs.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id)),
   };
 }
 
 /** A run's candidates as its group shows them: awaiting review first in queue order (oldest first), then the rest newest first. */
-export function runOrder(run: RunListing): CandidateSummary[] {
+export function runOrder(run: RunListing): CandidateBrief[] {
   return [...run.candidates.filter((c) => c.status === 'pending'), ...run.candidates.filter((c) => c.status !== 'pending').reverse()];
 }
 
-/** The candidates `id` grew from, oldest first, through the summaries; an ancestor that cannot be read ends the walk. */
-export function lineageOf(id: string, byId: ReadonlyMap<string, CandidateSummary>): string[] {
+/** The candidates `id` grew from, oldest first, through the briefs; an ancestor that cannot be read ends the walk. */
+export function lineageOf(id: string, byId: ReadonlyMap<string, CandidateBrief>): string[] {
   const chain: string[] = [];
   const seen = new Set([id]);
   for (let parent = byId.get(id)?.parent.id ?? null; parent !== null && !seen.has(parent); parent = byId.get(parent)?.parent.id ?? null) {

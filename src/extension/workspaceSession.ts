@@ -5,7 +5,7 @@ import { loadConfig, type Config } from '../core/config/config';
 import { Git } from '../core/git/git';
 import { Store } from '../core/record/store';
 import type { CandidateRecord } from '../core/record/records';
-import type { CandidateSummary } from '../core/record/summary';
+import type { CandidateBrief } from '../core/record/summary';
 import { listVersions, type Version } from '../core/deploy/versions';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
 import type { Lessons } from '../protocol';
@@ -72,12 +72,12 @@ export class WorkspaceSession extends Disposable {
     const store = this.storeOf(folder);
     // Taken first: a record written while the summaries are read changes it for the next call.
     const folders = foldersStamp(store.runsDir);
-    if (this.listed?.folders !== folders) this.listed = { listing: listingOf(store.summaries()), folders };
+    if (this.listed?.folders !== folders) this.listed = { listing: listingOf(store.briefs()), folders };
     return this.listed.listing;
   }
 
   /** The review queue: every candidate awaiting review, oldest first, for every list that shows them. */
-  pending(): CandidateSummary[] {
+  pending(): CandidateBrief[] {
     return this.listing().pending;
   }
 

@@ -34,11 +34,7 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
   const baselineEntry = log.find((e) => e.sha === baselineCommit);
 
   const candidates = store.some(new Set(ours.flatMap((e) => e.trailers[CANDIDATE_TRAILER] ?? [])));
-  const measured = new Map<string, Metrics>();
-  for (const run of store.runs()) {
-    const evaluation = run.baseline?.evals.find((e) => e.name === config.objective.eval);
-    if (run.baseline?.ok && evaluation) measured.set(run.base, evaluation.metrics);
-  }
+  const measured = baselineMetrics(store, config);
 
   const versions: Version[] = [];
   if (baselineEntry) {
@@ -48,7 +44,7 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
       kind: 'baseline',
       title: baselineEntry.subject,
       date: baselineEntry.date,
-      metrics: measured.get(baselineEntry.sha) ?? null,
+      metrics: measured(baselineEntry.sha) ?? null,
     });
   }
   for (const entry of ours) {
@@ -68,11 +64,29 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
     } else {
       const restores = (entry.trailers[ROLLBACK_TRAILER] ?? '').split(' ').at(-1) ?? '';
       version.restores = restores;
-      version.metrics = versions.find((v) => v.commit === restores)?.metrics ?? measured.get(restores) ?? null;
+      version.metrics = versions.find((v) => v.commit === restores)?.metrics ?? measured(restores) ?? null;
     }
     versions.push(version);
   }
   return versions.reverse();
+}
+
+/**
+ * The objective eval's metrics of a commit as the newest run that started from it
+ * measured them. Run records are read newest first and only as far as a question
+ * needs: a store of hundreds of runs answers from the last few.
+ */
+function baselineMetrics(store: Store, config: Config): (commit: string) => Metrics | undefined {
+  const runs = store.runsNewestFirst();
+  const measured = new Map<string, Metrics>();
+  return (commit) => {
+    for (let next = runs.next(); !measured.has(commit) && !next.done; next = runs.next()) {
+      const run = next.value;
+      const evaluation = run.baseline?.ok ? run.baseline.evals.find((e) => e.name === config.objective.eval) : undefined;
+      if (evaluation && !measured.has(run.base)) measured.set(run.base, evaluation.metrics);
+    }
+    return measured.get(commit);
+  };
 }
 
 /** "accuracy 0.61 -> 0.68" → { accuracy: 0.68 } */

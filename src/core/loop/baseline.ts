@@ -5,6 +5,7 @@ import type { Config } from '../config/config';
 import { runtimeError } from '../common/errors';
 import type { Evaluator } from '../grade/evaluator';
 import { objectiveValue } from '../grade/grading';
+import type { RunRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { lastLines } from '../../shared/format';
 import type { Emit, Parent } from './context';
@@ -45,10 +46,13 @@ function fingerprint(dir: string): string {
  */
 export async function evaluateBaseline(config: Config, store: Store, evaluator: Evaluator, run: RunState, signal: AbortSignal, emit: Emit): Promise<Parent> {
   const { id, base } = run.record;
-  const earlier = store
-    .runs()
-    .reverse()
-    .find((r) => r.id !== id && r.base === base && r.evalsKey === run.record.evalsKey && r.baseline?.ok);
+  let earlier: RunRecord | undefined;
+  for (const r of store.runsNewestFirst()) {
+    if (r.id !== id && r.base === base && r.evalsKey === run.record.evalsKey && r.baseline?.ok) {
+      earlier = r;
+      break;
+    }
+  }
   const reused = config.deterministic ? earlier?.baseline : undefined;
   if (earlier && reused) {
     run.saved('reusedEvaluations');

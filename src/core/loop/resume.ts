@@ -12,7 +12,7 @@ import type { Parent } from './context';
  * lineage and what is left of its budget.
  */
 export function runToResume(store: Store, head: string, evalsKey: string): RunRecord {
-  const last = store.runs().at(-1);
+  const [last] = store.runsNewestFirst();
   if (!last || (last.state !== 'interrupted' && last.state !== 'crashed')) {
     throw usageError(`there is no interrupted or crashed run to resume${last ? ` (the last run, ${last.id}, ${last.state})` : ''}; start a new one with \`aiai run\``);
   }
@@ -35,6 +35,6 @@ export function baselineOf(run: RunRecord, config: Config): Parent | undefined {
  */
 export function archiveOf(store: Store, base: string, evalsKey: string, runIds?: ReadonlySet<string>): CandidateRecord[] {
   const runs = new Set(store.runs().filter((r) => r.base === base && r.evalsKey === evalsKey && (!runIds || runIds.has(r.id))).map((r) => r.id));
-  const ids = new Set(store.summaries().summaries.filter((s) => runs.has(s.runId)).map((s) => s.id));
+  const ids = new Set(store.briefs().briefs.filter((s) => runs.has(s.runId)).map((s) => s.id));
   return [...store.some(ids).values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
 }

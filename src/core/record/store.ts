@@ -5,7 +5,7 @@ import { CONFIG_DIR } from '../config/config';
 import { runtimeError, usageError } from '../common/errors';
 import { readJson, writeJsonAtomic } from '../common/files';
 import type { CandidateRecord, RunRecord } from './records';
-import type { CandidateSummary } from './summary';
+import type { CandidateBrief, CandidateSummary } from './summary';
 import { SummaryCache } from './summaryCache';
 
 /** Oldest first; ISO times order as strings (a plain comparison, not a locale's). */
@@ -78,36 +78,55 @@ export class Store {
       .filter((r): r is RunRecord => r !== undefined);
   }
 
+  /** The run records, newest first, each read only when the caller asks for the next: most callers want the last few. */
+  *runsNewestFirst(): Generator<RunRecord> {
+    for (const id of this.runIds().reverse()) {
+      const run = readJson<RunRecord>(path.join(this.runDir(id), 'run.json'));
+      if (run) yield run;
+    }
+  }
+
   /** All candidates of all runs that can be read, oldest first, whole. Listing wants `summaries()`. */
   candidates(): CandidateRecord[] {
     return this.recordFiles()
-      .map((f) => this.read(f.file))
+      .map((f) => this.read(this.recordFile(f)))
       .filter(isCandidateRecord)
       .sort(byCreation);
   }
 
   /**
-   * A summary of every candidate, oldest first, and the records that cannot be read.
-   * Only records written since the last call are read: the rest come from a cache.
+   * A brief of every candidate, oldest first, and the records that cannot be read:
+   * what a listing shows. Only records written since the last call are read: the
+   * rest come from a cache, whose objects these are (not copies): do not change them.
    */
+  briefs(): { briefs: CandidateBrief[]; damaged: DamagedRecord[] } {
+    const { found, damaged } = this.walk((runId, read) => this.cache.briefs(runId, read));
+    return { briefs: found, damaged };
+  }
+
+  /** A whole summary of every candidate, oldest first, and the records that cannot be read: what the loop needs. */
   summaries(): { summaries: CandidateSummary[]; damaged: DamagedRecord[] } {
-    const summaries: CandidateSummary[] = [];
+    const { found, damaged } = this.walk((runId, read) => this.cache.summaries(runId, read));
+    return { summaries: found, damaged };
+  }
+
+  private walk<T extends { createdAt: string }>(ofRun: (runId: string, read: (file: string) => CandidateRecord | undefined) => Record<string, T | null>): { found: T[]; damaged: DamagedRecord[] } {
+    const found: T[] = [];
     const damaged: DamagedRecord[] = [];
     const runIds = this.runIds();
+    const read = (file: string): CandidateRecord | undefined => {
+      const record = this.read(file);
+      return isCandidateRecord(record) ? record : undefined;
+    };
     for (const runId of runIds) {
-      const read = (file: string): CandidateRecord | undefined => {
-        const record = this.read(file);
-        return isCandidateRecord(record) ? record : undefined;
-      };
-      for (const [name, summary] of Object.entries(this.cache.run(runId, read))) {
-        if (summary) summaries.push(summary);
+      for (const [name, summary] of Object.entries(ofRun(runId, read))) {
+        if (summary) found.push(summary);
         else damaged.push({ file: path.join(this.runDir(runId), 'candidates', name), id: name.slice(0, -'.json'.length) });
       }
     }
     this.cache.save(runIds);
-    return { summaries: summaries.sort(byCreation), damaged };
+    return { found: found.sort(byCreation), damaged };
   }
-
 
   /**
    * Marks a candidate as being made, before its ref is written: if the run dies
@@ -136,12 +155,16 @@ export class Store {
     });
   }
 
-  /** Every candidate record file, relative to the runs folder, with the id its name gives. */
-  private recordFiles(): Array<{ file: string; id: string }> {
+  /** Every candidate record file, by run, with the id its name gives; paths are joined only for the few a caller reads. */
+  private recordFiles(): Array<{ runId: string; id: string }> {
     return this.runIds().flatMap((runId) => {
       const dir = path.join(this.runDir(runId), 'candidates');
-      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ file: path.join(runId, 'candidates', f), id: f.slice(0, -'.json'.length) })) : [];
+      return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ runId, id: f.slice(0, -'.json'.length) })) : [];
     });
+  }
+
+  private recordFile(f: { runId: string; id: string }): string {
+    return path.join(f.runId, 'candidates', `${f.id}.json`);
   }
 
   private read(file: string): unknown {
@@ -155,18 +178,19 @@ export class Store {
     const [match, ...others] = matches;
     if (!match) throw usageError(`no candidate "${idOrPrefix}"; \`aiai list\` shows the candidates`);
     if (others.length > 0) throw usageError(`"${idOrPrefix}" matches ${matches.length} candidates (${matches.map((c) => c.id).join(', ')}); give more of the id`);
-    const record = this.read(match.file);
-    if (!isCandidateRecord(record)) throw runtimeError(`the record of candidate ${match.id} cannot be read (${path.join(this.runsDir, match.file)}); it is kept as it is`);
+    const file = this.recordFile(match);
+    const record = this.read(file);
+    if (!isCandidateRecord(record)) throw runtimeError(`the record of candidate ${match.id} cannot be read (${path.join(this.runsDir, file)}); it is kept as it is`);
     return record;
   }
 
   /** The candidates with these ids that can be read, by id; only their records are read. */
   some(ids: ReadonlySet<string>): Map<string, CandidateRecord> {
     const found = new Map<string, CandidateRecord>();
-    for (const { file, id } of this.recordFiles()) {
-      if (!ids.has(id)) continue;
-      const record = this.read(file);
-      if (isCandidateRecord(record)) found.set(id, record);
+    for (const f of this.recordFiles()) {
+      if (!ids.has(f.id)) continue;
+      const record = this.read(this.recordFile(f));
+      if (isCandidateRecord(record)) found.set(f.id, record);
     }
     return found;
   }

@@ -10,17 +10,20 @@ const LOG_LINES = 10;
 const LOG_CHARS = 1200;
 
 /**
- * What listing, the versions, a proposer's view of earlier attempts and clean-up
- * need of a candidate: a few hundred bytes, against the record's tens of KB. The
- * store keeps summaries in a cache beside the records, so a store of thousands of
- * candidates lists without reading them.
+ * What a listing needs of a candidate: a few hundred bytes, against the record's
+ * tens of KB. The store keeps these in a cache beside the records, so a store of
+ * thousands of candidates lists without reading them.
  */
-export type CandidateSummary = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'model' | 'parent' | 'commit' | 'contentHash' | 'changeKey'> & {
+export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'model' | 'parent' | 'contentHash'> & {
   objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta'>;
   /** Who decided, when someone did (a person, or the loop for what did not improve). */
   decidedBy?: string;
   /** Metrics by eval, holdout evals left out. */
   trainMetrics: Record<string, Metrics>;
+};
+
+/** What the loop needs beyond a brief: a proposer's view of earlier attempts, and what spots a change already tried. */
+export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey'> & {
   /** A holdout eval ran and did not pass. */
   holdoutFailed: boolean;
   /** Failing train cases, `eval/id`, the first FAILING_CASES_KEPT. */
@@ -28,6 +31,17 @@ export type CandidateSummary = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt
   /** The end of the log of a train eval that failed. */
   logTail?: string;
 };
+
+export type CandidateSummary = CandidateBrief & CandidateDetail;
+
+/** The brief and the detail of a summary, each on its own. */
+export function splitSummary({ commit, changeKey, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
+  const detail: CandidateDetail = { holdoutFailed, failingCases };
+  if (commit !== undefined) detail.commit = commit;
+  if (changeKey !== undefined) detail.changeKey = changeKey;
+  if (logTail !== undefined) detail.logTail = logTail;
+  return { brief, detail };
+}
 
 export function summarize(c: CandidateRecord): CandidateSummary {
   const train = c.evaluation?.evals.filter((e) => !e.holdout) ?? [];
