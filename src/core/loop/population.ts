@@ -5,7 +5,7 @@ import { toAttempt } from '../propose/attempts';
 import type { Attempt } from '../propose/proposer';
 import type { Store } from '../record/store';
 import { LOOP_ACTOR, type CandidateRecord } from '../record/records';
-import { summarize } from '../record/summary';
+import { summarize, type CandidateSummary } from '../record/summary';
 import type { Parent } from './context';
 import { selectParent, type ParentNode } from './parentSelection';
 
@@ -18,6 +18,7 @@ export class Population {
   /** This run's candidates, in the order they finished. */
   readonly finished: CandidateRecord[] = [];
   private readonly evaluating = new Map<string, Attempt>();
+  private readonly attempts = new WeakMap<CandidateSummary, Attempt>();
   /** Candidate ids by commit (null for the baseline), to count in-flight children by parent. */
   private readonly idsByCommit = new Map<string, string | null>();
   private readonly random: () => number;
@@ -51,7 +52,14 @@ export class Population {
 
   /** Every earlier attempt in this workspace as a proposer may see it, then those being evaluated. */
   history(): Attempt[] {
-    return [...this.store.summaries().summaries.map((c) => toAttempt(c, this.config.objective)), ...this.evaluating.values()];
+    return [...this.store.summaries().summaries.map((c) => this.attemptOf(c)), ...this.evaluating.values()];
+  }
+
+  /** The store hands back the same summary objects while their records are unchanged: each is turned into an attempt once. */
+  private attemptOf(summary: CandidateSummary): Attempt {
+    let attempt = this.attempts.get(summary);
+    if (!attempt) this.attempts.set(summary, (attempt = toAttempt(summary, this.config.objective)));
+    return attempt;
   }
 
   /**

@@ -45,6 +45,8 @@ export class SummaryCache {
   /** Runs whose every file this process has checked: while their folder is unchanged, their files are not looked at again. */
   private readonly checked = new Set<string>();
   private saved = false;
+  /** The merged summaries of a run, kept while its entries are the same object (a run of the loop asks once per proposal). */
+  private readonly merged = new Map<string, { files: Record<string, FileEntry>; summaries: Record<string, CandidateSummary | null> }>();
 
   /** `trustChecked`: for a run of the loop, which reads the summaries once per proposal. */
   constructor(
@@ -63,6 +65,8 @@ export class SummaryCache {
   /** The whole summaries of one run's records, by file name; a detail the cache lacks is read from its record. */
   summaries(runId: string, read: (file: string) => CandidateRecord | undefined): Record<string, CandidateSummary | null> {
     const files = this.files(runId, read);
+    const memo = this.merged.get(runId);
+    if (memo?.files === files) return memo.summaries;
     this.details ??= this.loadDetails();
     const details = (this.details[runId] ??= {});
     const summaries: Record<string, CandidateSummary | null> = {};
@@ -84,6 +88,7 @@ export class SummaryCache {
         this.detailsChanged = true;
       }
     }
+    this.merged.set(runId, { files, summaries });
     return summaries;
   }
 
