@@ -7,7 +7,7 @@ import { Store } from '../src/core/record/store';
 import type { RunRecord } from '../src/core/record/records';
 import { agentWorkspace } from '../test/fixtures/agentWorkspace';
 import { proposerCost, type ProposerCost } from './proposerCost';
-import { storeTimes } from './storeScale';
+import { RUN_ITERATIONS, storeTimes } from './storeScale';
 import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     [`\`aiai list\` on a store of ${store.candidates.toLocaleString('en-US')} candidates, median of 5 (target ≤ 300 ms)`, `${store.list.toFixed(0)} ms`],
     [`\`aiai show ID\` on that store (target ≤ 150 ms)`, `${store.show.toFixed(0)} ms`],
     [`\`aiai versions\` on that store (target ≤ 150 ms)`, `${store.versions.toFixed(0)} ms`],
+    [`\`aiai run --iterations ${RUN_ITERATIONS}\` on the example, with an empty store vs that store (a run's start and each candidate's overhead should not grow with the store)`, `${(store.runEmpty / 1000).toFixed(2)} s vs ${(store.runFull / 1000).toFixed(2)} s`],
     ['`aiai --help` against a bare `node -e 0` (target: within 40 ms)', `${store.help.toFixed(0)} ms vs ${store.node.toFixed(0)} ms: +${(store.help - store.node).toFixed(0)} ms`],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
     ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],

@@ -1,4 +1,6 @@
-import { CLI } from '../test/helpers';
+import { cpSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { CLI, tempDir } from '../test/helpers';
 import { bigStore } from './bigStore';
 import { timeCommand } from './scale';
 
@@ -10,7 +12,12 @@ export interface StoreTimes {
   versions: number;
   help: number;
   node: number;
+  /** Median milliseconds of `aiai run --iterations RUN_ITERATIONS`, with no other records and with the whole store. */
+  runEmpty: number;
+  runFull: number;
 }
+
+export const RUN_ITERATIONS = 4;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -36,5 +43,15 @@ export function storeTimes(total: number): StoreTimes {
     versions: timed([CLI, 'versions'], workspace),
     help: timed([CLI, '--help'], workspace),
     node: timed(['-e', '0'], workspace),
+    runEmpty: timed([CLI, 'run', '--iterations', String(RUN_ITERATIONS)], withoutRecords(workspace), 3),
+    runFull: timed([CLI, 'run', '--iterations', String(RUN_ITERATIONS)], workspace, 3),
   };
+}
+
+/** A copy of the workspace without its records: the same repository and config, a store that starts empty. */
+function withoutRecords(workspace: string): string {
+  const copy = path.join(tempDir(), 'empty-store');
+  cpSync(workspace, copy, { recursive: true });
+  rmSync(path.join(copy, '.aiai', 'runs'), { recursive: true, force: true });
+  return copy;
 }

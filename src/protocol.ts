@@ -18,6 +18,7 @@ import {
   type Review,
 } from './shared/review';
 import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, type Reader } from './shared/read';
+import type { RunCost, Trends, VersionPoint } from './shared/trends';
 import type { Usage } from './shared/usage';
 
 export interface PendingItem {
@@ -70,11 +71,13 @@ export interface ReviewSnapshot {
   /** The workspace's lessons, when it has any. */
   lessons?: Lessons;
   outcome?: Outcome;
+  /** Across runs; absent when they cannot be read (no repository, a broken config). */
+  trends?: Trends;
 }
 
 export type ToWebview =
   | { type: 'review'; snapshot: ReviewSnapshot }
-  | { type: 'empty'; message: string; outcome?: Outcome };
+  | { type: 'empty'; message: string; outcome?: Outcome; trends?: Trends };
 
 export type FromWebview =
   | { type: 'ready' }
@@ -157,6 +160,12 @@ const review = object<Review>({
 
 const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status: oneOf(CANDIDATE_STATUSES), title: string, value: optional(number) });
 
+const trends = object<Trends>({
+  metric: string,
+  versions: arrayOf(object<VersionPoint>({ version: string, kind: oneOf(['baseline', 'approval', 'rollback'] as const), date: string, value: nullable(number) })),
+  runs: arrayOf(object<RunCost>({ id: string, startedAt: string, costUsd: number, evaluations: number, candidates: number })),
+});
+
 const outcome = object<Outcome>({ level: oneOf(['info', 'error'] as const), message: string });
 
 const snapshot = object<ReviewSnapshot>({
@@ -167,11 +176,12 @@ const snapshot = object<ReviewSnapshot>({
   untrusted: optional(string),
   lessons: optional(object<Lessons>({ file: string, text: string })),
   outcome: optional(outcome),
+  trends: optional(trends),
 });
 
 const toWebview: Parsers<ToWebview> = {
   review: object<Extract<ToWebview, { type: 'review' }>>({ type: literal('review'), snapshot }),
-  empty: object<Extract<ToWebview, { type: 'empty' }>>({ type: literal('empty'), message: string, outcome: optional(outcome) }),
+  empty: object<Extract<ToWebview, { type: 'empty' }>>({ type: literal('empty'), message: string, outcome: optional(outcome), trends: optional(trends) }),
 };
 
 function parse<M extends { type: string }>(parsers: Parsers<M>, value: unknown): M | undefined {

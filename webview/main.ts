@@ -43,7 +43,7 @@ function render(root: HTMLElement, message: ToWebview): void {
       return;
     }
     case 'empty':
-      root.replaceChildren(emptyView(message.message));
+      root.replaceChildren(emptyView(message.message, message.trends));
       showOutcome(root, message.outcome);
       return;
     default:

@@ -7,6 +7,8 @@ import { diffView, type DiffViewState } from './diffView';
 import { h } from './dom';
 import { conversationSection, lessonsSection, type Collapsible } from './proposerView';
 import { runView } from './runView';
+import { trendsView } from './trendsView';
+import type { Trends } from '../src/shared/trends';
 
 export interface UiState {
   id?: string;
@@ -53,6 +55,7 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
         casesSection(r),
         conversationSection(r, sections),
         runView(snapshot, (id) => ctx.send({ type: 'navigate', id })),
+        snapshot.trends ? trendsView(snapshot.trends) : null,
         lessonsSection(snapshot.lessons, sections, () => ctx.send({ type: 'openLessons' })),
       ),
       r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
@@ -60,8 +63,8 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
   );
 }
 
-export function emptyView(message: string): HTMLElement {
-  return h('div', { class: 'empty' }, h('h1', {}, 'AIAI Review'), h('p', {}, message));
+export function emptyView(message: string, trends: Trends | undefined): HTMLElement {
+  return h('div', { class: 'empty' }, h('h1', {}, 'AIAI Review'), h('p', {}, message), trends ? trendsView(trends) : null);
 }
 
 function header(r: Review): HTMLElement {

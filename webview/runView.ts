@@ -3,8 +3,7 @@ import type { ReviewSnapshot, RunPoint } from '../src/protocol';
 import type { ModelTally } from '../src/shared/review';
 import { describeUsage, totalInput } from '../src/shared/usage';
 import { h } from './dom';
-
-const SVG = 'http://www.w3.org/2000/svg';
+import { chartFrame, shape, text, titled } from './svg';
 const WIDTH = 560;
 const HEIGHT = 180;
 const PAD = 28;
@@ -69,11 +68,7 @@ function chart(points: RunPoint[], currentValue: number | undefined, metric: str
   const axis = range(values);
   const y = (v: number): number => (axis ? HEIGHT - PAD - ((v - axis.lo) / (axis.hi - axis.lo || 1)) * (HEIGHT - 2 * PAD) : HEIGHT / 2);
   const x = (i: number): number => PAD + (i + 0.5) * ((WIDTH - 2 * PAD) / Math.max(points.length, 1));
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
-  svg.setAttribute('class', 'run-chart');
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', `${metric} of each candidate of the run`);
+  const svg = chartFrame(WIDTH, HEIGHT, `${metric} of each candidate of the run`, 'run-chart');
   if (currentValue !== undefined) {
     svg.append(shape('line', { x1: PAD, x2: WIDTH - PAD, y1: y(currentValue), y2: y(currentValue), class: 'baseline' }));
     svg.append(text(PAD, y(currentValue) - 4, `current ${fmt(currentValue)}`, 'axis'));
@@ -85,10 +80,7 @@ function chart(points: RunPoint[], currentValue: number | undefined, metric: str
       svg.append(shape('line', { x1: x(i) - 4, x2: x(i) + 4, y1: HEIGHT - PAD - 4, y2: HEIGHT - PAD + 4, class: `mark status-${p.status}` }));
       return;
     }
-    const dot = shape('circle', { cx: x(i), cy: y(p.value), r: p.id === shown ? 6 : 4, class: `mark status-${p.status}${p.id === shown ? ' current' : ''}`, tabindex: 0 });
-    const title = document.createElementNS(SVG, 'title');
-    title.textContent = `${p.id} ${p.status}: ${p.title} (${fmt(p.value)})`;
-    dot.append(title);
+    const dot = titled(shape('circle', { cx: x(i), cy: y(p.value), r: p.id === shown ? 6 : 4, class: `mark status-${p.status}${p.id === shown ? ' current' : ''}`, tabindex: 0 }), `${p.id} ${p.status}: ${p.title} (${fmt(p.value)})`);
     dot.addEventListener('click', () => open(p.id));
     dot.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open(p.id));
     svg.append(dot);
@@ -117,16 +109,4 @@ function lineage(points: RunPoint[], shown: string, open: (id: string) => void):
     );
   };
   return h('div', { class: 'lineage' }, h('span', {}, parentName(null)), branch(null));
-}
-
-function shape(name: string, attrs: Record<string, string | number>): SVGElement {
-  const element = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, String(v));
-  return element;
-}
-
-function text(x: number, y: number, content: string, cls: string): SVGElement {
-  const element = shape('text', { x, y, class: cls });
-  element.textContent = content;
-  return element;
 }

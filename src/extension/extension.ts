@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
   const session = new WorkspaceSession();
   const decisions = new Decisions(session, log);
-  const panel = new ReviewPanel(context.extensionUri, session, decisions, log);
+  const panel = new ReviewPanel(context.extensionUri, session, decisions, log, context.workspaceState);
   const apiKey = new ApiKeyStore(context.secrets);
   // Through the command, so that a failure to open is reported like any other.
   const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));

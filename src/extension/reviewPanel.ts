@@ -12,6 +12,9 @@ import { lineageOf } from './listing';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
+/** The workspace state key of the editor column the person last moved the panel to. */
+const MOVED_TO = 'aiai.review.column';
+const POSITION = 'aiai.review.position';
 
 /** What the panel keeps across reloads (besides the webview's own UI state). */
 interface PanelState {
@@ -32,6 +35,8 @@ export class ReviewPanel extends Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private candidateId: string | undefined;
   private ready = false;
+  /** Snapshots asked for so far: only the last one asked for is sent. */
+  private posts = 0;
   /**
    * What came of the person's last decision. It travels in every snapshot until their
    * next action, so a panel hidden (and its webview torn down) meanwhile still shows it.
@@ -43,9 +48,12 @@ export class ReviewPanel extends Disposable {
     private readonly session: WorkspaceSession,
     private readonly decisions: Decisions,
     private readonly log: vscode.LogOutputChannel,
+    private readonly memory: vscode.Memento,
   ) {
     super();
     this.register(session.onDidChange(() => this.post()));
+    // A new choice of position wins over where the panel was moved under the old one.
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(POSITION) && void this.memory.update(MOVED_TO, undefined)));
     this.register(new vscode.Disposable(() => this.panel?.dispose()));
   }
 
@@ -53,12 +61,20 @@ export class ReviewPanel extends Disposable {
   show(id?: string): void {
     this.candidateId = (id === undefined ? undefined : this.resolve(id)) ?? this.candidateId ?? this.session.pending()[0]?.id;
     if (this.panel) {
-      this.panel.reveal(vscode.ViewColumn.Active);
+      // Where it is: the person may have moved it.
+      this.panel.reveal(this.panel.viewColumn);
       this.post();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, 'AIAI Review', vscode.ViewColumn.Active, this.options());
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, 'AIAI Review', this.column(), this.options());
     this.attach(panel);
+  }
+
+  /** Where the panel opens: where the person last moved it, else beside the editor (or over it, as the setting says). */
+  private column(): vscode.ViewColumn {
+    const moved = this.memory.get<number>(MOVED_TO);
+    if (moved !== undefined) return moved;
+    return vscode.workspace.getConfiguration().get<string>(POSITION) === 'active' ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside;
   }
 
   /** Takes over a panel VS Code restored after a reload. */
@@ -87,11 +103,15 @@ export class ReviewPanel extends Disposable {
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
     panel.webview.html = this.html(panel.webview);
+    let openedIn = panel.viewColumn;
     const subscriptions = [
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
       // A hidden webview is torn down; it says `ready` again when shown.
       panel.onDidChangeViewState(() => {
         if (!panel.visible) this.ready = false;
+        // A column other than the one it opened in (known once it shows) is where the person moved it.
+        if (openedIn === undefined) openedIn = panel.viewColumn;
+        else if (panel.viewColumn !== undefined && panel.viewColumn !== openedIn) void this.memory.update(MOVED_TO, (openedIn = panel.viewColumn));
       }),
     ];
     panel.onDidDispose(() => {
@@ -161,15 +181,25 @@ export class ReviewPanel extends Disposable {
   /**
    * Sends the snapshot of the candidate shown. Of the full records it reads only that
    * candidate's and its run's (the per-model table adds up their usage); the lineage,
-   * the run's picture and the queue come from the summaries.
+   * the run's picture and the queue come from the summaries. The trends take a git
+   * log: a snapshot overtaken by a later one while they are read is not sent.
    */
   private post(): void {
+    void this.postNow(++this.posts);
+  }
+
+  private async postNow(seq: number): Promise<void> {
     if (!this.panel || !this.ready) return;
-    const outcome = this.outcome ? { outcome: this.outcome } : {};
+    const trends = await this.session.trends().then(
+      (t) => ({ trends: t }),
+      () => ({}), // no repository or a broken config: the review says why, below
+    );
+    if (seq !== this.posts) return;
+    const extras = { ...(this.outcome ? { outcome: this.outcome } : {}), ...trends };
     const listing = this.session.listing();
     const shown = this.candidateId === undefined ? undefined : listing.byId.get(this.candidateId);
     if (!shown) {
-      this.send({ type: 'empty', message: listing.candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.', ...outcome });
+      this.send({ type: 'empty', message: listing.candidates.length === 0 ? 'No candidates yet. Run “AIAI: Start Improvement Loop”.' : 'No candidate awaits review.', ...extras });
       return;
     }
     let config;
@@ -179,7 +209,7 @@ export class ReviewPanel extends Disposable {
       candidate = this.session.candidate(shown.id);
     } catch (error) {
       // Shown here rather than reported: this runs on every change, and the commands report it when used.
-      this.send({ type: 'empty', message: `The review cannot be shown: ${errorMessage(error)}`, ...outcome });
+      this.send({ type: 'empty', message: `The review cannot be shown: ${errorMessage(error)}`, ...extras });
       return;
     }
     const trusted = vscode.workspace.isTrusted;
@@ -201,7 +231,7 @@ export class ReviewPanel extends Disposable {
         canDecide: candidate.status === 'pending' && trusted,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
         ...(lessons ? { lessons } : {}),
-        ...outcome,
+        ...extras,
       },
     });
   }

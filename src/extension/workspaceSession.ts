@@ -8,6 +8,8 @@ import type { CandidateRecord } from '../core/record/records';
 import type { CandidateBrief } from '../core/record/summary';
 import { listVersions, type Version } from '../core/deploy/versions';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
+import { trendsOf } from '../core/review/trends';
+import type { Trends } from '../shared/trends';
 import type { Lessons } from '../protocol';
 import { Disposable } from './disposable';
 import { EMPTY_LISTING, listingOf, type Listing } from './listing';
@@ -107,6 +109,13 @@ export class WorkspaceSession extends Disposable {
     const config = this.config();
     const git = await Git.open(config.workspace);
     return listVersions(git, new Store(git.root), config);
+  }
+
+  /** The objective of each version over time, and each run's cost and evaluations. */
+  async trends(): Promise<Trends> {
+    const config = this.config();
+    const store = this.storeOf(config.workspace);
+    return trendsOf(config.objective.metric, await this.versions(), store.runs(), this.listing().candidates);
   }
 
   async git(): Promise<Git> {

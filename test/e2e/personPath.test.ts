@@ -35,6 +35,11 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     assert.equal(await frame.locator('#run svg circle').count(), evaluated);
     assert.equal(await frame.locator('#run .lineage a').count(), run.length);
     await screenshot(dark, 'run-picture-dark.png');
+    // Across runs, drawn: the baseline's score, and the run's evaluations as a bar.
+    await frame.locator('#trends').scrollIntoViewIfNeeded();
+    assert.equal(await frame.locator('#trends .trend-versions circle').count(), 1);
+    assert.equal(await frame.locator('#trends .trend-runs rect').count(), 1);
+    await screenshot(dark, 'trends-dark.png');
     await workbench.close();
 
     // The same workspace in a light theme: the panel comes back with the window.
@@ -50,6 +55,7 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     const reviewed = await frame.locator('#title').innerText();
     await frame.locator('#reason input').fill('typed before hiding');
     await runCommand(page, 'Preferences: Open User Settings (JSON)');
+    await page.locator('.tab.active', { hasText: 'settings.json' }).waitFor();
     await page.locator('.tab', { hasText: 'AIAI Review' }).click();
     frame = await reviewFrameWith(page, (f) => f.locator('#title', { hasText: reviewed }));
     assert.equal(await frame.locator('#reason input').inputValue(), 'typed before hiding');
@@ -60,6 +66,8 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     const title = await frame.locator('#title').innerText();
     await frame.locator('#approve').click();
     await frame.locator('#notice', { hasText: 'Approved' }).waitFor();
+    // The approved version joins the trend.
+    await frame.locator('#trends .trend-versions circle').nth(1).waitFor();
     assert.equal(git(folder, 'rev-parse', 'HEAD~1'), baseline);
     assert.match(git(folder, 'log', '-1', '--format=%B'), /^Aiai-Candidate: [0-9a-f]{8}$/m);
     assert.equal(git(folder, 'log', '-1', '--format=%s'), `aiai: ${title}`);

@@ -22,6 +22,8 @@ import {
   parentsOf,
   pendingIds,
   recordMetric,
+  reviewColumn,
+  reviewMovedTo,
   runsDir,
   watchingChildren,
   workspace,
@@ -99,6 +101,11 @@ describe('AIAI in a VS Code extension host', () => {
     assert.equal(snapshot.review.model, undefined);
     assert.deepEqual(snapshot.run.models, [], 'no model proposed in this run');
     assert.equal(snapshot.lessons, undefined, 'the workspace has no lessons yet');
+    assert.deepEqual(snapshot.trends?.versions.map((v) => v.version), ['v0'], 'the trend starts at the baseline');
+    assert.equal(snapshot.trends?.versions[0]?.value, 0.2, 'the baseline as the run measured it');
+    assert.deepEqual(snapshot.trends.runs.map((r) => [r.candidates, r.costUsd]), [[listed().length, 0]], 'the one run: its candidates, and no model to pay');
+    const evaluated = (JSON.parse(cli('list', '--json')) as Array<{ metrics: unknown }>).filter((c) => c.metrics !== null).length;
+    assert.equal(snapshot.trends.runs[0]?.evaluations, 1 + evaluated, 'the baseline and every evaluated candidate');
 
     const last = pendingIds().at(-1);
     assert.ok(last && last !== id);
@@ -107,6 +114,45 @@ describe('AIAI in a VS Code extension host', () => {
     const later = await navigated;
     assert.ok(later.review.lineage.length > 0, 'a later candidate grew from earlier ones');
     assert.deepEqual(later.review.lineage, parentsOf(last), 'its lineage, oldest first, as the records say');
+  });
+
+  it('the review opens beside the editor, comes back where the person moved it, and over the editor when the setting says so', async () => {
+    await states.use('seeded');
+    const id = firstPending();
+    const file = (name: string): vscode.Uri => vscode.Uri.file(path.join(workspace(), name));
+    // Code in two editor groups, the second one active, as a person works.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.window.showTextDocument(file('agent/params.json'), { viewColumn: vscode.ViewColumn.One });
+    await vscode.window.showTextDocument(file('eval/score.js'), { viewColumn: vscode.ViewColumn.Two });
+    const closeReview = async (): Promise<void> => {
+      const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('aiai.review'));
+      if (tab) await vscode.window.tabGroups.close(tab);
+    };
+
+    await openPanel(api, id);
+    assert.equal(reviewColumn(), vscode.ViewColumn.Three, 'beside the active editor, not over it');
+    assert.equal(vscode.window.tabGroups.all.find((g) => g.viewColumn === vscode.ViewColumn.Two)?.activeTab?.label, 'score.js', 'the code stays in view');
+
+    // As a person drags it: the panel to the first group.
+    const moved = reviewMovedTo(vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('workbench.action.focusThirdEditorGroup');
+    await vscode.commands.executeCommand('workbench.action.moveEditorToFirstGroup');
+    await moved;
+    await closeReview();
+    await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+    await openPanel(api, id);
+    assert.equal(reviewColumn(), vscode.ViewColumn.One, 'where the person moved it');
+
+    await closeReview();
+    await vscode.workspace.getConfiguration().update('aiai.review.position', 'active', vscode.ConfigurationTarget.Workspace);
+    try {
+      await vscode.commands.executeCommand('workbench.action.focusSecondEditorGroup');
+      await openPanel(api, id);
+      assert.equal(reviewColumn(), vscode.ViewColumn.Two, 'over the active editor, as the setting says');
+    } finally {
+      await vscode.workspace.getConfiguration().update('aiai.review.position', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   it('the panel shows how a candidate got here, its model, the run per model, and the lessons, which Edit opens', async () => {

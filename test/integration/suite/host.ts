@@ -258,3 +258,20 @@ export function watchingChildren(api: AiaiApi): { asked: string[]; until: (done:
 }
 
 export const label = (item: vscode.TreeItem): string => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
+
+/** The editor column the review panel's tab is in, if it is open. */
+export function reviewColumn(): vscode.ViewColumn | undefined {
+  return vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('aiai.review')))?.viewColumn;
+}
+
+/** Resolves once the review panel's tab is in `column`: VS Code moves tabs after the command that asked returns. */
+export function reviewMovedTo(column: vscode.ViewColumn): Promise<void> {
+  return new Promise((resolve) => {
+    if (reviewColumn() === column) return resolve();
+    const watch = vscode.window.tabGroups.onDidChangeTabs(() => {
+      if (reviewColumn() !== column) return;
+      watch.dispose();
+      resolve();
+    });
+  });
+}
