@@ -53,7 +53,7 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
   const dir = peerProject('openevolve');
   const init = cli(dir, 'init');
   assert.equal(init.code, 0, init.stderr);
-  assert.match(init.stdout, /OpenEvolve layout: initial_program\.py may change between its EVOLVE-BLOCK markers \(lines 1–36\); evaluator\.py and config\.yaml are protected/);
+  assert.match(init.stdout, /OpenEvolve layout: initial_program\.py may change between its EVOLVE-BLOCK markers \(lines 1–36\); evaluator\.py, config\.yaml are protected/);
   assert.match(init.stdout, /objective: combined_score, as the evaluator reports combined_score/);
   assert.match(init.stdout, /initial_program\.py draws random numbers: train runs seeds 1–3, holdout seeds 1001–1003/);
   assert.match(init.stdout, /knobs: iterations = 200 \(/);

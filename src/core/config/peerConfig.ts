@@ -27,7 +27,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   writePeerAdapter(workspace);
   const programText = readFileSync(path.join(workspace, layout.program), 'utf8');
   const knobs = proposeKnobs(layout.program, programText);
-  const seeds = (first: number): string => (layout.stochastic ? `${first}–${first + STOCHASTIC_REPEATS - 1}` : String(first));
+  const seeds = (first: number): string => `${first}–${first + STOCHASTIC_REPEATS - 1}`;
   const train = { name: 'train', command: peerEvalCommand(layout, TRAIN_SEED), timeoutSec: layout.timeoutSec, ...(layout.stochastic ? { repeats: STOCHASTIC_REPEATS } : {}) };
   const holdout = layout.stochastic
     ? [{ name: 'holdout', command: peerEvalCommand(layout, HOLDOUT_SEED), timeoutSec: layout.timeoutSec, repeats: STOCHASTIC_REPEATS, holdout: true }]
@@ -42,8 +42,8 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   const marked = parsed.ok && parsed.blocks.length > 0 ? parsed.blocks : undefined;
   const region = marked ? `between its EVOLVE-BLOCK markers (lines ${marked.map((b) => `${b.start}–${b.end}`).join(', ')})` : 'as a whole (it has no EVOLVE-BLOCK markers)';
   const notes = [
-    `${layout.label} layout: ${layout.program} may change ${region}; ${result.protected.join(' and ')} ${result.protected.length > 1 ? 'are' : 'is'} protected`,
-    `eval: ${PEER_ADAPTER_FILE} runs ${layout.evaluator} on the program, with stand-ins for the ${layout.kind === 'openevolve' ? 'openevolve' : 'shinka'} package if it is not installed`,
+    `${layout.label} layout: ${layout.program} may change ${region}; ${result.protected.join(', ')} ${result.protected.length > 1 ? 'are' : 'is'} protected`,
+    `eval: ${PEER_ADAPTER_FILE} runs ${layout.evaluator} on the program, with stand-ins for the ${layout.kind} package if it is not installed`,
     layout.objective ? `objective: ${metric}, as ${layout.objective.why}` : `objective: ${metric}; no metric name was found in ${layout.evaluator}: check "objective.metric"`,
     layout.stochastic
       ? `${layout.stochastic}: train runs seeds ${seeds(TRAIN_SEED)}, holdout seeds ${seeds(HOLDOUT_SEED)}, which no proposer sees`
@@ -65,7 +65,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   "context": ${list(result.context)},
   // ${PEER_ADAPTER_FILE} runs ${layout.evaluator} on the program as ${layout.label} would and turns
   // its result into aiai's metrics: numbers become metrics; artifacts, text feedback and other
-  // values become feedback. It needs no ${layout.kind === 'openevolve' ? 'openevolve' : 'shinka'} package. Commit it with this config:
+  // values become feedback. It needs no ${layout.kind} package. Commit it with this config:
   // evaluations see committed files only. --seed seeds Python's and numpy's random
   // generators (plus the repeat number, AIAI_REPEAT, minus one).
   "evals": [
