@@ -42,7 +42,8 @@ program
     if (opts.json) return printJson(result);
     print(`wrote ${result.configFile}`);
     print(result.guessedFrom ? `eval command guessed from ${result.guessedFrom}: ${result.evalCommand}` : 'no eval command found: edit "evals" in the config');
-    print('Next: make the eval print metrics, set "objective", then `aiai run`.');
+    for (const note of result.notes) print(`  ${note}`);
+    print(result.next);
   });
 
 program

@@ -65,7 +65,8 @@ async function initialize(s: Services): Promise<void> {
   const result = initWorkspace(s.session.requireFolder());
   await vscode.window.showTextDocument(vscode.Uri.file(result.configFile));
   s.session.refresh();
-  inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
+  if (result.layout) inform(`wrote .aiai/config.json and its adapter for this ${result.layout} project; commit .aiai/ before you start the loop: evaluations see committed files only.`);
+  else inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
 }
 
 /** A quick pick of the review queue, oldest first. */

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR, configPath } from './config';
+import { peerInit } from './peerConfig';
+import { detectPeerLayout } from './peerLayouts';
 import { WRITTEN } from './written';
 import { usageError } from '../common/errors';
 import { readTextIfExists, tryParseJson } from '../common/files';
@@ -13,6 +15,12 @@ export interface InitResult {
   editable: string[];
   protected: string[];
   context: string[];
+  /** The OpenEvolve or ShinkaEvolve layout the config was written for, if any. */
+  layout?: string;
+  knobs: number;
+  /** What init decided that the person should check. */
+  notes: string[];
+  next: string;
 }
 
 /** Run data stays out of git; the config and prompts are committed with the agent. */
@@ -20,10 +28,33 @@ const GITIGNORE = `# aiai's own data: records, logs, the lock, the audit log, th
 ${WRITTEN.join('\n')}
 `;
 
-/** Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`. */
+/**
+ * Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`; for an
+ * OpenEvolve or ShinkaEvolve project, a working config and the adapter its eval runs.
+ */
 export function initWorkspace(workspace: string): InitResult {
   const file = configPath(workspace);
   if (existsSync(file)) throw usageError(`${file} already exists; edit it, or delete it to start over`);
+  mkdirSync(path.join(workspace, CONFIG_DIR), { recursive: true });
+  const ignore = path.join(workspace, CONFIG_DIR, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
+  const layout = detectPeerLayout(workspace);
+  if (layout) {
+    const peer = peerInit(workspace, layout, existsSync(path.join(workspace, 'README.md')));
+    writeFileSync(file, peer.configText);
+    return {
+      configFile: file,
+      evalCommand: peer.evalCommand,
+      guessedFrom: `the ${layout.label} layout (${layout.program}, ${layout.evaluator})`,
+      editable: peer.editable,
+      protected: peer.protected,
+      context: peer.context,
+      layout: layout.label,
+      knobs: peer.knobs.length,
+      notes: peer.notes,
+      next: `Next: commit .aiai/ (the config and the adapter: evaluations see committed files only), then \`aiai run\`.`,
+    };
+  }
   const guess = guessEvalCommand(workspace);
   const editable = existingDirs(workspace, ['agent', 'prompts', 'src', 'lib']).map((d) => `${d}/**`);
   const protectedGlobs = existingDirs(workspace, ['eval', 'evals', 'test', 'tests']).map((d) => `${d}/**`);
@@ -34,11 +65,11 @@ export function initWorkspace(workspace: string): InitResult {
     editable: editable.length > 0 ? editable : ['src/**'],
     protected: protectedGlobs,
     context: existsSync(path.join(workspace, 'README.md')) ? ['README.md'] : [],
+    knobs: 0,
+    notes: [],
+    next: 'Next: make the eval print metrics, set "objective", then `aiai run`.',
   };
-  mkdirSync(path.join(workspace, CONFIG_DIR), { recursive: true });
   writeFileSync(file, configText(result));
-  const ignore = path.join(workspace, CONFIG_DIR, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
   return result;
 }
 

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Edit } from '../propose/edits';
+import { applyEdits, type Edit } from '../propose/edits';
+import { changeOutsideBlocks, hasEvolveMarkers } from '../config/evolveBlocks';
 import type { PathPolicy } from '../config/pathPolicy';
 
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
@@ -11,9 +12,17 @@ export const MAX_PROPOSAL_BYTES = 5 * 1024 * 1024;
 
 /**
  * Refuses, before anything is written or run, edits to paths a proposal may not
- * touch. `symlinks` lists the paths that are symbolic links in the parent commit.
+ * touch, and edits outside the evolve blocks of a file that has them. `symlinks`
+ * lists the paths that are symbolic links in the parent commit; `read` gives a
+ * file of the parent commit.
  */
-export function guardEdits(edits: Edit[], policy: PathPolicy, workspace: string, symlinks: ReadonlySet<string>): GuardVerdict {
+export async function guardEdits(
+  edits: Edit[],
+  policy: PathPolicy,
+  workspace: string,
+  symlinks: ReadonlySet<string>,
+  read: (file: string) => Promise<string | undefined>,
+): Promise<GuardVerdict> {
   if (edits.length === 0) return { ok: false, reason: 'the proposal has no edits' };
   const files = new Set(edits.map((e) => e.path)).size;
   if (files > MAX_EDITED_FILES) return { ok: false, reason: `the proposal edits ${files} files; at most ${MAX_EDITED_FILES} are accepted` };
@@ -23,7 +32,30 @@ export function guardEdits(edits: Edit[], policy: PathPolicy, workspace: string,
     const reason = pathProblem(edit.path, policy, workspace, symlinks);
     if (reason) return { ok: false, reason: `"${edit.path}": ${reason}` };
   }
+  for (const file of new Set(edits.map((e) => e.path))) {
+    const reason = await evolveBlockProblem(file, edits, read);
+    if (reason) return { ok: false, reason: `"${file}", ${reason}` };
+  }
   return { ok: true };
+}
+
+/**
+ * Why the edits of `file` change it outside its EVOLVE-BLOCK regions, if they do.
+ * Any file whose parent version has the markers is held to them, with no config
+ * key to ask for it: the markers are the file's author saying which part may
+ * evolve (OpenEvolve's and ShinkaEvolve's convention), they mean nothing else, and
+ * a config that forgot a key would let a proposal rewrite the fixed harness around
+ * the block. Edits that do not apply are left to the pipeline, which says why.
+ */
+async function evolveBlockProblem(file: string, edits: Edit[], read: (file: string) => Promise<string | undefined>): Promise<string | undefined> {
+  const before = await read(file);
+  if (before === undefined || !hasEvolveMarkers(before)) return undefined;
+  const applied = await applyEdits(
+    edits.filter((e) => e.path === file),
+    async () => before,
+  );
+  const change = applied.ok ? applied.changes[0] : undefined;
+  return change && 'content' in change ? changeOutsideBlocks(before, change.content ?? '') : undefined;
 }
 
 /** Why a path is not a plain relative path inside the workspace, if it is not; nothing on disk is looked at. */

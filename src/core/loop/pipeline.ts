@@ -131,7 +131,7 @@ export class Pipeline {
     const plain = edits.map((e) => e.path).filter((p) => pathShapeProblem(p) === undefined);
     const prefixes = [...new Set(plain.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/'))))];
     const symlinks = new Set((await this.p.git.lsTree(parent.commit, prefixes, false)).filter((e) => e.mode === '120000').map((e) => e.path));
-    const result = guardEdits(edits, this.p.policy, this.p.git.root, symlinks);
+    const result = await guardEdits(edits, this.p.policy, this.p.git.root, symlinks, (file) => this.p.git.readFile(parent.commit, file));
     return result.ok ? undefined : result.reason;
   }
 

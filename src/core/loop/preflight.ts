@@ -1,4 +1,4 @@
-import { configLocation, type Config } from '../config/config';
+import { CONFIG_DIR, configLocation, type Config } from '../config/config';
 import { formatKnobValue, readKnobValue } from '../config/knobs';
 import { pathPolicy } from '../config/pathPolicy';
 import { ConfigError, type ConfigProblem } from '../common/errors';
@@ -7,9 +7,11 @@ import type { Git } from '../git/git';
 /**
  * What can be checked before the baseline runs, against the version the run
  * changes (never the working tree, whose uncommitted edits are not the run's):
- * editable globs that match no file, a parameter search without knobs, a knob whose
- * file is missing or a link, whose place cannot be read, or whose value lies
- * outside its range. Throws every problem found, each at its place in the config.
+ * editable globs that match no file, an eval command naming a file of .aiai/ that
+ * was never committed (such as the adapter `aiai init` writes), a parameter search
+ * without knobs, a knob whose file is missing or a link, whose place cannot be read,
+ * or whose value lies outside its range. Throws every problem found, each at its
+ * place in the config.
  */
 export async function preflight(config: Config, git: Git, base: string, searchesKnobs: boolean): Promise<void> {
   const problems: ConfigProblem[] = [];
@@ -18,6 +20,15 @@ export async function preflight(config: Config, git: Git, base: string, searches
   const policy = pathPolicy(config);
   if (!files.some((f) => policy.isEditable(f.path))) {
     at(['editable'], `no file of the current version (${base.slice(0, 8)}) matches the editable globs ${config.editable.map((g) => `"${g}"`).join(', ')}: a proposal could change nothing`);
+  }
+  // An evaluation's worktree holds the committed .aiai/ only; nothing builds files there.
+  for (const [i, spec] of config.evals.entries()) {
+    const named = spec.command.split(/\s+/).map((t) => t.replace(/^["']|["']$/g, '')).filter((t) => t.startsWith(`${CONFIG_DIR}/`));
+    for (const file of new Set(named)) {
+      if (!files.some((f) => f.path === file)) {
+        at(['evals', i, 'command'], `eval "${spec.name}" runs ${file}, which is not in the current version (${base.slice(0, 8)}): evaluations see committed files only; commit it (git add ${CONFIG_DIR} && git commit)`);
+      }
+    }
   }
   if (searchesKnobs && config.knobs.length === 0) {
     at(['knobs'], 'the parameter search proposes by moving knobs, and the config declares none: add "knobs", or use a model proposer');

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/core/config/config';
+import { changeOutsideBlocks, evolveBlocks } from '../../src/core/config/evolveBlocks';
+import { readKnobValue } from '../../src/core/config/knobs';
+import { runLoop } from '../../src/core/loop/loop';
+import type { EvalOutcome } from '../../src/core/grade/evaluation';
+import type { CandidateRecord, RunRecord } from '../../src/core/record/records';
+import { proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { cli, commitAll, makeRepo, ROOT } from '../helpers';
+
+/*
+ * Projects laid out for OpenEvolve (a trimmed copy of its function_minimization
+ * example) and for ShinkaEvolve (an evaluator in the shape of its examples, through
+ * run_shinka_eval), taken as they are by `aiai init`, graded by real python3 with
+ * neither package installed.
+ */
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'peers');
+
+function peerProject(layout: 'openevolve' | 'shinka'): string {
+  const dir = path.join(FIXTURES, layout);
+  return makeRepo(Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')])));
+}
+
+interface RunJson {
+  run: RunRecord;
+  candidates: CandidateRecord[];
+}
+
+function runJson(dir: string, ...args: string[]): RunJson {
+  const result = cli(dir, 'run', ...args, '--json');
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout) as RunJson;
+}
+
+const train = (evals: EvalOutcome[] | undefined): EvalOutcome => {
+  const outcome = evals?.find((e) => e.name === 'train');
+  assert.ok(outcome, 'a train eval ran');
+  return outcome;
+};
+
+test('the adapter stands in for the peers\' packages: neither openevolve nor shinka is installed here', () => {
+  for (const name of ['openevolve', 'shinka']) {
+    assert.notEqual(spawnSync('python3', ['-c', `import ${name}`]).status, 0, `${name} must not be importable for these tests to mean anything`);
+  }
+});
+
+test('init takes an OpenEvolve project as it is: program editable in its block, evaluator protected, seeded train and holdout, knobs, combined_score', () => {
+  const dir = peerProject('openevolve');
+  const init = cli(dir, 'init');
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /OpenEvolve layout: initial_program\.py may change between its EVOLVE-BLOCK markers \(lines 1–36\); evaluator\.py, config\.yaml are protected/);
+  assert.match(init.stdout, /objective: combined_score, as the evaluator reports combined_score/);
+  assert.match(init.stdout, /initial_program\.py draws random numbers: train runs seeds 1–3, holdout seeds 1001–1003/);
+  assert.match(init.stdout, /knobs: iterations = 200 \(/);
+  assert.match(init.stdout, /Next: commit \.aiai\//);
+
+  const config = loadConfig(dir);
+  assert.deepEqual(config.editable, ['initial_program.py']);
+  assert.deepEqual(config.protected, ['evaluator.py', 'config.yaml']);
+  assert.deepEqual(config.objective, { eval: 'train', metric: 'combined_score', direction: 'maximize', minDelta: 0 });
+  const [trainSpec, holdoutSpec] = config.evals;
+  assert.equal(trainSpec?.command, 'python3 .aiai/adapters/peer_eval.py openevolve evaluator.py initial_program.py --seed 1');
+  assert.equal(trainSpec?.repeats, 3);
+  assert.equal(trainSpec?.timeoutSec, 60, "config.yaml's evaluator.timeout");
+  assert.equal(holdoutSpec?.command, 'python3 .aiai/adapters/peer_eval.py openevolve evaluator.py initial_program.py --seed 1001');
+  assert.equal(holdoutSpec?.holdout, true);
+  assert.ok(existsSync(path.join(dir, '.aiai', 'adapters', 'peer_eval.py')));
+
+  const program = readFileSync(path.join(dir, 'initial_program.py'), 'utf8');
+  assert.deepEqual(config.knobs.map((k) => k.name), ['iterations'], 'the one named constant inside the block; bounds is a tuple, the rest is outside');
+  const [knob] = config.knobs;
+  const read = readKnobValue(knob!, program);
+  assert.ok(read.ok && read.value === 200, 'the knob reads the constant in the program');
+  assert.ok(knob!.min < 200 && knob!.max > 200);
+});
+
+test('an OpenEvolve project runs without the openevolve package: combined_score recorded, artifacts as feedback', () => {
+  const dir = peerProject('openevolve');
+  assert.equal(cli(dir, 'init').code, 0);
+  const uncommitted = cli(dir, 'run', '--iterations', '2');
+  assert.equal(uncommitted.code, 2, 'the adapter is not in the version the evaluations see');
+  assert.match(uncommitted.stderr, /config\.json:\d+:\d+: eval "train" runs \.aiai\/adapters\/peer_eval\.py, which is not in the current version \([0-9a-f]{8}\): evaluations see committed files only; commit it/);
+
+  commitAll(dir, 'aiai init');
+  const summary = runJson(dir, '--iterations', '2');
+  const baseline = train(summary.run.baseline?.evals);
+  assert.equal(baseline.status, 'passed', baseline.reason);
+  assert.equal(typeof baseline.metrics.combined_score, 'number');
+  assert.ok(baseline.metrics.combined_score! > 0);
+  assert.equal(baseline.repeated?.runs, 3, 'one run per train seed');
+  assert.match(baseline.feedback ?? '', /^artifacts:\n {2}convergence_info: Converged in 5 trials with 5 successes$/m);
+  assert.match(baseline.feedback ?? '', /search_efficiency: Success rate: 100\.00%/);
+  assert.equal(summary.candidates.length, 2);
+  for (const c of summary.candidates) {
+    assert.match(c.title, /^iterations 200 → \d+$/, 'the parameter search moves the constant in the block');
+    assert.notEqual(c.status, 'refused', c.reason);
+  }
+});
+
+test('an edit outside the evolve block is refused by the guard with the file and line; inside it is graded, and non-numeric values become feedback', async () => {
+  const dir = peerProject('openevolve');
+  assert.equal(cli(dir, 'init').code, 0);
+  commitAll(dir, 'aiai init');
+  const program = readFileSync(path.join(dir, 'initial_program.py'), 'utf8');
+  const fixedLine = program.split('\n').findIndex((l) => l.includes('(x**2 + y**2) / 20')) + 1;
+  const proposer = new ScriptedProposer([
+    () => proposal('a kinder function', [{ path: 'initial_program.py', search: '(x**2 + y**2) / 20', replace: '(x**2 + y**2) / 2' }]),
+    () => proposal('drop the end marker', [{ path: 'initial_program.py', search: '# EVOLVE-BLOCK-END\n', replace: '' }]),
+    () => proposal('a search that crashes', [{ path: 'initial_program.py', search: '    # Initialize with a random point\n', replace: '    raise ValueError("no search today")\n' }]),
+  ]);
+  const summary = await runLoop(dir, { proposer, signal: new AbortController().signal, iterations: 3 });
+  const [outside, marker, inside] = summary.candidates;
+
+  assert.equal(outside?.status, 'refused');
+  assert.equal(
+    outside?.reason,
+    `"initial_program.py", line ${fixedLine}: the edit changes a line outside the evolve blocks; only the lines between EVOLVE-BLOCK-START and EVOLVE-BLOCK-END may change (between lines 1 and 36)`,
+  );
+  assert.equal(marker?.status, 'refused');
+  assert.match(marker?.reason ?? '', /^"initial_program\.py", line 36: the edit adds or removes an EVOLVE-BLOCK marker/);
+
+  assert.ok(inside?.evaluation, inside?.reason);
+  const crashed = train(inside.evaluation.evals);
+  assert.equal(crashed.metrics.combined_score, 0);
+  assert.equal(crashed.metrics.error, undefined, 'a string is no metric');
+  assert.match(crashed.feedback ?? '', /^error: All trials failed$/m);
+  assert.match(crashed.feedback ?? '', /^ {2}error_type: AllTrialsFailed$/m);
+});
+
+test('evolve blocks: markers in any comment style, unbalanced markers named by line', () => {
+  const go = 'package main\n\n// EVOLVE-BLOCK-START\nconst steps = 3\n// EVOLVE-BLOCK-END\n\nfunc main() {}\n';
+  assert.deepEqual(evolveBlocks(go), { ok: true, blocks: [{ start: 3, end: 5 }] });
+  assert.equal(changeOutsideBlocks(go, go.replace('steps = 3', 'steps = 4')), undefined);
+  assert.match(changeOutsideBlocks(go, go.replace('func main() {}', 'func main() { panic(1) }')) ?? '', /^line 7: the edit changes a line outside the evolve blocks/);
+  assert.equal(changeOutsideBlocks('print("EVOLVE-BLOCK-START")\n', 'print(1)\n'), undefined, 'a string that mentions the marker is no marker');
+  assert.match(changeOutsideBlocks('x = 1\n# EVOLVE-BLOCK-START\ny = 2\n', 'x = 1\n# EVOLVE-BLOCK-START\ny = 3\n') ?? '', /^line 2: EVOLVE-BLOCK-START with no EVOLVE-BLOCK-END after it/);
+});
+
+test('init takes a ShinkaEvolve project: run_shinka_eval stood in for, public metrics kept, private ones left out, text feedback passed on', () => {
+  const dir = peerProject('shinka');
+  const init = cli(dir, 'init');
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /ShinkaEvolve layout: initial\.py may change between its EVOLVE-BLOCK markers \(lines 3–13\); evaluate\.py is protected/);
+  assert.match(init.stdout, /no random numbers found in initial\.py or evaluate\.py: one train run, seed 1, and no holdout/);
+  const config = loadConfig(dir);
+  assert.deepEqual(config.editable, ['initial.py']);
+  assert.deepEqual(config.protected, ['evaluate.py']);
+  assert.deepEqual(config.evals.map((e) => [e.name, e.command, e.holdout]), [['train', 'python3 .aiai/adapters/peer_eval.py shinka evaluate.py initial.py --seed 1', false]]);
+  assert.equal(config.objective.metric, 'combined_score');
+  assert.deepEqual(config.knobs.map((k) => k.name), ['CUBIC', 'QUINTIC'], 'SAMPLES is outside the block');
+
+  commitAll(dir, 'aiai init');
+  const summary = runJson(dir, '--iterations', '2');
+  const baseline = train(summary.run.baseline?.evals);
+  assert.equal(baseline.status, 'passed', baseline.reason);
+  assert.ok(baseline.metrics.combined_score! > 0);
+  assert.equal(typeof baseline.metrics.rmse, 'number', 'public metrics are metrics');
+  assert.equal(baseline.metrics.num_valid_runs, 1, "run_shinka_eval's own counts");
+  assert.ok(!('num_points' in baseline.metrics) && !('private.num_points' in baseline.metrics), 'private metrics stay out');
+  assert.match(baseline.feedback ?? '', /^The largest error, [\d.]+, is at x=/);
+  assert.match(baseline.feedback ?? '', /^worst_point: x=/m);
+  assert.doesNotMatch(baseline.feedback ?? '', /num_points/);
+  assert.equal(summary.candidates.length, 2);
+  for (const c of summary.candidates) {
+    assert.match(c.title, /^(CUBIC|QUINTIC) [\d.]+ → [\d.]+$/, 'the parameter search moves a constant in the block');
+    assert.notEqual(c.status, 'refused', c.reason);
+  }
+});
