@@ -57,7 +57,7 @@ function personText({ run, candidate }: PersonResult): string {
 }
 
 export async function checkout(workspace: string, id: string, opts: Json): Promise<void> {
-  const result = await checkoutCandidate(workspace, id, opts.json ? undefined : warn);
+  const result = await checkoutCandidate(workspace, id, opts.json ? {} : { onNotice: warn });
   const cid = result.candidate.id;
   if (opts.json) return printJson({ candidate: cid, written: result.written, leftOut: result.leftOut, heldBy: result.heldBy ?? null });
   for (const file of result.leftOut) print(`left alone ${file}: not editable under the config now`);

@@ -4,7 +4,7 @@ import { changeOnto } from '../git/changeOnto';
 import type { FileChange } from '../git/git';
 import { WorkingTree } from '../git/workingTree';
 import type { CandidateRecord } from '../record/records';
-import { openWorkspace, refuseDirty } from './preconditions';
+import { openWorkspace, refuseDirty, type Actor } from './preconditions';
 
 export interface CheckoutResult {
   candidate: CandidateRecord;
@@ -23,8 +23,8 @@ export interface CheckoutResult {
  * index and the branch are left alone. It refuses, and changes nothing, while a file
  * it would write holds uncommitted edits, or when the change does not apply.
  */
-export async function checkoutCandidate(workspace: string, idOrPrefix: string, onNotice?: (message: string) => void): Promise<CheckoutResult> {
-  const { git, store, config } = await openWorkspace(workspace, onNotice);
+export async function checkoutCandidate(workspace: string, idOrPrefix: string, options: Pick<Actor, 'onNotice'> = {}): Promise<CheckoutResult> {
+  const { git, store, config } = await openWorkspace(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
   const { id, base, commit } = candidate;
   if (!commit) throw usageError(`candidate ${id} was never built (${candidate.status}${candidate.reason ? `: ${candidate.reason}` : ''}), so it has no change to check out`);

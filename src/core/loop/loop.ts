@@ -110,6 +110,7 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
   const key = evalsKey(config);
   const { person } = options;
   const resumed = options.resume && !person ? runToResume(store, head, key) : undefined;
+  const fromArchive = options.fromArchive && !person;
   const iterations = person ? 1 : (options.iterations ?? resumed?.iterations ?? config.budget.iterations);
   const parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, iterations));
   const branch = await git.currentBranch();
@@ -133,9 +134,9 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
           ...(person ? { person: true as const } : {}),
         },
   );
-  const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : options.fromArchive && !person ? archiveOf(store, head, key) : [];
+  const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : fromArchive ? archiveOf(store, head, key) : [];
   if (resumed) emit({ type: 'notice', message: `resuming run ${resumed.id}: ${archive.length} of its ${iterations} candidates were made, ${Math.max(0, iterations - archive.length)} are left` });
-  else if (options.fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
+  else if (fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
   let population: Population | undefined;
   try {
     const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
