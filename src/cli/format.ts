@@ -39,7 +39,7 @@ export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[
     `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
     `run        ${c.runId}   proposer ${c.proposer}`,
     `parent     ${parentName(c.parent.id)} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
-    `lineage    ${lineageText(ancestors.map((a) => a.id), c.id)}`,
+    `lineage    ${lineageText(ancestors.map((a) => a.id), c.id)}${c.derivedFrom ? `   (part of candidate ${c.derivedFrom})` : ''}`,
   ];
   if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);

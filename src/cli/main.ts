@@ -83,6 +83,28 @@ program
   .action(async (id: string, opts: { reason?: string; json?: boolean }) => (await import('./decisions')).reject(workspaceOf(), id, opts));
 
 program
+  .command('try')
+  .description('grade your uncommitted edits to editable files as a candidate (proposer: person); your files, index and branch stay as they are')
+  .option('--parent <id>', 'the candidate your working tree builds on, e.g. after `aiai checkout ID` (default: the current version)')
+  .option('--title <text>', "the candidate's title")
+  .option('--json', 'print { run, candidate, leftOut } as JSON')
+  .action(async (opts: { parent?: string; title?: string; json?: boolean }) => (await import('./person')).tryEdits(workspaceOf(), opts));
+
+program
+  .command('checkout <id>')
+  .description("write a candidate's change into the working tree (not the index, not the branch) for you to edit; refuses over uncommitted edits to those files")
+  .option('--json', 'print { candidate, written, leftOut, heldBy } as JSON')
+  .action(async (id: string, opts: Json) => (await import('./person')).checkout(workspaceOf(), id, opts));
+
+program
+  .command('derive <id>')
+  .description("make a new candidate of some of a candidate's files on the current version, and grade it")
+  .requiredOption('--only <paths...>', 'the files of the candidate to keep, from the workspace root')
+  .option('--title <text>', "the new candidate's title")
+  .option('--json', 'print { run, candidate, leftOut } as JSON')
+  .action(async (id: string, opts: { only: string[]; title?: string; json?: boolean }) => (await import('./person')).derive(workspaceOf(), id, opts));
+
+program
   .command('lessons')
   .description("print the workspace's lessons (.aiai/lessons.md): what earlier runs learned, rewritten after each model run; edit the file to add your own")
   .option('--json', 'print { file, lessons } as JSON')

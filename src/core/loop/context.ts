@@ -16,3 +16,16 @@ export interface Parent extends Standing {
   id: string | null;
   commit: string;
 }
+
+/**
+ * A candidate a person made (`aiai try`, `aiai derive`), graded in a run of its own:
+ * built on `parent` (the current version when absent), and awaiting review whatever
+ * its delta, since a person may deploy a change that only keeps the score.
+ */
+export interface PersonCandidate {
+  parent?: Parent;
+  /** The candidate it keeps part of. */
+  derivedFrom?: string;
+  /** Who made it, for the audit log, e.g. "person via cli". */
+  by: string;
+}

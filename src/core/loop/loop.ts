@@ -18,7 +18,7 @@ import { summarize } from '../record/summary';
 import { evaluateBaseline, evalsKey } from './baseline';
 import { Budget } from './budget';
 import { Drafts } from './drafts';
-import type { Emit, LoopEvent } from './context';
+import type { Emit, LoopEvent, PersonCandidate } from './context';
 import { Pipeline } from './pipeline';
 import { preflight } from './preflight';
 import { Population } from './population';
@@ -30,7 +30,7 @@ import { acquireRunLock } from './runLock';
 import { RunState } from './runState';
 import { Scheduler } from './scheduler';
 
-export type { LoopEvent } from './context';
+export type { LoopEvent, PersonCandidate } from './context';
 
 export interface LoopOptions {
   iterations?: number;
@@ -43,6 +43,11 @@ export interface LoopOptions {
   fromArchive?: boolean;
   /** Replaces the proposer the config chooses (tests, other front ends). */
   proposer?: Proposer;
+  /**
+   * Grades one candidate a person made, which `proposer` proposes, instead of a
+   * search: one iteration, no resume, no archive (loop/personCandidate.ts).
+   */
+  person?: PersonCandidate;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -103,8 +108,10 @@ interface Setup {
 async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunSummary> {
   const { config, git, store, proposer, head } = setup;
   const key = evalsKey(config);
-  const resumed = options.resume ? runToResume(store, head, key) : undefined;
-  const iterations = options.iterations ?? resumed?.iterations ?? config.budget.iterations;
+  const { person } = options;
+  const resumed = options.resume && !person ? runToResume(store, head, key) : undefined;
+  const fromArchive = options.fromArchive && !person;
+  const iterations = person ? 1 : (options.iterations ?? resumed?.iterations ?? config.budget.iterations);
   const parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, iterations));
   const branch = await git.currentBranch();
   const state = new RunState(
@@ -124,11 +131,12 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
           parallel,
           savings: { reusedEvaluations: 0, duplicates: 0, skippedEvals: 0, skippedEvalMs: 0 },
           evalsKey: key,
+          ...(person ? { person: true as const } : {}),
         },
   );
-  const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : options.fromArchive ? archiveOf(store, head, key) : [];
+  const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : fromArchive ? archiveOf(store, head, key) : [];
   if (resumed) emit({ type: 'notice', message: `resuming run ${resumed.id}: ${archive.length} of its ${iterations} candidates were made, ${Math.max(0, iterations - archive.length)} are left` });
-  else if (options.fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
+  else if (fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
   let population: Population | undefined;
   try {
     const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
@@ -162,9 +170,10 @@ function schedule(setup: Setup, state: RunState, population: Population, budget:
     budget,
     drafts: new Drafts(git, setup.evaluator, store, state),
     reuse: new Reuse(git, config, state, store),
-    recorder: new Recorder(store, state, proposer.name),
+    recorder: new Recorder(store, state, proposer.name, options.person?.by),
     signal: options.signal,
     emit,
+    ...(options.person ? { person: options.person } : {}),
   });
   return new Scheduler(pipeline, budget, {
     iterations,

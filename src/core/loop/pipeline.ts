@@ -12,7 +12,7 @@ import { readLessons } from '../record/lessons';
 import type { Store } from '../record/store';
 import type { CandidateRecord } from '../record/records';
 import type { Budget } from './budget';
-import type { Emit, Parent } from './context';
+import type { Emit, Parent, PersonCandidate } from './context';
 import type { Drafts } from './drafts';
 import { guardEdits, pathShapeProblem } from './guard';
 import type { Population } from './population';
@@ -44,19 +44,23 @@ export interface PipelineParts {
   drafts: Drafts;
   signal: AbortSignal;
   emit: Emit;
+  /** Set when the run grades a person's candidate rather than searching. */
+  person?: PersonCandidate;
 }
 
 /**
  * The way of one candidate: propose, guard, build, grade, record. Each step may end
  * it with a record that says why (refused, failed, rejected); only a candidate that
- * beats its parent and the current version comes out `pending`.
+ * beats its parent and the current version comes out `pending`, or a person's that
+ * was built and evaluated cleanly, whatever its delta.
  */
 export class Pipeline {
   constructor(private readonly p: PipelineParts) {}
 
   async next(): Promise<Step> {
     const { population, proposer, recorder, signal } = this.p;
-    const parent = population.chooseParent();
+    const { person } = this.p;
+    const parent = person?.parent ?? population.chooseParent();
     const id = this.p.store.newCandidateId();
     const started = Date.now();
     const lessons = readLessons(this.p.git.root);
@@ -90,6 +94,7 @@ export class Pipeline {
       ...(outcome.leftOut?.length ? { leftOut: outcome.leftOut } : {}),
       ...(outcome.model ? { model: outcome.model } : {}),
       ...(outcome.conversation?.length ? { conversation: outcome.conversation } : {}),
+      ...(person?.derivedFrom ? { derivedFrom: person.derivedFrom } : {}),
     };
     const closed = (status: CandidateRecord['status'], reason?: string, candidate = draft): Step & { kind: 'candidate' } => ({
       kind: 'candidate',
@@ -107,7 +112,8 @@ export class Pipeline {
     const tree = await git.buildTree(parent.commit, applied.changes);
     const commit = await git.commitTree(tree, [parent.commit], `aiai candidate ${id}: ${draft.title}\n\n${draft.rationale}`);
     const changeKey = await reuse.changeKeyOf(parent.commit, commit);
-    const earlier = reuse.claim(changeKey, id);
+    // A person may try again a change the loop rejected, to deploy it all the same.
+    const earlier = person ? undefined : reuse.claim(changeKey, id);
     if (earlier) return closed('rejected', `duplicate: the same change as candidate ${earlier}, not evaluated again`, { ...draft, changeKey, flags: ['duplicate'] });
     const built: CandidateRecord = {
       ...draft,
@@ -168,7 +174,9 @@ export class Pipeline {
       await refWritten;
       const { status, reason, ...grading } = verdict(config.objective, evaluation, parent, this.p.baseline);
       const candidate: CandidateRecord = { ...built, ...grading, diff: await diff, evaluation, ...(cached ? { evaluatedAs: cached.id } : {}) };
-      return { candidate, status, ...(reason ? { reason } : {}) };
+      // The grader's words stay as the reason; only the person decides on their own candidate.
+      const kept = this.p.person && status === 'rejected' ? 'pending' : status;
+      return { candidate, status: kept, ...(reason ? { reason } : {}) };
     } catch (error) {
       await Promise.allSettled([refWritten, diff]);
       if (error instanceof Interrupted) {

@@ -11,6 +11,8 @@ export class Recorder {
     private readonly store: Store,
     private readonly run: RunState,
     private readonly proposerName: string,
+    /** Who the audit log says proposed: the loop, or the person who made the candidate. */
+    private readonly proposedBy = `${LOOP_ACTOR} (${proposerName})`,
   ) {}
 
   /** A candidate as proposed, before it is built or graded. */
@@ -54,9 +56,8 @@ export class Recorder {
 
   private audit(c: CandidateRecord): void {
     const root = this.store.workspace;
-    const by = `${LOOP_ACTOR} (${this.proposerName})`;
     const about = { candidate: c.id, ...(c.contentHash ? { contentHash: c.contentHash } : {}) };
-    audit(root, { event: 'proposal', by, ...about, detail: c.title });
+    audit(root, { event: 'proposal', by: this.proposedBy, ...about, detail: c.title });
     if (c.status === 'refused') audit(root, { event: 'refusal', by: 'aiai guard', ...about, detail: c.reason ?? '' });
     if (c.evaluation) audit(root, { event: 'evaluation', by: 'aiai evaluator', ...about, detail: `${c.status}${c.reason ? `: ${c.reason}` : ''}` });
     for (const flag of c.flags) audit(root, { event: 'flag', by: 'aiai evaluator', ...about, detail: flag });

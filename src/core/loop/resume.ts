@@ -6,13 +6,20 @@ import type { Store } from '../record/store';
 import type { Parent } from './context';
 
 /**
- * The run `aiai run --resume` continues: the last one that a stop or a crash ended,
- * if it was made on the current version under the same evals (else its candidates
- * would be graded against another baseline). It keeps its id, its archive, its
- * lineage and what is left of its budget.
+ * The run `aiai run --resume` continues: the last run of the loop (a person's run of
+ * one candidate does not count) if a stop or a crash ended it, and if it was made on
+ * the current version under the same evals (else its candidates would be graded
+ * against another baseline). It keeps its id, its archive, its lineage and what is
+ * left of its budget.
  */
 export function runToResume(store: Store, head: string, evalsKey: string): RunRecord {
-  const [last] = store.runsNewestFirst();
+  // A person's run grades one candidate they made: there is nothing left of it to run.
+  let last: RunRecord | undefined;
+  for (const run of store.runsNewestFirst()) {
+    if (run.person) continue;
+    last = run;
+    break;
+  }
   if (!last || (last.state !== 'interrupted' && last.state !== 'crashed')) {
     throw usageError(`there is no interrupted or crashed run to resume${last ? ` (the last run, ${last.id}, ${last.state})` : ''}; start a new one with \`aiai run\``);
   }

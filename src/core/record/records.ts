@@ -65,6 +65,8 @@ export interface CandidateRecord {
   model?: string;
   /** The tool calls of the agent conversation that made it. */
   conversation?: ToolCall[];
+  /** The candidate a person kept part of to make this one (`aiai derive`). */
+  derivedFrom?: string;
 }
 
 export type RunState = 'running' | 'finished' | 'failed' | 'interrupted' | 'crashed';
@@ -99,6 +101,8 @@ export interface RunRecord {
   drafts?: { evaluations: number; durationMs: number };
   /** Identifies the evals and sandbox the run graded with; equal keys grade alike. */
   evalsKey: string;
+  /** A run of one candidate a person made (`aiai try`, `aiai derive`): it is never resumed. */
+  person?: true;
 }
 
 export interface RunSavings {
