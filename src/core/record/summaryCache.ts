@@ -22,7 +22,7 @@ interface RunEntry {
 }
 
 /** Bump when the shape of a summary changes: an older cache is then read anew. */
-const VERSION = 3;
+const VERSION = 4;
 
 /**
  * Summaries of the candidate records, cached in one file beside them. A record is
