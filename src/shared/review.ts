@@ -163,7 +163,7 @@ export interface CaseEvidence {
 
 /** What to page through: newly failing first, then newly passing, each in the eval's order. */
 export interface CaseEvidenceQuery {
-  /** Keeps the cases whose id, input, expected, outputs or feedback contain this text (any case). */
+  /** Keeps the cases whose id, eval, input, expected, outputs or feedback contain this text, ignoring case. */
   text?: string;
   change?: CaseChange;
   eval?: string;
