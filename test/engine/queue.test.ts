@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { approve } from '../../src/core/deploy/approve';
@@ -9,7 +9,7 @@ import { Store } from '../../src/core/record/store';
 import { runSummaryText } from '../../src/cli/format';
 import { agentWorkspace, paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { MessagesServer, toolUse } from '../fixtures/messagesServer';
-import { cli, cliJson, configJson, git, makeRepo } from '../helpers';
+import { cli, cliJson, commitAll, configJson, git, makeRepo } from '../helpers';
 
 /*
  * A queue a person can get through: approving supersedes what is no longer worth
@@ -132,6 +132,18 @@ test('a candidate that grew from the approved one stays pending, as its own chan
   assert.equal(git(dir, 'diff', '--name-only', 'HEAD~1', 'HEAD'), 'agent/b.json', 'the second approval applies only what is new');
 });
 
+test('an approval supersedes only what it made stale: a change that already conflicted with the developer\'s own commit stays as it was', async () => {
+  const dir = twoKnobWorkspace();
+  const [s] = (await run(dir, [setKnob('agent/a.json', 'x', 4)])).candidates;
+  writeFileSync(path.join(dir, 'agent', 'a.json'), '{ "x": 2 }\n');
+  commitAll(dir, 'the developer sets x');
+  const [t] = (await run(dir, [setKnob('agent/b.json', 'y', 3)])).candidates;
+  const { superseded } = await approve(dir, t!.id, { by: 'person via test' });
+  assert.deepEqual(superseded, []);
+  assert.equal(new Store(dir).candidate(s!.id).status, 'pending', 'the approval did not make it conflict: the developer did');
+  await assert.rejects(approve(dir, s!.id, { by: 'person via test' }), /no longer applies cleanly; nothing was applied/);
+});
+
 test('list --status filters by one or several statuses; an unknown status is a usage error that names the valid ones', async () => {
   const dir = agentWorkspace();
   await run(dir, [paramsStep('x to 5', { x: 5 }), paramsStep('x to 1', { x: 1 }), () => proposal('touch the grader', [{ path: 'eval/score.js', search: '', replace: 'x' }])]);
@@ -176,6 +188,11 @@ test('reject takes several ids or --all-pending, with a quick reason beside the 
   assert.equal(all.code, 0, all.stderr);
   assert.deepEqual(JSON.parse(all.stdout), [{ id: d!.id, status: 'rejected', reason: 'too-risky', because: 'too-risky' }]);
   assert.equal(cli(dir, 'reject', '--all-pending').stdout, 'no candidate awaits review: nothing to reject\n');
+  const failedJson = cli(dir, 'reject', d!.id, 'nosuch', '--json');
+  assert.equal(failedJson.code, 2);
+  const outcomes = JSON.parse(failedJson.stdout) as Array<{ id: string; error: { kind: string; message: string } }>;
+  assert.deepEqual(outcomes.map((o) => [o.id, o.error.kind]), [[d!.id, 'runtime'], ['nosuch', 'usage']]);
+  assert.match(outcomes[0]!.error.message, /is rejected; only a pending candidate can be rejected/);
 
   const badReason = cli(dir, 'reject', d!.id, '--because', 'ugly');
   assert.equal(badReason.code, 2);
