@@ -29,7 +29,7 @@ export async function supersede(git: Git, store: Store, approval: Approval): Pro
   const records = readWithAncestors(store, [approval.candidate.id, ...pending.map((c) => c.id)]);
   const lookup: Lookup = (id) => records.get(id) ?? store.candidate(id);
   const version = await versionName(git, approval.to);
-  const by = `superseded by ${approval.candidate.id} (${version})`;
+  const label = `superseded by ${approval.candidate.id} (${version})`;
   const chain = new Set<string>();
   for (let id = approval.candidate.parent.id; id !== null && !chain.has(id); id = records.get(id)?.parent.id ?? null) chain.add(id);
   const trees = new Map<string, string>();
@@ -46,12 +46,12 @@ export async function supersede(git: Git, store: Store, approval: Approval): Pro
     if (!c || c.status !== 'pending' || !c.commit) continue;
     const withCommit = { ...c, commit: c.commit };
     let reason: string | undefined;
-    if (chain.has(c.id)) reason = `${by}, which applied its change as part of the chain`;
+    if (chain.has(c.id)) reason = `${label}, which applied its change as part of the chain`;
     else {
       // A candidate whose lineage cannot be read stays pending: approving it says why it cannot.
       const now = await applies(withCommit, approval.to).catch(() => 'applies' as const);
       if (now !== 'applies' && (await applies(withCommit, approval.from).catch(() => 'conflicts' as const)) === 'applies') {
-        reason = now === 'conflicts' ? `${by}: its change no longer applies to the branch` : `${by}: the branch already contains its change`;
+        reason = now === 'conflicts' ? `${label}: its change no longer applies to the branch` : `${label}: the branch already contains its change`;
       }
     }
     if (!reason) continue;
