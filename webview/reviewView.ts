@@ -81,7 +81,7 @@ function header(r: Review): HTMLElement {
     { class: 'header' },
     h('h1', { id: 'title' }, r.title),
     h('div', { class: 'badges' }, badge(r.status, r.status), ...r.flags.map((f) => badge(f, 'flag'))),
-    r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' ? 'muted' : 'notice notice-error' }, r.reason) : null,
+    r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' || r.status === 'superseded' ? 'muted' : 'notice notice-error' }, r.reason) : null,
     r.rationale ? h('p', { class: 'rationale' }, r.rationale) : null,
     h('p', { class: 'facts muted' }, facts.join(' · ')),
     r.usage ? h('p', { class: 'facts muted', id: 'usage' }, `model: ${describeUsage(r.usage)}`) : null,
