@@ -18,7 +18,7 @@ import {
   type Review,
 } from './shared/review';
 import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, type Reader } from './shared/read';
-import type { RunCost, Trends, VersionPoint } from './shared/trends';
+import type { RunCost, Trends, TrendPoint } from './shared/trends';
 import type { Usage } from './shared/usage';
 
 export interface PendingItem {
@@ -162,7 +162,7 @@ const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status
 
 const trends = object<Trends>({
   metric: string,
-  versions: arrayOf(object<VersionPoint>({ version: string, kind: oneOf(['baseline', 'approval', 'rollback'] as const), date: string, value: nullable(number) })),
+  versions: arrayOf(object<TrendPoint>({ version: string, kind: oneOf(['baseline', 'approval', 'rollback'] as const), date: string, value: nullable(number) })),
   runs: arrayOf(object<RunCost>({ id: string, startedAt: string, costUsd: number, evaluations: number, candidates: number })),
 });
 
