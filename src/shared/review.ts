@@ -109,4 +109,6 @@ export interface Review {
   model?: string;
   /** How it got here: the tool calls of the agent conversation that made it. */
   conversation?: ConversationStep[];
+  /** The candidate a person kept part of to make this one (Evaluate Selection, `aiai derive`). */
+  derivedFrom?: string;
 }
