@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage, runtimeError } from '../core/common/errors';
+import { errorMessage } from '../core/common/errors';
+import type { Config } from '../core/config/config';
 import { pathPolicy } from '../core/config/pathPolicy';
 import { checkoutCandidate } from '../core/deploy/checkout';
 import type { Git } from '../core/git/git';
@@ -12,6 +13,7 @@ import type { Hunk } from '../core/propose/hunks';
 import type { CandidateRecord } from '../core/record/records';
 import { Store } from '../core/record/store';
 import type { ChangeFile, Coauthoring, HunkPreview, SelectedFile } from '../protocol';
+import type { Decisions } from './decisions';
 import { candidateDelta } from './format';
 import type { LoopRunner } from './loopRunner';
 import type { WorkspaceSession } from './workspaceSession';
@@ -53,6 +55,7 @@ export class Coauthor {
   constructor(
     private readonly session: WorkspaceSession,
     private readonly runner: LoopRunner,
+    private readonly decisions: Decisions,
     private readonly memory: vscode.Memento,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -81,14 +84,8 @@ export class Coauthor {
    * do next.
    */
   async editInWorkspace(id: string, column: vscode.ViewColumn): Promise<string> {
-    if (!vscode.workspace.isTrusted) throw runtimeError('this workspace is not trusted, so aiai will not write a candidate into it');
-    const folder = this.session.requireFolder();
-    const result = await checkoutCandidate(folder, id, {
-      onNotice: (message) => {
-        this.log.warn(message);
-        void vscode.window.showWarningMessage(`AIAI: ${message}`);
-      },
-    });
+    const folder = this.decisions.trustedFolder('write a candidate into the working tree');
+    const result = await checkoutCandidate(folder, id, this.decisions.actor);
     const cid = result.candidate.id;
     const files = result.written.length > 0 ? result.written : result.candidate.changedPaths.filter((p) => !result.leftOut.includes(p));
     const leftAlone = result.leftOut.length > 0 ? ` Left alone, as not editable under the config now: ${result.leftOut.join(', ')}.` : '';
@@ -107,13 +104,13 @@ export class Coauthor {
   }
 
   /** What the review panel offers for `candidate`'s change: its files and hunks, and whether Edit in Workspace and Evaluate Selection apply. */
-  async coauthoring(candidate: CandidateRecord, trusted: boolean): Promise<Coauthoring> {
+  async coauthoring(candidate: CandidateRecord, config: Config, trusted: boolean): Promise<Coauthoring> {
     const cannotEdit = !trusted ? 'The workspace is not trusted.' : candidate.commit ? undefined : 'It was never built, so it has no change to take.';
     let files: ChangeFile[] = [];
     let unreadable: string | undefined;
     if (candidate.commit) {
       try {
-        files = await this.files(candidate.id);
+        files = await this.files(candidate.id, config);
       } catch (error) {
         unreadable = `Its change cannot be read: ${errorMessage(error)}`;
       }
@@ -150,9 +147,12 @@ export class Coauthor {
   private async isCheckedOut(id: string): Promise<boolean> {
     const out = this.memory.get<CheckedOut>(CHECKED_OUT);
     if (out?.id !== id) return false;
-    if (await holds(await this.session.git(), out)) return true;
-    await this.forget();
-    return false;
+    const held = await this.session
+      .git()
+      .then((git) => holds(git, out))
+      .catch(() => false); // no repository any more: nothing is held
+    if (!held) await this.forget();
+    return held;
   }
 
   private forget(): Thenable<void> {
@@ -160,7 +160,7 @@ export class Coauthor {
   }
 
   /** The candidate's files and hunks, numbered as a selection names them, each file marked if no candidate may change it now. */
-  private async files(id: string): Promise<ChangeFile[]> {
+  private async files(id: string, config: Config): Promise<ChangeFile[]> {
     let hunks = this.hunks.get(id);
     if (!hunks) {
       hunks = candidateHunks(this.session.requireFolder(), id);
@@ -168,7 +168,7 @@ export class Coauthor {
       hunks.catch(() => this.hunks.delete(id));
       for (const old of [...this.hunks.keys()].slice(0, -HUNKS_KEPT)) this.hunks.delete(old);
     }
-    const policy = pathPolicy(this.session.config());
+    const policy = pathPolicy(config);
     return (await hunks).map((file) => ({
       path: file.path,
       hunks: file.hunks.map(preview),

@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const apiKey = new ApiKeyStore(context.secrets);
   // Through the command, so that a failure to open is reported like any other.
   const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));
-  const coauthor = new Coauthor(session, loop, context.workspaceState, log);
+  const coauthor = new Coauthor(session, loop, decisions, context.workspaceState, log);
   const panel = new ReviewPanel(context.extensionUri, session, decisions, coauthor, log, context.workspaceState);
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session);

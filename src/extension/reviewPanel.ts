@@ -246,7 +246,7 @@ export class ReviewPanel extends Disposable {
       return;
     }
     const trusted = vscode.workspace.isTrusted;
-    const coauthoring = await this.coauthor.coauthoring(candidate, trusted);
+    const coauthoring = await this.coauthor.coauthoring(candidate, config, trusted);
     if (seq !== this.posts || !this.panel) return;
     const run = listing.runs.find((r) => r.id === candidate.runId)?.candidates ?? [];
     const runRecords = this.session.some(new Set(run.map((c) => c.id)));
