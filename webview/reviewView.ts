@@ -89,7 +89,7 @@ function header(r: Review, open: (id: string) => void): HTMLElement {
     { class: 'header' },
     h('h1', { id: 'title' }, r.title),
     h('div', { class: 'badges' }, badge(r.status, r.status), ...r.flags.map((f) => badge(f, 'flag'))),
-    r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' ? 'muted' : 'notice notice-error' }, r.reason) : null,
+    r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' || r.status === 'superseded' ? 'muted' : 'notice notice-error' }, r.reason) : null,
     r.rationale ? h('p', { class: 'rationale' }, r.rationale) : null,
     h('p', { class: 'facts muted' }, facts.join(' · ')),
     r.derivedFrom ? h('p', { class: 'facts muted', id: 'derived-from' }, 'part of candidate ', candidateLink(r.derivedFrom, open), ': a person kept some of its change') : null,

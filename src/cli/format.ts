@@ -1,10 +1,11 @@
 import type { Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
-import type { CandidateRecord } from '../core/record/records';
+import { mayBeBest, type CandidateRecord } from '../core/record/records';
 import type { CandidateBrief } from '../core/record/summary';
 import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName } from '../shared/format';
+import type { ApprovalChain, CaseEvidencePage, CaseSide, VersionPoint } from '../shared/review';
 import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
 
@@ -29,11 +30,19 @@ export function candidateLine(c: Pick<CandidateBrief, 'id' | 'status' | 'objecti
   const objective = c.objective ? `${c.objective.metric} ${formatNumber(c.objective.value)} (${formatSigned(c.objective.delta)})` : '';
   const flags = c.flags.length > 0 ? ` [${c.flags.join(', ')}]` : '';
   const reason = c.status !== 'pending' && c.status !== 'approved' && c.reason ? `  — ${c.reason}` : '';
-  return `${c.id}  ${c.status.padEnd(8)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
+  return `${c.id}  ${c.status.padEnd(10)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
+}
+
+/** What `show` adds to a record: a page of the changed cases with their evidence, and what approving it applies. */
+export interface DetailsExtras {
+  cases?: CaseEvidencePage;
+  /** The --case-filter text the page was filtered by. */
+  filter?: string | undefined;
+  chain?: ApprovalChain;
 }
 
 /** A candidate in full, with the candidates it grew from (oldest first) for its lineage. */
-export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[]): string {
+export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[], extras: DetailsExtras = {}): string {
   const lines = [
     `candidate ${c.id}: ${c.title}`,
     `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
@@ -53,16 +62,79 @@ export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[
     const noise = o.noise !== undefined ? ` ± ${formatNumber(o.noise)}` : '';
     lines.push('', `objective  ${o.metric}: ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)}${noise} vs parent, ${formatSigned(o.deltaVsCurrent)} vs current)`);
   }
+  if (extras.chain && extras.chain.steps.length > 1) lines.push('', ...chainLines(extras.chain));
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
-  for (const [name, change] of Object.entries(c.cases)) {
-    if (change.newlyPassing.length) lines.push(`${name}: newly passing ${change.newlyPassing.join(', ')}`);
-    if (change.newlyFailing.length) lines.push(`${name}: newly failing ${change.newlyFailing.join(', ')}`);
-  }
+  if (extras.cases && extras.cases.counts['newly-failing'] + extras.cases.counts['newly-passing'] > 0) lines.push('', ...caseLines(extras.cases, extras.filter));
   const failed = c.evaluation?.evals.find((e) => e.status !== 'passed');
   if (failed) lines.push('', `log of ${failed.name} (${failed.logFile}), last lines:`, indent(lastLines(failed.logTail, 20)));
   if (c.diff) lines.push('', c.diff.trimEnd());
   else if (c.edits.length) lines.push('', 'proposed edits:', ...c.edits.map((e) => `  ${e.path}`));
   return lines.join('\n');
+}
+
+/**
+ * What approving a candidate that grew from candidates not on the branch applies:
+ * the whole chain, as one change against the current version.
+ */
+function chainLines(chain: ApprovalChain): string[] {
+  const [tip] = chain.steps.slice(-1);
+  const earlier = chain.steps.slice(0, -1);
+  const pending = earlier.filter((s) => s.status === 'pending').map((s) => s.id);
+  const from = versionText(chain.from);
+  const lines = [
+    `approving  applies the whole chain of ${chain.steps.length} steps from ${from}, as one change: ${chain.steps.map((s) => (s === tip ? s.id : `${s.id} (${s.status})`)).join(' → ')}`,
+    ...(pending.length > 0 ? [`           ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} then marked superseded`] : []),
+  ];
+  if (chain.moved) lines.push(`           the branch moved since ${from}: the chain is merged onto ${versionText(chain.current)}`);
+  const o = chain.objective;
+  lines.push(
+    o
+      ? `vs current ${o.metric} ${formatNumber(o.current)} → ${formatNumber(o.value)} (${formatSigned(o.delta)}) against ${versionText(chain.current)}, the current version`
+      : `vs current not measured: ${versionText(chain.current)} has no objective value on record`,
+  );
+  return lines;
+}
+
+/** "v2 (1a2b3c4d)", or the short commit alone when it is not an aiai version. */
+function versionText(v: VersionPoint): string {
+  return v.version ? `${v.version} (${v.commit.slice(0, 8)})` : v.commit.slice(0, 8);
+}
+
+/** Evidence longer than this is cut in text; `show --json` has it whole. */
+const EVIDENCE_SHOWN = 400;
+
+/** The cases that changed, newly failing first, with their evidence before and after. */
+function caseLines(page: CaseEvidencePage, filter: string | undefined): string[] {
+  const failing = page.counts['newly-failing'];
+  const passing = page.counts['newly-passing'];
+  const against = page.before.kind === 'baseline' ? `the baseline ${page.before.commit.slice(0, 8)}` : `the parent ${page.before.id}`;
+  const lines = [`cases      ${failing} newly failing, ${passing} newly passing, against ${against}${filter ? `; ${page.total} match "${filter}"` : ''}`];
+  if (page.beforeMissing) lines.push(`           before: ${page.beforeMissing}`);
+  for (const k of page.cases) {
+    lines.push(`${k.change === 'newly-failing' ? '✗' : '✓'} ${k.eval}/${k.id}  ${k.change.replace('-', ' ')}${k.holdout ? ' (holdout)' : ''}`);
+    const field = (name: string, text: string | undefined): void => {
+      if (text !== undefined) lines.push(`    ${name.padEnd(15)} ${capLine(text)}`.trimEnd());
+    };
+    field('input', k.input);
+    field('expected', k.expected);
+    field(`before ${k.before ? sideWord(k.before) : ''}`.trimEnd(), k.before ? (k.before.output ?? '') : '(not in the record)');
+    field(`after ${sideWord(k.after)}`, k.after.output ?? '');
+    field('feedback', k.after.feedback);
+    if (k.before?.feedback !== undefined && k.before.feedback !== k.after.feedback) field('feedback before', k.before.feedback);
+  }
+  const more = page.total - page.offset - page.cases.length;
+  if (more > 0) lines.push(`… ${more} more: --cases all (or --cases N) shows them, --case-filter TEXT finds some`);
+  return lines;
+}
+
+function sideWord(side: CaseSide): string {
+  return `${side.passed ? 'passed' : 'failed'}${side.score !== undefined ? ` ${formatNumber(side.score)}` : ''}`;
+}
+
+/** Evidence on one line: newlines shown as ⏎, cut at EVIDENCE_SHOWN characters. */
+function capLine(text: string): string {
+  const line = text.replace(/\r?\n/g, ' ⏎ ');
+  return line.length > EVIDENCE_SHOWN ? `${line.slice(0, EVIDENCE_SHOWN)}… (${line.length - EVIDENCE_SHOWN} more characters)` : line;
 }
 
 /** One tool call of an agent conversation: the tool, its input, the first line of its answer. */
@@ -110,11 +182,16 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
         `${saved.reusedEvaluations} evaluation(s) reused for identical content, ${saved.duplicates} duplicate proposal(s) refused.`,
     );
   }
+  // Flagged candidates are named before the best, which stays the last line.
+  const flagged = summary.candidates.filter((c) => c.status === 'pending' && !mayBeBest(c));
+  if (flagged.length > 0) {
+    lines.push(`flagged, so never the best: ${flagged.map((c) => `${c.id} [${c.flags.join(', ')}]`).join(', ')} (awaiting review all the same).`);
+  }
   if (summary.best?.objective) {
     const o = summary.best.objective;
     lines.push(`best: ${summary.best.id} ${objectiveMetric} ${formatNumber(o.current)} → ${formatNumber(o.value)} (${formatSigned(o.deltaVsCurrent)}). Review it with \`aiai show ${summary.best.id}\`, then \`aiai approve ${summary.best.id}\`.`);
   } else if (baseline !== undefined) {
-    lines.push(`no candidate beat the current version (${objectiveMetric} ${formatNumber(baseline)}).`);
+    lines.push(`no ${flagged.length > 0 ? 'unflagged ' : ''}candidate beat the current version (${objectiveMetric} ${formatNumber(baseline)}).`);
   }
   return lines.join('\n');
 }

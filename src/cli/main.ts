@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { version } from '../../package.json';
 import { AiaiError, ConfigError, errorMessage } from '../core/common/errors';
+import { CANDIDATE_STATUSES, QUICK_REASONS, type QuickReason } from '../shared/review';
 import { EXIT, print, printJson, watchOutput } from './output';
 
 /*
@@ -18,6 +19,9 @@ interface Global {
 interface Json {
   json?: boolean;
 }
+
+/** What `list --status` accepts: a candidate's status, or `damaged` for a record that cannot be read. */
+const LISTED_STATUSES = [...CANDIDATE_STATUSES, 'damaged'] as const;
 
 /** With --json, an error is JSON too, on stdout where the result would have been. */
 const json = process.argv.includes('--json');
@@ -59,14 +63,17 @@ program
 program
   .command('list')
   .description('list candidates, newest last')
+  .option('--status <s,...>', `only candidates with one of these statuses, comma-separated (${LISTED_STATUSES.join(', ')})`, statuses)
   .option('--json', 'print an array of candidates')
-  .action(async (opts: Json) => (await import('./records')).list(workspaceOf(), opts));
+  .action(async (opts: Json & { status?: string[] }) => (await import('./records')).list(workspaceOf(), opts));
 
 program
   .command('show <id>')
-  .description('show a candidate: evaluation, deltas, changed cases and diff')
+  .description('show a candidate: evaluation, deltas, what approving it applies, the cases that changed with their evidence, and the diff')
+  .option('--cases <n|all>', 'how many changed cases to show, newly failing first (default 10)', caseCount)
+  .option('--case-filter <text>', 'only the changed cases whose id, input, expected, output or feedback contain this text')
   .option('--json', 'print the whole record')
-  .action(async (id: string, opts: Json) => (await import('./records')).show(workspaceOf(), id, opts));
+  .action(async (id: string, opts: Json & { cases?: number; caseFilter?: string }) => (await import('./records')).show(workspaceOf(), id, opts));
 
 program
   .command('approve <id>')
@@ -76,11 +83,13 @@ program
   .action(async (id: string, opts: { hash?: string; json?: boolean }) => (await import('./decisions')).approve(workspaceOf(), id, opts));
 
 program
-  .command('reject <id>')
-  .description('reject a pending candidate')
-  .option('--reason <text>', 'why, kept with the record')
-  .option('--json', 'print the result as JSON')
-  .action(async (id: string, opts: { reason?: string; json?: boolean }) => (await import('./decisions')).reject(workspaceOf(), id, opts));
+  .command('reject [ids...]')
+  .description('reject pending candidates: one or several ids, or --all-pending; each is reported, and one that cannot be rejected does not stop the others')
+  .option('--all-pending', 'reject every candidate awaiting review')
+  .addOption(new Option('--because <quick-reason>', 'a quick reason, kept with the record and read by the model proposer').choices(QUICK_REASONS))
+  .option('--reason <text>', 'why, in your words, kept with the record')
+  .option('--json', 'print the result as JSON (an array when several ids or --all-pending)')
+  .action(async (ids: string[], opts: { allPending?: boolean; because?: QuickReason; reason?: string; json?: boolean }) => (await import('./decisions')).reject(workspaceOf(), ids, opts));
 
 program
   .command('try')
@@ -121,6 +130,22 @@ program
   .description('restore the editable files of a version (vN, baseline, or a commit) as a new commit')
   .option('--json', 'print the result as JSON')
   .action(async (version: string, opts: Json) => (await import('./decisions')).rollback(workspaceOf(), version, opts));
+
+function statuses(value: string): string[] {
+  const named = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = named.filter((s) => !(LISTED_STATUSES as readonly string[]).includes(s));
+  if (named.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`${unknown.length > 0 ? `unknown status ${unknown.map((s) => `"${s}"`).join(', ')}` : 'no status given'}; valid statuses: ${LISTED_STATUSES.join(', ')}`);
+  }
+  return named;
+}
+
+function caseCount(value: string): number {
+  if (value === 'all') return Infinity;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number or "all"');
+  return n;
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);

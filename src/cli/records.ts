@@ -4,6 +4,8 @@ import { listVersions } from '../core/deploy/versions';
 import { Git } from '../core/git/git';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
 import { Store } from '../core/record/store';
+import { approvalChain } from '../core/review/chain';
+import { caseEvidence } from '../core/review/caseEvidence';
 import { candidateDetails, candidateLine, candidateSummary, versionLine } from './format';
 import { print, printJson } from './output';
 
@@ -17,21 +19,30 @@ async function open(workspace: string): Promise<{ git: Git; config: Config }> {
   return { git, config: loadConfig(workspace) };
 }
 
-export async function list(workspace: string, opts: Json): Promise<void> {
+export async function list(workspace: string, opts: Json & { status?: string[] }): Promise<void> {
   const { git, config } = await open(workspace);
-  const { briefs: candidates, damaged } = new Store(git.root).briefs();
+  const all = new Store(git.root).briefs();
+  const wanted = opts.status && new Set(opts.status);
+  const candidates = wanted ? all.briefs.filter((c) => wanted.has(c.status)) : all.briefs;
+  const damaged = !wanted || wanted.has('damaged') ? all.damaged : [];
   if (opts.json) return printJson([...candidates.map((c) => candidateSummary(c, config.objective.eval)), ...damaged.map((d) => ({ id: d.id, status: 'damaged', file: d.file }))]);
-  if (candidates.length + damaged.length === 0) return print('no candidates yet: `aiai run` makes some');
+  if (candidates.length + damaged.length === 0) return print(wanted ? `no ${[...wanted].join(' or ')} candidates` : 'no candidates yet: `aiai run` makes some');
   // One write: a line at a time costs a system call for each of thousands of candidates.
-  print([...candidates.map(candidateLine), ...damaged.map((d) => `${d.id}  ${'damaged'.padEnd(8)}  the record ${d.file} cannot be read; its ref is kept`)].join('\n'));
+  print([...candidates.map(candidateLine), ...damaged.map((d) => `${d.id}  ${'damaged'.padEnd(10)}  the record ${d.file} cannot be read; its ref is kept`)].join('\n'));
 }
 
-export async function show(workspace: string, id: string, opts: Json): Promise<void> {
-  const { git } = await open(workspace);
+/** Changed cases `show` prints unless told otherwise: enough to see a pattern, short enough to read. */
+const CASES_SHOWN = 10;
+
+export async function show(workspace: string, id: string, opts: Json & { cases?: number; caseFilter?: string }): Promise<void> {
+  const { git, config } = await open(workspace);
   const store = new Store(git.root);
   const candidate = store.candidate(id);
   if (opts.json) return printJson(candidate);
-  print(candidateDetails(candidate, store.ancestors(candidate)));
+  const limit = opts.cases ?? CASES_SHOWN;
+  const cases = caseEvidence(store, candidate, { ...(opts.caseFilter ? { text: opts.caseFilter } : {}), ...(Number.isFinite(limit) ? { limit } : {}) });
+  const chain = candidate.status === 'pending' ? await approvalChain(git, store, config, candidate) : undefined;
+  print(candidateDetails(candidate, store.ancestors(candidate), { cases, filter: opts.caseFilter, ...(chain ? { chain } : {}) }));
 }
 
 export async function lessons(workspace: string, opts: Json): Promise<void> {

@@ -15,6 +15,7 @@ const STATUSES: Record<CandidateStatus, { label: string; icon: string }> = {
   rejected: { label: 'rejected', icon: 'circle-slash' },
   failed: { label: 'failed', icon: 'error' },
   refused: { label: 'refused by the guard', icon: 'shield' },
+  superseded: { label: 'superseded', icon: 'circle-outline' },
 };
 
 export type CandidateNode =

@@ -29,8 +29,8 @@ export class Decisions {
 
   async approve(id: string, contentHash?: string): Promise<string> {
     const folder = this.trustedFolder('approve');
-    const { candidate, commit } = await approve(folder, id, { ...this.actor, ...(contentHash ? { contentHash } : {}) });
-    const message = `Approved ${candidate.id}: committed ${commit.slice(0, 8)} “aiai: ${candidate.title}”`;
+    const { candidate, commit, superseded } = await approve(folder, id, { ...this.actor, ...(contentHash ? { contentHash } : {}) });
+    const message = `Approved ${candidate.id}: committed ${commit.slice(0, 8)} “aiai: ${candidate.title}”${superseded.length > 0 ? `; ${superseded.length} pending candidate(s) superseded` : ''}`;
     this.log.info(message);
     this.session.refresh();
     return message;

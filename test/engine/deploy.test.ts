@@ -163,6 +163,25 @@ test('a kill -9 after the branch moved but before the records: the next deploy s
   assert.equal(git(dir, 'status', '--porcelain'), '');
 });
 
+test('a kill -9 after the branch moved: the next deploy also supersedes what the approval made no longer worth applying', async () => {
+  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
+  const [a, b] = candidates;
+  const [sibling] = (await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('x to 5', { x: 5 })]), signal: new AbortController().signal })).candidates;
+  const marker = path.join(tempDir(), 'hook.pid');
+  blockingHook(dir, 'post-merge', marker);
+  await killDuringApproval(dir, b!.id, marker);
+  rmSync(path.join(dir, '.git', 'hooks', 'post-merge'));
+  assert.equal(new Store(dir).candidate(a!.id).status, 'pending', 'the records did not follow yet');
+
+  const next = cli(dir, 'reject', sibling!.id);
+  assert.match(next.stderr, /finished recording an interrupted approve/);
+  assert.equal(next.code, 1);
+  assert.match(next.stderr, new RegExp(`candidate ${sibling!.id} is superseded; only a pending candidate can be rejected`));
+  const store = new Store(dir);
+  assert.deepEqual([a, sibling].map((c) => store.candidate(c!.id).decision?.supersededBy), [b!.id, b!.id]);
+  assert.equal(store.candidate(b!.id).status, 'approved');
+});
+
 test('a kill -9 before the branch moved: the next deploy lands the approval the person asked for', async () => {
   const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
   const [a, b] = candidates;

@@ -26,7 +26,7 @@ test('a damaged record is listed as damaged with its file, and the next run keep
   assert.deepEqual(store.candidates().map((c) => c.id), [kept!.id]);
   const listed = cli(dir, 'list');
   assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, new RegExp(`^${broken!.id} {2}damaged {3}the record ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be read; its ref is kept$`, 'm'));
+  assert.match(listed.stdout, new RegExp(`^${broken!.id} {2}damaged {5}the record ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be read; its ref is kept$`, 'm'));
   const ref = refOf(dir, broken!.id);
   assert.equal(ref, broken!.commit);
 

@@ -2,8 +2,8 @@ import { runtimeError } from '../common/errors';
 import type { Config } from '../config/config';
 import { formatKnobValue, readKnobValue } from '../config/knobs';
 import { CANDIDATE_REFS, shortSha, type Git } from '../git/git';
-import type { Store } from '../record/store';
 import type { CandidateRecord } from '../record/records';
+import { applyOnto, type Growth } from './growth';
 import { land } from './landing';
 import { openWorkspace, refuseDirty, requireBranch, type Actor } from './preconditions';
 import { CANDIDATE_TRAILER, METRICS_TRAILER } from './versions';
@@ -13,13 +13,25 @@ export interface ApproveOptions extends Actor {
   contentHash?: string;
 }
 
+export interface ApproveResult {
+  candidate: CandidateRecord;
+  /** The commit the approval made on the branch. */
+  commit: string;
+  /** The pending candidates it made no longer worth applying, now `superseded`. */
+  superseded: CandidateRecord[];
+}
+
 /**
  * Commits a pending candidate's change on the checked-out branch, after checking it
- * is still the content that was evaluated and reviewed.
+ * is still the content that was evaluated and reviewed. Then marks superseded what
+ * the approval made no longer worth applying (`supersede.ts`).
  */
-export async function approve(workspace: string, idOrPrefix: string, options: ApproveOptions): Promise<{ candidate: CandidateRecord; commit: string }> {
+export async function approve(workspace: string, idOrPrefix: string, options: ApproveOptions): Promise<ApproveResult> {
   const { git, store, config } = await openWorkspace(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
+  if (candidate.status === 'superseded') {
+    throw runtimeError(`candidate ${candidate.id} cannot be approved: it is ${candidate.reason ?? 'superseded'}. Its commit is kept (${CANDIDATE_REFS}/${candidate.id}); nothing was applied`);
+  }
   if (candidate.status !== 'pending') {
     throw runtimeError(`candidate ${candidate.id} is ${candidate.status}${candidate.reason ? ` (${candidate.reason})` : ''}; only a pending candidate can be approved`);
   }
@@ -32,8 +44,7 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
     throw runtimeError(`candidate ${candidate.id} has content hash ${contentHash}, not the reviewed ${options.contentHash}; nothing was applied`);
   }
   const { branch, head } = await requireBranch(git, 'approve');
-  const grown = await growth(git, store, candidate, head);
-  const newTree = await mergeOntoHead(git, grown.from, evaluated, head);
+  const { grown, tree: newTree } = await applyOnto(git, (id) => store.candidate(id), { ...candidate, commit: evaluated }, head);
   if (!newTree) {
     throw runtimeError(
       `HEAD moved since candidate ${candidate.id} was made (from ${shortSha(candidate.base)} to ${shortSha(head)}) and its change no longer applies cleanly; ` +
@@ -48,31 +59,8 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
   refuseDirty(await git.dirtyPaths(), (p) => touchedSet.has(p), 'approve', 'the files this candidate changes');
   const message = await approvalMessage(git, config, candidate, grown, touched, head, newTree);
   const commit = await git.commitTree(newTree, [head], message, true);
-  await land(git, store, { op: 'approve', branch, from: head, to: commit, by: options.by, candidate: candidate.id, contentHash, startedAt: new Date().toISOString() });
-  return { candidate: store.candidate(candidate.id), commit };
-}
-
-/** Where a candidate grew from on this branch, and the steps from there to it. */
-interface Growth {
-  /** The version it replaces: its nearest ancestor approved onto this branch, else the run's base. */
-  from: string;
-  /** That version's objective value, when it was measured. */
-  fromValue: number | undefined;
-  /** The candidates from there to this one, oldest first, this one last. */
-  steps: CandidateRecord[];
-}
-
-async function growth(git: Git, store: Store, candidate: CandidateRecord, head: string): Promise<Growth> {
-  const steps = [candidate];
-  for (let id = candidate.parent.id; id !== null; ) {
-    const ancestor = store.candidate(id);
-    if (ancestor.status === 'approved' && ancestor.commit && ancestor.decision?.commit && (await git.isAncestor(ancestor.decision.commit, head))) {
-      return { from: ancestor.commit, fromValue: ancestor.objective?.value, steps };
-    }
-    steps.unshift(ancestor);
-    id = ancestor.parent.id;
-  }
-  return { from: candidate.base, fromValue: candidate.objective?.current, steps };
+  const superseded = await land(git, store, { op: 'approve', branch, from: head, to: commit, by: options.by, candidate: candidate.id, contentHash, startedAt: new Date().toISOString() });
+  return { candidate: store.candidate(candidate.id), commit, superseded };
 }
 
 /**
@@ -104,14 +92,4 @@ async function approvalMessage(git: Git, config: Config, candidate: CandidateRec
     ...(o && from !== undefined ? [`${METRICS_TRAILER}: ${o.metric} ${from} -> ${o.value}`] : []),
     '',
   ].join('\n');
-}
-
-/**
- * The tree of HEAD with the candidate's change merged in, from the version it grew
- * from on this branch: a stand-in commit of HEAD's tree on that version makes git
- * merge from there. Undefined when the change no longer applies cleanly.
- */
-async function mergeOntoHead(git: Git, from: string, commit: string, head: string): Promise<string | undefined> {
-  const ours = head === from ? head : await git.commitTree(await git.treeOf(head), [from], 'aiai: HEAD on the candidate\'s merge base');
-  return git.mergeTrees(ours, commit);
 }

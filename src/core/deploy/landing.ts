@@ -2,31 +2,42 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { shortSha, type Git } from '../git/git';
 import { audit } from '../record/audit';
+import type { CandidateRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { clearJournal, readJournal, writeJournal, type DeployJournal } from './journal';
+import { supersede } from './supersede';
 
 /**
  * Moves the branch to a prepared commit, journaled: a crash at any point leaves the
  * branch where it was or where this put it, and the next deploy completes the rest.
+ * Returns the candidates an approval superseded.
  */
-export async function land(git: Git, store: Store, journal: DeployJournal): Promise<void> {
+export async function land(git: Git, store: Store, journal: DeployJournal): Promise<CandidateRecord[]> {
   writeJournal(git.root, journal);
   await git.fastForward(journal.to);
-  settle(git, store, journal);
+  return settle(git, store, journal);
 }
 
-/** The records of a landed deploy: the candidate approved, the audit line, the journal gone. */
-function settle(git: Git, store: Store, journal: DeployJournal): void {
+/**
+ * The records of a landed deploy: the candidate approved, the audit line, the
+ * candidates the approval superseded, the journal gone. Settling again after a
+ * crash redoes only what is left.
+ */
+async function settle(git: Git, store: Store, journal: DeployJournal): Promise<CandidateRecord[]> {
+  let superseded: CandidateRecord[] = [];
   if (journal.op === 'approve' && journal.candidate) {
-    const candidate = store.candidate(journal.candidate);
+    let candidate = store.candidate(journal.candidate);
     if (candidate.status !== 'approved') {
-      store.saveCandidate({ ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: journal.by, commit: journal.to } });
+      candidate = { ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: journal.by, commit: journal.to } };
+      store.saveCandidate(candidate);
     }
     audit(git.root, { event: 'approval', by: journal.by, candidate: journal.candidate, ...(journal.contentHash ? { contentHash: journal.contentHash } : {}), commit: journal.to });
+    superseded = await supersede(git, store, { candidate, from: journal.from, to: journal.to, by: journal.by });
   } else {
     audit(git.root, { event: 'rollback', by: journal.by, commit: journal.to, ...(journal.detail ? { detail: journal.detail } : {}) });
   }
   clearJournal(git.root);
+  return superseded;
 }
 
 /**
@@ -41,13 +52,13 @@ export async function completeInterrupted(git: Git, store: Store): Promise<strin
   if (!journal) return undefined;
   const head = await git.tryRevParse(journal.branch);
   if (head === journal.to || (head !== undefined && (await git.isAncestor(journal.to, head)))) {
-    settle(git, store, journal);
+    await settle(git, store, journal);
     return `finished recording an interrupted ${journal.op} (${shortSha(journal.to)})`;
   }
   if (head === journal.from && (await git.currentBranch()) === journal.branch) {
     removeStaleIndexLock(git, journal);
     await git.fastForward(journal.to);
-    settle(git, store, journal);
+    await settle(git, store, journal);
     return `completed an interrupted ${journal.op} (${shortSha(journal.to)})`;
   }
   clearJournal(git.root);

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import type { Git } from '../git/git';
+import { shortSha, type Git } from '../git/git';
 import type { Metrics } from '../grade/metrics';
 import type { Store } from '../record/store';
 
@@ -87,6 +87,18 @@ function baselineMetrics(store: Store, config: Config): (commit: string) => Metr
     }
     return measured.get(commit);
   };
+}
+
+/**
+ * The version name of a commit on the branch, as `listVersions` numbers it: v0 for
+ * the baseline, then one more for each approval and rollback in its first-parent
+ * history. A commit that is neither is named by its short sha.
+ */
+export async function versionName(git: Git, commit: string): Promise<string> {
+  const log = await git.firstParentLog(commit);
+  const ours = (e: (typeof log)[number]): boolean => Boolean(e.trailers[CANDIDATE_TRAILER] || e.trailers[ROLLBACK_TRAILER]);
+  if (!log[0] || (!ours(log[0]) && log.some(ours))) return shortSha(commit);
+  return `v${log.filter(ours).length}`;
 }
 
 /** "accuracy 0.61 -> 0.68" → { accuracy: 0.68 } */

@@ -4,7 +4,7 @@ import { gain } from '../grade/metrics';
 import { toAttempt } from '../propose/attempts';
 import type { Attempt } from '../propose/proposer';
 import type { Store } from '../record/store';
-import { LOOP_ACTOR, type CandidateRecord } from '../record/records';
+import { LOOP_ACTOR, mayBeBest, type CandidateRecord } from '../record/records';
 import { summarize, type CandidateSummary } from '../record/summary';
 import type { Parent } from './context';
 import { selectParent, type ParentNode } from './parentSelection';
@@ -84,11 +84,11 @@ export class Population {
     return parent;
   }
 
-  /** The best candidate of the run awaiting review, if any. */
+  /** The best candidate of the run awaiting review, if any; one flagged `overfit` or `tamper` never is. */
   best(): CandidateRecord | undefined {
     let best: { candidate: CandidateRecord; value: number } | undefined;
     for (const c of this.finished) {
-      if (c.status !== 'pending' || !c.objective) continue;
+      if (c.status !== 'pending' || !c.objective || !mayBeBest(c)) continue;
       if (!best || gain(this.config.objective, c.objective.value, best.value) >= 0) best = { candidate: c, value: c.objective.value };
     }
     return best?.candidate;

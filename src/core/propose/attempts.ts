@@ -12,6 +12,7 @@ export function toAttempt(candidate: CandidateSummary, objective: Objective): At
     title: candidate.title,
     outcome: attemptOutcome(candidate),
     ...(candidate.reason ? { reason: candidate.holdoutFailed ? 'failed a check the proposer does not see' : candidate.reason } : {}),
+    ...(candidate.because ? { because: candidate.because } : {}),
     parentCommit: candidate.parent.commit,
     ...(candidate.commit ? { commit: candidate.commit } : {}),
     ...(value !== undefined ? { objectiveValue: value } : {}),

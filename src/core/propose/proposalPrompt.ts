@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Config } from '../config/config';
 import { formatNumber } from '../../shared/format';
+import { QUICK_REASON_MEANINGS } from '../../shared/review';
 import { attemptLine } from './attempts';
 import { pathPolicy } from '../config/pathPolicy';
 import { sampleFailures } from './evidence';
@@ -103,11 +104,12 @@ function failuresBlock(request: ProposalRequest): string {
     .join('\n\n');
 }
 
-/** Every change a person rejected in this workspace, with their reason: it stands for every later proposal. */
+/** Every change a person rejected in this workspace, with their reasons, a quick reason's meaning spelled out: it stands for every later proposal. */
 function rejectionsBlock(history: Attempt[]): string {
   const rejected = history.filter((a) => a.outcome === 'rejected');
   if (rejected.length === 0) return '';
-  return `# Changes a person rejected, and why (do not propose them again)\n${rejected.map((a) => `- "${a.title}" (candidate ${a.id}): ${a.reason ?? 'no reason given'}`).join('\n')}`;
+  const why = (a: Attempt): string => `${a.reason ?? 'no reason given'}${a.because ? ` (${a.because} means: ${QUICK_REASON_MEANINGS[a.because]})` : ''}`;
+  return `# Changes a person rejected, and why (do not propose them again)\n${rejected.map((a) => `- "${a.title}" (candidate ${a.id}): ${why(a)}`).join('\n')}`;
 }
 
 function historyBlocks(history: Attempt[]): string[] {

@@ -2,6 +2,7 @@ import type { Objective } from '../config/config';
 import type { Edit } from './edits';
 import type { Failure } from '../grade/grading';
 import type { CaseChanges, Metrics } from '../grade/metrics';
+import type { QuickReason } from '../../shared/review';
 import type { Usage } from '../../shared/usage';
 
 /**
@@ -14,6 +15,8 @@ export interface Attempt {
   /** `rejected` is a person's rejection; `not-improved` the loop's. */
   outcome: 'improved' | 'not-improved' | 'rejected' | 'failed' | 'refused' | 'evaluating';
   reason?: string;
+  /** A person's quick reason for rejecting it (overfits, too-risky, …). */
+  because?: QuickReason;
   parentCommit: string;
   /** The candidate's commit, once it was built. */
   commit?: string;

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
 
-export type AuditEvent = 'proposal' | 'refusal' | 'evaluation' | 'flag' | 'approval' | 'rejection' | 'rollback';
+export type AuditEvent = 'proposal' | 'refusal' | 'evaluation' | 'flag' | 'approval' | 'rejection' | 'supersession' | 'rollback';
 
 export interface AuditEntry {
   event: AuditEvent;

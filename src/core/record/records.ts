@@ -1,16 +1,21 @@
 import type { Edit } from '../propose/edits';
 import type { Evaluation } from '../grade/evaluation';
 import type { GradeFlag } from '../grade/verdict';
-import type { ObjectiveChange } from '../../shared/review';
+import type { CandidateStatus, ObjectiveChange, QuickReason } from '../../shared/review';
 import type { CaseChanges, Metrics } from '../grade/metrics';
 import type { LeftOut, ToolCall } from '../propose/proposer';
 import type { Usage } from '../../shared/usage';
 
 /* The records of runs and candidates, as `.aiai/runs/<run>/` keeps them. */
 
-export type CandidateStatus = 'pending' | 'approved' | 'rejected' | 'refused' | 'failed';
+export type { CandidateStatus } from '../../shared/review';
 /** The grader's flags, and `duplicate` for a change already tried. */
 export type Flag = GradeFlag | 'duplicate';
+
+/** A candidate flagged `overfit` or `tamper` may await review, but is never announced or ranked as the best. */
+export function mayBeBest(c: { flags: readonly Flag[] }): boolean {
+  return !c.flags.some((f) => f === 'overfit' || f === 'tamper');
+}
 
 /** Who rejects a candidate that did not improve. */
 export const LOOP_ACTOR = 'aiai loop';
@@ -19,9 +24,14 @@ export interface Decision {
   at: string;
   /** Who acted, and through which front end, e.g. "person via cli". */
   by: string;
+  /** A person's words, or why the candidate was superseded. */
   reason?: string;
+  /** A rejection's quick reason, beside the words. */
+  because?: QuickReason;
   /** The commit an approval made on the branch. */
   commit?: string;
+  /** The approved candidate that made this one `superseded`. */
+  supersededBy?: string;
 }
 
 export interface CandidateRecord {

@@ -72,9 +72,14 @@ export class Store {
     writeJsonAtomic(path.join(this.runDir(candidate.runId), 'candidates', `${candidate.id}.json`), candidate);
   }
 
+  /** One run's record, when it can be read. */
+  run(runId: string): RunRecord | undefined {
+    return readJson<RunRecord>(path.join(this.runDir(runId), 'run.json'));
+  }
+
   runs(): RunRecord[] {
     return this.runIds()
-      .map((id) => readJson<RunRecord>(path.join(this.runDir(id), 'run.json')))
+      .map((id) => this.run(id))
       .filter((r): r is RunRecord => r !== undefined);
   }
 

@@ -1,7 +1,7 @@
 import { capText } from '../common/text';
 import type { Metrics } from '../grade/metrics';
 import { lastLines } from '../../shared/format';
-import type { ObjectiveChange } from '../../shared/review';
+import type { ObjectiveChange, QuickReason } from '../../shared/review';
 import type { CandidateRecord } from './records';
 
 /** Failing train cases a summary keeps (as many as a proposal shows), and the end of a failed train eval's log, in lines and characters. */
@@ -18,6 +18,8 @@ export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' 
   objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta'>;
   /** Who decided, when someone did (a person, or the loop for what did not improve). */
   decidedBy?: string;
+  /** A person's quick reason for a rejection. */
+  because?: QuickReason;
   /** Metrics by eval, holdout evals left out. */
   trainMetrics: Record<string, Metrics>;
 };
@@ -59,6 +61,7 @@ export function summarize(c: CandidateRecord): CandidateSummary {
     ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey'),
     ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta } } : {}),
     ...(c.decision ? { decidedBy: c.decision.by } : {}),
+    ...(c.decision?.because ? { because: c.decision.because } : {}),
     trainMetrics: Object.fromEntries(train.map((e) => [e.name, e.metrics])),
     holdoutFailed: c.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false,
     failingCases: train.flatMap((e) => e.cases.filter((k) => !k.passed).map((k) => `${e.name}/${k.id}`)).slice(0, FAILING_CASES_KEPT),

@@ -5,7 +5,7 @@ import type { ModelTally } from '../../shared/review';
 /**
  * Per model, what the candidates of a run came to: an ensemble's fast and strong
  * models side by side. Improvements are candidates that beat their parent (awaiting
- * review or approved).
+ * review, approved, or superseded by a later approval).
  */
 export function modelTallies(candidates: CandidateRecord[]): ModelTally[] {
   const tallies = new Map<string, ModelTally>();
@@ -15,7 +15,7 @@ export function modelTallies(candidates: CandidateRecord[]): ModelTally[] {
     tallies.set(c.model, {
       ...t,
       proposals: t.proposals + 1,
-      improvements: t.improvements + (c.status === 'pending' || c.status === 'approved' ? 1 : 0),
+      improvements: t.improvements + (c.status === 'pending' || c.status === 'approved' || c.status === 'superseded' ? 1 : 0),
       usage: c.usage ? addUsage(t.usage, c.usage) : t.usage,
     });
   }
