@@ -7,6 +7,7 @@ import { diffView, type DiffViewState } from './diffView';
 import { h } from './dom';
 import { conversationSection, lessonsSection, type Collapsible } from './proposerView';
 import { runView } from './runView';
+import { selectionSection, type SelectionState } from './selectionView';
 import { trendsView } from './trendsView';
 import type { Trends } from '../src/shared/trends';
 
@@ -16,6 +17,8 @@ export interface UiState {
   reason?: string;
   /** The collapsible sections the person opened. */
   sections?: string[];
+  /** What the person ticked to keep part of the change. */
+  selection?: SelectionState;
 }
 
 export interface ViewContext {
@@ -39,7 +42,7 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
   return h(
     'div',
     { class: 'review', 'data-candidate': r.id },
-    header(r),
+    header(r, (id) => ctx.send({ type: 'navigate', id })),
     snapshot.untrusted ? h('p', { class: 'notice notice-warning' }, snapshot.untrusted) : null,
     actions(snapshot, ctx, state, update),
     objective(r),
@@ -58,7 +61,12 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
         snapshot.trends ? trendsView(snapshot.trends) : null,
         lessonsSection(snapshot.lessons, sections, () => ctx.send({ type: 'openLessons' })),
       ),
-      r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
+      h(
+        'div',
+        { class: 'change' },
+        selectionSection(snapshot.coauthoring, state.selection, (selection) => update({ selection }), (files) => ctx.send({ type: 'evaluateSelection', id: r.id, files })),
+        r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
+      ),
     ),
   );
 }
@@ -67,7 +75,7 @@ export function emptyView(message: string, trends: Trends | undefined): HTMLElem
   return h('div', { class: 'empty' }, h('h1', {}, 'AIAI Review'), h('p', {}, message), trends ? trendsView(trends) : null);
 }
 
-function header(r: Review): HTMLElement {
+function header(r: Review, open: (id: string) => void): HTMLElement {
   const facts = [
     `candidate ${r.id}`,
     `lineage ${lineageText(r.lineage, r.id)}`,
@@ -84,6 +92,7 @@ function header(r: Review): HTMLElement {
     r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' || r.status === 'superseded' ? 'muted' : 'notice notice-error' }, r.reason) : null,
     r.rationale ? h('p', { class: 'rationale' }, r.rationale) : null,
     h('p', { class: 'facts muted' }, facts.join(' · ')),
+    r.derivedFrom ? h('p', { class: 'facts muted', id: 'derived-from' }, 'part of candidate ', candidateLink(r.derivedFrom, open), ': a person kept some of its change') : null,
     r.usage ? h('p', { class: 'facts muted', id: 'usage' }, `model: ${describeUsage(r.usage)}`) : null,
     r.leftOut?.length ? h('p', { class: 'facts muted', id: 'left-out' }, `not shown to the model: ${r.leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}`) : null,
   );
@@ -116,6 +125,13 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
         update({ reason: value });
       },
     }),
+    button('Edit in Workspace', {
+      id: 'edit-in-workspace',
+      appearance: 'secondary',
+      disabled: snapshot.coauthoring.cannotEdit !== undefined,
+      title: snapshot.coauthoring.cannotEdit ?? 'Write this change into your working tree to edit it; then run “AIAI: Evaluate My Changes”',
+      onClick: () => ctx.send({ type: 'editInWorkspace', id: r.id }),
+    }),
     button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
     h(
       'span',
@@ -124,7 +140,14 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       h('span', { class: 'muted' }, index >= 0 ? `${index + 1} of ${snapshot.pending.length} awaiting review` : `${snapshot.pending.length} awaiting review`),
       button('Next ›', { id: 'next', appearance: 'secondary', disabled: !next, onClick: () => next && ctx.send({ type: 'navigate', id: next.id }) }),
     ),
+    snapshot.coauthoring.checkedOut
+      ? h('p', { class: 'muted checked-out', id: 'checked-out' }, 'Your working tree holds this change: edit it, then run “AIAI: Evaluate My Changes” to grade your version on this candidate.')
+      : null,
   );
+}
+
+function candidateLink(id: string, open: (id: string) => void): HTMLElement {
+  return h('a', { href: '#', class: 'candidate-link', onclick: (e: Event) => { e.preventDefault(); open(id); } }, id);
 }
 
 function objective(r: Review): HTMLElement | null {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
 import { CandidatesView } from './candidatesView';
+import { Coauthor } from './coauthor';
 import { registerCommands } from './commands';
 import { Decisions } from './decisions';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContent';
@@ -22,10 +23,11 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
   const session = new WorkspaceSession();
   const decisions = new Decisions(session, log);
-  const panel = new ReviewPanel(context.extensionUri, session, decisions, log, context.workspaceState);
   const apiKey = new ApiKeyStore(context.secrets);
   // Through the command, so that a failure to open is reported like any other.
   const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));
+  const coauthor = new Coauthor(session, loop, decisions, context.workspaceState, log);
+  const panel = new ReviewPanel(context.extensionUri, session, decisions, coauthor, log, context.workspaceState);
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session);
 
@@ -41,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     vscode.window.registerTreeDataProvider('aiai.versions', versions),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, panel.serializer()),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider(session)),
-    ...registerCommands({ session, loop, panel, decisions, apiKey, log }),
+    ...registerCommands({ session, loop, panel, decisions, coauthor, apiKey, log }),
   );
   void vscode.commands.executeCommand('setContext', 'aiai.running', false);
   return { candidates, versions, review: panel };
