@@ -67,7 +67,7 @@ export async function tryChange(workspace: string, options: TryOptions): Promise
   const changed = edits.map((e) => e.path);
   return gradePersonCandidate(
     workspace,
-    { title: options.title ?? `a person's edit of ${pathsInTitle(changed)}`, rationale: `Edited by a person on ${on}, and graded with \`aiai try\`.`, edits },
+    { title: options.title ?? `a person's edit of ${pathsInTitle(changed)}`, rationale: `Edited by ${options.by} on ${on}.`, edits },
     { ...(from ? { parent: from.parent } : {}), leftOut },
     options,
   );
