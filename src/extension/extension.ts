@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
 import { CandidatesView } from './candidatesView';
 import { registerCommands } from './commands';
+import { ComparePanel } from './comparePanel';
 import { Decisions } from './decisions';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContent';
 import { LoopRunner } from './loopRunner';
@@ -15,6 +16,7 @@ export interface AiaiApi {
   candidates: CandidatesView;
   versions: VersionsView;
   review: ReviewPanel;
+  compare: ComparePanel;
 }
 
 /** Wires the services over the engine; all real work happens on a command or view. */
@@ -23,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const session = new WorkspaceSession();
   const decisions = new Decisions(session, log);
   const panel = new ReviewPanel(context.extensionUri, session, decisions, log, context.workspaceState);
+  const compare = new ComparePanel(context.extensionUri, session, log);
   const apiKey = new ApiKeyStore(context.secrets);
   // Through the command, so that a failure to open is reported like any other.
   const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));
@@ -33,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     log,
     session,
     panel,
+    compare,
     loop,
     new StatusBar(session, loop),
     candidates,
@@ -41,10 +45,10 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     vscode.window.registerTreeDataProvider('aiai.versions', versions),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, panel.serializer()),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider(session)),
-    ...registerCommands({ session, loop, panel, decisions, apiKey, log }),
+    ...registerCommands({ session, loop, panel, compare, decisions, apiKey, log }),
   );
   void vscode.commands.executeCommand('setContext', 'aiai.running', false);
-  return { candidates, versions, review: panel };
+  return { candidates, versions, review: panel, compare };
 }
 
 export function deactivate(): void {}
