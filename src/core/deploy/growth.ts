@@ -1,4 +1,5 @@
 import type { Git } from '../git/git';
+import { mergeOnto } from '../git/changeOnto';
 import type { CandidateRecord } from '../record/records';
 
 /** A candidate record by id: the store's, or a map of records already read. */
@@ -30,19 +31,8 @@ export async function growth(git: Git, lookup: Lookup, candidate: CandidateRecor
   return { from: candidate.base, fromValue: candidate.objective?.current, steps };
 }
 
-/**
- * The tree of `head` with the candidate's change merged in, from the version it grew
- * from on this branch: a stand-in commit of head's tree on that version makes git
- * merge from there (`git merge-tree`, a real three-way merge touching no checkout).
- * Undefined when the change no longer applies cleanly.
- */
-export async function mergeOntoHead(git: Git, from: string, commit: string, head: string): Promise<string | undefined> {
-  const ours = head === from ? head : await git.commitTree(await git.treeOf(head), [from], 'aiai: HEAD on the candidate\'s merge base');
-  return git.mergeTrees(ours, commit);
-}
-
 /** What approving `candidate` onto `head` would do: its growth, and the tree it would commit (undefined on a conflict). */
 export async function applyOnto(git: Git, lookup: Lookup, candidate: CandidateRecord & { commit: string }, head: string): Promise<{ grown: Growth; tree: string | undefined }> {
   const grown = await growth(git, lookup, candidate, head);
-  return { grown, tree: await mergeOntoHead(git, grown.from, candidate.commit, head) };
+  return { grown, tree: await mergeOnto(git, grown.from, candidate.commit, head) };
 }
