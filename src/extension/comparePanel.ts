@@ -52,14 +52,16 @@ export class ComparePanel extends Disposable {
    * panel opens, for the command to report.
    */
   async show(a: CompareRef, b: CompareRef): Promise<void> {
-    this.fresh = await this.compare(a, b);
+    const comparison = await this.compare(a, b);
+    this.fresh = comparison;
     this.pair = { a, b };
     if (this.panel) {
+      this.panel.title = titleOf(comparison);
       this.panel.reveal(this.panel.viewColumn);
       this.post();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, 'AIAI Compare', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
@@ -147,7 +149,7 @@ export class ComparePanel extends Disposable {
       message = { type: 'compareFailed', message: `The comparison cannot be shown: ${errorMessage(error)}` };
     }
     if (seq !== this.posts || !this.panel) return;
-    if (message.type === 'compare') this.panel.title = `AIAI Compare: ${message.comparison.a.name} ↔ ${message.comparison.b.name}`;
+    if (message.type === 'compare') this.panel.title = titleOf(message.comparison);
     this.send(message);
   }
 
@@ -156,4 +158,8 @@ export class ComparePanel extends Disposable {
     void this.panel.webview.postMessage(message);
     this.sent.fire(message);
   }
+}
+
+function titleOf(c: Comparison): string {
+  return `AIAI Compare: ${c.a.name} ↔ ${c.b.name}`;
 }
