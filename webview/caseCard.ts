@@ -37,8 +37,7 @@ export function caseCard(c: CardCase): HTMLElement {
       h('code', { class: 'case-id' }, c.key),
       c.holdout ? h('span', { class: 'case-holdout', title: 'A holdout case: shown to you, never to a proposer' }, 'holdout') : null,
     ),
-    evidence('Input', c.input, 'case-input'),
-    evidence('Expected', c.expected, 'case-expected'),
+    c.input !== undefined || c.expected !== undefined ? h('div', { class: 'case-io' }, evidence('Input', c.input, 'case-input'), evidence('Expected', c.expected, 'case-expected')) : null,
     h('div', { class: 'case-sides' }, ...c.sides.map(sideView)),
   );
 }
