@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { AiaiApi } from '../../../src/extension/extension';
 import type { CasePageReply, ComparePageReply, ToWebview } from '../../../src/protocol';
-import { answeringQuickPicks, cli, extension, git, listed, nextSent, nextSnapshot, openPanel, parentsOf, pendingIds, workspace, WorkspaceStates } from './host';
+import { answeringQuickPicks, cli, extension, git, itemsOf, listed, nextSent, nextSnapshot, openPanel, parentsOf, pendingIds, workspace, WorkspaceStates } from './host';
 
 /*
  * The evidence behind a decision, in the real extension host: the cases behind a
@@ -131,7 +131,7 @@ describe('The evidence behind a decision, in the review panel', () => {
     await diffEditor; // the native diff editor on the editable files
   });
 
-  it('Compare with… in the panel compares the candidate shown with a version the person picks', async () => {
+  it('Compare with… in the panel compares the candidate shown with a version the person picks; a Versions row\'s Compare with… from the other side', async () => {
     await states.use('seeded');
     const last = pendingIds().at(-1);
     assert.ok(last);
@@ -149,6 +149,17 @@ describe('The evidence behind a decision, in the review panel', () => {
     assert.deepEqual([objective?.a, objective?.b, objective?.delta, objective?.better], [0.6, 0.2, -0.4, false], 'the baseline as its run measured it');
     assert.deepEqual(c.cases.counts, { 'passes-in-a': 12, 'passes-in-b': 0 }, 'cases 2–5 of smoke, train and holdout');
     assert.ok(reviewStillOpen(), 'the review stays open beside the comparison');
+
+    const [v0] = await itemsOf(api.versions);
+    assert.ok(v0);
+    const fromRow = nextSent(api.compare.onDidSend, (m): m is Extract<ToWebview, { type: 'compare' }> => isComparison(m) && m.comparison.a.ref.kind === 'version');
+    await answeringQuickPicks(
+      (items) => items.find((i) => i.detail === `candidate ${last}`),
+      () => vscode.commands.executeCommand('aiai.compareWith', v0.node),
+    );
+    const reversed = (await fromRow).comparison;
+    assert.deepEqual([reversed.a.ref, reversed.b.ref], [{ kind: 'version', commit: states.baseline }, { kind: 'candidate', id: last }]);
+    assert.deepEqual(reversed.cases.counts, { 'passes-in-a': 0, 'passes-in-b': 12 });
   });
 
   it('a candidate grown from pending ones is reviewed as one change: the panel names the chain and its delta against the current version, and after approval the chain shows superseded', async () => {
