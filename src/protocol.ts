@@ -24,7 +24,7 @@ import {
 import type { ComparedCasePage, CompareRef, Comparison } from './shared/compare';
 import { approvalChain, caseEvidencePage, comparedCasePage, compareRef, comparison } from './shared/readEvidence';
 import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, wholeNumber, type Reader } from './shared/read';
-import type { RunCost, Trends, VersionPoint } from './shared/trends';
+import type { RunCost, Trends, TrendPoint } from './shared/trends';
 import type { Usage } from './shared/usage';
 
 export interface PendingItem {
@@ -65,6 +65,43 @@ export interface Outcome {
   message: string;
 }
 
+/** One hunk of a file of the candidate's change, numbered as a selection names it, with its first lines to know it by. */
+export interface HunkPreview {
+  number: number;
+  /** The `@@ -a,b +c,d @@` line. */
+  header: string;
+  /** The hunk's lines from just before its first change, as the diff shows them (' ', '-', '+'). */
+  lines: string[];
+  /** How many lines of the hunk follow those shown. */
+  more: number;
+}
+
+/** A file of the candidate's change and its hunks (none for a change git shows without any, such as a binary file). */
+export interface ChangeFile {
+  path: string;
+  hunks: HunkPreview[];
+  /** Why no candidate may keep it (not editable under the config now), when none may. */
+  locked?: string;
+}
+
+/** What a person may do with the candidate's change as its co-author. */
+export interface Coauthoring {
+  /** Its files and their hunks, for Evaluate Selection; empty when it was never built. */
+  files: ChangeFile[];
+  /** Why Edit in Workspace does not apply, when it does not. */
+  cannotEdit?: string;
+  /** Why Evaluate Selection does not apply, when it does not (a run is going on, say). */
+  cannotEvaluate?: string;
+  /** Whether the working tree holds this candidate's change, written there by Edit in Workspace: Evaluate My Changes grades on it. */
+  checkedOut: boolean;
+}
+
+/** Part of a candidate's change to keep: a file whole, or the numbered hunks of it. */
+export interface SelectedFile {
+  path: string;
+  hunks?: number[];
+}
+
 export interface ReviewSnapshot {
   review: Review;
   run: RunPicture;
@@ -74,6 +111,7 @@ export interface ReviewSnapshot {
   canDecide: boolean;
   /** Whether evaluations may run here; when not, why. */
   untrusted?: string;
+  coauthoring: Coauthoring;
   /** The workspace's lessons, when it has any. */
   lessons?: Lessons;
   outcome?: Outcome;
@@ -134,7 +172,9 @@ export type FromWebview =
   | { type: 'casePage'; id: string; query: PageQuery }
   | { type: 'compareWith'; id: string }
   | { type: 'comparePage'; a: CompareRef; b: CompareRef; query: PageQuery }
-  | { type: 'openCompareDiff'; a: CompareRef; b: CompareRef };
+  | { type: 'openCompareDiff'; a: CompareRef; b: CompareRef }
+  | { type: 'editInWorkspace'; id: string }
+  | { type: 'evaluateSelection'; id: string; files: SelectedFile[] };
 
 type Parsers<M extends { type: string }> = { [K in M['type']]: Reader<Extract<M, { type: K }>> };
 
@@ -151,6 +191,12 @@ const fromWebview: Parsers<FromWebview> = {
   compareWith: object<Extract<FromWebview, { type: 'compareWith' }>>({ type: literal('compareWith'), id: string }),
   comparePage: object<Extract<FromWebview, { type: 'comparePage' }>>({ type: literal('comparePage'), a: compareRef, b: compareRef, query: pageQuery }),
   openCompareDiff: object<Extract<FromWebview, { type: 'openCompareDiff' }>>({ type: literal('openCompareDiff'), a: compareRef, b: compareRef }),
+  editInWorkspace: object<Extract<FromWebview, { type: 'editInWorkspace' }>>({ type: literal('editInWorkspace'), id: string }),
+  evaluateSelection: object<Extract<FromWebview, { type: 'evaluateSelection' }>>({
+    type: literal('evaluateSelection'),
+    id: string,
+    files: arrayOf(object<SelectedFile>({ path: string, hunks: optional(arrayOf(number)) })),
+  }),
 };
 
 const usage = object<Usage>({ inputTokens: number, outputTokens: number, cacheCreationTokens: number, cacheReadTokens: number, costUsd: number });
@@ -211,14 +257,28 @@ const review = object<Review>({
   lineage: arrayOf(string),
   model: optional(string),
   conversation: optional(arrayOf(conversationStep)),
+  derivedFrom: optional(string),
 });
 
 const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status: oneOf(CANDIDATE_STATUSES), title: string, value: optional(number) });
 
 const trends = object<Trends>({
   metric: string,
-  versions: arrayOf(object<VersionPoint>({ version: string, kind: oneOf(['baseline', 'approval', 'rollback'] as const), date: string, value: nullable(number) })),
+  versions: arrayOf(object<TrendPoint>({ version: string, kind: oneOf(['baseline', 'approval', 'rollback'] as const), date: string, value: nullable(number) })),
   runs: arrayOf(object<RunCost>({ id: string, startedAt: string, costUsd: number, evaluations: number, candidates: number })),
+});
+
+const coauthoring = object<Coauthoring>({
+  files: arrayOf(
+    object<ChangeFile>({
+      path: string,
+      hunks: arrayOf(object<HunkPreview>({ number, header: string, lines: arrayOf(string), more: number })),
+      locked: optional(string),
+    }),
+  ),
+  cannotEdit: optional(string),
+  cannotEvaluate: optional(string),
+  checkedOut: boolean,
 });
 
 const outcome = object<Outcome>({ level: oneOf(['info', 'error'] as const), message: string });
@@ -229,6 +289,7 @@ const snapshot = object<ReviewSnapshot>({
   pending: arrayOf(object<PendingItem>({ id: string, title: string })),
   canDecide: boolean,
   untrusted: optional(string),
+  coauthoring,
   lessons: optional(object<Lessons>({ file: string, text: string })),
   outcome: optional(outcome),
   trends: optional(trends),

@@ -66,10 +66,13 @@ function render(root: HTMLElement, message: ToWebview): void {
   }
 }
 
-/** What came of the person's last decision, above everything else until their next action. */
+/** What came of the person's last action, beside the buttons (above everything when there are none) until their next one. */
 function showOutcome(root: HTMLElement, outcome: Outcome | undefined): void {
   if (!outcome) return;
-  root.prepend(h('p', { id: 'notice', class: `notice notice-${outcome.level}`, role: outcome.level === 'error' ? 'alert' : 'status' }, outcome.message));
+  const notice = h('p', { id: 'notice', class: `notice notice-${outcome.level}`, role: outcome.level === 'error' ? 'alert' : 'status' }, outcome.message);
+  const actions = root.querySelector('.actions');
+  if (actions) actions.append(notice);
+  else root.prepend(notice);
 }
 
 window.addEventListener('message', (event: MessageEvent) => {

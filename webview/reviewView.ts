@@ -11,6 +11,7 @@ import type { ListState } from './pagedList';
 import { conversationSection, lessonsSection, type Collapsible } from './proposerView';
 import { quickReasons } from './quickReasons';
 import { runView } from './runView';
+import { selectionSection, type SelectionState } from './selectionView';
 import { trendsView } from './trendsView';
 import type { Trends } from '../src/shared/trends';
 
@@ -26,6 +27,8 @@ export interface UiState {
   because?: QuickReason | undefined;
   /** A comparison's panel: the pair it shows, its cases' filter and page, its open files. */
   compare?: { pair: string; cases?: ListState; diff?: DiffViewState };
+  /** What the person ticked to keep part of the change. */
+  selection?: SelectionState;
 }
 
 export interface ViewContext {
@@ -52,7 +55,7 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
   return h(
     'div',
     { class: 'review', 'data-candidate': r.id },
-    header(r),
+    header(r, (id) => ctx.send({ type: 'navigate', id })),
     snapshot.untrusted ? h('p', { class: 'notice notice-warning' }, snapshot.untrusted) : null,
     actions(snapshot, ctx, state, update),
     objective(r),
@@ -72,7 +75,12 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
         snapshot.trends ? trendsView(snapshot.trends) : null,
         lessonsSection(snapshot.lessons, sections, () => ctx.send({ type: 'openLessons' })),
       ),
-      r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
+      h(
+        'div',
+        { class: 'change' },
+        selectionSection(snapshot.coauthoring, state.selection, (selection) => update({ selection }), (files) => ctx.send({ type: 'evaluateSelection', id: r.id, files })),
+        r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
+      ),
     ),
   );
 }
@@ -81,7 +89,7 @@ export function emptyView(message: string, trends: Trends | undefined): HTMLElem
   return h('div', { class: 'empty' }, h('h1', {}, 'AIAI Review'), h('p', {}, message), trends ? trendsView(trends) : null);
 }
 
-function header(r: Review): HTMLElement {
+function header(r: Review, open: (id: string) => void): HTMLElement {
   const facts = [
     `candidate ${r.id}`,
     `lineage ${lineageText(r.lineage, r.id)}`,
@@ -98,6 +106,7 @@ function header(r: Review): HTMLElement {
     r.reason ? h('p', { class: r.status === 'pending' || r.status === 'approved' || r.status === 'superseded' ? 'muted' : 'notice notice-error' }, r.reason) : null,
     r.rationale ? h('p', { class: 'rationale' }, r.rationale) : null,
     h('p', { class: 'facts muted' }, facts.join(' · ')),
+    r.derivedFrom ? h('p', { class: 'facts muted', id: 'derived-from' }, 'part of candidate ', candidateLink(r.derivedFrom, open), ': a person kept some of its change') : null,
     r.usage ? h('p', { class: 'facts muted', id: 'usage' }, `model: ${describeUsage(r.usage)}`) : null,
     r.leftOut?.length ? h('p', { class: 'facts muted', id: 'left-out' }, `not shown to the model: ${r.leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}`) : null,
   );
@@ -142,6 +151,13 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       because = picked;
       update({ because: picked });
     }),
+    button('Edit in Workspace', {
+      id: 'edit-in-workspace',
+      appearance: 'secondary',
+      disabled: snapshot.coauthoring.cannotEdit !== undefined,
+      title: snapshot.coauthoring.cannotEdit ?? 'Write this change into your working tree to edit it; then run “AIAI: Evaluate My Changes”',
+      onClick: () => ctx.send({ type: 'editInWorkspace', id: r.id }),
+    }),
     button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
     button('Compare with…', { id: 'compare-with', appearance: 'secondary', title: 'Side by side with another candidate or a version', onClick: () => ctx.send({ type: 'compareWith', id: r.id }) }),
     h(
@@ -151,6 +167,9 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       h('span', { class: 'muted' }, index >= 0 ? `${index + 1} of ${snapshot.pending.length} awaiting review` : `${snapshot.pending.length} awaiting review`),
       button('Next ›', { id: 'next', appearance: 'secondary', disabled: !next, onClick: () => next && ctx.send({ type: 'navigate', id: next.id }) }),
     ),
+    snapshot.coauthoring.checkedOut
+      ? h('p', { class: 'muted checked-out', id: 'checked-out' }, 'Your working tree holds this change: edit it, then run “AIAI: Evaluate My Changes” to grade your version on this candidate.')
+      : null,
   );
 }
 
@@ -160,6 +179,10 @@ function undecidable(snapshot: ReviewSnapshot): string {
   if (r.status === 'superseded') return `This candidate was ${r.reason ?? 'superseded'}. It can no longer be approved or rejected.`;
   if (r.status !== 'pending') return `This candidate is ${r.status}; only a candidate awaiting review can be approved or rejected.`;
   return snapshot.untrusted ?? 'This candidate cannot be decided here.';
+}
+
+function candidateLink(id: string, open: (id: string) => void): HTMLElement {
+  return h('a', { href: '#', class: 'candidate-link', onclick: (e: Event) => { e.preventDefault(); open(id); } }, id);
 }
 
 function objective(r: Review): HTMLElement | null {

@@ -1,3 +1,4 @@
+import { capText } from '../core/common/text';
 import type { Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
 import { mayBeBest, type CandidateRecord } from '../core/record/records';
@@ -62,7 +63,7 @@ export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[
     const noise = o.noise !== undefined ? ` ± ${formatNumber(o.noise)}` : '';
     lines.push('', `objective  ${o.metric}: ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)}${noise} vs parent, ${formatSigned(o.deltaVsCurrent)} vs current)`);
   }
-  if (extras.chain && extras.chain.steps.length > 1) lines.push('', ...chainLines(extras.chain));
+  if (extras.chain && (extras.chain.steps.length > 1 || extras.chain.moved)) lines.push('', ...chainLines(extras.chain));
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
   if (extras.cases && extras.cases.counts['newly-failing'] + extras.cases.counts['newly-passing'] > 0) lines.push('', ...caseLines(extras.cases, extras.filter));
   const failed = c.evaluation?.evals.find((e) => e.status !== 'passed');
@@ -81,11 +82,12 @@ function chainLines(chain: ApprovalChain): string[] {
   const earlier = chain.steps.slice(0, -1);
   const pending = earlier.filter((s) => s.status === 'pending').map((s) => s.id);
   const from = versionText(chain.from);
-  const lines = [
-    `approving  applies the whole chain of ${chain.steps.length} steps from ${from}, as one change: ${chain.steps.map((s) => (s === tip ? s.id : `${s.id} (${s.status})`)).join(' → ')}`,
-    ...(pending.length > 0 ? [`           ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} then marked superseded`] : []),
-  ];
-  if (chain.moved) lines.push(`           the branch moved since ${from}: the chain is merged onto ${versionText(chain.current)}`);
+  const lines: string[] = [];
+  if (chain.steps.length > 1) {
+    lines.push(`approving  applies the whole chain of ${chain.steps.length} steps from ${from}, as one change: ${chain.steps.map((s) => (s === tip ? s.id : `${s.id} (${s.status})`)).join(' → ')}`);
+    if (pending.length > 0) lines.push(`           ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} then marked superseded`);
+  }
+  if (chain.moved) lines.push(`${lines.length > 0 ? '          ' : 'approving '} the branch moved since ${from}: ${chain.steps.length > 1 ? 'the chain is' : 'it is'} merged onto ${versionText(chain.current)}`);
   const o = chain.objective;
   lines.push(
     o
@@ -128,8 +130,7 @@ function sideWord(side: CaseSide): string {
 
 /** Evidence on one line: newlines shown as ⏎, cut at EVIDENCE_SHOWN characters. */
 function capLine(text: string): string {
-  const line = text.replace(/\r?\n/g, ' ⏎ ');
-  return line.length > EVIDENCE_SHOWN ? `${line.slice(0, EVIDENCE_SHOWN)}… (${line.length - EVIDENCE_SHOWN} more characters)` : line;
+  return capText(text.replace(/\r?\n/g, ' ⏎ '), EVIDENCE_SHOWN);
 }
 
 /** One tool call of an agent conversation: the tool, its input, the first line of its answer. */

@@ -3,6 +3,7 @@ import { initWorkspace } from '../core/config/init';
 import type { Version } from '../core/deploy/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { CandidateNode } from './candidatesView';
+import type { Coauthor } from './coauthor';
 import { compareCommand } from './compare';
 import type { ComparePanel } from './comparePanel';
 import type { Decisions } from './decisions';
@@ -19,6 +20,7 @@ export interface Services {
   panel: ReviewPanel;
   compare: ComparePanel;
   decisions: Decisions;
+  coauthor: Coauthor;
   apiKey: ApiKeyStore;
   log: vscode.LogOutputChannel;
 }
@@ -39,6 +41,15 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       if (!chosen) return;
       const reason = await vscode.window.showInputBox({ title: `AIAI: reject ${chosen}`, prompt: 'Why? (optional, kept with the record)' });
       if (reason !== undefined) inform(await s.decisions.reject(chosen, reason));
+    },
+    'aiai.evaluateMyChanges': async () => {
+      const graded = await s.coauthor.evaluateMyChanges();
+      if (graded.id) s.panel.show(graded.id, { level: 'info', message: graded.message });
+      else inform(graded.message);
+    },
+    'aiai.editInWorkspace': async (target?: string | CandidateNode) => {
+      const chosen = idOf(target) ?? s.panel.visibleCandidate ?? (await pickPending(s, 'Edit which candidate in the workspace?'));
+      if (chosen) inform(await s.coauthor.editInWorkspace(chosen, s.panel.editorColumn()));
     },
     // The same action under two names: the palette's and the Versions view's (one for each item).
     'aiai.rollback': (node?: VersionNode) => rollback(s, node),

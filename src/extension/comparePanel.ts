@@ -109,6 +109,8 @@ export class ComparePanel extends Disposable {
       case 'openLessons':
       case 'casePage':
       case 'compareWith':
+      case 'editInWorkspace':
+      case 'evaluateSelection':
         return; // the review's own: a comparison offers none of them
       default:
         assertNever(message);

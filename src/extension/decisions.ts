@@ -15,7 +15,7 @@ import type { WorkspaceSession } from './workspaceSession';
  */
 export class Decisions {
   /** Who acts from VS Code, told of interrupted deploys completed first. */
-  private readonly actor = {
+  readonly actor = {
     by: 'person via vscode',
     onNotice: (message: string) => {
       this.log.warn(message);
@@ -99,8 +99,8 @@ export class Decisions {
     );
   }
 
-  /** The workspace folder, for an action that writes records or the branch: refused unless the workspace is trusted. */
-  private trustedFolder(action: string): string {
+  /** The workspace folder, for an action that writes records, the branch or the working tree: refused unless the workspace is trusted. */
+  trustedFolder(action: string): string {
     if (!vscode.workspace.isTrusted) throw runtimeError(`this workspace is not trusted, so aiai will not ${action} here`);
     return this.session.requireFolder();
   }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
 import { CandidatesView } from './candidatesView';
+import { Coauthor } from './coauthor';
 import { registerCommands } from './commands';
 import { ComparePanel } from './comparePanel';
 import { Decisions } from './decisions';
@@ -24,11 +25,12 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
   const session = new WorkspaceSession();
   const decisions = new Decisions(session, log);
-  const panel = new ReviewPanel(context.extensionUri, session, decisions, log, context.workspaceState);
-  const compare = new ComparePanel(context.extensionUri, session, log);
   const apiKey = new ApiKeyStore(context.secrets);
   // Through the command, so that a failure to open is reported like any other.
   const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));
+  const coauthor = new Coauthor(session, loop, decisions, context.workspaceState, log);
+  const panel = new ReviewPanel(context.extensionUri, session, decisions, coauthor, log, context.workspaceState);
+  const compare = new ComparePanel(context.extensionUri, session, log);
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session);
 
@@ -45,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     vscode.window.registerTreeDataProvider('aiai.versions', versions),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, panel.serializer()),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider(session)),
-    ...registerCommands({ session, loop, panel, compare, decisions, apiKey, log }),
+    ...registerCommands({ session, loop, panel, compare, decisions, coauthor, apiKey, log }),
   );
   void vscode.commands.executeCommand('setContext', 'aiai.running', false);
   return { candidates, versions, review: panel, compare };

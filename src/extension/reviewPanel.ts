@@ -4,6 +4,7 @@ import { modelTallies } from '../core/review/models';
 import { reviewOf } from '../core/review/review';
 import { parseFromWebview, type FromWebview, type Outcome, type ToWebview } from '../protocol';
 import { assertNever } from '../shared/assertNever';
+import type { Coauthor } from './coauthor';
 import type { Decisions } from './decisions';
 import { Disposable } from './disposable';
 import { reportError } from './errors';
@@ -20,6 +21,12 @@ const POSITION = 'aiai.review.position';
 /** What the panel keeps across reloads (besides the webview's own UI state). */
 interface PanelState {
   id?: string;
+}
+
+/** What an action in the panel did, to show beside its buttons, and the candidate to show next (the same when absent). */
+interface Done {
+  message: string;
+  show?: string | undefined;
 }
 
 /**
@@ -48,18 +55,25 @@ export class ReviewPanel extends Disposable {
     private readonly extensionUri: vscode.Uri,
     private readonly session: WorkspaceSession,
     private readonly decisions: Decisions,
+    private readonly coauthor: Coauthor,
     private readonly log: vscode.LogOutputChannel,
     private readonly memory: vscode.Memento,
   ) {
     super();
     this.register(session.onDidChange(() => this.post()));
+    this.register(coauthor.onDidChange(() => this.post()));
     // A new choice of position wins over where the panel was moved under the old one.
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(POSITION) && void this.memory.update(MOVED_TO, undefined)));
     this.register(new vscode.Disposable(() => this.panel?.dispose()));
   }
 
-  /** Opens (or reveals) the panel on a candidate: the given one (by id or prefix), else the one shown last, else the first awaiting review. */
-  show(id?: string): void {
+  /**
+   * Opens (or reveals) the panel on a candidate: the given one (by id or prefix), else
+   * the one shown last, else the first awaiting review; with what came of an action
+   * taken elsewhere (the palette), if given.
+   */
+  show(id?: string, outcome?: Outcome): void {
+    if (outcome) this.outcome = outcome;
     this.candidateId = (id === undefined ? undefined : this.resolve(id)) ?? this.candidateId ?? this.session.pending()[0]?.id;
     if (this.panel) {
       // Where it is: the person may have moved it.
@@ -93,6 +107,11 @@ export class ReviewPanel extends Disposable {
 
   get visibleCandidate(): string | undefined {
     return this.panel ? this.candidateId : undefined;
+  }
+
+  /** Where to open files for the person to edit: the first editor group, unless the panel is there. */
+  editorColumn(): vscode.ViewColumn {
+    return this.panel?.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
   }
 
   private attach(panel: vscode.WebviewPanel): void {
@@ -141,10 +160,19 @@ export class ReviewPanel extends Disposable {
         await this.act('open the diff', () => this.decisions.openDiff(message.id));
         return;
       case 'approve':
-        await this.act('approve', () => this.decisions.approve(message.id, message.contentHash));
+        await this.act('approve', async () => this.next(await this.decisions.approve(message.id, message.contentHash)));
         return;
       case 'reject':
-        await this.act('reject', () => this.decisions.reject(message.id, message.reason, message.because));
+        await this.act('reject', async () => this.next(await this.decisions.reject(message.id, message.reason, message.because)));
+        return;
+      case 'editInWorkspace':
+        await this.act('edit in the workspace', async () => ({ message: await this.coauthor.editInWorkspace(message.id, this.editorColumn()) }));
+        return;
+      case 'evaluateSelection':
+        await this.act('evaluate the selection', async () => {
+          const graded = await this.coauthor.evaluateSelection(message.id, message.files);
+          return { message: graded.message, show: graded.id };
+        });
         return;
       case 'openLessons':
         await this.act('open the lessons', async () => {
@@ -167,22 +195,27 @@ export class ReviewPanel extends Disposable {
   }
 
   /**
-   * Runs what the person asked for in the panel. A decision (which says what it did)
-   * moves the panel on to the next candidate awaiting review; a failure is reported
-   * like any other and also shown in the panel, beside the buttons that caused it.
+   * Runs what the person asked for in the panel. What it did is shown beside the
+   * buttons, on the candidate it says to show next; a failure is reported like any
+   * other and also shown in the panel, beside the buttons that caused it.
    */
-  private async act(action: string, run: () => Promise<string | void>): Promise<void> {
+  private async act(action: string, run: () => Promise<Done | void>): Promise<void> {
     try {
       const done = await run();
-      if (typeof done === 'string') {
-        this.outcome = { level: 'info', message: done };
-        this.candidateId = this.session.pending()[0]?.id ?? this.candidateId;
+      if (done) {
+        this.outcome = { level: 'info', message: done.message };
+        this.candidateId = done.show ?? this.candidateId;
       }
     } catch (error) {
       reportError(this.log, action, error);
       this.outcome = { level: 'error', message: errorMessage(error) };
     }
     this.post();
+  }
+
+  /** A decision moves the panel on to the next candidate awaiting review. */
+  private next(message: string): Done {
+    return { message, show: this.session.pending()[0]?.id };
   }
 
   /**
@@ -220,11 +253,11 @@ export class ReviewPanel extends Disposable {
       return;
     }
     const trusted = vscode.workspace.isTrusted;
+    const [coauthoring, chain] = await Promise.all([this.coauthor.coauthoring(candidate, config, trusted), chainOf(this.session, candidate)]);
+    if (seq !== this.posts || !this.panel) return;
     const run = listing.runs.find((r) => r.id === candidate.runId)?.candidates ?? [];
     const runRecords = this.session.some(new Set(run.map((c) => c.id)));
     const lessons = this.session.lessons();
-    const chain = await chainOf(this.session, candidate);
-    if (seq !== this.posts || !this.panel) return;
     this.panel.title = `AIAI Review: ${candidate.title}`;
     this.send({
       type: 'review',
@@ -238,6 +271,7 @@ export class ReviewPanel extends Disposable {
         },
         pending: listing.pending.map((c) => ({ id: c.id, title: c.title })),
         canDecide: candidate.status === 'pending' && trusted,
+        coauthoring,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
         ...(lessons ? { lessons } : {}),
         ...(chain ? { chain } : {}),

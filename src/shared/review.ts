@@ -130,6 +130,8 @@ export interface Review {
   model?: string;
   /** How it got here: the tool calls of the agent conversation that made it. */
   conversation?: ConversationStep[];
+  /** The candidate a person kept part of to make this one (Evaluate Selection, `aiai derive`). */
+  derivedFrom?: string;
 }
 
 /** Which side of the objective a case moved to: it passed before and fails now, or the reverse. */

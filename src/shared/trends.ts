@@ -1,5 +1,5 @@
 /** An accepted version's objective, for the trend across runs. */
-export interface VersionPoint {
+export interface TrendPoint {
   /** v0 is the baseline. */
   version: string;
   kind: 'baseline' | 'approval' | 'rollback';
@@ -22,6 +22,6 @@ export interface RunCost {
 /** The trends across runs: the objective of each version of the branch, oldest first, and each run's cost, oldest first. */
 export interface Trends {
   metric: string;
-  versions: VersionPoint[];
+  versions: TrendPoint[];
   runs: RunCost[];
 }

@@ -138,6 +138,8 @@ test('evolve blocks: markers in any comment style, unbalanced markers named by l
   assert.equal(changeOutsideBlocks(go, go.replace('steps = 3', 'steps = 4')), undefined);
   assert.match(changeOutsideBlocks(go, go.replace('func main() {}', 'func main() { panic(1) }')) ?? '', /^line 7: the edit changes a line outside the evolve blocks/);
   assert.equal(changeOutsideBlocks('print("EVOLVE-BLOCK-START")\n', 'print(1)\n'), undefined, 'a string that mentions the marker is no marker');
+  const docstring = '"""\nEVOLVE-BLOCK-START is what OpenEvolve looks for.\n"""\nx = 1\n';
+  assert.deepEqual(evolveBlocks(docstring), { ok: true, blocks: [] }, 'nor is a line of a docstring that begins with it');
   assert.match(changeOutsideBlocks('x = 1\n# EVOLVE-BLOCK-START\ny = 2\n', 'x = 1\n# EVOLVE-BLOCK-START\ny = 3\n') ?? '', /^line 2: EVOLVE-BLOCK-START with no EVOLVE-BLOCK-END after it/);
 });
 

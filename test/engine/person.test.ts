@@ -105,11 +105,39 @@ test("a person's candidate awaits review whatever its delta; one whose evaluatio
   assert.equal(worse.candidate!.reason, 'no improvement: score 0.2 → 0.1');
   assert.equal(worse.candidate!.objective!.delta, -0.1);
   assert.equal(worse.candidate!.title, "a person's edit of agent/params.json");
+  // A proposer learns the grader's verdict, not the status a person's candidate keeps.
+  writeFileSync(path.join(dir, 'agent', 'params.json'), params({ x: 2 }));
+  const proposer = new ScriptedProposer([paramsStep('raise x to 3', { x: 3 })]);
+  await runLoop(dir, { proposer, signal: new AbortController().signal, iterations: 1 });
+  assert.equal(proposer.requests[0]?.history.find((a) => a.id === worse.candidate!.id)?.outcome, 'not-improved');
 
   writeFileSync(path.join(dir, 'agent', 'params.json'), params({ x: 2, crash: true }));
   const crashed = await tryChange(dir, BY);
   assert.equal(crashed.candidate!.status, 'failed');
   assert.match(crashed.candidate!.reason!, /smoke/);
+});
+
+test('a candidate made with aiai try is approved over the edits it came from, which stay as they are; other edits still refuse it', async () => {
+  const dir = agentWorkspace();
+  writeFileSync(path.join(dir, 'agent', 'params.json'), params({ x: 6 }));
+  writeFileSync(path.join(dir, 'agent', 'notes.md'), 'a new file of mine\n');
+  const { candidate } = await tryChange(dir, BY);
+  const id = candidate!.id;
+
+  // The same files, edited further since: approving would overwrite the person's newer edit.
+  appendFileSync(path.join(dir, 'agent', 'notes.md'), 'and one more line\n');
+  const refused = cli(dir, 'approve', id);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /uncommitted changes \(agent\/notes\.md\)/);
+  assert.equal(read(dir, 'agent/notes.md'), 'a new file of mine\nand one more line\n', 'nothing was lost');
+
+  writeFileSync(path.join(dir, 'agent', 'notes.md'), 'a new file of mine\n');
+  const approved = cli(dir, 'approve', id);
+  assert.equal(approved.code, 0, approved.stderr);
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), id);
+  assert.equal(git(dir, 'status', '--porcelain', '--untracked-files=all'), '', 'the working tree is the approved version, with nothing left over');
+  assert.equal(read(dir, 'agent/params.json'), params({ x: 6 }));
+  assert.equal(read(dir, 'agent/notes.md'), 'a new file of mine\n');
 });
 
 test('aiai try refuses when no editable file changed, names what it left out, and records nothing', () => {

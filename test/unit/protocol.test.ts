@@ -35,6 +35,7 @@ function fullReview(): Review {
       { tool: 'read_file', input: '{"path":"agent/prompt.md"}', result: 'You are a triage agent.', isError: false },
       { tool: 'edit_file', input: '{"path":".env","search":"A","replace":"B"}', result: '.env is protected', isError: true },
     ],
+    derivedFrom: '5e6f7a8b',
   };
 }
 
@@ -107,6 +108,22 @@ function fullSnapshot(): ReviewSnapshot {
     pending: [{ id: '1a2b3c4d', title: 'raise the urgency threshold' }],
     canDecide: true,
     untrusted: 'This workspace is not trusted',
+    coauthoring: {
+      files: [
+        {
+          path: 'agent/params.json',
+          hunks: [
+            { number: 1, header: '@@ -1,3 +1,3 @@', lines: [' {', '-  "x": 2', '+  "x": 7', ' }'], more: 0 },
+            { number: 2, header: '@@ -20,7 +20,8 @@ tiers', lines: ['   "a": 1,', '+  "b": 2,'], more: 5 },
+          ],
+        },
+        { path: 'agent/logo.png', hunks: [] },
+        { path: 'eval/score.js', hunks: [{ number: 1, header: '@@ -1 +1 @@', lines: ['-a', '+b'], more: 0 }], locked: 'not editable under the config now' },
+      ],
+      cannotEdit: 'The workspace is not trusted.',
+      cannotEvaluate: 'A run is going on; evaluate once it is done.',
+      checkedOut: true,
+    },
     lessons: { file: '.aiai/lessons.md', text: '- Worked: a lower threshold.\n- Did not: longer prompts.' },
     outcome: { level: 'error', message: 'the content is not the reviewed one' },
     chain: fullChain(),
@@ -137,6 +154,8 @@ test('every message the webview may send arrives as sent', () => {
     { type: 'compareWith', id: '1a2b3c4d' },
     { type: 'comparePage', a: { kind: 'candidate', id: '1a2b3c4d' }, b: { kind: 'version', commit: 'a'.repeat(40) }, query: { text: '', offset: 0, limit: MAX_PAGE } },
     { type: 'openCompareDiff', a: { kind: 'version', commit: 'a'.repeat(40) }, b: { kind: 'candidate', id: '1a2b3c4d' } },
+    { type: 'editInWorkspace', id: '1a2b3c4d' },
+    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: [2] }, { path: 'agent/prompt.md' }] },
   ];
   for (const message of messages) assert.deepEqual(parseFromWebview(overTheWire(message)), message);
 });
@@ -175,6 +194,13 @@ test('a message from the webview that is not in the protocol does nothing', () =
     { type: 'deploy', id: '1a2b3c4d' },
     { type: 'toString' },
     { type: 'constructor', id: 'x' },
+    { type: 'editInWorkspace' },
+    { type: 'editInWorkspace', id: ['1a2b3c4d'] },
+    { type: 'evaluateSelection', id: '1a2b3c4d' },
+    { type: 'evaluateSelection', id: '1a2b3c4d', files: 'agent/params.json' },
+    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ hunks: [1] }] },
+    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: ['1'] }] },
+    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: 2 }] },
   ]) {
     assert.equal(parseFromWebview(message), undefined, JSON.stringify(message));
   }
@@ -247,15 +273,15 @@ test('a wrong value inside a page of cases, a chain or a comparison drops the wh
 
 test('a snapshot without its optional parts still shows', () => {
   const review: Review = { ...fullReview(), lineage: [] };
-  for (const key of ['reason', 'contentHash', 'objective', 'usage', 'leftOut', 'model', 'conversation'] as const) delete review[key];
-  const snapshot: ReviewSnapshot = { review, run: { points: [], metric: 'accuracy', models: [] }, pending: [], canDecide: false };
+  for (const key of ['reason', 'contentHash', 'objective', 'usage', 'leftOut', 'model', 'conversation', 'derivedFrom'] as const) delete review[key];
+  const snapshot: ReviewSnapshot = { review, run: { points: [], metric: 'accuracy', models: [] }, pending: [], canDecide: false, coauthoring: { files: [], checkedOut: false } };
   assert.deepEqual(parseToWebview(overTheWire({ type: 'review', snapshot })), { type: 'review', snapshot });
 });
 
 test('a snapshot missing any field the panel reads is dropped, not half drawn', () => {
   const required = ['id', 'title', 'rationale', 'status', 'flags', 'proposer', 'parent', 'base', 'createdAt', 'durationMs', 'metrics', 'cases', 'diff', 'changedPaths', 'lineage'];
   for (const key of required) assert.equal(parseToWebview(reviewMessageWith((s) => delete s.review[key])), undefined, `review without ${key}`);
-  for (const key of ['review', 'run', 'pending', 'canDecide']) assert.equal(parseToWebview(reviewMessageWith((s) => delete s[key])), undefined, `snapshot without ${key}`);
+  for (const key of ['review', 'run', 'pending', 'canDecide', 'coauthoring']) assert.equal(parseToWebview(reviewMessageWith((s) => delete s[key])), undefined, `snapshot without ${key}`);
   assert.equal(parseToWebview(reviewMessageWith((s) => delete s.run.metric)), undefined, 'run without its metric');
   assert.equal(parseToWebview(reviewMessageWith((s) => delete s.run.models)), undefined, 'run without its tallies per model');
   assert.equal(parseToWebview({ type: 'review' }), undefined);
@@ -285,6 +311,14 @@ test('a wrong value deep inside the snapshot drops the whole message', () => {
     ['a model tally whose proposals are text', (s) => (s.run.models[1].proposals = '1')],
     ['lessons that are bare text', (s) => (s.lessons = '- Worked: a lower threshold.')],
     ['lessons without their file', (s) => delete s.lessons.file],
+    ['a derived-from that is not an id', (s) => (s.review.derivedFrom = 7)],
+    ['co-authoring without its files', (s) => delete s.coauthoring.files],
+    ['co-authoring not saying whether it is checked out', (s) => delete s.coauthoring.checkedOut],
+    ['a file of the change without its hunks', (s) => delete s.coauthoring.files[1].hunks],
+    ['a hunk without its number', (s) => delete s.coauthoring.files[0].hunks[1].number],
+    ['a hunk whose lines are one text', (s) => (s.coauthoring.files[0].hunks[0].lines = ' {\n-  "x": 2')],
+    ['a hunk without its count of lines not shown', (s) => delete s.coauthoring.files[0].hunks[0].more],
+    ['a locked file whose reason is not text', (s) => (s.coauthoring.files[2].locked = true)],
   ];
   for (const [what, edit] of broken) assert.equal(parseToWebview(reviewMessageWith(edit)), undefined, what);
 });

@@ -14,7 +14,7 @@ export interface EvolveBlock {
 
 export type EvolveBlocks = { ok: true; blocks: EvolveBlock[] } | { ok: false; line: number; problem: string };
 
-const MARKER = /^\s*(?:#+|\/\/+|--|!|;+|<!--|\(\*|\/\*+)?\s*EVOLVE-BLOCK-(START|END)\b/;
+const MARKER = /^\s*(?:#+|\/\/+|--|!|;+|<!--|\(\*|\/\*+)\s*EVOLVE-BLOCK-(START|END)\b/;
 
 export function hasEvolveMarkers(text: string): boolean {
   return text.split('\n').some((line) => MARKER.test(line));

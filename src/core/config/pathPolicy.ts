@@ -6,6 +6,8 @@ export interface PathPolicy {
   isEditable(file: string): boolean;
   isProtected(file: string): boolean;
   isContext(file: string): boolean;
+  /** Why a proposal (or a person's candidate) may not change this path, if it may not: 'protected', or 'outside the editable globs'. */
+  whyNotChangeable(file: string): string | undefined;
   /** The protected globs, those every workspace has included. */
   protectedGlobs: string[];
 }
@@ -15,10 +17,12 @@ export function pathPolicy(config: Pick<Config, 'editable' | 'protected' | 'cont
   const editable = picomatch(config.editable, options);
   const protectedPaths = picomatch([...ALWAYS_PROTECTED, ...config.protected], options);
   const context = config.context.length > 0 ? picomatch(config.context, options) : () => false;
+  const isProtected = (file: string): boolean => protectedPaths(file) || file.split('/').includes('.git');
   return {
     isEditable: (file) => editable(file),
-    isProtected: (file) => protectedPaths(file) || file.split('/').includes('.git'),
+    isProtected,
     isContext: (file) => context(file),
+    whyNotChangeable: (file) => (isProtected(file) ? 'protected' : !editable(file) ? 'outside the editable globs' : undefined),
     protectedGlobs: [...ALWAYS_PROTECTED, ...config.protected],
   };
 }

@@ -49,6 +49,7 @@ import os
 import pickle
 import random
 import runpy
+import shutil
 import statistics
 import sys
 import tempfile
@@ -154,30 +155,33 @@ def run_shinka(evaluator, program):
     if importlib.util.find_spec("shinka") is None:
         stand_in_for_shinka()
     results_dir = tempfile.mkdtemp(prefix="shinka-results-")
-    argv = sys.argv
-    sys.argv = [evaluator, "--program_path", program, "--results_dir", results_dir]
     try:
-        runpy.run_path(evaluator, run_name="__main__")
-    except SystemExit as error:
-        if error.code not in (None, 0):
-            raise
+        argv = sys.argv
+        sys.argv = [evaluator, "--program_path", program, "--results_dir", results_dir]
+        try:
+            runpy.run_path(evaluator, run_name="__main__")
+        except SystemExit as error:
+            if error.code not in (None, 0):
+                raise
+        finally:
+            sys.argv = argv
+        metrics = read_json(os.path.join(results_dir, "metrics.json"))
+        if not isinstance(metrics, dict):
+            fail(f"{os.path.basename(evaluator)} wrote no metrics.json object to its --results_dir")
+        verdict = read_json(os.path.join(results_dir, "correct.json")) or {}
+        private = metrics.pop("private", None)
+        if private:
+            print("private metrics (left out of the metrics and the feedback):", json.dumps(private, default=str))
+        public = metrics.pop("public", None) or {}
+        feedback = metrics.pop("text_feedback", None)
+        for name, value in public.items():
+            metrics[f"public.{name}" if name in metrics else name] = value
+        if verdict.get("correct") is False:
+            print(json.dumps(contract(metrics, {}, feedback)["metrics"]))
+            fail(f"the evaluator judged the program incorrect: {verdict.get('error') or 'no reason given'}")
+        return contract(metrics, {}, feedback)
     finally:
-        sys.argv = argv
-    metrics = read_json(os.path.join(results_dir, "metrics.json"))
-    if not isinstance(metrics, dict):
-        fail(f"{os.path.basename(evaluator)} wrote no metrics.json object to its --results_dir")
-    verdict = read_json(os.path.join(results_dir, "correct.json")) or {}
-    private = metrics.pop("private", None)
-    if private:
-        print("private metrics (left out of the metrics and the feedback):", json.dumps(private, default=str))
-    public = metrics.pop("public", None) or {}
-    feedback = metrics.pop("text_feedback", None)
-    for name, value in public.items():
-        metrics[f"public.{name}" if name in metrics else name] = value
-    if verdict.get("correct") is False:
-        print(json.dumps(contract(metrics, {}, feedback)["metrics"]))
-        fail(f"the evaluator judged the program incorrect: {verdict.get('error') or 'no reason given'}")
-    return contract(metrics, {}, feedback)
+        shutil.rmtree(results_dir, ignore_errors=True)
 
 
 def read_json(file):

@@ -2,6 +2,7 @@ import { runtimeError } from '../common/errors';
 import type { Config } from '../config/config';
 import { formatKnobValue, readKnobValue } from '../config/knobs';
 import { CANDIDATE_REFS, shortSha, type Git } from '../git/git';
+import { WorkingTree } from '../git/workingTree';
 import type { CandidateRecord } from '../record/records';
 import { applyOnto, type Growth } from './growth';
 import { land } from './landing';
@@ -56,9 +57,14 @@ export async function approve(workspace: string, idOrPrefix: string, options: Ap
   }
   const touched = await git.changedPaths(head, newTree);
   const touchedSet = new Set(touched);
-  refuseDirty(await git.dirtyPaths(), (p) => touchedSet.has(p), 'approve', 'the files this candidate changes');
+  const dirty = (await git.dirtyPaths()).filter((p) => touchedSet.has(p));
+  // Uncommitted edits that are exactly what the approval commits (after `aiai try`, or an edit by hand) are not in the way.
+  const differing = new Set(await new WorkingTree(git).differing(newTree, dirty));
+  refuseDirty(dirty, (p) => differing.has(p), 'approve', 'the files this candidate changes');
   const message = await approvalMessage(git, config, candidate, grown, touched, head, newTree);
   const commit = await git.commitTree(newTree, [head], message, true);
+  // Staged as the commit has them, git's fast-forward takes them as they are: nothing of the person's is overwritten.
+  await git.stage(newTree, dirty.filter((p) => !differing.has(p)));
   const superseded = await land(git, store, { op: 'approve', branch, from: head, to: commit, by: options.by, candidate: candidate.id, contentHash, startedAt: new Date().toISOString() });
   return { candidate: store.candidate(candidate.id), commit, superseded };
 }

@@ -3,7 +3,7 @@ import { runtimeError, usageError } from '../common/errors';
 import { changeOnto } from '../git/changeOnto';
 import type { FileChange } from '../git/git';
 import { WorkingTree } from '../git/workingTree';
-import type { CandidateRecord } from '../record/records';
+import { built, type CandidateRecord } from '../record/records';
 import { openWorkspace, refuseDirty, type Actor } from './preconditions';
 
 export interface CheckoutResult {
@@ -26,11 +26,10 @@ export interface CheckoutResult {
 export async function checkoutCandidate(workspace: string, idOrPrefix: string, options: Pick<Actor, 'onNotice'> = {}): Promise<CheckoutResult> {
   const { git, store, config } = await openWorkspace(workspace, options.onNotice);
   const candidate = store.candidate(idOrPrefix);
-  const { id, base, commit } = candidate;
-  if (!commit) throw usageError(`candidate ${id} was never built (${candidate.status}${candidate.reason ? `: ${candidate.reason}` : ''}), so it has no change to check out`);
+  const { id, base, commit } = built(candidate, 'check out');
   const policy = pathPolicy(config);
   const changed = await git.changedPaths(base, commit);
-  const paths = changed.filter((p) => policy.isEditable(p) && !policy.isProtected(p));
+  const paths = changed.filter((p) => !policy.whyNotChangeable(p));
   const leftOut = changed.filter((p) => !paths.includes(p));
   if (paths.length === 0) throw usageError(`candidate ${id} changes no file that is editable under the config now (it changes ${changed.join(', ')})`);
 

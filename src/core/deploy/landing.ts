@@ -27,11 +27,12 @@ async function settle(git: Git, store: Store, journal: DeployJournal): Promise<C
   let superseded: CandidateRecord[] = [];
   if (journal.op === 'approve' && journal.candidate) {
     let candidate = store.candidate(journal.candidate);
+    // Audited with the status it changes, so settling again after a crash (superseding takes a while) writes no second line.
     if (candidate.status !== 'approved') {
+      audit(git.root, { event: 'approval', by: journal.by, candidate: journal.candidate, ...(journal.contentHash ? { contentHash: journal.contentHash } : {}), commit: journal.to });
       candidate = { ...candidate, status: 'approved', decision: { at: new Date().toISOString(), by: journal.by, commit: journal.to } };
       store.saveCandidate(candidate);
     }
-    audit(git.root, { event: 'approval', by: journal.by, candidate: journal.candidate, ...(journal.contentHash ? { contentHash: journal.contentHash } : {}), commit: journal.to });
     superseded = await supersede(git, store, { candidate, from: journal.from, to: journal.to, by: journal.by });
   } else {
     audit(git.root, { event: 'rollback', by: journal.by, commit: journal.to, ...(journal.detail ? { detail: journal.detail } : {}) });

@@ -34,7 +34,7 @@ export async function reject(workspace: string, idOrPrefix: string, options: Rej
 export async function rejectEach(workspace: string, targets: readonly string[] | 'all-pending', options: RejectOptions): Promise<RejectOutcome[]> {
   checkBecause(options.because);
   const { store } = await openWorkspace(workspace, options.onNotice);
-  const ids = targets === 'all-pending' ? store.summaries().summaries.filter((c) => c.status === 'pending').map((c) => c.id) : [...new Set(targets)];
+  const ids = targets === 'all-pending' ? store.briefs().briefs.filter((c) => c.status === 'pending').map((c) => c.id) : [...new Set(targets)];
   return ids.map((id): RejectOutcome => {
     try {
       return { id, ok: true, candidate: rejectOne(store, id, options) };

@@ -24,7 +24,7 @@ export interface Approval {
  * stay pending. Running it again finds nothing more to do.
  */
 export async function supersede(git: Git, store: Store, approval: Approval): Promise<CandidateRecord[]> {
-  const pending = store.summaries().summaries.filter((c) => c.status === 'pending' && c.id !== approval.candidate.id && c.commit);
+  const pending = store.briefs().briefs.filter((c) => c.status === 'pending' && c.id !== approval.candidate.id);
   if (pending.length === 0) return [];
   const records = readWithAncestors(store, [approval.candidate.id, ...pending.map((c) => c.id)]);
   const lookup: Lookup = (id) => records.get(id) ?? store.candidate(id);

@@ -317,6 +317,14 @@ export class Git {
     }
   }
 
+  /** Whether the repository's ignore rules keep this path out of git. */
+  async isIgnored(file: string): Promise<boolean> {
+    return this.raw(['check-ignore', '-q', '--', file]).then(
+      () => true,
+      () => false,
+    );
+  }
+
   /** A three-way merge of two commits into a tree, touching no checkout; undefined on conflict. */
   async mergeTrees(ours: string, theirs: string): Promise<string | undefined> {
     try {
@@ -346,6 +354,13 @@ export class Git {
   }
 
   /** Moves the checked-out branch forward to `commit`, updating index and files as git does, refusing to overwrite local changes. */
+  /** Puts these paths in the index as `tree` has them (the developer's index: only for a deploy they asked for). */
+  async stage(tree: string, paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    const entries = await this.lsTree(tree, paths);
+    await this.raw(['update-index', '--add', '-z', '--index-info'], { input: entries.map((e) => `${e.mode} ${e.sha}\t${e.path}\0`).join('') });
+  }
+
   async fastForward(commit: string): Promise<void> {
     await this.raw(['merge', '--ff-only', '--quiet', commit]);
   }

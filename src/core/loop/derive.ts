@@ -6,7 +6,7 @@ import { Git, type FileChange } from '../git/git';
 import { applyHunks, hunksOf, type Hunk } from '../propose/hunks';
 import { editsTo } from '../propose/personChange';
 import { Store } from '../record/store';
-import type { CandidateRecord } from '../record/records';
+import { built, type CandidateRecord } from '../record/records';
 import { gradePersonCandidate, pathsInTitle, type PersonOptions, type PersonResult } from './personCandidate';
 
 /** Part of a candidate's change: one of its files, whole or by hunk. */
@@ -28,7 +28,7 @@ export interface FileHunks {
 /** The hunks of each file a candidate changes (its diff base..commit), for choosing some. */
 export async function candidateHunks(workspace: string, idOrPrefix: string): Promise<FileHunks[]> {
   const git = await Git.open(workspace);
-  const candidate = built(new Store(git.root).candidate(idOrPrefix));
+  const candidate = built(new Store(git.root).candidate(idOrPrefix), 'take part of');
   const paths = await git.changedPaths(candidate.base, candidate.commit);
   return Promise.all(paths.map(async (path) => ({ path, hunks: hunksOf(await git.diff(candidate.base, candidate.commit, [path])) })));
 }
@@ -44,7 +44,7 @@ export async function candidateHunks(workspace: string, idOrPrefix: string): Pro
 export async function deriveCandidate(workspace: string, idOrPrefix: string, selection: FileSelection[], options: PersonOptions): Promise<PersonResult> {
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
-  const source = built(new Store(git.root).candidate(idOrPrefix));
+  const source = built(new Store(git.root).candidate(idOrPrefix), 'take part of');
   const { id, base, commit } = source;
   if (selection.length === 0) throw usageError(`name at least one file of candidate ${id} to keep`);
   const changed = await git.changedPaths(base, commit);
@@ -53,7 +53,8 @@ export async function deriveCandidate(workspace: string, idOrPrefix: string, sel
   for (const { path, hunks } of selection) {
     if (changes.some((c) => c.path === path)) throw usageError(`"${path}" is named twice; name each file once, with all the hunks to keep`);
     if (!changed.includes(path)) throw usageError(`candidate ${id} does not change "${path}"; it changes ${changed.join(', ')}`);
-    if (policy.isProtected(path) || !policy.isEditable(path)) throw usageError(`"${path}" is not editable under the config now, so no candidate may change it`);
+    const why = policy.whyNotChangeable(path);
+    if (why) throw usageError(`"${path}" is ${why} under the config now, so no candidate may change it`);
     const after = await git.readFile(commit, path);
     if (after === undefined) throw usageError(`candidate ${id} deletes "${path}", and a candidate can edit files but not delete them`);
     changes.push({ path, content: hunks ? await someHunks(git, source, path, hunks) : after });
@@ -77,12 +78,6 @@ export async function deriveCandidate(workspace: string, idOrPrefix: string, sel
     { derivedFrom: id, leftOut: [] },
     options,
   );
-}
-
-/** A candidate that was built: one refused or failed before that has no change to take part of. */
-function built(candidate: CandidateRecord): CandidateRecord & { commit: string } {
-  if (!candidate.commit) throw usageError(`candidate ${candidate.id} was never built (${candidate.status}${candidate.reason ? `: ${candidate.reason}` : ''}), so it has no change to take part of`);
-  return { ...candidate, commit: candidate.commit };
 }
 
 /** The file at the candidate's base with only the chosen hunks of its diff applied. */

@@ -76,8 +76,8 @@ function pathProblem(file: string, policy: PathPolicy, workspace: string, symlin
   const segments = file.split('/');
   if (segments.some((s) => s.toLowerCase() === '.git')) return '.git is always protected';
   if (segments[0] === '.aiai') return '.aiai is always protected';
-  if (policy.isProtected(file)) return 'the path is protected';
-  if (!policy.isEditable(file)) return 'the path is outside the editable globs';
+  const why = policy.whyNotChangeable(file);
+  if (why) return `the path is ${why}`;
   for (let i = 1; i <= segments.length; i++) {
     const prefix = segments.slice(0, i).join('/');
     if (symlinks.has(prefix) || isSymlinkOnDisk(path.join(workspace, prefix))) {

@@ -67,7 +67,7 @@ export async function candidateAsParent(git: Git, store: Store, config: Config, 
   if (record.base !== head) {
     throw usageError(`candidate ${id} was made on ${shortSha(record.base)}, and the branch is at ${shortSha(head)} now; try without --parent to grade the working tree against the current version`);
   }
-  const run = store.runs().find((r) => r.id === record.runId);
+  const run = store.run(record.runId);
   if (run?.evalsKey !== evalsKey(config)) {
     throw usageError(`candidate ${id} was graded with other evals or sandbox settings than the config has now; try without --parent`);
   }

@@ -175,8 +175,8 @@ export class Pipeline {
       const { status, reason, ...grading } = verdict(config.objective, evaluation, parent, this.p.baseline);
       const candidate: CandidateRecord = { ...built, ...grading, diff: await diff, evaluation, ...(cached ? { evaluatedAs: cached.id } : {}) };
       // The grader's words stay as the reason; only the person decides on their own candidate.
-      const kept = this.p.person && status === 'rejected' ? 'pending' : status;
-      return { candidate, status: kept, ...(reason ? { reason } : {}) };
+      if (this.p.person && status === 'rejected') return { candidate: { ...candidate, notImproved: true }, status: 'pending', ...(reason ? { reason } : {}) };
+      return { candidate, status, ...(reason ? { reason } : {}) };
     } catch (error) {
       await Promise.allSettled([refWritten, diff]);
       if (error instanceof Interrupted) {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config';
-import { pathPolicy, type PathPolicy } from '../config/pathPolicy';
+import { pathPolicy } from '../config/pathPolicy';
 import { usageError } from '../common/errors';
 import { Git, shortSha } from '../git/git';
 import { WorkingTree } from '../git/workingTree';
@@ -7,6 +7,9 @@ import { editsTo, textOf } from '../propose/personChange';
 import type { LeftOut } from '../propose/proposer';
 import { Store } from '../record/store';
 import { candidateAsParent, gradePersonCandidate, pathsInTitle, type PersonOptions, type PersonResult } from './personCandidate';
+
+/** Files left out that a message names; the rest are counted (all are in the result). */
+const LEFT_OUT_NAMED = 10;
 
 export interface TryOptions extends PersonOptions {
   /**
@@ -33,13 +36,15 @@ export async function tryChange(workspace: string, options: TryOptions): Promise
   const from = options.parent ? await candidateAsParent(git, new Store(git.root), config, options.parent, head) : undefined;
   const tree = new WorkingTree(git);
   const policy = pathPolicy(config);
-  const edited = await tree.differing(head, await tree.touched(head));
-  const leftOut: LeftOut[] = edited.flatMap((p) => {
-    const reason = notEditable(p, policy);
+  // Only editable files are hashed: a large untracked data folder costs nothing. The others are named as git lists them.
+  const touched = await tree.touched(head);
+  const leftOut: LeftOut[] = touched.flatMap((p) => {
+    const reason = policy.whyNotChangeable(p);
     return reason ? [{ path: p, reason }] : [];
   });
-  const ownPaths = from ? from.record.changedPaths.filter((p) => !notEditable(p, policy)) : [];
-  const paths = [...new Set([...edited.filter((p) => !notEditable(p, policy)), ...ownPaths])];
+  const edited = await tree.differing(head, touched.filter((p) => !policy.whyNotChangeable(p)));
+  const ownPaths = from ? from.record.changedPaths.filter((p) => !policy.whyNotChangeable(p)) : [];
+  const paths = [...new Set([...edited, ...ownPaths])];
   const base = from?.parent.commit ?? head;
   const files = new Map<string, string>();
   for (const file of await tree.differing(base, paths)) {
@@ -52,13 +57,13 @@ export async function tryChange(workspace: string, options: TryOptions): Promise
   leftOut.push(...unfit);
   const on = from ? `candidate ${from.record.id}` : `the current version (${shortSha(head)})`;
   if (edits.length === 0) {
-    const skipped = leftOut.length > 0 ? `; left out: ${leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}` : '';
+    const skipped = leftOut.length > 0 ? `; left out: ${leftOutText(leftOut)}` : '';
     throw usageError(`nothing to try: no editable file in the working tree differs from ${on} (editable: ${config.editable.join(', ')})${skipped}`);
   }
   if (from && ownPaths.length > 0 && (await tree.differing(head, ownPaths)).length === 0) {
     options.onEvent?.({ type: 'notice', message: `the working tree does not hold candidate ${from.record.id}'s change (\`aiai checkout ${from.record.id}\` writes it there), so this candidate undoes it` });
   }
-  if (leftOut.length > 0) options.onEvent?.({ type: 'notice', message: `left out of the candidate: ${leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}` });
+  if (leftOut.length > 0) options.onEvent?.({ type: 'notice', message: `left out of the candidate: ${leftOutText(leftOut)}` });
   const changed = edits.map((e) => e.path);
   return gradePersonCandidate(
     workspace,
@@ -68,11 +73,10 @@ export async function tryChange(workspace: string, options: TryOptions): Promise
   );
 }
 
-/** Why a person's edit of a path is not taken, if it is not: the proposer's rules hold for a person too. */
-function notEditable(file: string, policy: PathPolicy): string | undefined {
-  if (policy.isProtected(file)) return 'protected';
-  if (!policy.isEditable(file)) return 'outside the editable globs';
-  return undefined;
+/** What was left out, the first few by name: a folder of untracked data is not a wall of names. */
+function leftOutText(leftOut: LeftOut[]): string {
+  const named = leftOut.slice(0, LEFT_OUT_NAMED).map((l) => `${l.path} (${l.reason})`);
+  return `${named.join(', ')}${leftOut.length > LEFT_OUT_NAMED ? `, and ${leftOut.length - LEFT_OUT_NAMED} more` : ''}`;
 }
 
 function whyNotText(kind: ReturnType<WorkingTree['kind']>): string {

@@ -36,6 +36,7 @@ function attemptOutcome(candidate: CandidateSummary): Attempt['outcome'] {
     case 'rejected':
       return candidate.decidedBy === LOOP_ACTOR ? 'not-improved' : 'rejected';
     default:
-      return 'improved';
+      // A person's candidate awaits review whatever its delta; the grader's verdict is what a proposer learns from.
+      return candidate.notImproved ? 'not-improved' : 'improved';
   }
 }

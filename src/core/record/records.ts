@@ -1,3 +1,4 @@
+import { usageError } from '../common/errors';
 import type { Edit } from '../propose/edits';
 import type { Evaluation } from '../grade/evaluation';
 import type { GradeFlag } from '../grade/verdict';
@@ -15,6 +16,13 @@ export type Flag = GradeFlag | 'duplicate';
 /** A candidate flagged `overfit` or `tamper` may await review, but is never announced or ranked as the best. */
 export function mayBeBest(c: { flags: readonly Flag[] }): boolean {
   return !c.flags.some((f) => f === 'overfit' || f === 'tamper');
+}
+
+/** A candidate that was built; one refused or failed before that has no change to `use` (check out, take part of). */
+export function built(candidate: CandidateRecord, use: string): CandidateRecord & { commit: string } {
+  const { commit } = candidate;
+  if (!commit) throw usageError(`candidate ${candidate.id} was never built (${candidate.status}${candidate.reason ? `: ${candidate.reason}` : ''}), so it has no change to ${use}`);
+  return { ...candidate, commit };
 }
 
 /** Who rejects a candidate that did not improve. */
@@ -69,6 +77,8 @@ export interface CandidateRecord {
   leftOut?: LeftOut[];
   /** The candidate's change, normalized: equal for the same change. */
   changeKey?: string;
+  /** A person's candidate kept pending though the grader found no improvement (the loop would have rejected it). */
+  notImproved?: boolean;
   /** The candidate whose evaluation of the same content this one reuses. */
   evaluatedAs?: string;
   /** The model that proposed it, when the proposer has several. */

@@ -86,7 +86,7 @@ export class Store {
   /** The run records, newest first, each read only when the caller asks for the next: most callers want the last few. */
   *runsNewestFirst(): Generator<RunRecord> {
     for (const id of this.runIds().reverse()) {
-      const run = readJson<RunRecord>(path.join(this.runDir(id), 'run.json'));
+      const run = this.run(id);
       if (run) yield run;
     }
   }

@@ -25,7 +25,7 @@ export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' 
 };
 
 /** What the loop needs beyond a brief: a proposer's view of earlier attempts, and what spots a change already tried. */
-export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey'> & {
+export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey' | 'notImproved'> & {
   /** A holdout eval ran and did not pass. */
   holdoutFailed: boolean;
   /** Failing train cases, `eval/id`, the first FAILING_CASES_KEPT. */
@@ -37,8 +37,9 @@ export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey'> & {
 export type CandidateSummary = CandidateBrief & CandidateDetail;
 
 /** The brief and the detail of a summary, each on its own. */
-export function splitSummary({ commit, changeKey, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
+export function splitSummary({ commit, changeKey, notImproved, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
   const detail: CandidateDetail = { holdoutFailed, failingCases };
+  if (notImproved) detail.notImproved = true;
   if (commit !== undefined) detail.commit = commit;
   if (changeKey !== undefined) detail.changeKey = changeKey;
   if (logTail !== undefined) detail.logTail = logTail;
@@ -58,7 +59,7 @@ export function summarize(c: CandidateRecord): CandidateSummary {
     flags: c.flags,
     title: c.title,
     parent: c.parent,
-    ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey'),
+    ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey', 'notImproved'),
     ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta } } : {}),
     ...(c.decision ? { decidedBy: c.decision.by } : {}),
     ...(c.decision?.because ? { because: c.decision.because } : {}),

@@ -57,5 +57,6 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, linea
     lineage,
     ...(candidate.model ? { model: candidate.model } : {}),
     ...(candidate.conversation?.length ? { conversation: candidate.conversation.map((c) => ({ tool: c.tool, input: JSON.stringify(c.input), result: c.result, isError: c.isError })) } : {}),
+    ...(candidate.derivedFrom ? { derivedFrom: candidate.derivedFrom } : {}),
   };
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import type { AiaiApi } from '../../../src/extension/extension';
+import { coauthorTests } from './coauthor';
 import {
   addOlderRuns,
   answeringInput,
@@ -58,7 +59,7 @@ describe('AIAI in a VS Code extension host', () => {
       assert.ok(registered.has(c.command), `${c.command} is registered`);
     }
     const titles = contributed.map((c) => c.title);
-    for (const title of ['Initialize Workspace', 'Start Improvement Loop', 'Stop Improvement Loop', 'Open Review Panel', 'Approve Candidate', 'Reject Candidate', 'Roll Back to Version', 'Set Anthropic API Key', 'Show Log']) {
+    for (const title of ['Initialize Workspace', 'Start Improvement Loop', 'Stop Improvement Loop', 'Open Review Panel', 'Approve Candidate', 'Reject Candidate', 'Roll Back to Version', 'Set Anthropic API Key', 'Show Log', 'Evaluate My Changes', 'Edit in Workspace']) {
       assert.ok(titles.includes(title), title);
     }
   });
@@ -329,4 +330,6 @@ describe('AIAI in a VS Code extension host', () => {
     const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
     assert.match(tab?.label ?? '', /AIAI v0 ↔ current/);
   });
+
+  coauthorTests(() => ({ api, states }));
 });
