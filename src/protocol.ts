@@ -9,7 +9,11 @@ import {
   CANDIDATE_STATUSES,
   EVAL_KINDS,
   EVAL_STATUSES,
+  QUICK_REASONS,
+  type ApprovalChain,
+  type CaseEvidencePage,
   type CaseRow,
+  type QuickReason,
   type ConversationStep,
   type LeftOut,
   type MetricRow,
@@ -17,7 +21,9 @@ import {
   type ObjectiveRow,
   type Review,
 } from './shared/review';
-import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, type Reader } from './shared/read';
+import type { ComparedCasePage, CompareRef, Comparison } from './shared/compare';
+import { approvalChain, caseEvidencePage, comparedCasePage, compareRef, comparison } from './shared/readEvidence';
+import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, wholeNumber, type Reader } from './shared/read';
 import type { RunCost, Trends, TrendPoint } from './shared/trends';
 import type { Usage } from './shared/usage';
 
@@ -111,31 +117,80 @@ export interface ReviewSnapshot {
   outcome?: Outcome;
   /** Across runs; absent when they cannot be read (no repository, a broken config). */
   trends?: Trends;
+  /** What approving applies, when the candidate is pending and grew from candidates not on the branch. */
+  chain?: ApprovalChain;
+}
+
+/** The most cases a page may ask for: a list of thousands is read a page at a time. */
+export const MAX_PAGE = 100;
+/** The cases a list shows at once: few enough that thousands of changed cases stay responsive. */
+export const CASES_PAGE = 20;
+
+/** What a list of cases asks for: a text to look for (empty for all), and a page. */
+export interface PageQuery {
+  text: string;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * The answer to a page asked for: the page, or why it cannot be read. It names what
+ * was asked, so that the list drops an answer to a question it no longer asks.
+ */
+export interface CasePageReply {
+  type: 'casePage';
+  id: string;
+  query: PageQuery;
+  page?: CaseEvidencePage;
+  error?: string;
+}
+
+export interface ComparePageReply {
+  type: 'comparePage';
+  a: CompareRef;
+  b: CompareRef;
+  query: PageQuery;
+  page?: ComparedCasePage;
+  error?: string;
 }
 
 export type ToWebview =
   | { type: 'review'; snapshot: ReviewSnapshot }
-  | { type: 'empty'; message: string; outcome?: Outcome; trends?: Trends };
+  | { type: 'empty'; message: string; outcome?: Outcome; trends?: Trends }
+  | CasePageReply
+  | { type: 'compare'; comparison: Comparison }
+  | { type: 'compareFailed'; message: string }
+  | ComparePageReply;
 
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'approve'; id: string; contentHash: string }
-  | { type: 'reject'; id: string; reason: string }
+  | { type: 'reject'; id: string; reason: string; because?: QuickReason }
   | { type: 'openDiff'; id: string }
   | { type: 'navigate'; id: string }
   | { type: 'openLessons' }
+  | { type: 'casePage'; id: string; query: PageQuery }
+  | { type: 'compareWith'; id: string }
+  | { type: 'comparePage'; a: CompareRef; b: CompareRef; query: PageQuery }
+  | { type: 'openCompareDiff'; a: CompareRef; b: CompareRef }
   | { type: 'editInWorkspace'; id: string }
   | { type: 'evaluateSelection'; id: string; files: SelectedFile[] };
 
 type Parsers<M extends { type: string }> = { [K in M['type']]: Reader<Extract<M, { type: K }>> };
 
+const pageQuery = object<PageQuery>({ text: string, offset: wholeNumber(Number.MAX_SAFE_INTEGER), limit: wholeNumber(MAX_PAGE) });
+
 const fromWebview: Parsers<FromWebview> = {
   ready: object<{ type: 'ready' }>({ type: literal('ready') }),
   approve: object<Extract<FromWebview, { type: 'approve' }>>({ type: literal('approve'), id: string, contentHash: string }),
-  reject: object<Extract<FromWebview, { type: 'reject' }>>({ type: literal('reject'), id: string, reason: string }),
+  reject: object<Extract<FromWebview, { type: 'reject' }>>({ type: literal('reject'), id: string, reason: string, because: optional(oneOf(QUICK_REASONS)) }),
   openDiff: object<Extract<FromWebview, { type: 'openDiff' }>>({ type: literal('openDiff'), id: string }),
   navigate: object<Extract<FromWebview, { type: 'navigate' }>>({ type: literal('navigate'), id: string }),
   openLessons: object<Extract<FromWebview, { type: 'openLessons' }>>({ type: literal('openLessons') }),
+  casePage: object<Extract<FromWebview, { type: 'casePage' }>>({ type: literal('casePage'), id: string, query: pageQuery }),
+  compareWith: object<Extract<FromWebview, { type: 'compareWith' }>>({ type: literal('compareWith'), id: string }),
+  comparePage: object<Extract<FromWebview, { type: 'comparePage' }>>({ type: literal('comparePage'), a: compareRef, b: compareRef, query: pageQuery }),
+  openCompareDiff: object<Extract<FromWebview, { type: 'openCompareDiff' }>>({ type: literal('openCompareDiff'), a: compareRef, b: compareRef }),
   editInWorkspace: object<Extract<FromWebview, { type: 'editInWorkspace' }>>({ type: literal('editInWorkspace'), id: string }),
   evaluateSelection: object<Extract<FromWebview, { type: 'evaluateSelection' }>>({
     type: literal('evaluateSelection'),
@@ -238,11 +293,16 @@ const snapshot = object<ReviewSnapshot>({
   lessons: optional(object<Lessons>({ file: string, text: string })),
   outcome: optional(outcome),
   trends: optional(trends),
+  chain: optional(approvalChain),
 });
 
 const toWebview: Parsers<ToWebview> = {
   review: object<Extract<ToWebview, { type: 'review' }>>({ type: literal('review'), snapshot }),
   empty: object<Extract<ToWebview, { type: 'empty' }>>({ type: literal('empty'), message: string, outcome: optional(outcome), trends: optional(trends) }),
+  casePage: object<CasePageReply>({ type: literal('casePage'), id: string, query: pageQuery, page: optional(caseEvidencePage), error: optional(string) }),
+  compare: object<Extract<ToWebview, { type: 'compare' }>>({ type: literal('compare'), comparison }),
+  compareFailed: object<Extract<ToWebview, { type: 'compareFailed' }>>({ type: literal('compareFailed'), message: string }),
+  comparePage: object<ComparePageReply>({ type: literal('comparePage'), a: compareRef, b: compareRef, query: pageQuery, page: optional(comparedCasePage), error: optional(string) }),
 };
 
 function parse<M extends { type: string }>(parsers: Parsers<M>, value: unknown): M | undefined {

@@ -3,6 +3,8 @@ import '../media/review.css';
 import { parseToWebview, type FromWebview, type Outcome, type ToWebview } from '../src/protocol';
 import { assertNever } from '../src/shared/assertNever';
 import { h } from './dom';
+import { receiveCasePage } from './casesView';
+import { compareFailedView, receiveComparePage, renderCompare } from './compareView';
 import { emptyView, reviewView, type UiState } from './reviewView';
 
 interface VsCodeApi {
@@ -24,6 +26,7 @@ const context = {
     document.getElementById('notice')?.remove();
     vscode.postMessage(message);
   },
+  ask: (message: FromWebview) => vscode.postMessage(message),
   get state() {
     return state;
   },
@@ -45,6 +48,18 @@ function render(root: HTMLElement, message: ToWebview): void {
     case 'empty':
       root.replaceChildren(emptyView(message.message, message.trends));
       showOutcome(root, message.outcome);
+      return;
+    case 'casePage':
+      receiveCasePage(message);
+      return;
+    case 'compare':
+      renderCompare(root, message.comparison, context);
+      return;
+    case 'compareFailed':
+      root.replaceChildren(compareFailedView(message.message));
+      return;
+    case 'comparePage':
+      receiveComparePage(message);
       return;
     default:
       assertNever(message);

@@ -1,11 +1,15 @@
 import { formatNumber as fmt, formatSigned as signed, lineageText } from '../src/shared/format';
-import type { MetricRow, Review } from '../src/shared/review';
+import type { MetricRow, QuickReason, Review } from '../src/shared/review';
 import { describeUsage } from '../src/shared/usage';
 import type { FromWebview, ReviewSnapshot } from '../src/protocol';
+import { casesSection } from './casesView';
+import { chainSection } from './chainView';
 import { badge, button, textField } from './components';
 import { diffView, type DiffViewState } from './diffView';
 import { h } from './dom';
+import type { ListState } from './pagedList';
 import { conversationSection, lessonsSection, type Collapsible } from './proposerView';
+import { quickReasons } from './quickReasons';
 import { runView } from './runView';
 import { selectionSection, type SelectionState } from './selectionView';
 import { trendsView } from './trendsView';
@@ -17,12 +21,21 @@ export interface UiState {
   reason?: string;
   /** The collapsible sections the person opened. */
   sections?: string[];
+  /** The filter and page of the changed cases. */
+  cases?: ListState;
+  /** The quick reason picked for a rejection. */
+  because?: QuickReason | undefined;
+  /** A comparison's panel: the pair it shows, its cases' filter and page, its open files. */
+  compare?: { pair: string; cases?: ListState; diff?: DiffViewState };
   /** What the person ticked to keep part of the change. */
   selection?: SelectionState;
 }
 
 export interface ViewContext {
+  /** A person's action: it answers the last outcome shown. */
   send(message: FromWebview): void;
+  /** A question for data (a page of cases): it leaves the outcome shown. */
+  ask(message: FromWebview): void;
   state: UiState;
   saveState(state: UiState): void;
 }
@@ -46,6 +59,7 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
     snapshot.untrusted ? h('p', { class: 'notice notice-warning' }, snapshot.untrusted) : null,
     actions(snapshot, ctx, state, update),
     objective(r),
+    chainSection(snapshot.chain, r.id, (id) => ctx.send({ type: 'navigate', id })),
     // The evidence beside the diff on a wide panel, above it on a narrow one.
     h(
       'div',
@@ -55,7 +69,7 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
         { class: 'evidence' },
         metricsSection(r.metrics.filter((m) => m.kind !== 'holdout'), 'Evaluation deltas', 'Each metric of each eval against the parent.'),
         metricsSection(r.metrics.filter((m) => m.kind === 'holdout'), 'Holdout', 'Run only for a candidate that improves; never shown to the proposer.'),
-        casesSection(r),
+        casesSection(r, { state: state.cases, save: (cases) => update({ cases }), ask: (message) => ctx.ask(message) }),
         conversationSection(r, sections),
         runView(snapshot, (id) => ctx.send({ type: 'navigate', id })),
         snapshot.trends ? trendsView(snapshot.trends) : null,
@@ -105,6 +119,8 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
   const next = index >= 0 ? snapshot.pending[index + 1] : snapshot.pending[0];
   const { contentHash } = r;
   let reason = state.reason ?? '';
+  let because = state.because;
+  const why = snapshot.canDecide ? undefined : undecidable(snapshot);
   return h(
     'div',
     { class: 'actions' },
@@ -112,10 +128,16 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       id: 'approve',
       // Approval names the content the person reviewed, so a candidate without one cannot be approved.
       disabled: !snapshot.canDecide || contentHash === undefined,
-      title: 'Commit this change on your branch',
+      title: why ?? 'Commit this change on your branch',
       onClick: () => contentHash !== undefined && ctx.send({ type: 'approve', id: r.id, contentHash }),
     }),
-    button('Reject', { id: 'reject', appearance: 'secondary', disabled: !snapshot.canDecide, onClick: () => ctx.send({ type: 'reject', id: r.id, reason }) }),
+    button('Reject', {
+      id: 'reject',
+      appearance: 'secondary',
+      disabled: !snapshot.canDecide,
+      title: why ?? 'Reject, with the reason and the quick reason given',
+      onClick: () => ctx.send({ type: 'reject', id: r.id, reason, ...(because ? { because } : {}) }),
+    }),
     textField({
       id: 'reason',
       placeholder: 'Reason for rejecting (optional)',
@@ -125,6 +147,10 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
         update({ reason: value });
       },
     }),
+    quickReasons(because, !snapshot.canDecide, (picked) => {
+      because = picked;
+      update({ because: picked });
+    }),
     button('Edit in Workspace', {
       id: 'edit-in-workspace',
       appearance: 'secondary',
@@ -133,6 +159,7 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       onClick: () => ctx.send({ type: 'editInWorkspace', id: r.id }),
     }),
     button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
+    button('Compare with…', { id: 'compare-with', appearance: 'secondary', title: 'Side by side with another candidate or a version', onClick: () => ctx.send({ type: 'compareWith', id: r.id }) }),
     h(
       'span',
       { class: 'nav' },
@@ -144,6 +171,14 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       ? h('p', { class: 'muted checked-out', id: 'checked-out' }, 'Your working tree holds this change: edit it, then run “AIAI: Evaluate My Changes” to grade your version on this candidate.')
       : null,
   );
+}
+
+/** Why Approve and Reject are off, for their tooltips. */
+function undecidable(snapshot: ReviewSnapshot): string {
+  const r = snapshot.review;
+  if (r.status === 'superseded') return `This candidate was ${r.reason ?? 'superseded'}. It can no longer be approved or rejected.`;
+  if (r.status !== 'pending') return `This candidate is ${r.status}; only a candidate awaiting review can be approved or rejected.`;
+  return snapshot.untrusted ?? 'This candidate cannot be decided here.';
 }
 
 function candidateLink(id: string, open: (id: string) => void): HTMLElement {
@@ -190,25 +225,6 @@ function metricsSection(rows: MetricRow[], title: string, note: string): HTMLEle
             h('td', { class: `number delta ${m.better === null ? 'same' : m.better ? 'better' : 'worse'}` }, m.delta === null ? '' : signed(m.delta)),
           ),
         ),
-      ),
-    ),
-  );
-}
-
-function casesSection(r: Review): HTMLElement | null {
-  const rows = r.cases.filter((c) => c.newlyPassing.length + c.newlyFailing.length > 0);
-  if (rows.length === 0) return null;
-  return h(
-    'section',
-    { class: 'cases' },
-    h('h2', {}, 'Cases that changed'),
-    ...rows.map((c) =>
-      h(
-        'div',
-        { class: 'case-group' },
-        h('h3', {}, c.eval, c.holdout ? h('span', { class: 'muted' }, ' (holdout)') : null),
-        c.newlyPassing.length ? h('p', { class: 'better' }, `newly passing (${c.newlyPassing.length}): `, h('code', {}, c.newlyPassing.join(', '))) : null,
-        c.newlyFailing.length ? h('p', { class: 'worse' }, `newly failing (${c.newlyFailing.length}): `, h('code', {}, c.newlyFailing.join(', '))) : null,
       ),
     ),
   );

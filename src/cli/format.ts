@@ -5,8 +5,8 @@ import { mayBeBest, type CandidateRecord } from '../core/record/records';
 import type { CandidateBrief } from '../core/record/summary';
 import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
-import { formatNumber, formatSigned, lastLines, lineageText, parentName } from '../shared/format';
-import type { ApprovalChain, CaseEvidencePage, CaseSide, VersionPoint } from '../shared/review';
+import { formatNumber, formatSigned, lastLines, lineageText, parentName, versionText } from '../shared/format';
+import type { ApprovalChain, CaseEvidencePage, CaseSide } from '../shared/review';
 import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
 
@@ -95,11 +95,6 @@ function chainLines(chain: ApprovalChain): string[] {
       : `vs current not measured: ${versionText(chain.current)} has no objective value on record`,
   );
   return lines;
-}
-
-/** "v2 (1a2b3c4d)", or the short commit alone when it is not an aiai version. */
-function versionText(v: VersionPoint): string {
-  return v.version ? `${v.version} (${v.commit.slice(0, 8)})` : v.commit.slice(0, 8);
 }
 
 /** Evidence longer than this is cut in text; `show --json` has it whole. */

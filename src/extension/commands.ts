@@ -4,6 +4,8 @@ import type { Version } from '../core/deploy/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { CandidateNode } from './candidatesView';
 import type { Coauthor } from './coauthor';
+import { compareCommand } from './compare';
+import type { ComparePanel } from './comparePanel';
 import type { Decisions } from './decisions';
 import { reporting } from './errors';
 import { candidateDelta, shortDate, versionMetric } from './format';
@@ -16,6 +18,7 @@ export interface Services {
   session: WorkspaceSession;
   loop: LoopRunner;
   panel: ReviewPanel;
+  compare: ComparePanel;
   decisions: Decisions;
   coauthor: Coauthor;
   apiKey: ApiKeyStore;
@@ -55,6 +58,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       const version = node?.version ?? (await pickVersion(s, 'Compare which version with the current files?'));
       if (version) await s.decisions.compareWithCurrent(version);
     },
+    // The palette's, and the one the Candidates and Versions rows offer (given their item).
+    'aiai.compare': (first?: unknown, second?: unknown) => compareCommand(s.session, s.compare, first, second),
+    'aiai.compareWith': (first?: unknown) => compareCommand(s.session, s.compare, first, undefined),
     'aiai.setApiKey': () => s.apiKey.prompt(),
     'aiai.showLog': () => s.log.show(),
     'aiai.refresh': () => s.session.refresh(),

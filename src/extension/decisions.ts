@@ -5,6 +5,7 @@ import { rollback } from '../core/deploy/rollback';
 import { runtimeError } from '../core/common/errors';
 import { pathPolicy } from '../core/config/pathPolicy';
 import type { Version } from '../core/deploy/versions';
+import type { QuickReason } from '../shared/review';
 import { gitContentUri } from './gitContent';
 import type { WorkspaceSession } from './workspaceSession';
 
@@ -36,9 +37,10 @@ export class Decisions {
     return message;
   }
 
-  async reject(id: string, reason: string): Promise<string> {
+  /** `because`: a quick reason (overfits, too risky, …), kept apart from the words and read by the model proposer. */
+  async reject(id: string, reason: string, because?: QuickReason): Promise<string> {
     const folder = this.trustedFolder('reject');
-    const rejected = await reject(folder, id, { ...this.actor, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+    const rejected = await reject(folder, id, { ...this.actor, ...(reason.trim() ? { reason: reason.trim() } : {}), ...(because ? { because } : {}) });
     const message = `Rejected ${rejected.id}${rejected.reason ? `: ${rejected.reason}` : ''}`;
     this.log.info(message);
     this.session.refresh();

@@ -3,6 +3,7 @@ import { ApiKeyStore } from './apiKey';
 import { CandidatesView } from './candidatesView';
 import { Coauthor } from './coauthor';
 import { registerCommands } from './commands';
+import { ComparePanel } from './comparePanel';
 import { Decisions } from './decisions';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContent';
 import { LoopRunner } from './loopRunner';
@@ -16,6 +17,7 @@ export interface AiaiApi {
   candidates: CandidatesView;
   versions: VersionsView;
   review: ReviewPanel;
+  compare: ComparePanel;
 }
 
 /** Wires the services over the engine; all real work happens on a command or view. */
@@ -28,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const loop = new LoopRunner(session, log, apiKey, (id) => void vscode.commands.executeCommand('aiai.openReview', id));
   const coauthor = new Coauthor(session, loop, decisions, context.workspaceState, log);
   const panel = new ReviewPanel(context.extensionUri, session, decisions, coauthor, log, context.workspaceState);
+  const compare = new ComparePanel(context.extensionUri, session, log);
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session);
 
@@ -35,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     log,
     session,
     panel,
+    compare,
     loop,
     new StatusBar(session, loop),
     candidates,
@@ -43,10 +47,10 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     vscode.window.registerTreeDataProvider('aiai.versions', versions),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, panel.serializer()),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider(session)),
-    ...registerCommands({ session, loop, panel, decisions, coauthor, apiKey, log }),
+    ...registerCommands({ session, loop, panel, compare, decisions, coauthor, apiKey, log }),
   );
   void vscode.commands.executeCommand('setContext', 'aiai.running', false);
-  return { candidates, versions, review: panel };
+  return { candidates, versions, review: panel, compare };
 }
 
 export function deactivate(): void {}

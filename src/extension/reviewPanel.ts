@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/common/errors';
 import { modelTallies } from '../core/review/models';
@@ -9,7 +8,9 @@ import type { Coauthor } from './coauthor';
 import type { Decisions } from './decisions';
 import { Disposable } from './disposable';
 import { reportError } from './errors';
+import { casePage, chainOf } from './evidence';
 import { lineageOf } from './listing';
+import { webviewHtml, webviewOptions } from './webviewHtml';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
@@ -80,7 +81,7 @@ export class ReviewPanel extends Disposable {
       this.post();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, 'AIAI Review', this.column(), this.options());
+    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, 'AIAI Review', this.column(), webviewOptions(this.extensionUri));
     this.attach(panel);
   }
 
@@ -95,7 +96,7 @@ export class ReviewPanel extends Disposable {
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
     this.panel?.dispose();
     this.candidateId = state?.id ?? this.session.pending()[0]?.id;
-    panel.webview.options = this.options();
+    panel.webview.options = webviewOptions(this.extensionUri);
     this.attach(panel);
   }
 
@@ -113,15 +114,11 @@ export class ReviewPanel extends Disposable {
     return this.panel?.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
   }
 
-  private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
-  }
-
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
-    panel.webview.html = this.html(panel.webview);
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'AIAI Review');
     let openedIn = panel.viewColumn;
     const subscriptions = [
       panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
@@ -148,8 +145,8 @@ export class ReviewPanel extends Disposable {
   }
 
   private async handle(message: FromWebview): Promise<void> {
-    // Any action of the person's means they have seen the last outcome.
-    if (message.type !== 'ready') this.outcome = undefined;
+    // Any action of the person's means they have seen the last outcome; a list asking for a page is not one.
+    if (message.type !== 'ready' && message.type !== 'casePage') this.outcome = undefined;
     switch (message.type) {
       case 'ready':
         this.ready = true;
@@ -166,7 +163,7 @@ export class ReviewPanel extends Disposable {
         await this.act('approve', async () => this.next(await this.decisions.approve(message.id, message.contentHash)));
         return;
       case 'reject':
-        await this.act('reject', async () => this.next(await this.decisions.reject(message.id, message.reason)));
+        await this.act('reject', async () => this.next(await this.decisions.reject(message.id, message.reason, message.because)));
         return;
       case 'editInWorkspace':
         await this.act('edit in the workspace', async () => ({ message: await this.coauthor.editInWorkspace(message.id, this.editorColumn()) }));
@@ -182,6 +179,16 @@ export class ReviewPanel extends Disposable {
           await vscode.window.showTextDocument(this.session.lessonsUri(), { viewColumn: vscode.ViewColumn.Beside });
         });
         return;
+      case 'casePage':
+        this.send(casePage(this.session, message.id, message.query));
+        return;
+      case 'compareWith':
+        // Through the command, which asks what to compare with and reports a failure as any command does.
+        await vscode.commands.executeCommand('aiai.compare', { kind: 'candidate', id: message.id });
+        return;
+      case 'comparePage':
+      case 'openCompareDiff':
+        return; // a comparison's own: the compare panel answers them
       default:
         assertNever(message);
     }
@@ -246,7 +253,7 @@ export class ReviewPanel extends Disposable {
       return;
     }
     const trusted = vscode.workspace.isTrusted;
-    const coauthoring = await this.coauthor.coauthoring(candidate, config, trusted);
+    const [coauthoring, chain] = await Promise.all([this.coauthor.coauthoring(candidate, config, trusted), chainOf(this.session, candidate)]);
     if (seq !== this.posts || !this.panel) return;
     const run = listing.runs.find((r) => r.id === candidate.runId)?.candidates ?? [];
     const runRecords = this.session.some(new Set(run.map((c) => c.id)));
@@ -267,6 +274,7 @@ export class ReviewPanel extends Disposable {
         coauthoring,
         ...(trusted ? {} : { untrusted: 'This workspace is not trusted: aiai does not run evaluations or deploy here.' }),
         ...(lessons ? { lessons } : {}),
+        ...(chain ? { chain } : {}),
         ...extras,
       },
     });
@@ -276,32 +284,6 @@ export class ReviewPanel extends Disposable {
     if (!this.panel) return;
     void this.panel.webview.postMessage(message);
     this.sent.fire(message);
-  }
-
-  private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (file: string): vscode.Uri => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', file));
-    const csp = [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `font-src ${webview.cspSource}`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="UTF-8">
-  <meta http-equiv="Content-Security-Policy" content="${csp}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
-  <link rel="stylesheet" href="${asset('review.css')}">
-  <title>AIAI Review</title>
-</head>
-<body>
-  <main id="app" aria-live="polite"></main>
-  <script nonce="${nonce}" src="${asset('review.js')}"></script>
-</body>
-</html>`;
   }
 
   /** The serializer VS Code calls to bring the panel back after a window reload. */

@@ -22,3 +22,8 @@ export function parentName(parent: string | null): string {
 export function lineageText(lineage: string[], id: string): string {
   return [parentName(null), ...lineage, id].join(' → ');
 }
+
+/** "v2 (1a2b3c4d)", or the short commit alone when it is not an aiai version. */
+export function versionText(v: { version?: string; commit: string }): string {
+  return v.version ? `${v.version} (${v.commit.slice(0, 8)})` : v.commit.slice(0, 8);
+}

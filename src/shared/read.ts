@@ -34,6 +34,10 @@ export function readOrUndefined<T>(read: Reader<T>, value: unknown): T | undefin
 export const string: Reader<string> = (v) => (typeof v === 'string' ? v : refuse('a string'));
 /** Any finite number: the channel turns NaN and Infinity into null, so they never arrive as numbers. */
 export const number: Reader<number> = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : refuse('a number'));
+/** A whole number from 0 to `max`: a count or an index. */
+export function wholeNumber(max: number): Reader<number> {
+  return (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max ? v : refuse(`a whole number from 0 to ${max}`));
+}
 export const boolean: Reader<boolean> = (v) => (typeof v === 'boolean' ? v : refuse('a boolean'));
 
 /** A constant, such as a message's `type`. */

@@ -4,7 +4,7 @@ import { agentWorkspace } from '../fixtures/agentWorkspace';
 import { runInExtensionHost } from '../vscode/extensionHost';
 
 /** The tests of test/integration/suite; a count that differs means some did not run. */
-const SUITE_TESTS = 19;
+const SUITE_TESTS = 24;
 
 /** The mocha suites of test/integration/suite, run inside a real VS Code's extension host, reported here one by one. */
 test('the extension, inside a real VS Code extension host', async (t) => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseFromWebview, parseToWebview, type FromWebview, type ReviewSnapshot, type ToWebview } from '../../src/protocol';
-import type { Review } from '../../src/shared/review';
+import { MAX_PAGE, parseFromWebview, parseToWebview, type FromWebview, type ReviewSnapshot, type ToWebview } from '../../src/protocol';
+import type { Comparison } from '../../src/shared/compare';
+import type { ApprovalChain, CaseEvidencePage, Review } from '../../src/shared/review';
 
 /** A review with every optional field present, as the extension sends it. */
 function fullReview(): Review {
@@ -35,6 +36,56 @@ function fullReview(): Review {
       { tool: 'edit_file', input: '{"path":".env","search":"A","replace":"B"}', result: '.env is protected', isError: true },
     ],
     derivedFrom: '5e6f7a8b',
+  };
+}
+
+/** A chain of two steps whose tip is shown, with every optional field present. */
+function fullChain(): ApprovalChain {
+  return {
+    steps: [
+      { id: '0f0f0f0f', title: 'first', status: 'pending' },
+      { id: '1a2b3c4d', title: 'raise the urgency threshold', status: 'pending' },
+    ],
+    from: { commit: 'a'.repeat(40), version: 'v0', value: 0.4 },
+    current: { commit: 'c'.repeat(40) },
+    objective: { metric: 'accuracy', current: 0.45, value: 0.5, delta: 0.05, better: true },
+    moved: true,
+  };
+}
+
+/** A page of changed cases: one newly failing with all its evidence, one newly passing whose parent's record lacks it. */
+function casePage(): CaseEvidencePage {
+  return {
+    candidate: '1a2b3c4d',
+    before: { kind: 'candidate', id: '0f0f0f0f' },
+    beforeMissing: 'the parent 0f0f0f0f has no evaluation',
+    cases: [
+      { eval: 'train', holdout: false, change: 'newly-failing', id: 't-3', input: '{"q":"refund?"}', expected: 'urgent', before: { passed: true, score: 1, output: 'urgent' }, after: { passed: false, score: 0, output: 'normal', feedback: 'missed the refund keyword' } },
+      { eval: 'holdout', holdout: true, change: 'newly-passing', id: 'h-1', before: null, after: { passed: true } },
+    ],
+    offset: 20,
+    total: 87,
+    counts: { 'newly-failing': 3, 'newly-passing': 84 },
+  };
+}
+
+function comparison(): Comparison {
+  return {
+    a: { ref: { kind: 'candidate', id: '1a2b3c4d' }, name: 'candidate 1a2b3c4d', title: 'raise the threshold', detail: 'pending', commit: 'b'.repeat(40), objective: 0.5 },
+    b: { ref: { kind: 'version', commit: 'a'.repeat(40) }, name: 'v0 (aaaaaaaa)', title: 'the agent', detail: 'baseline', commit: null, objective: null, missing: 'v0 was not measured: no run started from it' },
+    objective: { eval: 'train', metric: 'accuracy' },
+    metrics: [
+      { eval: 'train', kind: 'train', metric: 'accuracy', statusA: 'passed', statusB: 'passed', a: 0.5, b: 0.4, delta: -0.1, better: false, objective: true },
+      { eval: 'holdout', kind: 'holdout', metric: '', statusA: 'timeout', statusB: null, a: null, b: null, delta: null, better: null, objective: false },
+    ],
+    cases: {
+      cases: [{ eval: 'train', holdout: false, change: 'passes-in-a', id: 't-3', input: 'q', expected: 'urgent', a: { passed: true, output: 'urgent' }, b: { passed: false, output: 'normal', feedback: 'missed it' } }],
+      offset: 0,
+      total: 1,
+      counts: { 'passes-in-a': 1, 'passes-in-b': 0 },
+    },
+    changedPaths: ['agent/params.json'],
+    diff: 'diff --git a/agent/params.json b/agent/params.json\n',
   };
 }
 
@@ -75,6 +126,7 @@ function fullSnapshot(): ReviewSnapshot {
     },
     lessons: { file: '.aiai/lessons.md', text: '- Worked: a lower threshold.\n- Did not: longer prompts.' },
     outcome: { level: 'error', message: 'the content is not the reviewed one' },
+    chain: fullChain(),
   };
 }
 
@@ -96,10 +148,38 @@ test('every message the webview may send arrives as sent', () => {
     { type: 'openDiff', id: '1a2b3c4d' },
     { type: 'navigate', id: '0f0f0f0f' },
     { type: 'openLessons' },
+    { type: 'reject', id: '1a2b3c4d', reason: '', because: 'overfits' },
+    { type: 'reject', id: '1a2b3c4d', reason: 'tuned to the ids', because: 'wrong-direction' },
+    { type: 'casePage', id: '1a2b3c4d', query: { text: 'refund', offset: 40, limit: 20 } },
+    { type: 'compareWith', id: '1a2b3c4d' },
+    { type: 'comparePage', a: { kind: 'candidate', id: '1a2b3c4d' }, b: { kind: 'version', commit: 'a'.repeat(40) }, query: { text: '', offset: 0, limit: MAX_PAGE } },
+    { type: 'openCompareDiff', a: { kind: 'version', commit: 'a'.repeat(40) }, b: { kind: 'candidate', id: '1a2b3c4d' } },
     { type: 'editInWorkspace', id: '1a2b3c4d' },
     { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: [2] }, { path: 'agent/prompt.md' }] },
   ];
   for (const message of messages) assert.deepEqual(parseFromWebview(overTheWire(message)), message);
+});
+
+test('a quick reason, a page or a side that is not one is dropped on arrival, so no engine call sees it', () => {
+  const query = { text: '', offset: 0, limit: 20 };
+  const candidate = { kind: 'candidate', id: '1a2b3c4d' };
+  for (const message of [
+    { type: 'reject', id: '1a2b3c4d', reason: '', because: 'ugly' },
+    { type: 'reject', id: '1a2b3c4d', reason: '', because: null },
+    { type: 'casePage', id: '1a2b3c4d' },
+    { type: 'casePage', id: '1a2b3c4d', query: { ...query, limit: MAX_PAGE + 1 } },
+    { type: 'casePage', id: '1a2b3c4d', query: { ...query, limit: 2.5 } },
+    { type: 'casePage', id: '1a2b3c4d', query: { ...query, offset: -20 } },
+    { type: 'casePage', id: '1a2b3c4d', query: { ...query, offset: '20' } },
+    { type: 'casePage', id: '1a2b3c4d', query: { offset: 0, limit: 20 } },
+    { type: 'compareWith' },
+    { type: 'comparePage', a: candidate, b: { kind: 'version' }, query },
+    { type: 'comparePage', a: candidate, b: { kind: 'branch', name: 'main' }, query },
+    { type: 'comparePage', a: candidate, query },
+    { type: 'openCompareDiff', a: 'candidate 1a2b3c4d', b: candidate },
+  ]) {
+    assert.equal(parseFromWebview(message), undefined, JSON.stringify(message));
+  }
 });
 
 test('a message from the webview that is not in the protocol does nothing', () => {
@@ -140,6 +220,55 @@ test('a full review snapshot, and the empty panel, arrive as sent', () => {
     { type: 'empty', message: 'No candidate awaits review.', outcome: { level: 'info', message: 'Approved 1a2b3c4d' } },
   ];
   for (const message of messages) assert.deepEqual(parseToWebview(overTheWire(message)), message);
+});
+
+test('a page of cases, a comparison and its pages, and their failures arrive as sent', () => {
+  const query = { text: 'refund', offset: 20, limit: 20 };
+  const a = { kind: 'candidate', id: '1a2b3c4d' } as const;
+  const b = { kind: 'version', commit: 'a'.repeat(40) } as const;
+  const baselinePage: CaseEvidencePage = { ...casePage(), before: { kind: 'baseline', commit: 'a'.repeat(40) } };
+  delete baselinePage.beforeMissing;
+  const messages: ToWebview[] = [
+    { type: 'casePage', id: '1a2b3c4d', query, page: casePage() },
+    { type: 'casePage', id: '1a2b3c4d', query, page: baselinePage },
+    { type: 'casePage', id: 'ffffffff', query, error: 'no candidate "ffffffff"' },
+    { type: 'compare', comparison: comparison() },
+    { type: 'compareFailed', message: 'deadbeef is not a version of the checked-out branch' },
+    { type: 'comparePage', a, b, query, page: comparison().cases },
+    { type: 'comparePage', a, b, query, error: 'no candidate "1a2b3c4d"' },
+  ];
+  for (const message of messages) assert.deepEqual(parseToWebview(overTheWire(message)), message);
+});
+
+test('a wrong value inside a page of cases, a chain or a comparison drops the whole message', () => {
+  const query = { text: '', offset: 0, limit: 20 };
+  const pageWith = (edit: (p: Record<string, any>) => void): unknown => {
+    const message = overTheWire({ type: 'casePage', id: '1a2b3c4d', query, page: casePage() }) as { page: Record<string, any> };
+    edit(message.page);
+    return message;
+  };
+  const comparisonWith = (edit: (c: Record<string, any>) => void): unknown => {
+    const message = overTheWire({ type: 'compare', comparison: comparison() }) as { comparison: Record<string, any> };
+    edit(message.comparison);
+    return message;
+  };
+  const broken: Array<[string, unknown]> = [
+    ['a case of unknown change', pageWith((p) => (p.cases[0].change = 'flaky'))],
+    ['a case without its after side', pageWith((p) => delete p.cases[0].after)],
+    ['an output that is not text', pageWith((p) => (p.cases[0].after.output = { text: 'normal' }))],
+    ['counts without the newly failing', pageWith((p) => delete p.counts['newly-failing'])],
+    ['a before of unknown kind', pageWith((p) => (p.before = { kind: 'branch', name: 'main' }))],
+    ['a chain step of unknown status', reviewMessageWith((s) => (s.chain.steps[0].status = 'lost'))],
+    ['a chain without its current version', reviewMessageWith((s) => delete s.chain.current)],
+    ['a chain objective without its delta', reviewMessageWith((s) => delete s.chain.objective.delta)],
+    ['a compared side without its name', comparisonWith((c) => delete c.a.name)],
+    ['a compared side of unknown kind', comparisonWith((c) => (c.b.ref = { kind: 'tag', name: 'v0' }))],
+    ['a metric whose B is text', comparisonWith((c) => (c.metrics[0].b = '0.4'))],
+    ['a metric of unknown status', comparisonWith((c) => (c.metrics[1].statusA = 'exploded'))],
+    ['a compared case of unknown change', comparisonWith((c) => (c.cases.cases[0].change = 'passes-in-c'))],
+    ['a comparison without its diff', comparisonWith((c) => delete c.diff)],
+  ];
+  for (const [what, message] of broken) assert.equal(parseToWebview(message), undefined, what);
 });
 
 test('a snapshot without its optional parts still shows', () => {

@@ -3,6 +3,7 @@ import type { CaseResult } from '../grade/metrics';
 import type { CandidateRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { errorMessage } from '../common/errors';
+import { pageOf } from './paging';
 import { CASE_CHANGES, type CaseChange, type CaseEvidence, type CaseEvidencePage, type CaseEvidenceQuery, type CaseSide } from '../../shared/review';
 
 /**
@@ -44,17 +45,14 @@ export function caseEvidence(store: Store, candidate: CandidateRecord, query: Ca
       }
     }
   }
-  const text = query.text?.trim().toLowerCase();
-  const matching = text ? all.filter((c) => searchable(c).some((t) => t.toLowerCase().includes(text))) : all;
-  const offset = Math.max(0, Math.floor(query.offset ?? 0));
-  const end = query.limit === undefined ? undefined : offset + Math.max(0, Math.floor(query.limit));
+  const page = pageOf(all, query, searchable);
   return {
     candidate: candidate.id,
     before: candidate.parent.id === null ? { kind: 'baseline', commit: candidate.parent.commit } : { kind: 'candidate', id: candidate.parent.id },
     ...(beforeMissing ? { beforeMissing } : {}),
-    cases: matching.slice(offset, end),
-    offset,
-    total: matching.length,
+    cases: page.items,
+    offset: page.offset,
+    total: page.total,
     counts,
   };
 }
@@ -77,7 +75,8 @@ function byId(cases: CaseResult[] | undefined): Map<string, CaseResult> {
   return new Map((cases ?? []).map((c) => [c.id, c]));
 }
 
-function sideOf(c: CaseResult): CaseSide {
+/** A case's result and evidence, as one side of a comparison shows it. */
+export function sideOf(c: CaseResult): CaseSide {
   return {
     passed: c.passed,
     ...(c.score !== undefined ? { score: c.score } : {}),
@@ -87,6 +86,6 @@ function sideOf(c: CaseResult): CaseSide {
 }
 
 /** The texts a filter looks in: the id and every piece of evidence. */
-function searchable(c: CaseEvidence): string[] {
-  return [c.id, c.eval, c.input, c.expected, c.before?.output, c.before?.feedback, c.after.output, c.after.feedback].filter((t): t is string => t !== undefined);
+function searchable(c: CaseEvidence): Array<string | undefined> {
+  return [c.id, c.eval, c.input, c.expected, c.before?.output, c.before?.feedback, c.after.output, c.after.feedback];
 }

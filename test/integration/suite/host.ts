@@ -124,7 +124,8 @@ export function addOlderRuns(count: number, pendingIn: number, damagedIn: number
  * editors are closed, so a review panel opens afresh.
  */
 export class WorkspaceStates {
-  private readonly start = git('rev-parse', 'HEAD');
+  /** The agent as committed: the repository's first commit, wherever an earlier suite left the branch. */
+  private readonly start = git('rev-list', '--max-parents=0', 'HEAD');
   private readonly saved = mkdtempSync(path.join(os.tmpdir(), 'aiai-seeded-'));
   private refs: string[] = [];
 
@@ -220,6 +221,35 @@ export async function itemsOf(provider: vscode.TreeDataProvider<unknown>, parent
 export async function newestRun(api: AiaiApi): Promise<Array<{ node: unknown; item: vscode.TreeItem }>> {
   const [run] = await itemsOf(api.candidates);
   return run ? itemsOf(api.candidates, run.node) : [];
+}
+
+/** The first message `event` fires that `match` picks. */
+export function nextSent<M, T extends M>(event: vscode.Event<M>, match: (message: M) => message is T): Promise<T> {
+  return new Promise((resolve) => {
+    const subscription = event((message) => {
+      if (!match(message)) return;
+      subscription.dispose();
+      resolve(message);
+    });
+  });
+}
+
+/** Answers each quick pick with the item `choose` finds among those offered, as the person would click it; keeps what was offered. */
+export async function answeringQuickPicks<T>(choose: (items: vscode.QuickPickItem[], title: string) => vscode.QuickPickItem | undefined, run: () => Thenable<T>): Promise<{ result: T; offered: Array<{ title: string; items: vscode.QuickPickItem[] }> }> {
+  const window = vscode.window as { showQuickPick: (...args: unknown[]) => Thenable<unknown> };
+  const original = window.showQuickPick;
+  const offered: Array<{ title: string; items: vscode.QuickPickItem[] }> = [];
+  window.showQuickPick = async (items: unknown, options: unknown) => {
+    const list = (await items) as vscode.QuickPickItem[];
+    const title = (options as vscode.QuickPickOptions | undefined)?.title ?? '';
+    offered.push({ title, items: list });
+    return choose(list, title);
+  };
+  try {
+    return { result: await run(), offered };
+  } finally {
+    window.showQuickPick = original;
+  }
 }
 
 /** Answers the next input box with `answer`, as the person would type it. */

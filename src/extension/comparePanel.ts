@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/common/errors';
+import { Store } from '../core/record/store';
+import { compare, comparedCases } from '../core/review/compare';
+import { CASES_PAGE, parseFromWebview, type ComparePageReply, type FromWebview, type ToWebview } from '../protocol';
+import { assertNever } from '../shared/assertNever';
+import { pairKey, type CompareRef, type Comparison } from '../shared/compare';
+import { openComparisonDiff } from './compare';
+import { Disposable } from './disposable';
+import { reportError } from './errors';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+import type { WorkspaceSession } from './workspaceSession';
+
+export const COMPARE_VIEW_TYPE = 'aiai.compare';
+
+/**
+ * Compare with…: two candidates, or a candidate and a version, in a panel of their
+ * own. A tab of its own rather than a mode of the review: the person keeps the
+ * candidate under review (its queue, its decisions) beside what they compare, and a
+ * change on disk that redraws the review never throws the comparison away. It reuses
+ * the review's bundle and protocol; as the review panel does, it sends complete
+ * snapshots once its webview says it is ready, and answers a page of cases asked for.
+ */
+export class ComparePanel extends Disposable {
+  private readonly sent = this.register(new vscode.EventEmitter<ToWebview>());
+  /** Every message posted to the webview, for tests and other observers. */
+  readonly onDidSend = this.sent.event;
+  private readonly received = this.register(new vscode.EventEmitter<FromWebview>());
+  readonly onDidReceive = this.received.event;
+  private panel: vscode.WebviewPanel | undefined;
+  private pair: { a: CompareRef; b: CompareRef } | undefined;
+  private ready = false;
+  private posts = 0;
+  /** The comparison sent last, for the diff editor it opens. */
+  private last: Comparison | undefined;
+  /** The comparison `show` just read, sent as it is rather than read again. */
+  private fresh: Comparison | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly session: WorkspaceSession,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    this.register(session.onDidChange(() => this.post()));
+    this.register(new vscode.Disposable(() => this.panel?.dispose()));
+  }
+
+  /**
+   * Opens (or reveals) the panel on A and B, beside the active editor (the review,
+   * when Compare with… is clicked there). What cannot be compared throws before any
+   * panel opens, for the command to report.
+   */
+  async show(a: CompareRef, b: CompareRef): Promise<void> {
+    const comparison = await this.compare(a, b);
+    this.fresh = comparison;
+    this.pair = { a, b };
+    if (this.panel) {
+      this.panel.title = titleOf(comparison);
+      this.panel.reveal(this.panel.viewColumn);
+      this.post();
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'AIAI Compare');
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
+      // A hidden webview is torn down; it says `ready` again when shown.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
+    ];
+    panel.onDidDispose(() => {
+      for (const s of subscriptions) s.dispose();
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+
+  /** Handles a message from the webview; one that does not match the protocol is dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseFromWebview(raw);
+    if (!message) return;
+    this.received.fire(message);
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        return;
+      case 'comparePage':
+        this.send(await this.page(message.a, message.b, message.query));
+        return;
+      case 'openCompareDiff':
+        try {
+          const same = this.last && pairKey(this.last.a.ref, this.last.b.ref) === pairKey(message.a, message.b);
+          await openComparisonDiff(this.session, same && this.last ? this.last : await this.compare(message.a, message.b));
+        } catch (error) {
+          reportError(this.log, 'open the diff of the comparison', error);
+        }
+        return;
+      case 'navigate':
+        await vscode.commands.executeCommand('aiai.openReview', message.id);
+        return;
+      case 'approve':
+      case 'reject':
+      case 'openDiff':
+      case 'openLessons':
+      case 'casePage':
+      case 'compareWith':
+      case 'editInWorkspace':
+      case 'evaluateSelection':
+        return; // the review's own: a comparison offers none of them
+      default:
+        assertNever(message);
+    }
+  }
+
+  private async compare(a: CompareRef, b: CompareRef): Promise<Comparison> {
+    const git = await this.session.git();
+    return compare(git, new Store(this.session.requireFolder()), this.session.config(), a, b, { limit: CASES_PAGE });
+  }
+
+  private async page(a: CompareRef, b: CompareRef, query: ComparePageReply['query']): Promise<ComparePageReply> {
+    try {
+      const git = await this.session.git();
+      const page = await comparedCases(git, new Store(this.session.requireFolder()), this.session.config(), a, b, query);
+      return { type: 'comparePage', a, b, query, page };
+    } catch (error) {
+      return { type: 'comparePage', a, b, query, error: errorMessage(error) };
+    }
+  }
+
+  /** Sends the comparison of the pair shown; one overtaken by a later one while it is read is not sent. */
+  private post(): void {
+    void this.postNow(++this.posts);
+  }
+
+  private async postNow(seq: number): Promise<void> {
+    if (!this.panel || !this.ready || !this.pair) return;
+    let message: ToWebview;
+    try {
+      const { fresh } = this;
+      this.fresh = undefined;
+      const comparison = fresh && pairKey(fresh.a.ref, fresh.b.ref) === pairKey(this.pair.a, this.pair.b) ? fresh : await this.compare(this.pair.a, this.pair.b);
+      message = { type: 'compare', comparison };
+      this.last = comparison;
+    } catch (error) {
+      // Shown here rather than reported: this runs on every change (a candidate compared may be gone since).
+      message = { type: 'compareFailed', message: `The comparison cannot be shown: ${errorMessage(error)}` };
+    }
+    if (seq !== this.posts || !this.panel) return;
+    if (message.type === 'compare') this.panel.title = titleOf(message.comparison);
+    this.send(message);
+  }
+
+  private send(message: ToWebview): void {
+    if (!this.panel) return;
+    void this.panel.webview.postMessage(message);
+    this.sent.fire(message);
+  }
+}
+
+function titleOf(c: Comparison): string {
+  return `AIAI Compare: ${c.a.name} ↔ ${c.b.name}`;
+}
