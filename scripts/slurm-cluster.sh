@@ -77,13 +77,14 @@ AccountingStorageType=accounting_storage/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 MailProg=/bin/true
+# Batch jobs are scheduled at the controller's next pass (about a second) rather than up to 3 s later.
+SchedulerParameters=batch_sched_delay=0
 # Finished jobs stay visible to scontrol for an hour, and each leaves a line here.
 MinJobAge=3600
 JobCompType=jobcomp/filetxt
 JobCompLoc=$DIR/jobs.txt
-# A job past its time limit gets SIGKILL 2 s after SIGTERM; a node that comes back serves again.
+# A job past its time limit gets SIGKILL 2 s after SIGTERM.
 KillWait=2
-ReturnToService=2
 StateSaveLocation=$DIR/state
 SlurmdSpoolDir=$DIR/spool
 SlurmctldPidFile=$DIR/slurmctld.daemon.pid

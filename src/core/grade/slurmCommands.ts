@@ -31,6 +31,12 @@ function firstLines(text: string): string {
     .join('; ');
 }
 
+/** Whether the Slurm commands are here: sbatch answers (else the error says what to do). */
+export async function slurmVersion(): Promise<string> {
+  const answer = await slurm('sbatch', ['--version']);
+  return answer.stdout.trim();
+}
+
 /** Hints for sbatch's usual refusals, by what its message says. */
 const REFUSALS: Array<[RegExp, string]> = [
   [/invalid partition/i, 'check executor.partition (sinfo lists the partitions)'],
