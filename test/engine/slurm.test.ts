@@ -69,20 +69,21 @@ function runningTrainJob(): Job | undefined {
   return jobs().find((j) => /^aiai-[0-9a-f]{8}-train$/.test(j.name) && j.state === 'RUNNING');
 }
 
-test('aiai run grades the baseline and every candidate as Slurm jobs named aiai-<id>-<eval>, as locally', () => {
+test('aiai run --iterations 4 --parallel 2 grades the baseline and every candidate as Slurm jobs named aiai-<id>-<eval>, as locally', () => {
   const sharedDir = tempDir();
-  const dir = agentWorkspace({ config: { budget: { iterations: 2 }, proposer: SEEDED, executor: { kind: 'slurm', sharedDir } } });
+  const dir = agentWorkspace({ config: { proposer: SEEDED, executor: { kind: 'slurm', sharedDir } } });
   const before = jobs();
-  const result = cli(dir, 'run');
+  const result = cli(dir, 'run', '--iterations', '4', '--parallel', '2');
   assert.equal(result.code, 0, result.stderr);
 
   const candidates = new Store(dir).candidates();
-  assert.equal(candidates.length, 2);
+  assert.equal(candidates.length, 4);
   assert.ok(candidates.some((c) => c.status === 'pending'), 'an improving candidate awaits review');
   const [run] = new Store(dir).runs();
   const expected = [
     ...run!.baseline!.evals.map((e) => `aiai-baseline-${e.name}`),
-    ...candidates.flatMap((c) => c.evaluation!.evals.map((e) => `aiai-${c.id}-${e.name}`)),
+    // A candidate refused before grading, or whose content was already graded in the run, has no job.
+    ...candidates.filter((c) => c.evaluation && !c.evaluatedAs).flatMap((c) => c.evaluation!.evals.map((e) => `aiai-${c.id}-${e.name}`)),
   ];
   const submitted = newJobs(before);
   assert.deepEqual(submitted.map((j) => j.name).sort(), expected.sort(), 'one job per eval run, and no other');
