@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runLoop } from '../../src/core/loop/loop';
+import type { ProposalOutcome, ProposalRequest } from '../../src/core/propose/proposer';
 import { Store } from '../../src/core/record/store';
 import { agentWorkspace, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { jobs, liveJobs, startSlurm, stopSlurm, type Job } from '../fixtures/slurmCluster';
@@ -222,4 +223,26 @@ test('a job Slurm refuses, or would never start, stops the run with what Slurm s
   assert.match(never.stderr, /Slurm will never start job \d+ \(aiai-baseline-smoke\) as asked: it waits with reason PartitionConfig; the job asks for more than the partition allows; check executor\.sbatchArgs/);
   assert.equal(jobs().at(-1)!.state, 'CANCELLED');
   assertNothingLeft(waiting, sharedDir);
+});
+
+test('a node that goes down while a run waits for it stops the run, its waiting job cancelled', async () => {
+  const sharedDir = tempDir();
+  const dir = slurmWorkspace({ sharedDir });
+  const node = execFileSync('sinfo', ['-h', '-o', '%N'], { encoding: 'utf8' }).trim();
+  // The node is drained after the baseline is graded, while the first candidate is proposed.
+  const drainThenPropose = async (request: ProposalRequest): Promise<ProposalOutcome> => {
+    execFileSync('scontrol', ['update', `nodename=${node}`, 'state=drain', 'reason=aiai-test']);
+    return paramsStep('x to 3', { x: 3 })(request);
+  };
+  try {
+    await assert.rejects(
+      runLoop(dir, { proposer: new ScriptedProposer([drainThenPropose]), iterations: 1, signal: new AbortController().signal }),
+      /no node of partition "debug" can run jobs \(sinfo: drained\); bring a node back .* \(job \d+, aiai-[0-9a-f]{8}-smoke, waits with reason: /,
+    );
+  } finally {
+    execFileSync('scontrol', ['update', `nodename=${node}`, 'state=resume']);
+    await until(() => execFileSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' }).trim() === 'idle', 10_000, 'the node is idle again');
+  }
+  assert.equal(jobs().at(-1)!.state, 'CANCELLED');
+  assertNothingLeft(dir, sharedDir);
 });
