@@ -19,9 +19,20 @@ import { cli, cliProcess, cliWithEnv, commitAll, configJson, exited, git, makeRe
 before(() => startSlurm());
 after(() => stopSlurm());
 
-/** score = x / 10. With eval/hang, train hangs for any x but 2; with a barrier folder, a candidate's train waits for another's. */
+/**
+ * score = x / 10. With eval/hang, train hangs for any x but 2; with a barrier folder, a
+ * candidate's train waits for another's; given a folder outside its checkout, train
+ * misbehaves when x is 7 (prints 3 MB), 8 (runs 40 processes) or 9 (writes there).
+ */
 const SCORE_SH = `x=$(sed -n 's/.*"x": *\\([0-9]*\\).*/\\1/p' agent/params.json)
 if [ "$1" = train ] && [ -e eval/hang ] && [ "$x" != 2 ]; then exec sleep 300; fi
+if [ "$1" = train ] && [ -n "$3" ]; then
+  case "$x" in
+    7) yes 0123456789 | head -c 3000000; echo ;;
+    8) for i in $(seq 40); do sleep 5 & done; wait ;;
+    9) echo escaped > "$3/escaped" ;;
+  esac
+fi
 if [ "$1" = train ] && [ -n "$2" ] && [ "$AIAI_CANDIDATE" != baseline ]; then
   echo "$SLURM_JOB_ID" > "$2/$AIAI_CANDIDATE"
   i=0
@@ -30,7 +41,7 @@ fi
 echo "{\\"score\\": $(awk "BEGIN { print $x / 10 }")}"
 `;
 
-function slurmWorkspace(options: { sharedDir: string; hang?: boolean; barrier?: string; timeoutSec?: number; sandbox?: Record<string, unknown> }): string {
+function slurmWorkspace(options: { sharedDir: string; hang?: boolean; barrier?: string; outside?: string; timeoutSec?: number; sandbox?: Record<string, unknown> }): string {
   return makeRepo({
     'agent/params.json': `${JSON.stringify({ x: 2 }, null, 2)}\n`,
     'eval/score.sh': SCORE_SH,
@@ -40,7 +51,7 @@ function slurmWorkspace(options: { sharedDir: string; hang?: boolean; barrier?: 
       protected: ['eval/**'],
       evals: [
         { name: 'smoke', command: 'sh eval/score.sh smoke', timeoutSec: 30, gate: { metric: 'score', min: 0.1 } },
-        { name: 'train', command: `sh eval/score.sh train ${options.barrier ?? ''}`.trim(), timeoutSec: options.timeoutSec ?? 30 },
+        { name: 'train', command: `sh eval/score.sh train '${options.barrier ?? ''}' '${options.outside ?? ''}'`, timeoutSec: options.timeoutSec ?? 30 },
       ],
       objective: { eval: 'train', metric: 'score' },
       knobs: [{ file: 'agent/params.json', jsonPointer: '/x', min: 0, max: 10, step: 1 }],
@@ -111,6 +122,30 @@ test('with parallel 2, two candidates are evaluated by jobs running at the same 
   for (const c of summary.candidates) {
     assert.equal(byJob.get(readFileSync(path.join(barrier, c.id), 'utf8').trim()), `aiai-${c.id}-train`, 'the eval ran inside its own job');
   }
+  assertNothingLeft(dir, sharedDir);
+});
+
+test('inside its job an eval has the same sandbox, output cap and process limit as locally', async () => {
+  const sharedDir = tempDir();
+  const outside = tempDir();
+  const dir = slurmWorkspace({ sharedDir, outside, sandbox: { mode: 'required', maxProcesses: 20 } });
+  const steps = [7, 8, 9].map((x) => paramsStep(`x to ${x}`, { x }));
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer(steps), iterations: 3, signal: new AbortController().signal });
+  const train = (i: number) => summary.candidates[i]!.evaluation!.evals.find((e) => e.name === 'train')!;
+
+  // 3 MB of output: the log is cut at 2 MiB with a marker, and the metrics line after it still counts.
+  assert.equal(train(0).status, 'passed');
+  assert.equal(train(0).metrics.score, 0.7);
+  const log = readFileSync(train(0).logFile, 'utf8');
+  assert.ok(log.startsWith('0123456789\n'));
+  assert.ok(log.length < 2 * 1024 * 1024 + 200, `a log of ${log.length} characters`);
+  assert.match(log, /\[aiai: log cut here after 2097152 bytes; the rest of the output was discarded\]/);
+  // 40 processes at once, over sandbox.maxProcesses.
+  assert.equal(train(1).status, 'failed');
+  assert.equal(train(1).reason, 'killed for running more than 20 processes at once (sandbox.maxProcesses)');
+  // A write outside the checkout fails in the sandbox, which sandbox.mode "required" demanded of the node.
+  assert.equal(train(2).status, 'passed');
+  assert.deepEqual(readdirSync(outside), []);
   assertNothingLeft(dir, sharedDir);
 });
 
