@@ -31,10 +31,9 @@ function firstLines(text: string): string {
     .join('; ');
 }
 
-/** Whether the Slurm commands are here: sbatch answers (else the error says what to do). */
-export async function slurmVersion(): Promise<string> {
-  const answer = await slurm('sbatch', ['--version']);
-  return answer.stdout.trim();
+/** Throws, saying what to do, when sbatch is not on this machine. */
+export async function requireSlurm(): Promise<void> {
+  await slurm('sbatch', ['--version']);
 }
 
 /** Hints for sbatch's usual refusals, by what its message says. */

@@ -11,7 +11,7 @@ import { Worktrees } from '../git/worktrees';
 import { LOG_TAIL } from './command';
 import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { currentLedger } from './ledger';
-import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, slurmVersion, submit, type JobState } from './slurmCommands';
+import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, submit, type JobState } from './slurmCommands';
 import { batchScript, JOB_FILES } from './slurmScript';
 
 /** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
@@ -46,7 +46,7 @@ export class SlurmExecutor implements Executor {
    * dead run of this checkout left under sharedDir. Call it holding the run lock.
    */
   static async open(git: Git, config: Config, slurm: SlurmConfig): Promise<SlurmExecutor> {
-    await slurmVersion();
+    await requireSlurm();
     const known = (await partitions()).map((p) => p.replace(/\*$/, ''));
     if (slurm.partition !== undefined && !known.includes(slurm.partition)) {
       throw new ConfigError([configLocation(config.workspace, ['executor', 'partition'], `Slurm has no partition "${slurm.partition}" (its partitions: ${known.join(', ') || 'none'})`)]);
@@ -72,7 +72,7 @@ export class SlurmExecutor implements Executor {
 
   async drain(): Promise<void> {
     await this.worktrees.drain();
-    rmSync(this.jobsRoot, { recursive: true, force: true });
+    rmSync(this.jobsRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     for (const dir of [path.dirname(this.jobsRoot), path.dirname(this.worktrees.root)]) {
       try {
         rmdirSync(dir);
@@ -125,7 +125,11 @@ export class SlurmExecutor implements Executor {
         untrack();
       }
     } finally {
-      rmSync(folder, { recursive: true, force: true });
+      try {
+        rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        // A shared filesystem may hold a file open a moment longer; drain() and the next run remove what is left.
+      }
     }
   }
 
