@@ -10,6 +10,7 @@ import { proposerCost, type ProposerCost } from './proposerCost';
 import { RUN_ITERATIONS, storeTimes } from './storeScale';
 import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
+import { slurmFigures, slurmRows } from './slurm';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
 
 /** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     activations.push(metrics.activationMs!);
   }
   const median = [...activations].sort((a, b) => a - b)[1]!;
+  const slurm = slurmRows(slurmFigures(candidates));
   const figures = [
     [`the loop's own time per candidate: 2,000-file repository, 1 s eval, ${candidates} candidates, --parallel 1 (target ≤ 250 ms)`, `${scaled.overheadMs.toFixed(0)} ms`],
     ['floor: a bare `git worktree add` + `git worktree remove` of that repository', `${scaled.floorMs.toFixed(0)} ms`],
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     ['`aiai --help` against a bare `node -e 0` (target: within 40 ms)', `${store.help.toFixed(0)} ms vs ${store.node.toFixed(0)} ms: +${(store.help - store.node).toFixed(0)} ms`],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
     ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],
+    ...slurm,
   ];
   for (const [name, value] of figures) console.log(`${name}: ${value}`);
 
@@ -76,6 +79,12 @@ candidate's commit, its checkout and clean-up, the sandbox, grading and recordin
 floor is the median of 7 bare \`git worktree add\` + \`git worktree remove\` in the same
 folder aiai uses (memory-backed /dev/shm here). The parallel figure runs the same on a
 fresh copy with \`--parallel 2\`.
+
+The Slurm figures run the same way on a generated repository of 200 files (1 s eval,
+${candidates} candidates) with the local executor and with \`"executor": { "kind": "slurm" }\` on a
+single-node Slurm of this machine (\`scripts/slurm-cluster.sh\`, Debian's Slurm 22.05, its
+controller scheduling batch jobs once a second): each eval is a job, and its wait in the
+queue counts as the loop's time. The parallel figure is on that two-CPU node.
 
 The store figures time each command as a whole process on a store of
 ${store.candidates.toLocaleString('en-US')} real candidate records (a run of the parameter search on the example, its

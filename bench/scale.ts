@@ -96,7 +96,8 @@ export function scale(cli: string, files: number, evalSeconds: number, candidate
   return { floorMs, overheadMs: (wallP1Ms - evalMs) / candidates, wallP1Ms, wallP2Ms };
 }
 
-function evalDurations(dir: string): number {
+/** The time every eval command of the run in `dir` took, by its records. */
+export function evalDurations(dir: string): number {
   const store = new Store(dir);
   const run = store.runs()[0]!;
   const evaluations = [run.baseline!, ...store.candidates().map((c) => c.evaluation).filter((e) => e !== undefined)];

@@ -134,3 +134,35 @@ test('a shared folder outside the workspace is refused, at its place', () => {
   assert.match(found[0]!, /shared folder "\.\.\/x" must be a folder inside the workspace, given relative to it/);
   assert.match(found[1]!, /shared folder "\/opt\/data" must be a folder inside the workspace/);
 });
+
+test('executor: local by default; slurm takes a partition, an absolute shared folder and sbatch options', () => {
+  assert.deepEqual(parseConfig(configJson(minimal), FILE, '/ws').executor, { kind: 'local' });
+  const slurm = { kind: 'slurm', partition: 'gpu', sharedDir: '/shared/aiai', sbatchArgs: ['--account=lab', '--qos=short'] };
+  assert.deepEqual(parseConfig(configJson({ ...minimal, executor: slurm }), FILE, '/ws').executor, slurm);
+  assert.deepEqual(parseConfig(configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/shared' } }), FILE, '/ws').executor, { kind: 'slurm', sharedDir: '/shared', sbatchArgs: [] });
+});
+
+test('executor: each mistake is reported at its own line and column', () => {
+  /** Where `needle` starts, or the character after it with `after`. */
+  const at = (text: string, needle: string, after = false): string => {
+    const line = text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    return `${FILE}:${line}:${text.split('\n')[line - 1]!.indexOf(needle) + 1 + (after ? needle.length : 0)}`;
+  };
+  const missing = configJson({ ...minimal, executor: { kind: 'slurm', partition: 'debug' } });
+  assert.deepEqual(problems(missing), [`${at(missing, '"executor": ', true)}: "executor" is missing the required key "sharedDir"`]);
+
+  const relative = configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: 'shared/aiai' } });
+  assert.deepEqual(problems(relative), [`${at(relative, '"shared/aiai"')}: executor.sharedDir must be an absolute path that every compute node sees, not "shared/aiai"`]);
+
+  const own = configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/s', sbatchArgs: ['--qos=short', '--time=10', '-J', 'mine'] } });
+  assert.deepEqual(problems(own), [
+    `${at(own, '"--time=10"')}: executor.sbatchArgs may not set --time: the time limit comes from each eval's timeoutSec`,
+    `${at(own, '"-J"')}: executor.sbatchArgs may not set --job-name: aiai names each job aiai-<candidate id>-<eval name>`,
+  ]);
+
+  const local = configJson({ ...minimal, executor: { kind: 'local', partition: 'debug' } });
+  assert.deepEqual(problems(local), [`${at(local, '"debug"')}: executor.partition applies only to "kind": "slurm"`]);
+
+  const kind = configJson({ ...minimal, executor: { kind: 'kubernetes' } });
+  assert.deepEqual(problems(kind), [`${at(kind, '"kubernetes"')}: "executor.kind" must be one of "local", "slurm"`]);
+});

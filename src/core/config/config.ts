@@ -12,6 +12,7 @@ import {
 // The schema, compiled at build time (scripts/compile-schema.mjs) with verbose errors, so an unknown key can list the allowed ones.
 import validateSchema from '../../../schema/validate.generated.cjs';
 import { ConfigError, type ConfigProblem } from '../common/errors';
+import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawExecutor } from './executor';
 import { pointerToPath } from './jsonPointer';
 import { patternProblem } from './knobs';
 
@@ -124,6 +125,8 @@ export interface Config {
   /** The evals give the same results for the same files: an earlier run's baseline may be reused. */
   deterministic: boolean;
   sandbox: SandboxConfig;
+  /** Where evaluations run. */
+  executor: ExecutorConfig;
   search: { strategy: SearchStrategy };
 }
 
@@ -169,12 +172,16 @@ export function parseConfig(text: string, file: string, workspace: string): Conf
     throw new ConfigError(schemaProblems(validateSchema.errors ?? [], root, at));
   }
   const config = withDefaults(raw as RawConfig, workspace);
-  const problems = semanticProblems(config, root, at);
+  const problems = [
+    ...semanticProblems(config, root, at),
+    ...executorProblems((raw as RawConfig).executor).map((p) => at(nodeAt(root, ['executor', ...p.location]).offset, p.message)),
+  ];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
-type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox' | 'search'> & {
+type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox' | 'executor' | 'search'> & {
+  executor?: RawExecutor;
   search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
   editable: string[];
@@ -199,6 +206,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     shared: raw.shared ?? [],
     deterministic: raw.deterministic ?? false,
     sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, ...raw.sandbox },
+    executor: executorWithDefaults(raw.executor),
     search: { strategy: 'greedy', ...raw.search },
   };
 }
@@ -256,6 +264,8 @@ function schemaProblems(errors: ErrorObject[], root: Node, at: Locate): ConfigPr
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    // if/then only says "must match then"; the then's own error says what is missing.
+    if (error.keyword === 'if') continue;
     // anyOf/oneOf restate their branches' errors; the branches say it better.
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
       if (error.keyword === 'oneOf' && error.schemaPath.includes('knob')) {

@@ -22,9 +22,10 @@ export class Worktrees {
     readonly root: string,
   ) {}
 
-  static async for(git: Git): Promise<Worktrees> {
+  /** The checkouts of `git`'s repository under `base` (by default this machine's fastest temp folder). */
+  static async for(git: Git, base = worktreesBase()): Promise<Worktrees> {
     const id = createHash('sha256').update(await git.gitDir()).digest('hex').slice(0, 12);
-    return new Worktrees(git, path.join(worktreesBase(), 'aiai-worktrees', id));
+    return new Worktrees(git, path.join(base, 'aiai-worktrees', id));
   }
 
   /**

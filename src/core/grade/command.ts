@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { currentLedger } from './ledger';
 
 export interface CommandOptions {
   /** The program and its arguments (no shell of ours in between). */
@@ -32,26 +32,20 @@ export interface CommandResult {
   logTruncated: boolean;
 }
 
-const STDOUT_TAIL = 64 * 1024;
-const LOG_TAIL = 8 * 1024;
-const DEFAULT_MAX_LOG = 2 * 1024 * 1024;
+/** How much of the end of an eval's output is kept for the metrics line and for review. */
+export const STDOUT_TAIL = 64 * 1024;
+export const LOG_TAIL = 8 * 1024;
+/** Bytes of an eval's output kept in its log, wherever it runs. */
+export const DEFAULT_MAX_LOG = 2 * 1024 * 1024;
+/** What ends a log cut at `max` bytes. */
+export function logCutMarker(max: number): string {
+  return `\n[aiai: log cut here after ${max} bytes; the rest of the output was discarded]\n`;
+}
+
 /** How long pipes held open by an escaped grandchild may delay the result. */
 const CLOSE_GRACE_MS = 1000;
 /** How often the process count is checked. */
 const PROCESS_CHECK_MS = 100;
-
-/** Told of each process group a command starts and when it is gone: what a crash would leave running. */
-export interface GroupLedger {
-  started(group: number): void;
-  ended(group: number): void;
-}
-
-const ledgers = new AsyncLocalStorage<GroupLedger>();
-
-/** Runs `work` with every command it starts, however deep in its calls, told to `ledger`. */
-export function withGroupLedger<T>(ledger: GroupLedger, work: () => Promise<T>): Promise<T> {
-  return ledgers.run(ledger, work);
-}
 
 /**
  * The groups of this process's commands that are running. Without the sandbox a
@@ -75,7 +69,7 @@ function track(group: number): () => void {
     endsWithProcess = true;
     process.once('exit', () => running.forEach(killGroup));
   }
-  const ledger = ledgers.getStore();
+  const ledger = currentLedger();
   running.add(group);
   ledger?.started(group);
   return () => {
@@ -118,7 +112,7 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     writeSync(log, chunk.subarray(0, room));
     logged = maxLog;
     logTruncated = true;
-    writeSync(log, `\n[aiai: log cut here after ${maxLog} bytes; the rest of the output was discarded]\n`);
+    writeSync(log, logCutMarker(maxLog));
   };
   child.stdout.on('data', (c: Buffer) => record(c, true));
   child.stderr.on('data', (c: Buffer) => record(c, false));

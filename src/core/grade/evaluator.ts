@@ -1,15 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import * as os from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { runCommand } from './command';
 import type { Config, EvalSpec, Gate } from '../config/config';
-import { readTextIfExists } from '../common/files';
 import type { Git } from '../git/git';
 import { parseMetrics, round } from './metrics';
 import type { PathPolicy } from '../config/pathPolicy';
-import { sandboxed, type Isolation } from './sandbox';
 import type { EvalOutcome, Evaluation } from './evaluation';
-import type { Worktrees } from '../git/worktrees';
+import type { Executor } from './executor';
 
 export interface EvaluateOptions {
   commit: string;
@@ -25,12 +21,6 @@ export interface EvaluateOptions {
   runHoldout(trainSide: EvalOutcome[]): boolean;
 }
 
-/**
- * An evaluation's private temp folder: `aiai-eval-<pid>-…`, so the folders of a
- * process that died (kill -9) can be found and removed by the next run.
- */
-export const SCRATCH_PREFIX = 'aiai-eval-';
-
 /** Thrown when the loop is stopped mid-evaluation; the candidate is discarded. */
 export class Interrupted extends Error {
   constructor() {
@@ -40,22 +30,21 @@ export class Interrupted extends Error {
 }
 
 /**
- * Grades a commit: checks it out in its own worktree, restores protected files
- * from the base, runs the cascade (gates, then train, then holdout when asked),
- * and reports any protected file the evals changed.
+ * Grades a commit: has the executor check it out, restores protected files from
+ * the base, runs the cascade (gates, then train, then holdout when asked) through
+ * the executor, and reports any protected file the evals changed.
  */
 export class Evaluator {
   constructor(
     private readonly git: Git,
     private readonly config: Config,
-    private readonly worktrees: Worktrees,
+    private readonly executor: Executor,
     private readonly policy: PathPolicy,
-    private readonly isolation: Isolation,
   ) {}
 
   async evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const started = Date.now();
-    const dir = await this.worktrees.lease(options.commit, this.config.shared);
+    const dir = await this.executor.prepare(options.commit);
     try {
       await this.restoreProtected(dir, options);
       const gates = this.config.evals.filter((e) => e.gate && !e.holdout);
@@ -76,7 +65,7 @@ export class Evaluator {
         durationMs: Date.now() - started,
       };
     } finally {
-      this.worktrees.release(dir);
+      this.executor.release(dir);
     }
   }
 
@@ -122,52 +111,36 @@ export class Evaluator {
   }
 
   private async runOnce(spec: EvalSpec, dir: string, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
-    const scratch = mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
-    const metricsFile = path.join(scratch, 'metrics.json');
-    try {
-      const readOnly = this.config.shared.map((entry) => path.join(this.git.root, entry));
-      const argv = sandboxed(spec.command, { cwd: dir, scratch, config: this.config.sandbox, isolation: this.isolation, readOnly });
-      const result = await runCommand({
-        ...argv,
-        cwd: dir,
-        env: { ...process.env, ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: options.label, AIAI_REPEAT: String(repeat), TMPDIR: scratch },
-        timeoutMs: spec.timeoutSec * 1000,
-        logFile,
-        signal: options.signal,
-        maxProcesses: this.config.sandbox.maxProcesses,
-      });
-      const base = {
-        name: spec.name,
-        holdout: spec.holdout,
-        gate: spec.gate !== undefined,
-        exitCode: result.exitCode,
-        durationMs: result.durationMs,
-        logFile,
-        logTail: result.logTail,
-        metrics: {},
-        cases: [],
-      };
-      if (result.aborted) return { ...base, status: 'interrupted' };
-      if (result.tooManyProcesses) {
-        return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
-      }
-      if (result.timedOut) {
-        return { ...base, status: 'timeout', reason: `timeout: killed after ${spec.timeoutSec}s with every process it started` };
-      }
-      if (result.exitCode !== 0) {
-        const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
-        return { ...base, status: 'failed', reason: `the command ${how}` };
-      }
-      const parsed = parseMetrics(readTextIfExists(metricsFile), result.stdoutTail, [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])]);
-      if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
-      const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}), ...(parsed.cut ? { cut: parsed.cut } : {}) };
-      const gateProblem = spec.gate ? checkGate(spec.gate, parsed.metrics) : undefined;
-      return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
+    const result = await this.executor.run({ spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal });
+    const base = {
+      name: spec.name,
+      holdout: spec.holdout,
+      gate: spec.gate !== undefined,
+      exitCode: result.exitCode,
+      durationMs: result.durationMs,
+      logFile,
+      logTail: result.logTail,
+      metrics: {},
+      cases: [],
+    };
+    if (result.aborted) return { ...base, status: 'interrupted' };
+    if (result.tooManyProcesses) {
+      return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
     }
+    if (result.timedOut) {
+      return { ...base, status: 'timeout', reason: `timeout: ${result.killedBy ?? `killed after ${spec.timeoutSec}s with every process it started`}` };
+    }
+    if (result.killedBy) return { ...base, status: 'failed', reason: result.killedBy };
+    if (result.exitCode !== 0) {
+      const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
+      return { ...base, status: 'failed', reason: `the command ${how}` };
+    }
+    const parsed = parseMetrics(result.metricsText, result.stdoutTail, [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])]);
+    if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
+    const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}), ...(parsed.cut ? { cut: parsed.cut } : {}) };
+    const gateProblem = spec.gate ? checkGate(spec.gate, parsed.metrics) : undefined;
+    return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
   }
-
   private async restoreProtected(dir: string, { base, commit, changedPaths }: EvaluateOptions): Promise<void> {
     if (base === commit) return;
     const drifted = (changedPaths ?? (await this.git.changedPaths(base, commit))).filter((p) => this.policy.isProtected(p));

@@ -6,10 +6,13 @@ import type { SandboxConfig } from '../config/config';
 
 export type Isolation = { kind: 'bubblewrap' } | { kind: 'none'; why: string };
 
-/** Where a user's credentials usually live; an evaluation sees them empty. */
-const HOME_SECRETS = ['.ssh', '.aws', '.gnupg', '.azure', '.kube', '.docker', '.config/gcloud', '.config/gh', '.git-credentials', '.netrc', '.npmrc', '.pypirc'];
+/** Where a user's credentials usually live, under the home folder; an evaluation sees them empty. */
+export const HOME_SECRETS = ['.ssh', '.aws', '.gnupg', '.azure', '.kube', '.docker', '.config/gcloud', '.config/gh', '.git-credentials', '.netrc', '.npmrc', '.pypirc'];
 
 let probed: Isolation | undefined;
+
+/** A bubblewrap call that succeeds where bubblewrap can make a sandbox. */
+export const PROBE_ARGS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', 'true'];
 
 /** Whether bubblewrap can make a sandbox on this machine (probed once a process). */
 export function probeIsolation(): Isolation {
@@ -18,7 +21,7 @@ export function probeIsolation(): Isolation {
     probed = { kind: 'none', why: `no sandbox for ${process.platform} yet` };
     return probed;
   }
-  const result = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', 'true'], { stdio: 'ignore' });
+  const result = spawnSync('bwrap', PROBE_ARGS, { stdio: 'ignore' });
   probed =
     result.error
       ? { kind: 'none', why: 'bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)' }
@@ -52,15 +55,37 @@ export interface SandboxedCommand {
  * secrets are empty, the network is gone (unless allowed) and every process dies
  * with the sandbox; and under a data-memory limit in every case.
  */
-export function sandboxed(command: string, options: { cwd: string; scratch: string; config: SandboxConfig; isolation: Isolation; readOnly?: string[] }): SandboxedCommand {
-  const limit = `ulimit -d ${options.config.memoryMb * 1024} 2>/dev/null; exec /bin/sh -c "$AIAI_EVAL_COMMAND"`;
+export function sandboxed(command: string, options: SandboxOptions): SandboxedCommand {
   const env = { AIAI_EVAL_COMMAND: command };
-  if (options.isolation.kind === 'none') return { file: '/bin/sh', args: ['-c', limit], env };
+  if (options.isolation.kind === 'none') {
+    const [file = '/bin/sh', ...args] = unsandboxedCommand(options.config);
+    return { file, args, env };
+  }
   const home = os.homedir();
   const masks = HOME_SECRETS.map((p) => path.join(home, p))
     .filter((p) => existsSync(p) && !isInside(options.cwd, p))
     .flatMap((p) => (statSync(p).isDirectory() ? ['--tmpfs', p] : ['--ro-bind', '/dev/null', p]));
-  const args = [
+  const readOnly = (options.readOnly ?? []).filter((p) => existsSync(p)).flatMap((p) => ['--ro-bind', p, p]);
+  return { file: 'bwrap', args: [...bubblewrapArgs(options), ...readOnly, ...masks, ...sandboxCommand(options)], env };
+}
+
+export interface SandboxOptions {
+  cwd: string;
+  scratch: string;
+  config: SandboxConfig;
+  isolation: Isolation;
+  /** The shared folders the worktree links to, which a private /tmp would otherwise hide; those that exist are kept visible. */
+  readOnly?: string[];
+}
+
+/** Runs the command in `$AIAI_EVAL_COMMAND` under the data-memory limit. */
+function limitScript(config: SandboxConfig): string {
+  return `ulimit -d ${config.memoryMb * 1024} 2>/dev/null; exec /bin/sh -c "$AIAI_EVAL_COMMAND"`;
+}
+
+/** bubblewrap's options for a sandbox before the read-only shared folders and the home-secret masks. */
+export function bubblewrapArgs(options: Pick<SandboxOptions, 'cwd' | 'scratch' | 'config'>): string[] {
+  return [
     '--die-with-parent',
     '--unshare-pid',
     '--unshare-ipc',
@@ -73,13 +98,17 @@ export function sandboxed(command: string, options: { cwd: string; scratch: stri
     '--tmpfs', '/var/tmp',
     '--bind', options.cwd, options.cwd,
     '--bind', options.scratch, options.scratch,
-    // The shared folders the worktree links to, which a private /tmp would otherwise hide.
-    ...(options.readOnly ?? []).filter((p) => existsSync(p)).flatMap((p) => ['--ro-bind', p, p]),
-    ...masks,
-    '--chdir', options.cwd,
-    '/bin/sh', '-c', limit,
   ];
-  return { file: 'bwrap', args, env };
+}
+
+/** What ends bubblewrap's argv: the folder to start in and the shell under the memory limit. */
+export function sandboxCommand(options: Pick<SandboxOptions, 'cwd' | 'config'>): string[] {
+  return ['--chdir', options.cwd, '/bin/sh', '-c', limitScript(options.config)];
+}
+
+/** The argv of an eval run without isolation: the shell under the memory limit. */
+export function unsandboxedCommand(config: SandboxConfig): string[] {
+  return ['/bin/sh', '-c', limitScript(config)];
 }
 
 function isInside(dir: string, file: string): boolean {

@@ -2,8 +2,9 @@ import { loadConfig, type Config } from '../config/config';
 import { pathPolicy } from '../config/pathPolicy';
 import { EXCLUDED } from '../config/written';
 import { runtimeError } from '../common/errors';
-import { withGroupLedger } from '../grade/command';
 import { Evaluator, Interrupted } from '../grade/evaluator';
+import { chooseExecutor } from '../grade/executorChoice';
+import { withLedger } from '../grade/ledger';
 import { isolationFor, type Isolation } from '../grade/sandbox';
 import { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
@@ -72,6 +73,8 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
   try {
     const emit: Emit = options.onEvent ?? (() => {});
     if (lock.endedGroups > 0) emit({ type: 'notice', message: `ended ${lock.endedGroups} evaluation process group(s) that an earlier run left running` });
+    if (lock.cancelledJobs > 0) emit({ type: 'notice', message: `cancelled ${lock.cancelledJobs} Slurm job(s) that an earlier run left` });
+    if (lock.jobsProblem) emit({ type: 'notice', message: lock.jobsProblem });
     const worktrees = await Worktrees.for(git);
     const cleaned = await recover(git, store, worktrees);
     if (cleaned) emit({ type: 'notice', message: cleaned });
@@ -82,11 +85,12 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
     const head = await git.head();
     await preflight(config, git, head, chosen.proposer instanceof ParameterSearch);
+    const executor = await chooseExecutor(config, git, worktrees, isolation);
     try {
-      const evaluator = new Evaluator(git, config, worktrees, pathPolicy(config), isolation);
-      return await withGroupLedger(lock.evalGroups, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, head }, options, emit));
+      const evaluator = new Evaluator(git, config, executor, pathPolicy(config));
+      return await withLedger(lock.ledger, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, head }, options, emit));
     } finally {
-      await worktrees.drain();
+      await executor.drain();
     }
   } finally {
     lock.release();

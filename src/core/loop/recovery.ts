@@ -1,7 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SCRATCH_PREFIX } from '../grade/evaluator';
+import { SCRATCH_PREFIX } from '../grade/localExecutor';
 import { CANDIDATE_REFS, type Git } from '../git/git';
 import { isAlive } from './runLock';
 import type { Store } from '../record/store';

@@ -2,37 +2,53 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
 import { runtimeError } from '../common/errors';
-import type { GroupLedger } from '../grade/command';
+import type { EvalLedger } from '../grade/ledger';
+import { cancelLeftJobs } from '../grade/slurmCommands';
 
 /**
  * One loop per workspace: `.aiai/run.lock` holds the pid of the loop that runs, and
  * after it, one a line, the process groups of the evals it has running with each
- * leader's start time. Without the sandbox an eval's group outlives a loop killed
- * with kill -9; the loop that takes the lock over ends what the dead one left, and
- * the start time keeps it from killing a stranger that got a reused pid.
+ * leader's start time, and its Slurm jobs (`job <id> <name>`). Without the sandbox
+ * an eval's group outlives a loop killed with kill -9, and a job always does; the
+ * loop that takes the lock over ends what the dead one left. The start time keeps
+ * it from killing a stranger that got a reused pid, the name from cancelling a job
+ * that got a reused id.
  */
 export interface RunLock {
-  /** Told of each eval's process group as it starts and ends. */
-  readonly evalGroups: GroupLedger;
+  /** Told of each eval's process group and Slurm job as it starts and ends. */
+  readonly ledger: EvalLedger;
   /** Eval process groups a dead loop left running, ended when its lock was taken over. */
   readonly endedGroups: number;
+  /** Slurm jobs a dead loop left running or waiting, cancelled when its lock was taken over. */
+  readonly cancelledJobs: number;
+  /** Why some of those jobs could not be cancelled, if so. */
+  readonly jobsProblem?: string;
   release(): void;
 }
 
 export function acquireRunLock(workspace: string): RunLock {
   const file = path.join(workspace, CONFIG_DIR, 'run.lock');
   let endedGroups = 0;
+  let left: { cancelled: number; problem?: string } = { cancelled: 0 };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return { evalGroups: new GroupsInLock(file), endedGroups, release: () => rmSync(file, { force: true }) };
+      return {
+        ledger: new LedgerInLock(file),
+        endedGroups,
+        cancelledJobs: left.cancelled,
+        ...(left.problem ? { jobsProblem: left.problem } : {}),
+        release: () => rmSync(file, { force: true }),
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const [holder, ...groups] = readFileSync(file, 'utf8').split('\n');
+      const [holder, ...lines] = readFileSync(file, 'utf8').split('\n');
       if (isAlive(Number(holder))) {
         throw runtimeError(`another aiai loop (pid ${holder}) is running on this workspace; stop it first or wait for it to finish`);
       }
-      endedGroups += groups.filter((line) => endGroup(line)).length;
+      const jobs = lines.filter((line) => line.startsWith(JOB)).map((line) => line.slice(JOB.length).split(' '));
+      left = cancelLeftJobs(jobs.map(([id = '', name = '']) => ({ id, name })));
+      endedGroups += lines.filter((line) => !line.startsWith(JOB) && endGroup(line)).length;
       rmSync(file, { force: true }); // left by a loop that died
       rmSync(`${file}.next`, { force: true });
     }
@@ -40,9 +56,12 @@ export function acquireRunLock(workspace: string): RunLock {
   throw runtimeError(`could not take the run lock ${file}`);
 }
 
+const JOB = 'job ';
+
 /** The lock file rewritten whole (write, then rename) at each change, so a reader never sees half of it. */
-class GroupsInLock implements GroupLedger {
+class LedgerInLock implements EvalLedger {
   private readonly groups = new Map<number, string>();
+  private readonly jobs = new Map<string, string>();
 
   constructor(private readonly file: string) {}
 
@@ -55,8 +74,17 @@ class GroupsInLock implements GroupLedger {
     if (this.groups.delete(group)) this.write();
   }
 
+  jobSubmitted(id: string, name: string): void {
+    this.jobs.set(id, name);
+    this.write();
+  }
+
+  jobEnded(id: string): void {
+    if (this.jobs.delete(id)) this.write();
+  }
+
   private write(): void {
-    const lines = [String(process.pid), ...[...this.groups].map(([group, start]) => `${group} ${start}`)];
+    const lines = [String(process.pid), ...[...this.groups].map(([group, start]) => `${group} ${start}`), ...[...this.jobs].map(([id, name]) => `${JOB}${id} ${name}`)];
     const next = `${this.file}.next`;
     writeFileSync(next, lines.join('\n'));
     renameSync(next, this.file);

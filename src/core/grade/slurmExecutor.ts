@@ -1,0 +1,331 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { configLocation, type Config } from '../config/config';
+import type { SlurmConfig } from '../config/executor';
+import { ConfigError, runtimeError } from '../common/errors';
+import { readTextIfExists } from '../common/files';
+import type { Git } from '../git/git';
+import { Worktrees } from '../git/worktrees';
+import { LOG_TAIL } from './command';
+import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
+import { currentLedger } from './ledger';
+import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, submit, type JobState } from './slurmCommands';
+import { batchScript, JOB_FILES } from './slurmScript';
+
+/** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
+const POLL_MS = 50;
+/** How often Slurm is asked about a job: its start, a wait that will never end, a death the folder cannot tell. */
+const ASK_MS = 1000;
+/** How long a job's files may take to show on this machine after Slurm says it ended (a shared filesystem's caches). */
+const FILES_GRACE_MS = 5000;
+/** How long a cancelled job may take to end (Slurm's KillWait is 30 s by default). */
+const CANCEL_WAIT_MS = 60_000;
+
+/** How a followed job came to an end. */
+type Ending = { kind: 'done' } | { kind: 'timedOut' } | { kind: 'aborted' } | { kind: 'ended'; state: string };
+
+/**
+ * Runs each eval as a Slurm batch job named `aiai-<label>-<eval>`. The candidate's
+ * checkout, the job's script, metrics file and log are under `sharedDir`, which
+ * the nodes see; the job is followed through its folder (fast) and squeue /
+ * scontrol (for what the folder cannot tell). A stop or a timeout cancels it.
+ */
+export class SlurmExecutor implements Executor {
+  private constructor(
+    private readonly git: Git,
+    private readonly config: Config,
+    private readonly slurm: SlurmConfig,
+    private readonly worktrees: Worktrees,
+    private readonly jobsRoot: string,
+  ) {}
+
+  /**
+   * Checks the cluster and sharedDir before anything is submitted, and removes what a
+   * dead run of this checkout left under sharedDir. Call it holding the run lock.
+   */
+  static async open(git: Git, config: Config, slurm: SlurmConfig): Promise<SlurmExecutor> {
+    await requireSlurm();
+    const known = (await partitions()).map((p) => p.replace(/\*$/, ''));
+    if (slurm.partition !== undefined && !known.includes(slurm.partition)) {
+      throw new ConfigError([configLocation(config.workspace, ['executor', 'partition'], `Slurm has no partition "${slurm.partition}" (its partitions: ${known.join(', ') || 'none'})`)]);
+    }
+    const states = await nodeStates(slurm.partition);
+    if (!states.some(isUsable)) throw runtimeError(noNodes(slurm.partition, states));
+    const worktrees = await Worktrees.for(git, slurm.sharedDir);
+    const jobsRoot = path.join(slurm.sharedDir, 'aiai-jobs', path.basename(worktrees.root));
+    const problem = unwritable(slurm.sharedDir, jobsRoot);
+    if (problem) throw new ConfigError([configLocation(config.workspace, ['executor', 'sharedDir'], problem)]);
+    await worktrees.removeStray();
+    for (const name of readdirNames(jobsRoot)) rmSync(path.join(jobsRoot, name), { recursive: true, force: true });
+    return new SlurmExecutor(git, config, slurm, worktrees, jobsRoot);
+  }
+
+  prepare(commit: string): Promise<string> {
+    return this.worktrees.lease(commit, this.config.shared);
+  }
+
+  release(checkout: string): void {
+    this.worktrees.release(checkout);
+  }
+
+  async drain(): Promise<void> {
+    await this.worktrees.drain();
+    rmSync(this.jobsRoot, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    for (const dir of [path.dirname(this.jobsRoot), path.dirname(this.worktrees.root)]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // another checkout's jobs or worktrees are there
+      }
+    }
+  }
+
+  async run(request: EvalRequest): Promise<EvalRun> {
+    const { spec, label, signal } = request;
+    const name = `aiai-${label}-${spec.name}`;
+    const folder = mkdtempSync(path.join(this.jobsRoot, `${label}-${spec.name}-`));
+    const file = (f: string): string => path.join(folder, f);
+    const scratch = file(JOB_FILES.scratch);
+    mkdirSync(scratch);
+    try {
+      writeFileSync(
+        file(JOB_FILES.script),
+        batchScript({
+          what: `eval "${spec.name}" of ${label}`,
+          folder,
+          checkout: request.checkout,
+          command: spec.command,
+          env: evalEnv(request, path.join(scratch, 'metrics.json'), scratch),
+          sandbox: this.config.sandbox,
+          readOnly: this.config.shared.map((entry) => path.join(this.git.root, entry)),
+        }),
+        { mode: 0o755 },
+      );
+      if (signal.aborted) return { ...nothing(0), aborted: true };
+      const id = await submit(
+        [
+          `--job-name=${name}`,
+          ...(this.slurm.partition !== undefined ? [`--partition=${this.slurm.partition}`] : []),
+          `--time=${Math.ceil(spec.timeoutSec / 60)}`,
+          `--output=${file(JOB_FILES.slurmOutput)}`,
+          `--chdir=${folder}`,
+          ...this.slurm.sbatchArgs,
+          file(JOB_FILES.script),
+        ],
+        `eval "${spec.name}" of ${label}`,
+      );
+      const untrack = track(id, name);
+      try {
+        const clock: { startedAt?: number } = {};
+        const ending = await this.follow(id, name, folder, request, clock);
+        return this.collect(id, name, ending, folder, request, Date.now() - (clock.startedAt ?? Date.now()));
+      } finally {
+        untrack();
+      }
+    } finally {
+      try {
+        rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+      } catch {
+        // A shared filesystem may hold a file open a moment longer; drain() and the next run remove what is left.
+      }
+    }
+  }
+
+  /** Waits for the job's end, enforcing the eval's timeout from when it started; cancels it on a stop or a timeout. */
+  private async follow(id: string, name: string, folder: string, request: EvalRequest, clock: { startedAt?: number }): Promise<Ending> {
+    const has = (f: string): boolean => existsSync(path.join(folder, f));
+    const timeoutMs = request.spec.timeoutSec * 1000;
+    let nextAsk = Date.now() + ASK_MS;
+    for (;;) {
+      if (request.signal.aborted) {
+        await this.end(id);
+        return { kind: 'aborted' };
+      }
+      const now = Date.now();
+      if (clock.startedAt === undefined && has(JOB_FILES.started)) clock.startedAt = now;
+      if (has(JOB_FILES.done)) return { kind: 'done' };
+      if (clock.startedAt !== undefined && now - clock.startedAt >= timeoutMs) {
+        await this.end(id);
+        return { kind: 'timedOut' };
+      }
+      if (now >= nextAsk) {
+        nextAsk = now + ASK_MS;
+        const state = await jobState(id);
+        if (!state || isTerminal(state.state)) {
+          // The folder may show the end a little after Slurm does.
+          if (await appears(path.join(folder, JOB_FILES.done), FILES_GRACE_MS)) return { kind: 'done' };
+          return { kind: 'ended', state: state?.state ?? 'UNKNOWN' };
+        }
+        if (state.state === 'RUNNING') clock.startedAt ??= now;
+        if (state.state === 'PENDING') await this.checkWaiting(id, name, state);
+      }
+      await pause(POLL_MS, request.signal);
+    }
+  }
+
+  /** A job that will never start stops the run (after it is cancelled), since every other job would wait the same. */
+  private async checkWaiting(id: string, name: string, state: JobState): Promise<void> {
+    const never = NEVER_STARTS.find(([pattern]) => pattern.test(state.reason));
+    let problem = never ? `Slurm will never start job ${id} (${name}) as asked: it waits with reason ${state.reason}; ${never[1]}` : undefined;
+    if (!problem && NODES_UNAVAILABLE.test(state.reason)) {
+      const partition = state.partition || this.slurm.partition;
+      const states = await nodeStates(partition);
+      if (!states.some(isUsable)) problem = `${noNodes(partition, states)} (job ${id}, ${name}, waits with reason: ${state.reason})`;
+    }
+    if (!problem) return;
+    await this.end(id);
+    throw runtimeError(problem);
+  }
+
+  /** Cancels a job and waits until Slurm says it ended, so that its folder and checkout can go. */
+  private async end(id: string): Promise<void> {
+    await cancel([id]);
+    const deadline = Date.now() + CANCEL_WAIT_MS;
+    while (Date.now() < deadline) {
+      const state = await jobState(id);
+      if (!state || isTerminal(state.state)) return;
+      await pause(POLL_MS * 2);
+    }
+  }
+
+  /** What the job left, as the outcome of one run; a problem of the cluster rather than the candidate throws. */
+  private collect(id: string, name: string, ending: Ending, folder: string, request: EvalRequest, durationMs: number): EvalRun {
+    const read = (f: string): string | undefined => readTextIfExists(path.join(folder, f));
+    const slurmSaid = read(JOB_FILES.slurmOutput)?.trim() ?? '';
+    const refused = read(JOB_FILES.refused);
+    if (refused) throw runtimeError(`${refused.trim()} (job ${id}, ${name})`);
+    const log = (read(JOB_FILES.log) ?? '') + (slurmSaid ? `\n[aiai: Slurm's messages for job ${id}]\n${slurmSaid}\n` : '');
+    writeFileSync(request.logFile, log);
+    const result: EvalRun = {
+      ...nothing(durationMs),
+      logTail: log.slice(-LOG_TAIL),
+      stdoutTail: read(JOB_FILES.stdout) ?? '',
+      metricsText: read(path.join(JOB_FILES.scratch, 'metrics.json')),
+      tooManyProcesses: existsSync(path.join(folder, JOB_FILES.tooMany)),
+    };
+    if (ending.kind === 'aborted') return { ...result, aborted: true };
+    if (ending.kind === 'timedOut') return { ...result, timedOut: true };
+    if (ending.kind === 'done') return { ...result, ...exitOf(read(JOB_FILES.exit)) };
+    return { ...result, ...this.killed(id, name, ending.state, read(JOB_FILES.started) !== undefined, slurmSaid) };
+  }
+
+  /** A job Slurm ended before its script did: the candidate's doing (time, memory), or the cluster's (which throws). */
+  private killed(id: string, name: string, state: string, started: boolean, slurmSaid: string): Partial<EvalRun> {
+    const said = slurmSaid ? `; Slurm said: ${slurmSaid.split('\n').slice(-3).join(' ')}` : '';
+    switch (state) {
+      case 'TIMEOUT':
+        return { timedOut: true, killedBy: `Slurm ended the job at its time limit (--time)${said}` };
+      case 'OUT_OF_MEMORY':
+        return { killedBy: `Slurm killed the job for using more memory than it was given (set --mem in executor.sbatchArgs)${said}` };
+      case 'CANCELLED':
+        return { killedBy: `job ${id} was cancelled outside aiai (scancel or an administrator)${said}` };
+      case 'DEADLINE':
+        return { killedBy: `Slurm ended job ${id} at its deadline${said}` };
+      case 'NODE_FAIL':
+      case 'BOOT_FAIL':
+        throw runtimeError(`the node running job ${id} (${name}) failed (${state}); the run stops so that no candidate is judged by a broken node: run again, with --resume, once the cluster is well${said}`);
+      case 'PREEMPTED':
+        throw runtimeError(`Slurm preempted job ${id} (${name}); the run stops so that no candidate is judged by a job cut short: choose a partition or QoS without preemption${said}`);
+      default:
+        if (!started) {
+          throw runtimeError(
+            `job ${id} (${name}) ended (${state}) before its script began on a node: every node must see executor.sharedDir ${this.slurm.sharedDir} at the same path, with the candidate's checkout in it${said}`,
+          );
+        }
+        return { killedBy: `job ${id} ended (${state}) before the eval finished${said}` };
+    }
+  }
+}
+
+/**
+ * The jobs of this process that run or wait. Whatever way this process exits (a
+ * second Ctrl-C, a crash) cancels them; only kill -9 escapes, and the ledger covers that.
+ */
+const inFlight = new Set<string>();
+let cancelsOnExit = false;
+
+function track(id: string, name: string): () => void {
+  if (!cancelsOnExit) {
+    cancelsOnExit = true;
+    process.once('exit', () => {
+      if (inFlight.size > 0) spawnSync('scancel', [...inFlight]);
+    });
+  }
+  const ledger = currentLedger();
+  inFlight.add(id);
+  ledger?.jobSubmitted(id, name);
+  return () => {
+    inFlight.delete(id);
+    ledger?.jobEnded(id);
+  };
+}
+
+/** Why aiai cannot keep its files under sharedDir (making `jobsRoot` there), or undefined when it can. */
+function unwritable(sharedDir: string, jobsRoot: string): string | undefined {
+  if (!statSync(sharedDir, { throwIfNoEntry: false })?.isDirectory()) {
+    return `executor.sharedDir ${sharedDir} is not a folder on this machine: it must be a shared filesystem mounted at the same path here and on every node`;
+  }
+  try {
+    // A level at a time: a recursive mkdir never returns under some special filesystems (/proc).
+    for (let dir = sharedDir; dir !== jobsRoot; ) {
+      dir = path.join(dir, path.relative(dir, jobsRoot).split(path.sep)[0]!);
+      if (!existsSync(dir)) mkdirSync(dir);
+    }
+    writeFileSync(path.join(jobsRoot, '.writable'), '');
+    rmSync(path.join(jobsRoot, '.writable'));
+    return undefined;
+  } catch (error) {
+    return `executor.sharedDir ${sharedDir} is not writable from this machine: ${(error as Error).message}`;
+  }
+}
+
+function noNodes(partition: string | undefined, states: string[]): string {
+  const which = partition !== undefined ? `partition "${partition}"` : 'the default partition';
+  const seen = [...new Set(states)].join(', ') || 'no nodes';
+  return `no node of ${which} can run jobs (sinfo: ${seen}); bring a node back (scontrol update nodename=NODE state=resume) or choose another executor.partition`;
+}
+
+/** The exit status the script wrote: a shell's 128+n is death by signal n. */
+function exitOf(text: string | undefined): Pick<EvalRun, 'exitCode' | 'signal'> {
+  const code = Number(text?.trim());
+  if (text === undefined || !Number.isInteger(code)) return { exitCode: null, signal: null };
+  const signal = Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] as NodeJS.Signals | undefined;
+  return code > 128 && signal ? { exitCode: null, signal } : { exitCode: code, signal: null };
+}
+
+function nothing(durationMs: number): EvalRun {
+  return { exitCode: null, signal: null, timedOut: false, aborted: false, tooManyProcesses: false, durationMs, stdoutTail: '', logTail: '', metricsText: undefined };
+}
+
+function readdirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Whether `file` shows up within `ms`. */
+async function appears(file: string, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) return false;
+    await pause(POLL_MS * 2);
+  }
+  return true;
+}
