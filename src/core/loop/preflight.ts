@@ -1,5 +1,5 @@
 import { configLocation, type Config } from '../config/config';
-import { formatKnobValue, readKnobValue } from '../config/knobs';
+import { formatKnobValue, knobValueProblem, readKnobValue } from '../config/knobs';
 import { pathPolicy } from '../config/pathPolicy';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import type { Git } from '../git/git';
@@ -9,7 +9,7 @@ import type { Git } from '../git/git';
  * changes (never the working tree, whose uncommitted edits are not the run's):
  * editable globs that match no file, a parameter search without knobs, a knob whose
  * file is missing or a link, whose place cannot be read, or whose value lies
- * outside its range. Throws every problem found, each at its place in the config.
+ * outside its range or choices. Throws every problem found, each at its place in the config.
  */
 export async function preflight(config: Config, git: Git, base: string, searchesKnobs: boolean): Promise<void> {
   const problems: ConfigProblem[] = [];
@@ -30,10 +30,9 @@ export async function preflight(config: Config, git: Git, base: string, searches
       else if (entry.mode === '120000') at(['knobs', i, 'file'], `knob "${knob.name}": file "${knob.file}" is a symbolic link; point the knob at the file itself`);
       else {
         const read = readKnobValue(knob, (await git.readFile(base, knob.file)) ?? '');
+        const misfit = read.ok ? knobValueProblem(knob, read.value) : undefined;
         if (!read.ok) at(['knobs', i, place], `knob "${knob.name}" in ${knob.file}: ${read.error}`);
-        else if (read.value < knob.min || read.value > knob.max) {
-          at(['knobs', i], `knob "${knob.name}": its value in ${knob.file} is ${formatKnobValue(knob, read.value)}, outside its range ${knob.min}..${knob.max}`);
-        }
+        else if (misfit) at(['knobs', i], `knob "${knob.name}": its value in ${knob.file} is ${formatKnobValue(knob, read.value)}, ${misfit}`);
       }
     }
   }
