@@ -4,17 +4,16 @@ import type { KnobSpace, Point } from './knobSpace';
 export type Outcome = 'better' | 'same' | 'worse';
 
 /**
- * The step-size rule of the (1+1)-ES (Rechenberg's 1/5th success rule, in the
- * form of Kern et al. 2004): a step that paid grows the next by UP, one that did
- * not shrinks it by UP^(−1/4), so the size settles where one step in five pays,
- * the rate at which an ES makes the most progress per evaluation. A step whose
- * effect the evals cannot tell from nothing (`same`: a plateau, or a change within
- * the noise) grows the next as well: a smaller one could only tell less.
+ * The step-size rule of the (1+1)-ES, Rechenberg's 1/5th success rule in its
+ * multiplicative form: a step that paid doubles the next, one that did not
+ * shrinks it by 2^(−1/4), so the size settles where one step in five pays, about
+ * the rate at which an ES progresses fastest. A step whose effect the evals cannot
+ * tell from nothing (`same`: a plateau, or a change within the noise) grows the
+ * next by √2: a smaller one could only tell less.
  */
-const UP = 2;
-const FACTOR: Record<Outcome, number> = { better: UP, worse: UP ** -0.25, same: UP ** 0.5 };
+const FACTOR: Record<Outcome, number> = { better: 2, worse: 2 ** -0.25, same: Math.SQRT2 };
 
-/** The largest step: a quarter of every knob's range is already a jump across the space. */
+/** The largest step, in lengths of each knob's range: half of it is already a jump across the space. */
 export const MAX_STEP = 0.5;
 
 export function classify(gain: number, threshold: number): Outcome {
@@ -22,21 +21,10 @@ export function classify(gain: number, threshold: number): Outcome {
   return gain < -threshold ? 'worse' : 'same';
 }
 
-/** The step size after `outcomes`, in lengths of the unit cube, never below `floor` nor above MAX_STEP. */
+/** The step size after `outcomes`, never below `floor` (one level of the finest knob) nor above MAX_STEP. */
 export function stepSize(outcomes: Outcome[], initial: number, floor: number): number {
   let step = initial;
-  let failedAtFloor = 0;
-  for (const outcome of outcomes) {
-    failedAtFloor = outcome === 'worse' && step <= floor ? failedAtFloor + 1 : 0;
-    step = Math.min(MAX_STEP, Math.max(floor, step * FACTOR[outcome]));
-    // Steps of one grid level fail in every direction: the strategy has converged here, so it starts
-    // over with large steps (a restart of the step size, as in IPOP-CMA-ES), which can move knobs
-    // that only help together.
-    if (failedAtFloor >= 2) {
-      step = initial;
-      failedAtFloor = 0;
-    }
-  }
+  for (const outcome of outcomes) step = Math.min(MAX_STEP, Math.max(floor, step * FACTOR[outcome]));
   return step;
 }
 

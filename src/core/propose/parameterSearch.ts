@@ -67,9 +67,11 @@ export class ParameterSearch implements Proposer {
     if (!parent) return { kind: 'exhausted', reason: 'the knobs cannot be read at the parent version' };
     const start = (await this.pointAt(request, request.base)) ?? parent;
 
+    // Only versions grown from the start count: the same values on another version of the workspace are another candidate.
+    const run = lineage(request);
     const tried = new Set<string>([...this.proposed, this.space.key(parent), this.space.key(start)]);
     const points = new Map<string, Point>();
-    for (const attempt of request.history) {
+    for (const attempt of run) {
       const point = attempt.commit ? await this.pointAt(request, attempt.commit) : undefined;
       if (!point || !attempt.commit) continue;
       tried.add(this.space.key(point));
@@ -78,7 +80,6 @@ export class ParameterSearch implements Proposer {
     if (tried.size >= this.space.points) return { kind: 'exhausted', reason: 'every point of the knobs grid has been tried' };
     const fresh = (p: Point): boolean => !tried.has(this.space.key(p));
 
-    const run = lineage(request);
     const design = designSize(this.space.size);
     const value = startValue(request);
     // A gain must clear what the loop's verdict asks of it: the minimum gain, and twice the standard error of a change.
