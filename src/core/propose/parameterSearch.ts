@@ -14,6 +14,8 @@ import { MOST_POINTS, Surrogate } from './surrogate';
 /** Children of a step drawn for the surrogate to choose from, and draws before the step counts as used up. */
 const CHILDREN = 32;
 const TRIES = 64;
+/** Changes a title names before it counts the rest. */
+const TITLE_CHANGES = 4;
 /** Random points weighed against each other for a restart far from every point tried. */
 const SPREAD_SAMPLES = 64;
 
@@ -87,18 +89,20 @@ export class ParameterSearch implements Proposer {
     const learnt = replay(request, run, points, value === undefined ? undefined : { point: start, value }, design, threshold);
     const choice =
       (run.length < design ? this.opening(design, start, fresh) : undefined) ??
-      this.step(request, learnt, learnt.incumbent?.point ?? parent, fresh) ??
+      this.step(request, learnt, learnt.centre?.point ?? parent, fresh) ??
       this.restart(parent, learnt, fresh, [start, ...points.values()]);
     if (!choice) return { kind: 'exhausted', reason: 'every point of the knobs grid has been tried' };
     this.proposed.add(this.space.key(choice.point));
     const changes = this.space.axes
       .map((_, i) => (parent[i] !== choice.point[i] ? `${this.space.knobs[i]!.name} ${this.space.format(i, parent[i]!)} → ${this.space.format(i, choice.point[i]!)}` : ''))
       .filter(Boolean);
+    // A title stays a line: the first changes, and how many more (the diff and the rationale have them all).
+    const shown = changes.length > TITLE_CHANGES ? [...changes.slice(0, TITLE_CHANGES - 1), `${changes.length - TITLE_CHANGES + 1} more knobs`] : changes;
     return {
       kind: 'proposal',
       proposal: {
-        title: changes.join(', '),
-        rationale: `Parameter search: ${choice.why}; built on a version with ${request.objective.metric} ${formatNumber(request.parent.objectiveValue)}.`,
+        title: shown.join(', '),
+        rationale: `Parameter search: ${choice.why}; built on a version with ${request.objective.metric} ${formatNumber(request.parent.objectiveValue)}.${shown === changes ? '' : ` Changes: ${changes.join(', ')}.`}`,
         edits: await this.editsFor(request, parent, choice.point),
       },
     };
@@ -156,7 +160,7 @@ export class ParameterSearch implements Proposer {
    */
   private restart(parent: Point, learnt: Learnt, fresh: (p: Point) => boolean, tried: Point[]): Choice | undefined {
     const why = 'steps around the best point are used up (all tried, or a plateau even for large steps)';
-    if (learnt.incumbent && this.space.key(parent) !== this.space.key(learnt.incumbent.point)) {
+    if (learnt.centre && this.space.key(parent) !== this.space.key(learnt.centre.point)) {
       for (let t = 0; t < TRIES; t++) {
         const point = mutate(this.space, parent, initialStep(this.space.size), this.random);
         if (fresh(point)) return { point, why: `${why}, so a step from the version the search strategy chose` };
