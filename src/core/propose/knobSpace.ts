@@ -61,10 +61,10 @@ export class KnobSpace {
     return point.map((level, i) => this.format(i, level)).join(',');
   }
 
-  /** Where an ordered knob's level lies in 0..1; a set's index as is. */
+  /** Where an ordered knob's level lies in 0..1. */
   unit(i: number, level: number): number {
-    const { levels, ordered } = this.axes[i]!;
-    return ordered ? (levels > 1 ? level / (levels - 1) : 0) : level;
+    const { levels } = this.axes[i]!;
+    return levels > 1 ? level / (levels - 1) : 0;
   }
 
   /** The grid level nearest to `u` (0..1) on an ordered knob. */
@@ -94,8 +94,8 @@ export class KnobSpace {
     return this.axes.map((axis, i) => Math.min(axis.levels - 1, Math.floor(cell[i]! * axis.levels)));
   }
 
-  /** Every point of the grid has been tried once `count` reaches this. */
-  get points(): number {
+  /** How many points the grid has. */
+  get gridSize(): number {
     return this.axes.reduce((n, a) => n * a.levels, 1);
   }
 }

@@ -79,7 +79,7 @@ export class ParameterSearch implements Proposer {
       tried.add(this.space.key(point));
       points.set(attempt.commit, point);
     }
-    if (tried.size >= this.space.points) return { kind: 'exhausted', reason: 'every point of the knobs grid has been tried' };
+    if (tried.size >= this.space.gridSize) return { kind: 'exhausted', reason: 'every point of the knobs grid has been tried' };
     const fresh = (p: Point): boolean => !tried.has(this.space.key(p));
 
     const design = designSize(this.space.size);
@@ -89,7 +89,7 @@ export class ParameterSearch implements Proposer {
     const learnt = replay(request, run, points, value === undefined ? undefined : { point: start, value }, design, threshold);
     const choice =
       (run.length < design ? this.opening(design, start, fresh) : undefined) ??
-      this.step(request, learnt, learnt.centre?.point ?? parent, fresh) ??
+      this.step(request, learnt, learnt.centre?.point ?? parent, fresh, threshold) ??
       this.restart(parent, learnt, fresh, [start, ...points.values()]);
     if (!choice) return { kind: 'exhausted', reason: 'every point of the knobs grid has been tried' };
     this.proposed.add(this.space.key(choice.point));
@@ -119,26 +119,16 @@ export class ParameterSearch implements Proposer {
   /**
    * A step of the evolution strategy from `centre`, the best point so far, with
    * the size the 1/5th rule learnt from every earlier step: of CHILDREN drawn at
-   * that size, the one the surrogate rates highest. Undefined when steps seem used
-   * up here: every nearby point tried, or steps as large as a jump see a plateau.
+   * that size, the one the surrogate rates highest. A child that even the model's
+   * optimistic bound does not see beating the centre by more than `threshold` (the
+   * noise, the minimum gain) is a step the evals could not resolve: the step widens
+   * instead, as it does when every child that close was tried. Undefined when steps
+   * seem used up here: every point within reach tried, or a plateau for large steps.
    */
-  private step(request: ProposalRequest, learnt: Learnt, centre: Point, fresh: (p: Point) => boolean): Choice | undefined {
+  private step(request: ProposalRequest, learnt: Learnt, centre: Point, fresh: (p: Point) => boolean, threshold: number): Choice | undefined {
     const { outcomes } = learnt;
-    let size = stepSize(outcomes, initialStep(this.space.size), this.floor());
-    if (size >= MAX_STEP && outcomes.length >= 3 && outcomes.slice(-3).every((o) => o === 'same')) return undefined;
-    const children: Point[] = [];
-    const keys = new Set<string>();
-    for (let t = 0; t < TRIES && children.length < CHILDREN; t++) {
-      const child = mutate(this.space, centre, size, this.random);
-      const key = this.space.key(child);
-      if (fresh(child) && !keys.has(key)) {
-        children.push(child);
-        keys.add(key);
-      }
-      // Every child this close was tried: the step is used up at this size, so widen it.
-      if (t % 8 === 7 && children.length === 0) size = Math.min(MAX_STEP, size * 2);
-    }
-    if (children.length === 0) return undefined;
+    const learntSize = stepSize(outcomes, initialStep(this.space.size), this.floor());
+    if (learntSize >= MAX_STEP && outcomes.length >= 3 && outcomes.slice(-3).every((o) => o === 'same')) return undefined;
     const recent = learnt.seen.slice(-MOST_POINTS);
     const model = Surrogate.fit(
       recent.map((o) => o.point),
@@ -147,10 +137,31 @@ export class ParameterSearch implements Proposer {
       Math.sqrt(this.space.size),
       request.parent.noise,
     );
-    const ranked = model ? children.map((child) => ({ child, rating: model.optimistic(child) })).sort((a, b) => b.rating - a.rating) : [];
-    const point = ranked[0]?.child ?? children[0]!;
-    const chosen = model ? `, the likeliest to pay of ${children.length} such steps by a model of the ${recent.length} scores so far` : '';
-    return { point, why: `a step of ${formatNumber(size)} of each knob's range ${describe(outcomes)}${chosen}` };
+    const resolvable = model ? model.predict(centre).mean + threshold : -Infinity;
+    let fallback: { point: Point; size: number; of: number } | undefined;
+    for (let size = learntSize; ; size = Math.min(MAX_STEP, size * 2)) {
+      const children = this.children(centre, size, fresh);
+      const rated = children.map((child) => ({ child, rating: model ? model.optimistic(child) : 0 })).sort((a, b) => b.rating - a.rating);
+      const best = rated[0];
+      if (best) fallback ??= { point: best.child, size, of: children.length };
+      if (best && best.rating > resolvable) {
+        const widened = size > learntSize ? `, widened from ${formatNumber(learntSize)}: nearer points are tried or could not change the score by more than the evals resolve` : '';
+        const chosen = model ? `, the most promising of ${children.length} such steps by a model of the ${recent.length} scores so far` : '';
+        return { point: best.child, why: `a step of ${formatNumber(size)} of each knob's range ${describe(outcomes)}${widened}${chosen}` };
+      }
+      if (size >= MAX_STEP) break;
+    }
+    return fallback && { point: fallback.point, why: `a step of ${formatNumber(fallback.size)} of each knob's range ${describe(outcomes)}, though no step within reach looks likely to pay` };
+  }
+
+  /** Up to CHILDREN distinct children of `centre` at step `size` that were not tried. */
+  private children(centre: Point, size: number, fresh: (p: Point) => boolean): Point[] {
+    const children = new Map<string, Point>();
+    for (let t = 0; t < TRIES && children.size < CHILDREN; t++) {
+      const child = mutate(this.space, centre, size, this.random);
+      if (fresh(child)) children.set(this.space.key(child), child);
+    }
+    return [...children.values()];
   }
 
   /**
