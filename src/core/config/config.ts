@@ -13,7 +13,7 @@ import {
 import validateSchema from '../../../schema/validate.generated.cjs';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import { pointerToPath } from './jsonPointer';
-import { isChoiceKnob, patternProblem, type Knob } from './knobs';
+import { isChoiceKnob, patternProblem, type ChoiceKnob, type Knob, type RangeKnob } from './knobs';
 
 export type { Knob } from './knobs';
 
@@ -172,7 +172,7 @@ type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'kn
   editable: string[];
   evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats'> & Partial<EvalSpec>>;
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
-  knobs?: Array<(Knob extends infer K ? (K extends Knob ? Omit<K, 'name'> : never) : never) & { name?: string }>;
+  knobs?: Array<(Omit<RangeKnob, 'name'> | Omit<ChoiceKnob, 'name'>) & { name?: string }>;
   budget?: Partial<Budget>;
 };
 

@@ -18,10 +18,10 @@ export function noiseOf(objective: Objective, evaluation: Evaluation, parent: Ev
 }
 
 /** The standard error of the objective's value (its spread over √runs), when its eval was repeated. */
-export function standardError(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): { noise?: number } {
+export function standardError(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): { standardError?: number } {
   const repeated = evaluation.evals.find((e) => e.name === objective.eval)?.repeated;
   const spread = repeated?.spread[objective.metric];
-  return repeated && spread !== undefined ? { noise: round(spread / Math.sqrt(repeated.runs)) } : {};
+  return repeated && spread !== undefined ? { standardError: round(spread / Math.sqrt(repeated.runs)) } : {};
 }
 
 export function objectiveValue(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): number | undefined {

@@ -85,7 +85,7 @@ export class ParameterSearch implements Proposer {
     const design = designSize(this.space.size);
     const value = startValue(request);
     // A gain must clear what the loop's verdict asks of it: the minimum gain, and twice the standard error of a change.
-    const threshold = Math.max(request.objective.minDelta, 2 * Math.SQRT2 * (request.parent.noise ?? 0));
+    const threshold = Math.max(request.objective.minDelta, 2 * Math.SQRT2 * (request.parent.standardError ?? 0));
     const learnt = replay(request, run, points, value === undefined ? undefined : { point: start, value }, design, threshold);
     const choice =
       (run.length < design ? this.opening(design, start, fresh) : undefined) ??
@@ -135,7 +135,7 @@ export class ParameterSearch implements Proposer {
       recent.map((o) => gain(request.objective, o.value, 0)),
       (a, b) => this.space.distance(a, b),
       Math.sqrt(this.space.size),
-      request.parent.noise,
+      request.parent.standardError,
     );
     const resolvable = model ? model.predict(centre).mean + threshold : -Infinity;
     let fallback: { point: Point; size: number; of: number } | undefined;

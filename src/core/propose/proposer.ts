@@ -49,7 +49,7 @@ export interface ProposalRequest {
     metrics: Record<string, Metrics>;
     objectiveValue: number;
     /** The standard error of `objectiveValue`, when the objective's eval is repeated (`repeats`). */
-    noise?: number;
+    standardError?: number;
     /** The parent's failing train cases, with their evidence. */
     failures: Failure[];
     /** What each train-side eval said of the parent as a whole. */
