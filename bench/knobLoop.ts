@@ -67,7 +67,9 @@ interface Version extends ParentNode {
 export async function knobLoop(problem: KnobProblem, proposer: Proposer, options: LoopOptions): Promise<LoopResult> {
   const objective: Objective = { eval: 'train', metric: 'score', direction: problem.minimize ? 'minimize' : 'maximize', minDelta: 0 };
   const strategy = options.strategy ?? 'greedy';
-  const random = seededRandom((options.seed ?? 1) * 7919 + 13);
+  // Two streams, so that every method draws the same noise for its n-th evaluation whatever its parent selection draws.
+  const noise = seededRandom((options.seed ?? 1) * 7919 + 13);
+  const picks = seededRandom((options.seed ?? 1) * 104_729 + 7);
   const files = new Map<string, Map<string, string>>([['c0', new Map(Object.entries(problem.files))]]);
   const valuesAt = (commit: string): Record<string, KnobValue> => {
     const out: Record<string, KnobValue> = {};
@@ -80,7 +82,7 @@ export async function knobLoop(problem: KnobProblem, proposer: Proposer, options
   };
   const evaluate = (commit: string): { evaluation: Evaluation; truth: number } => {
     const truth = problem.score(valuesAt(commit));
-    const runs = Array.from({ length: problem.noise?.repeats ?? 1 }, () => truth + (problem.noise ? problem.noise.sd * gaussian(random) : 0));
+    const runs = Array.from({ length: problem.noise?.repeats ?? 1 }, () => truth + (problem.noise ? problem.noise.sd * gaussian(noise) : 0));
     const mean = runs.reduce((a, b) => a + b, 0) / runs.length;
     const spread = Math.sqrt(runs.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, runs.length - 1));
     const evaluation: Evaluation = {
@@ -102,7 +104,7 @@ export async function knobLoop(problem: KnobProblem, proposer: Proposer, options
   let exhausted: string | undefined;
   for (let i = 1; i <= options.iterations; i++) {
     const nodes = versions.filter((v) => v.status === 'pending' || strategy !== 'greedy');
-    const parent = selectParent(strategy, nodes, children, objective, random);
+    const parent = selectParent(strategy, nodes, children, objective, picks);
     children.set(parent.id, (children.get(parent.id) ?? 0) + 1);
     const request: ProposalRequest = {
       objective,

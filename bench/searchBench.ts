@@ -72,7 +72,7 @@ const COLUMNS: Array<{ label: string; method: Method; iterations: number }> = [
   { label: 'random, 50', method: 'random', iterations: 50 },
   { label: 'search, 50', method: 'greedy', iterations: 50 },
 ];
-const SEEDS = 10;
+const SEEDS = 30;
 export const SEARCH_HEADING = '## The parameter search against random search';
 
 /** Runs the suite and returns BENCHMARKS.md's section on it. */
