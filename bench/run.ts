@@ -11,6 +11,7 @@ import { RUN_ITERATIONS, storeTimes } from './storeScale';
 import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
 import { slurmFigures, slurmRows } from './slurm';
+import { searchSection } from './searchBench';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
 
 /** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   }
   const median = [...activations].sort((a, b) => a - b)[1]!;
   const slurm = slurmRows(slurmFigures(candidates));
+  const search = await searchSection();
   const figures = [
     [`the loop's own time per candidate: 2,000-file repository, 1 s eval, ${candidates} candidates, --parallel 1 (target ≤ 250 ms)`, `${scaled.overheadMs.toFixed(0)} ms`],
     ['floor: a bare `git worktree add` + `git worktree remove` of that repository', `${scaled.floorMs.toFixed(0)} ms`],
@@ -104,7 +106,8 @@ extension loaded from this folder and a small agent workspace open): the integra
 suite calls \`activate()\` on the not yet active extension and measures the call. The
 extension has no startup activation events, so this cost is paid on the first AIAI
 command or view, not when VS Code starts.
-`,
+
+${search}`,
   );
 }
 

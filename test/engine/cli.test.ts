@@ -4,7 +4,7 @@ import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:f
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { agentWorkspace, baseConfig } from '../fixtures/agentWorkspace';
+import { agentWorkspace, baseConfig, KNOB_PAST_SMOKE } from '../fixtures/agentWorkspace';
 import { CLI, cli, cliJson, cliProcess, cliWithEnv, commitAll, configJson, copyExample, exited, git, killGroupOf, makeRepo, ROOT, SEEDED, snapshot, tempDir, waitForFile, writeFiles } from '../helpers';
 
 interface Listed {
@@ -110,7 +110,7 @@ test('the example improves under the parameter search, and approve / versions / 
 test('Ctrl-C stops the run: the candidate in flight is discarded and nothing is left behind', async () => {
   const marker = path.join(tempDir(), 'eval.pid');
   // Without the sandbox, so the eval can signal from outside its worktree that it started.
-  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 3 }, sandbox: { mode: 'off' } } });
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 3 }, sandbox: { mode: 'off' }, knobs: KNOB_PAST_SMOKE } });
   const child = cliProcess(dir, 'run');
   await waitForFile(marker);
   child.kill('SIGINT');
@@ -123,7 +123,7 @@ test('Ctrl-C stops the run: the candidate in flight is discarded and nothing is 
 
 test('after a kill -9 mid-evaluation, the next run cleans up and works', async () => {
   const marker = path.join(tempDir(), 'eval.pid');
-  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 1 }, sandbox: { mode: 'off' } } });
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations: 1 }, sandbox: { mode: 'off' }, knobs: KNOB_PAST_SMOKE } });
   const child = cliProcess(dir, 'run');
   await waitForFile(marker);
   child.kill('SIGKILL');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/core/config/config';
 import { changeOutsideBlocks, evolveBlocks } from '../../src/core/config/evolveBlocks';
-import { readKnobValue } from '../../src/core/config/knobs';
+import { isChoiceKnob, readKnobValue } from '../../src/core/config/knobs';
 import { runLoop } from '../../src/core/loop/loop';
 import type { EvalOutcome } from '../../src/core/grade/evaluation';
 import type { CandidateRecord, RunRecord } from '../../src/core/record/records';
@@ -76,7 +76,7 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
   const [knob] = config.knobs;
   const read = readKnobValue(knob!, program);
   assert.ok(read.ok && read.value === 200, 'the knob reads the constant in the program');
-  assert.ok(knob!.min < 200 && knob!.max > 200);
+  assert.ok(knob && !isChoiceKnob(knob) && knob.min < 200 && knob.max > 200, 'a range around the constant');
 });
 
 test('an OpenEvolve project runs without the openevolve package: combined_score recorded, artifacts as feedback', () => {

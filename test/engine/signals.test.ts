@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { Store } from '../../src/core/record/store';
-import { agentWorkspace } from '../fixtures/agentWorkspace';
+import { agentWorkspace, KNOB_PAST_SMOKE } from '../fixtures/agentWorkspace';
 import { CLI, cli, cliJson, commitAll, exited, git, isAlive, tempDir, waitForFile } from '../helpers';
 
 /*
@@ -38,7 +38,7 @@ function assertNothingLeft(dir: string, tmp: string): void {
 function blockingWorkspace(iterations: number): { dir: string; marker: string } {
   const marker = path.join(tempDir(), 'eval.pid');
   // Without the sandbox, so the eval can write outside its worktree, and its process group outlives a killed CLI.
-  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations }, sandbox: { mode: 'off' } } });
+  const dir = agentWorkspace({ params: { blockUnlessX: 2, blockFile: marker }, config: { budget: { iterations }, sandbox: { mode: 'off' }, knobs: KNOB_PAST_SMOKE } });
   return { dir, marker };
 }
 

@@ -14,7 +14,9 @@ import validateSchema from '../../../schema/validate.generated.cjs';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawExecutor } from './executor';
 import { pointerToPath } from './jsonPointer';
-import { patternProblem } from './knobs';
+import { isChoiceKnob, patternProblem, type ChoiceKnob, type Knob, type RangeKnob } from './knobs';
+
+export type { Knob } from './knobs';
 
 export const CONFIG_DIR = '.aiai';
 export const CONFIG_FILE = path.join(CONFIG_DIR, 'config.json');
@@ -40,16 +42,6 @@ export interface Objective {
   metric: string;
   direction: 'maximize' | 'minimize';
   minDelta: number;
-}
-
-export interface Knob {
-  name: string;
-  file: string;
-  jsonPointer?: string;
-  pattern?: string;
-  min: number;
-  max: number;
-  step: number;
 }
 
 /** US dollars per million tokens. */
@@ -187,7 +179,7 @@ type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'kn
   editable: string[];
   evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats'> & Partial<EvalSpec>>;
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
-  knobs?: Array<Omit<Knob, 'name'> & { name?: string }>;
+  knobs?: Array<(Omit<RangeKnob, 'name'> | Omit<ChoiceKnob, 'name'>) & { name?: string }>;
   budget?: Partial<Budget>;
 };
 
@@ -270,7 +262,8 @@ function schemaProblems(errors: ErrorObject[], root: Node, at: Locate): ConfigPr
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
       if (error.keyword === 'oneOf' && error.schemaPath.includes('knob')) {
         const node = nodeAt(root, pointerToPath(error.instancePath));
-        pushOnce(at(node.offset, `${where(error.instancePath)}: a knob needs exactly one of "jsonPointer" or "pattern"`));
+        const needs = error.schemaPath.includes('allOf/1') ? 'either "min", "max" and "step" (a range) or "choices" (a set), not both' : 'exactly one of "jsonPointer" or "pattern"';
+        pushOnce(at(node.offset, `${where(error.instancePath)}: a knob needs ${needs}`));
       }
       continue;
     }
@@ -321,7 +314,7 @@ function where(instancePath: string): string {
 function describeSchemaError(error: ErrorObject): string {
   switch (error.keyword) {
     case 'type':
-      return `must be ${article(String(error.params.type))}`;
+      return `must be ${String(error.params.type).split(',').map(article).join(' or ')}`;
     case 'enum':
       return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'minItems':
@@ -369,7 +362,12 @@ function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem
   });
 
   config.knobs.forEach((knob, i) => {
-    if (knob.min >= knob.max) report(['knobs', i, 'max'], `knob "${knob.name}": max must be greater than min`);
+    if (isChoiceKnob(knob)) {
+      if (new Set(knob.choices.map((c) => typeof c)).size > 1) report(['knobs', i, 'choices'], `knob "${knob.name}": choices must be all strings or all numbers`);
+    } else if (knob.min >= knob.max) report(['knobs', i, 'max'], `knob "${knob.name}": max must be greater than min`);
+    if (knob.all !== undefined && knob.jsonPointer !== undefined) {
+      report(['knobs', i, 'all'], `knob "${knob.name}": "all" applies to a pattern (a JSON pointer names one place)`);
+    }
     // The pattern itself is checked here; where it matches is checked against the version a run changes.
     const shape = knob.pattern !== undefined ? patternProblem(knob.pattern) : undefined;
     if (shape) report(['knobs', i, 'pattern'], `knob "${knob.name}": ${shape}`);

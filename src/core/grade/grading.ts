@@ -17,6 +17,13 @@ export function noiseOf(objective: Objective, evaluation: Evaluation, parent: Ev
   return { noise: round(2 * Math.sqrt(sd ** 2 / mine.runs + sdParent ** 2 / theirs.runs)) };
 }
 
+/** The standard error of the objective's value (its spread over √runs), when its eval was repeated. */
+export function standardError(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): { standardError?: number } {
+  const repeated = evaluation.evals.find((e) => e.name === objective.eval)?.repeated;
+  const spread = repeated?.spread[objective.metric];
+  return repeated && spread !== undefined ? { standardError: round(spread / Math.sqrt(repeated.runs)) } : {};
+}
+
 export function objectiveValue(objective: Objective, evaluation: Pick<Evaluation, 'evals'>): number | undefined {
   return evaluation.evals.find((e) => e.name === objective.eval)?.metrics[objective.metric];
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR, configLocation, type Config } from '../config/config';
-import { formatKnobValue, readKnobValue } from '../config/knobs';
+import { formatKnobValue, knobValueProblem, readKnobValue } from '../config/knobs';
 import { pathPolicy } from '../config/pathPolicy';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import type { Git } from '../git/git';
@@ -12,7 +12,7 @@ import type { Git } from '../git/git';
  * editable globs that match no file, an eval command naming a file of .aiai/ that
  * is there to commit but never was (such as the adapter `aiai init` writes), a parameter search
  * without knobs, a knob whose file is missing or a link, whose place cannot be read,
- * or whose value lies outside its range. Throws every problem found, each at its
+ * or whose value lies outside its range or choices. Throws every problem found, each at its
  * place in the config.
  */
 export async function preflight(config: Config, git: Git, base: string, searchesKnobs: boolean): Promise<void> {
@@ -44,10 +44,9 @@ export async function preflight(config: Config, git: Git, base: string, searches
       else if (entry.mode === '120000') at(['knobs', i, 'file'], `knob "${knob.name}": file "${knob.file}" is a symbolic link; point the knob at the file itself`);
       else {
         const read = readKnobValue(knob, (await git.readFile(base, knob.file)) ?? '');
+        const misfit = read.ok ? knobValueProblem(knob, read.value) : undefined;
         if (!read.ok) at(['knobs', i, place], `knob "${knob.name}" in ${knob.file}: ${read.error}`);
-        else if (read.value < knob.min || read.value > knob.max) {
-          at(['knobs', i], `knob "${knob.name}": its value in ${knob.file} is ${formatKnobValue(knob, read.value)}, outside its range ${knob.min}..${knob.max}`);
-        }
+        else if (misfit) at(['knobs', i], `knob "${knob.name}": its value in ${knob.file} is ${formatKnobValue(knob, read.value)}, ${misfit}`);
       }
     }
   }

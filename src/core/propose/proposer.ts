@@ -51,6 +51,8 @@ export interface ProposalRequest {
     /** Train-side metrics of the parent, by eval name. */
     metrics: Record<string, Metrics>;
     objectiveValue: number;
+    /** The standard error of `objectiveValue`, when the objective's eval is repeated (`repeats`). */
+    standardError?: number;
     /** The parent's failing train cases, with their evidence. */
     failures: Failure[];
     /** What each train-side eval said of the parent as a whole. */
