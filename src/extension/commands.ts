@@ -82,7 +82,7 @@ async function initialize(s: Services): Promise<void> {
   const result = initWorkspace(s.session.requireFolder());
   await vscode.window.showTextDocument(vscode.Uri.file(result.configFile));
   s.session.refresh();
-  if (result.layout) inform(`wrote .aiai/config.json and its adapter for this ${result.layout} project; commit .aiai/ before you start the loop: evaluations see committed files only.`);
+  if (result.layout) inform(`wrote .aiai/config.json and its adapter for this ${result.layout} project: start the loop when you like, and commit .aiai/ to keep them with your project.`);
   else inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
 }
 

@@ -57,7 +57,7 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
   assert.match(init.stdout, /objective: combined_score, as the evaluator reports combined_score/);
   assert.match(init.stdout, /initial_program\.py draws random numbers: train runs seeds 1–3, holdout seeds 1001–1003/);
   assert.match(init.stdout, /knobs: iterations = 200 \(/);
-  assert.match(init.stdout, /Next: commit \.aiai\//);
+  assert.match(init.stdout, /Next: `aiai run`; commit \.aiai\//);
 
   const config = loadConfig(dir);
   assert.deepEqual(config.editable, ['initial_program.py']);
@@ -82,11 +82,7 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
 test('an OpenEvolve project runs without the openevolve package: combined_score recorded, artifacts as feedback', () => {
   const dir = peerProject('openevolve');
   assert.equal(cli(dir, 'init').code, 0);
-  const uncommitted = cli(dir, 'run', '--iterations', '2');
-  assert.equal(uncommitted.code, 2, 'the adapter is not in the version the evaluations see');
-  assert.match(uncommitted.stderr, /config\.json:\d+:\d+: eval "train" runs \.aiai\/adapters\/peer_eval\.py, which is not in the current version \([0-9a-f]{8}\): evaluations see committed files only; commit it/);
-
-  commitAll(dir, 'aiai init');
+  // Straight after init, nothing committed: the adapter is built in, and evaluations get aiai's own copy.
   const summary = runJson(dir, '--iterations', '2');
   const baseline = train(summary.run.baseline?.evals);
   assert.equal(baseline.status, 'passed', baseline.reason);
@@ -97,7 +93,7 @@ test('an OpenEvolve project runs without the openevolve package: combined_score 
   assert.match(baseline.feedback ?? '', /search_efficiency: Success rate: 100\.00%/);
   assert.equal(summary.candidates.length, 2);
   for (const c of summary.candidates) {
-    assert.match(c.title, /^iterations 200 → \d+$/, 'the parameter search moves the constant in the block');
+    assert.match(c.title, /^iterations 200 → \d+$/, `the parameter search moves the constant in the block: ${c.title}`);
     assert.notEqual(c.status, 'refused', c.reason);
   }
 });
@@ -169,7 +165,7 @@ test('init takes a ShinkaEvolve project: run_shinka_eval stood in for, public me
   assert.doesNotMatch(baseline.feedback ?? '', /num_points/);
   assert.equal(summary.candidates.length, 2);
   for (const c of summary.candidates) {
-    assert.match(c.title, /^(CUBIC|QUINTIC) [\d.]+ → [\d.]+$/, 'the parameter search moves a constant in the block');
+    assert.match(c.title, /^(?:CUBIC|QUINTIC) [\d.]+ → [\d.]+(?:, (?:CUBIC|QUINTIC) [\d.]+ → [\d.]+)?$/, `the parameter search moves the constants in the block: ${c.title}`);
     assert.notEqual(c.status, 'refused', c.reason);
   }
 });

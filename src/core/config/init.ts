@@ -52,7 +52,7 @@ export function initWorkspace(workspace: string): InitResult {
       layout: layout.label,
       knobs: peer.knobs.length,
       notes: peer.notes,
-      next: `Next: commit .aiai/ (the config and the adapter: evaluations see committed files only), then \`aiai run\`.`,
+      next: `Next: \`aiai run\`; commit .aiai/ (the config and the adapter) to keep them with your project.`,
     };
   }
   const guess = guessEvalCommand(workspace);

@@ -11,8 +11,9 @@ export function peerEvalCommand(layout: PeerLayout, seed: number | undefined): s
   return ['python3', PEER_ADAPTER_FILE, layout.kind, layout.evaluator, layout.program, ...(seed === undefined ? [] : ['--seed', String(seed)])].join(' ');
 }
 
-export function writePeerAdapter(workspace: string): void {
-  const file = path.join(workspace, PEER_ADAPTER_FILE);
+/** Writes the adapter at PEER_ADAPTER_FILE under `root`: a workspace (`aiai init`), or an evaluation's checkout of a version that has no copy committed. */
+export function writePeerAdapter(root: string): void {
+  const file = path.join(root, PEER_ADAPTER_FILE);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, PEER_ADAPTER);
 }

@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
+import { PEER_ADAPTER_FILE, writePeerAdapter } from '../config/peerAdapter';
 import type { Config, EvalSpec, Gate } from '../config/config';
 import type { Git } from '../git/git';
 import { parseMetrics, round } from './metrics';
@@ -47,6 +48,7 @@ export class Evaluator {
     const dir = await this.executor.prepare(options.commit);
     try {
       await this.restoreProtected(dir, options);
+      await this.supplyAdapter(dir, options.commit);
       const gates = this.config.evals.filter((e) => e.gate && !e.holdout);
       const train = this.config.evals.filter((e) => !e.gate && !e.holdout);
       const holdout = this.config.evals.filter((e) => e.holdout);
@@ -149,6 +151,17 @@ export class Evaluator {
     const restore = drifted.filter((p) => inBase.has(p));
     if (restore.length > 0) await this.git.raw(['checkout', base, '--', ...restore], { cwd: dir });
     for (const p of drifted.filter((p) => !inBase.has(p))) rmSync(path.join(dir, p), { force: true });
+  }
+
+  /**
+   * The adapter for an OpenEvolve or ShinkaEvolve evaluator is built in: an eval that
+   * runs it gets aiai's own copy when the version graded has none committed, so `aiai
+   * init` then `aiai run` works before anything is committed. A committed copy, which
+   * a person may have read or changed, is used as it is.
+   */
+  private async supplyAdapter(dir: string, commit: string): Promise<void> {
+    if (!this.config.evals.some((e) => e.command.includes(PEER_ADAPTER_FILE))) return;
+    if ((await this.git.lsTree(commit, [PEER_ADAPTER_FILE])).length === 0) writePeerAdapter(dir);
   }
 
   /** Protected files that differ from the base in the worktree; git looks at those paths only. */

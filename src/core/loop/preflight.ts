@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR, configLocation, type Config } from '../config/config';
 import { formatKnobValue, knobValueProblem, readKnobValue } from '../config/knobs';
+import { PEER_ADAPTER_FILE } from '../config/peerAdapter';
 import { pathPolicy } from '../config/pathPolicy';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import type { Git } from '../git/git';
@@ -10,7 +11,7 @@ import type { Git } from '../git/git';
  * What can be checked before the baseline runs, against the version the run
  * changes (never the working tree, whose uncommitted edits are not the run's):
  * editable globs that match no file, an eval command naming a file of .aiai/ that
- * is there to commit but never was (such as the adapter `aiai init` writes), a parameter search
+ * is there to commit but never was, a parameter search
  * without knobs, a knob whose file is missing or a link, whose place cannot be read,
  * or whose value lies outside its range or choices. Throws every problem found, each at its
  * place in the config.
@@ -23,12 +24,12 @@ export async function preflight(config: Config, git: Git, base: string, searches
   if (!files.some((f) => policy.isEditable(f.path))) {
     at(['editable'], `no file of the current version (${base.slice(0, 8)}) matches the editable globs ${config.editable.map((g) => `"${g}"`).join(', ')}: a proposal could change nothing`);
   }
-  // An evaluation's worktree holds the committed .aiai/ only: a file there that git would take (an adapter `aiai init` wrote) must be committed.
-  // One the eval writes itself, or that git ignores (a cache), is none of this check's business.
+  // An evaluation's worktree holds the committed .aiai/ only: a file there that git would take must be committed.
+  // One the eval writes itself, that git ignores (a cache), or that aiai supplies (the peers' adapter) is none of this check's business.
   for (const [i, spec] of config.evals.entries()) {
     const named = spec.command.split(/\s+/).map((t) => t.replace(/^["']|["']$/g, '')).filter((t) => t.startsWith(`${CONFIG_DIR}/`));
     for (const file of new Set(named)) {
-      if (!files.some((f) => f.path === file) && existsSync(path.join(config.workspace, file)) && !(await git.isIgnored(file))) {
+      if (file !== PEER_ADAPTER_FILE && !files.some((f) => f.path === file) && existsSync(path.join(config.workspace, file)) && !(await git.isIgnored(file))) {
         at(['evals', i, 'command'], `eval "${spec.name}" runs ${file}, which is not in the current version (${base.slice(0, 8)}): evaluations see committed files only; commit it (git add ${CONFIG_DIR} && git commit)`);
       }
     }
