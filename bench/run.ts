@@ -82,11 +82,16 @@ floor is the median of 7 bare \`git worktree add\` + \`git worktree remove\` in 
 folder aiai uses (memory-backed /dev/shm here). The parallel figure runs the same on a
 fresh copy with \`--parallel 2\`.
 
-The Slurm figures run the same way on a generated repository of 200 files (1 s eval,
-${candidates} candidates) with the local executor and with \`"executor": { "kind": "slurm" }\` on a
-single-node Slurm of this machine (\`scripts/slurm-cluster.sh\`, Debian's Slurm 22.05, its
-controller scheduling batch jobs once a second): each eval is a job, and its wait in the
-queue counts as the loop's time. The parallel figure is on that two-CPU node.
+The Slurm figures run \`aiai run --iterations ${candidates}\` on a generated repository of 200 files
+whose config has three evals of 0.5 s each, as users write them: a gate, the train eval of
+the objective, and a holdout (which the cascade runs for an improvement only, hence about 2
+eval runs per candidate), with the local executor and with \`"executor": { "kind": "slurm" }\`
+on a single-node Slurm of this machine (\`scripts/slurm-cluster.sh\`, Debian's Slurm 22.05).
+Each eval is a batch job, and its wait in the queue counts as the loop's time: slurmctld
+starts a batch job only at its next once-a-second pass (a job's submission, its release
+from a hold and a dependency's end all wait for that pass, whatever SchedulerParameters
+say), about 0.5 s per eval on average. Each figure is the median of 3 runs on fresh copies;
+the parallel figure is on that two-CPU node.
 
 The store figures time each command as a whole process on a store of
 ${store.candidates.toLocaleString('en-US')} real candidate records (a run of the parameter search on the example, its
