@@ -2,7 +2,7 @@ import { capText } from '../core/common/text';
 import type { Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
 import { mayBeBest, type CandidateRecord } from '../core/record/records';
-import type { CandidateBrief } from '../core/record/summary';
+import type { CandidateBrief, CandidateSummary } from '../core/record/summary';
 import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName, versionText } from '../shared/format';
@@ -11,7 +11,7 @@ import { describeUsage } from '../shared/usage';
 import type { Version } from '../core/deploy/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
-export function candidateSummary(c: CandidateBrief, objectiveEval: string): Record<string, unknown> {
+export function candidateSummary(c: CandidateSummary, objectiveEval: string): Record<string, unknown> {
   return {
     id: c.id,
     title: c.title,

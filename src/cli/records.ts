@@ -3,7 +3,7 @@ import { loadConfig, type Config } from '../core/config/config';
 import { listVersions } from '../core/deploy/versions';
 import { Git } from '../core/git/git';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
-import { Store } from '../core/record/store';
+import { Store, type DamagedRecord } from '../core/record/store';
 import { approvalChain } from '../core/review/chain';
 import { caseEvidence } from '../core/review/caseEvidence';
 import { candidateDetails, candidateLine, candidateSummary, versionLine } from './format';
@@ -21,11 +21,20 @@ async function open(workspace: string): Promise<{ git: Git; config: Config }> {
 
 export async function list(workspace: string, opts: Json & { status?: string[] }): Promise<void> {
   const { git, config } = await open(workspace);
-  const all = new Store(git.root).briefs();
+  const store = new Store(git.root);
   const wanted = opts.status && new Set(opts.status);
-  const candidates = wanted ? all.briefs.filter((c) => wanted.has(c.status)) : all.briefs;
-  const damaged = !wanted || wanted.has('damaged') ? all.damaged : [];
-  if (opts.json) return printJson([...candidates.map((c) => candidateSummary(c, config.objective.eval)), ...damaged.map((d) => ({ id: d.id, status: 'damaged', file: d.file }))]);
+  const keep = <T extends { status: string }>(all: { found: T[]; damaged: DamagedRecord[] }): { candidates: T[]; damaged: DamagedRecord[] } => ({
+    candidates: wanted ? all.found.filter((c) => wanted.has(c.status)) : all.found,
+    damaged: !wanted || wanted.has('damaged') ? all.damaged : [],
+  });
+  if (opts.json) {
+    // The whole summaries: JSON carries each candidate's metrics and content hash, which a listing's briefs leave out.
+    const all = store.summaries();
+    const { candidates, damaged } = keep({ found: all.summaries, damaged: all.damaged });
+    return printJson([...candidates.map((c) => candidateSummary(c, config.objective.eval)), ...damaged.map((d) => ({ id: d.id, status: 'damaged', file: d.file }))]);
+  }
+  const all = store.briefs();
+  const { candidates, damaged } = keep({ found: all.briefs, damaged: all.damaged });
   if (candidates.length + damaged.length === 0) return print(wanted ? `no ${[...wanted].join(' or ')} candidates` : 'no candidates yet: `aiai run` makes some');
   // One write: a line at a time costs a system call for each of thousands of candidates.
   print([...candidates.map(candidateLine), ...damaged.map((d) => `${d.id}  ${'damaged'.padEnd(10)}  the record ${d.file} cannot be read; its ref is kept`)].join('\n'));

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { runLoop } from '../../src/core/loop/loop';
 import type { ProposalOutcome, ProposalRequest } from '../../src/core/propose/proposer';
 import { Store } from '../../src/core/record/store';
-import { agentWorkspace, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { agentWorkspace, KNOB_PAST_SMOKE, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { jobs, liveJobs, startSlurm, stopSlurm, type Job } from '../fixtures/slurmCluster';
 import { cli, cliProcess, cliWithEnv, commitAll, configJson, exited, git, makeRepo, SEEDED, tempDir, until } from '../helpers';
 
@@ -54,7 +54,8 @@ function slurmWorkspace(options: { sharedDir: string; hang?: boolean; barrier?: 
         { name: 'train', command: `sh eval/score.sh train '${options.barrier ?? ''}' '${options.outside ?? ''}'`, timeoutSec: options.timeoutSec ?? 30 },
       ],
       objective: { eval: 'train', metric: 'score' },
-      knobs: [{ file: 'agent/params.json', jsonPointer: '/x', min: 0, max: 10, step: 1 }],
+      // From 1: every candidate passes the smoke gate and reaches its train job (which may hang).
+      knobs: KNOB_PAST_SMOKE,
       budget: { iterations: 2 },
       executor: { kind: 'slurm', sharedDir: options.sharedDir },
       ...(options.sandbox ? { sandbox: options.sandbox } : {}),

@@ -10,22 +10,26 @@ const LOG_LINES = 10;
 const LOG_CHARS = 1200;
 
 /**
- * What a listing needs of a candidate: a few hundred bytes, against the record's
- * tens of KB. The store keeps these in a cache beside the records, so a store of
- * thousands of candidates lists without reading them.
+ * What a listing shows of a candidate: a couple of hundred bytes, against the
+ * record's tens of KB. The store keeps these in a cache beside the records, so a
+ * store of thousands of candidates lists without reading them.
  */
-export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'model' | 'parent' | 'contentHash'> & {
+export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'model' | 'parent'> & {
   objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta'>;
-  /** Who decided, when someone did (a person, or the loop for what did not improve). */
-  decidedBy?: string;
   /** A person's quick reason for a rejection. */
   because?: QuickReason;
-  /** Metrics by eval, holdout evals left out. */
-  trainMetrics: Record<string, Metrics>;
 };
 
-/** What the loop needs beyond a brief: a proposer's view of earlier attempts, and what spots a change already tried. */
-export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey' | 'notImproved'> & {
+/**
+ * The rest of a summary, which `aiai list` does not parse: what the loop needs for a
+ * proposer's view of earlier attempts and to spot a change already tried, and what
+ * `list --json` adds.
+ */
+export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey' | 'notImproved' | 'contentHash'> & {
+  /** Who decided, when someone did (a person, or the loop for what did not improve). */
+  decidedBy?: string;
+  /** Metrics by eval, holdout evals left out. */
+  trainMetrics: Record<string, Metrics>;
   /** A holdout eval ran and did not pass. */
   holdoutFailed: boolean;
   /** Failing train cases, `eval/id`, the first FAILING_CASES_KEPT. */
@@ -37,12 +41,9 @@ export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey' | 'no
 export type CandidateSummary = CandidateBrief & CandidateDetail;
 
 /** The brief and the detail of a summary, each on its own. */
-export function splitSummary({ commit, changeKey, notImproved, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
-  const detail: CandidateDetail = { holdoutFailed, failingCases };
-  if (notImproved) detail.notImproved = true;
-  if (commit !== undefined) detail.commit = commit;
-  if (changeKey !== undefined) detail.changeKey = changeKey;
-  if (logTail !== undefined) detail.logTail = logTail;
+export function splitSummary({ commit, changeKey, notImproved, contentHash, decidedBy, trainMetrics, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
+  const detail: CandidateDetail = { trainMetrics, holdoutFailed, failingCases };
+  for (const [key, value] of Object.entries({ commit, changeKey, notImproved, contentHash, decidedBy, logTail })) if (value !== undefined) Object.assign(detail, { [key]: value });
   return { brief, detail };
 }
 

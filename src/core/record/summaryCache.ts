@@ -22,7 +22,7 @@ interface RunEntry {
 type Details = Record<string, Record<string, [Stamp, CandidateDetail]>>;
 
 /** Bump when the shape of a brief or a detail changes: an older cache is then read anew. */
-const VERSION = 7;
+const VERSION = 8;
 
 /**
  * Summaries of the candidate records, cached beside them in two files: the briefs a

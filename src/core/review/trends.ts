@@ -13,7 +13,8 @@ export function trendsOf(metric: string, versions: readonly Version[], runs: rea
   for (const c of briefs) {
     const tally = made.get(c.runId) ?? { candidates: 0, evaluated: 0 };
     tally.candidates++;
-    if (Object.keys(c.trainMetrics).length > 0) tally.evaluated++;
+    // A refused candidate was never evaluated; every other was (a failed one too).
+    if (c.status !== 'refused') tally.evaluated++;
     made.set(c.runId, tally);
   }
   return {

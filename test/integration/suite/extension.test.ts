@@ -105,7 +105,7 @@ describe('AIAI in a VS Code extension host', () => {
     assert.deepEqual(snapshot.trends?.versions.map((v) => v.version), ['v0'], 'the trend starts at the baseline');
     assert.equal(snapshot.trends?.versions[0]?.value, 0.2, 'the baseline as the run measured it');
     assert.deepEqual(snapshot.trends.runs.map((r) => [r.candidates, r.costUsd]), [[listed().length, 0]], 'the one run: its candidates, and no model to pay');
-    const evaluated = (JSON.parse(cli('list', '--json')) as Array<{ metrics: unknown }>).filter((c) => c.metrics !== null).length;
+    const evaluated = listed().filter((c) => c.status !== 'refused').length;
     assert.equal(snapshot.trends.runs[0]?.evaluations, 1 + evaluated, 'the baseline and every evaluated candidate');
 
     const last = pendingIds().at(-1);
