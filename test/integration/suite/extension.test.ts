@@ -42,7 +42,7 @@ describe('AIAI in a VS Code extension host', () => {
     api = await extension().activate();
     recordMetric('activationMs', Math.round((performance.now() - started) * 10) / 10);
     states = new WorkspaceStates();
-    states.seed();
+    await states.seed();
   });
 
   after(() => states.dispose());

@@ -9,7 +9,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CandidateNode } from '../../../src/extension/candidatesView';
 import type { AiaiApi } from '../../../src/extension/extension';
+import { runLoop } from '../../../src/core/loop/loop';
 import type { ReviewSnapshot } from '../../../src/protocol';
+import { paramsStep, ScriptedProposer } from '../../fixtures/agentWorkspace';
 const EXTENSION_ID = 'aiai.aiai';
 
 /** Figures the launcher reports (e.g. for BENCHMARKS.md), kept beside the results. */
@@ -129,10 +131,15 @@ export class WorkspaceStates {
   private readonly saved = mkdtempSync(path.join(os.tmpdir(), 'aiai-seeded-'));
   private refs: string[] = [];
 
-  /** Runs the loop once with the CLI and keeps what it recorded. */
-  seed(): void {
+  /**
+   * Runs the loop once and keeps what it recorded: a chain of four candidates, x from 2
+   * to 3, 4, 5 and 6, each awaiting review and built on the one before. A scripted
+   * proposer makes it, so the tests do not depend on where the parameter search goes.
+   */
+  async seed(): Promise<void> {
     this.reset();
-    cli('run');
+    const steps = [3, 4, 5, 6].map((x) => paramsStep(`x ${x - 1} → ${x}`, { x }));
+    await runLoop(workspace(), { proposer: new ScriptedProposer(steps), iterations: steps.length, signal: new AbortController().signal });
     cpSync(path.join(workspace(), '.aiai'), this.saved, { recursive: true });
     this.refs = git('for-each-ref', '--format=%(refname) %(objectname)', 'refs/aiai').split('\n').filter(Boolean);
   }

@@ -25,7 +25,7 @@ describe('The evidence behind a decision, in the review panel', () => {
   before(async () => {
     api = await extension().activate();
     states = new WorkspaceStates();
-    states.seed();
+    await states.seed();
   });
 
   after(() => states.dispose());
