@@ -8,7 +8,7 @@ import { pairKey, type CompareRef, type Comparison } from '../shared/compare';
 import { openComparisonDiff } from './compare';
 import { Disposable } from './disposable';
 import { reportError } from './errors';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { attachPage, webviewOptions } from './webviewHtml';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const COMPARE_VIEW_TYPE = 'aiai.compare';
@@ -64,18 +64,12 @@ export class ComparePanel extends Disposable {
     const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
     this.panel = panel;
     this.ready = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'AIAI Compare');
-    const subscriptions = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      // A hidden webview is torn down; it says `ready` again when shown.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
-    ];
-    panel.onDidDispose(() => {
-      for (const s of subscriptions) s.dispose();
-      if (this.panel === panel) this.panel = undefined;
+    attachPage(panel, this.extensionUri, 'AIAI Compare', {
+      receive: (raw) => void this.receive(raw),
+      hidden: () => (this.ready = false),
+      disposed: () => {
+        if (this.panel === panel) this.panel = undefined;
+      },
     });
   }
 

@@ -10,7 +10,7 @@ import { Disposable } from './disposable';
 import { reportError } from './errors';
 import { casePage, chainOf } from './evidence';
 import { lineageOf } from './listing';
-import { webviewHtml, webviewOptions } from './webviewHtml';
+import { attachPage, webviewOptions } from './webviewHtml';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
@@ -117,22 +117,18 @@ export class ReviewPanel extends Disposable {
   private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, 'AIAI Review');
     let openedIn = panel.viewColumn;
-    const subscriptions = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),
-      // A hidden webview is torn down; it says `ready` again when shown.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-        // A column other than the one it opened in (known once it shows) is where the person moved it.
+    attachPage(panel, this.extensionUri, 'AIAI Review', {
+      receive: (raw) => void this.receive(raw),
+      hidden: () => (this.ready = false),
+      // A column other than the one it opened in (known once it shows) is where the person moved it.
+      changed: () => {
         if (openedIn === undefined) openedIn = panel.viewColumn;
         else if (panel.viewColumn !== undefined && panel.viewColumn !== openedIn) void this.memory.update(MOVED_TO, (openedIn = panel.viewColumn));
-      }),
-    ];
-    panel.onDidDispose(() => {
-      for (const s of subscriptions) s.dispose();
-      if (this.panel === panel) this.panel = undefined;
+      },
+      disposed: () => {
+        if (this.panel === panel) this.panel = undefined;
+      },
     });
   }
 
