@@ -87,11 +87,12 @@ whose config has three evals of 0.5 s each, as users write them: a gate, the tra
 the objective, and a holdout (which the cascade runs for an improvement only, hence about 2
 eval runs per candidate), with the local executor and with \`"executor": { "kind": "slurm" }\`
 on a single-node Slurm of this machine (\`scripts/slurm-cluster.sh\`, Debian's Slurm 22.05).
-Each eval is a batch job, and its wait in the queue counts as the loop's time: slurmctld
-starts a batch job only at its next once-a-second pass (a job's submission, its release
-from a hold and a dependency's end all wait for that pass, whatever SchedulerParameters
-say), about 0.5 s per eval on average. Each figure is the median of 3 runs on fresh copies;
-the parallel figure is on that two-CPU node.
+Each eval is a job, and its wait to start counts as the loop's time. By default srun
+submits it and slurmctld allocates it on the spot; with \`"submit": "sbatch"\` it is a batch
+job, which slurmctld starts only at its next once-a-second pass (a job's submission, its
+release from a hold and a dependency's end all wait for that pass, whatever
+SchedulerParameters say), about 0.5 s per eval on average. Each figure is the median of 3
+runs on fresh copies; the parallel figure is on that two-CPU node.
 
 The store figures time each command as a whole process on a store of
 ${store.candidates.toLocaleString('en-US')} real candidate records (a run of the parameter search on the example, its

@@ -135,11 +135,11 @@ test('a shared folder outside the workspace is refused, at its place', () => {
   assert.match(found[1]!, /shared folder "\/opt\/data" must be a folder inside the workspace/);
 });
 
-test('executor: local by default; slurm takes a partition, an absolute shared folder and sbatch options', () => {
+test('executor: local by default; slurm takes a partition, an absolute shared folder, job options and srun (the default) or sbatch', () => {
   assert.deepEqual(parseConfig(configJson(minimal), FILE, '/ws').executor, { kind: 'local' });
-  const slurm = { kind: 'slurm', partition: 'gpu', sharedDir: '/shared/aiai', sbatchArgs: ['--account=lab', '--qos=short'] };
+  const slurm = { kind: 'slurm', partition: 'gpu', sharedDir: '/shared/aiai', sbatchArgs: ['--account=lab', '--qos=short'], submit: 'sbatch' };
   assert.deepEqual(parseConfig(configJson({ ...minimal, executor: slurm }), FILE, '/ws').executor, slurm);
-  assert.deepEqual(parseConfig(configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/shared' } }), FILE, '/ws').executor, { kind: 'slurm', sharedDir: '/shared', sbatchArgs: [] });
+  assert.deepEqual(parseConfig(configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/shared' } }), FILE, '/ws').executor, { kind: 'slurm', sharedDir: '/shared', sbatchArgs: [], submit: 'srun' });
 });
 
 test('executor: each mistake is reported at its own line and column', () => {
@@ -162,6 +162,9 @@ test('executor: each mistake is reported at its own line and column', () => {
 
   const local = configJson({ ...minimal, executor: { kind: 'local', partition: 'debug' } });
   assert.deepEqual(problems(local), [`${at(local, '"debug"')}: executor.partition applies only to "kind": "slurm"`]);
+
+  const submit = configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/s', submit: 'ssh' } });
+  assert.deepEqual(problems(submit), [`${at(submit, '"ssh"')}: "executor.submit" must be one of "srun", "sbatch"`]);
 
   const kind = configJson({ ...minimal, executor: { kind: 'kubernetes' } });
   assert.deepEqual(problems(kind), [`${at(kind, '"kubernetes"')}: "executor.kind" must be one of "local", "slurm"`]);

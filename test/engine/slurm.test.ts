@@ -12,7 +12,7 @@ import { cli, cliProcess, cliWithEnv, commitAll, configJson, exited, git, makeRe
 
 /*
  * The Slurm executor against a real single-node Slurm (Debian's packages, started
- * here and stopped at the end): each eval of a candidate is a batch job named
+ * here and stopped at the end): each eval of a candidate is a job (srun) named
  * aiai-<candidate id>-<eval name>, and what a run starts on the cluster, it ends.
  */
 
@@ -101,6 +101,8 @@ test('aiai run --iterations 4 --parallel 2 grades the baseline and every candida
   const submitted = newJobs(before);
   assert.deepEqual(submitted.map((j) => j.name).sort(), expected.sort(), 'one job per eval run, and no other');
   assert.ok(submitted.every((j) => j.state === 'COMPLETED'));
+  // By default srun submits them: allocated at once rather than at the controller's next pass.
+  assert.match(execFileSync('scontrol', ['show', 'job', '-o', String(submitted[0]!.id)], { encoding: 'utf8' }), / BatchFlag=0 /);
   // Graded as locally: the eval's metrics, cases and log came back from the node.
   const best = candidates.find((c) => c.status === 'pending')!;
   const train = best.evaluation!.evals.find((e) => e.name === 'train')!;
@@ -207,6 +209,23 @@ function withExecutor(executor: Record<string, unknown>): string {
   return dir;
 }
 
+test('with executor.submit "sbatch", each eval is a batch job instead, graded the same', async () => {
+  const sharedDir = tempDir();
+  const dir = withExecutor({ kind: 'slurm', sharedDir, submit: 'sbatch' });
+  const before = jobs();
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('x to 3', { x: 3 })]), iterations: 1, signal: new AbortController().signal });
+
+  const [candidate] = summary.candidates;
+  assert.equal(candidate!.status, 'pending');
+  assert.equal(candidate!.objective!.value, 0.3);
+  const submitted = newJobs(before);
+  assert.deepEqual(submitted.map((j) => j.name).sort(), ['aiai-baseline-smoke', 'aiai-baseline-train', `aiai-${candidate!.id}-smoke`, `aiai-${candidate!.id}-train`].sort());
+  for (const job of submitted) {
+    assert.match(execFileSync('scontrol', ['show', 'job', '-o', String(job.id)], { encoding: 'utf8' }), /JobState=COMPLETED .* BatchFlag=1 /, `${job.name} ran as a batch job`);
+  }
+  assertNothingLeft(dir, sharedDir);
+});
+
 test('problems of the cluster stop the run before anything is submitted, each with what to do', async () => {
   const sharedDir = tempDir();
   const before = jobs();
@@ -231,7 +250,7 @@ test('problems of the cluster stop the run before anything is submitted, each wi
   symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), path.join(bin, 'git'));
   const noSlurm = cliWithEnv({ PATH: bin }, slurmWorkspace({ sharedDir }), 'run');
   assert.equal(noSlurm.code, 1);
-  assert.match(noSlurm.stderr, /sbatch was not found on this machine's PATH/);
+  assert.match(noSlurm.stderr, /srun was not found on this machine's PATH/);
 
   const node = execFileSync('sinfo', ['-h', '-o', '%N'], { encoding: 'utf8' }).trim();
   execFileSync('scontrol', ['update', `nodename=${node}`, 'state=down', 'reason=aiai-test']);

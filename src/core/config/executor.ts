@@ -10,16 +10,20 @@ export interface SlurmConfig {
   /** A folder every compute node sees at the same path. */
   sharedDir: string;
   sbatchArgs: string[];
+  submit: SubmitMethod;
 }
 
-export type RawExecutor = { kind: 'local' | 'slurm'; partition?: string; sharedDir?: string; sbatchArgs?: string[] };
+/** srun starts a job at once but needs the nodes to reach this machine; sbatch does not, and starts it at the controller's next pass. */
+export type SubmitMethod = 'srun' | 'sbatch';
+
+export type RawExecutor = { kind: 'local' | 'slurm'; partition?: string; sharedDir?: string; sbatchArgs?: string[]; submit?: SubmitMethod };
 
 export function executorWithDefaults(raw: RawExecutor | undefined): ExecutorConfig {
   if (raw?.kind !== 'slurm') return { kind: 'local' };
-  return { ...(raw as SlurmConfig), sbatchArgs: raw.sbatchArgs ?? [] };
+  return { ...(raw as SlurmConfig), sbatchArgs: raw.sbatchArgs ?? [], submit: raw.submit ?? 'srun' };
 }
 
-/** sbatch options aiai sets on every job itself, with the key of the config that sets them instead. */
+/** Job options (sbatch's and srun's) aiai sets on every job itself, with the key of the config that sets them instead. */
 const OWN_OPTIONS: Array<{ long: string; short?: string; instead: string }> = [
   { long: '--job-name', short: '-J', instead: 'aiai names each job aiai-<candidate id>-<eval name>' },
   { long: '--partition', short: '-p', instead: 'use executor.partition' },
@@ -38,7 +42,7 @@ export function executorProblems(raw: RawExecutor | undefined): Array<{ location
   if (!raw) return [];
   const problems: Array<{ location: Array<string | number>; message: string }> = [];
   if (raw.kind === 'local') {
-    for (const key of ['partition', 'sharedDir', 'sbatchArgs'] as const) {
+    for (const key of ['partition', 'sharedDir', 'sbatchArgs', 'submit'] as const) {
       if (raw[key] !== undefined) problems.push({ location: [key], message: `executor.${key} applies only to "kind": "slurm"` });
     }
     return problems;

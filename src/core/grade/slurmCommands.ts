@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { runtimeError } from '../common/errors';
 
-/* The Slurm commands aiai uses (sbatch, squeue, scontrol, sinfo, scancel), and what their answers mean for a user. */
+/* The Slurm commands aiai follows its jobs with (squeue, scontrol, sinfo, scancel), and what their answers mean for a user. */
 
 interface Answer {
   code: number | null;
@@ -9,12 +9,12 @@ interface Answer {
   stderr: string;
 }
 
-const NOT_FOUND = (tool: string): string =>
-  `${tool} was not found on this machine's PATH: with "executor": { "kind": "slurm" } aiai submits each eval with sbatch and follows it with squeue and scancel, ` +
+export const NOT_FOUND = (tool: string): string =>
+  `${tool} was not found on this machine's PATH: with "executor": { "kind": "slurm" } aiai submits each eval with srun (or sbatch, with executor.submit) and follows it with squeue and scancel, ` +
   'so run aiai on a machine of the cluster (a login node) where the Slurm commands work, or set executor.kind to "local"';
 
 /** Runs a Slurm command; only a missing command throws. */
-function slurm(tool: string, args: string[]): Promise<Answer> {
+export function slurm(tool: string, args: string[]): Promise<Answer> {
   return new Promise((resolve, reject) => {
     execFile(tool, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') reject(runtimeError(NOT_FOUND(tool)));
@@ -23,7 +23,8 @@ function slurm(tool: string, args: string[]): Promise<Answer> {
   });
 }
 
-function firstLines(text: string): string {
+/** A Slurm command's messages on one line, without their `sbatch: error:` prefixes. */
+export function firstLines(text: string): string {
   return text
     .split('\n')
     .map((l) => l.replace(/^s\w+: error: /, '').trim())
@@ -31,28 +32,9 @@ function firstLines(text: string): string {
     .join('; ');
 }
 
-/** Throws, saying what to do, when sbatch is not on this machine. */
-export async function requireSlurm(): Promise<void> {
-  await slurm('sbatch', ['--version']);
-}
-
-/** Hints for sbatch's usual refusals, by what its message says. */
-const REFUSALS: Array<[RegExp, string]> = [
-  [/invalid partition/i, 'check executor.partition (sinfo lists the partitions)'],
-  [/node configuration is not available|memory specification/i, 'the job asks for more than any node of the partition has; check executor.sbatchArgs'],
-  [/invalid account|account.*(not|invalid)/i, 'check --account in executor.sbatchArgs (sacctmgr show assoc user=$USER lists yours)'],
-  [/invalid qos|qos/i, 'check --qos in executor.sbatchArgs'],
-  [/time limit/i, "the partition's time limit is below an eval's timeoutSec"],
-];
-
-/** Submits a batch script; returns the job id, or throws what Slurm said with what to do about it. */
-export async function submit(args: string[], what: string): Promise<string> {
-  const answer = await slurm('sbatch', ['--parsable', ...args]);
-  const id = answer.stdout.trim().split(';')[0] ?? '';
-  if (answer.code === 0 && /^\d+$/.test(id)) return id;
-  const said = firstLines(answer.stderr) || `sbatch exited with code ${answer.code}`;
-  const hint = REFUSALS.find(([pattern]) => pattern.test(said))?.[1];
-  throw runtimeError(`Slurm refused the job for ${what}: ${said}${hint ? ` (${hint})` : ''}`);
+/** Throws, saying what to do, when `tool` (srun or sbatch) is not on this machine. */
+export async function requireSlurm(tool: string): Promise<void> {
+  await slurm(tool, ['--version']);
 }
 
 export interface JobState {

@@ -11,7 +11,8 @@ import { Worktrees } from '../git/worktrees';
 import { LOG_TAIL } from './command';
 import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { currentLedger } from './ledger';
-import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, submit, type JobState } from './slurmCommands';
+import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
+import { launcherSaid, submitJob, type SubmittedJob } from './slurmSubmit';
 import { batchScript, JOB_FILES } from './slurmScript';
 
 /** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
@@ -27,7 +28,7 @@ const CANCEL_WAIT_MS = 60_000;
 type Ending = { kind: 'done' } | { kind: 'timedOut' } | { kind: 'aborted' } | { kind: 'ended'; state: string };
 
 /**
- * Runs each eval as a Slurm batch job named `aiai-<label>-<eval>`. The candidate's
+ * Runs each eval as a Slurm job named `aiai-<label>-<eval>`, submitted with srun or sbatch. The candidate's
  * checkout, the job's script, metrics file and log are under `sharedDir`, which
  * the nodes see; the job is followed through its folder (fast) and squeue /
  * scontrol (for what the folder cannot tell). A stop or a timeout cancels it.
@@ -46,7 +47,7 @@ export class SlurmExecutor implements Executor {
    * dead run of this checkout left under sharedDir. Call it holding the run lock.
    */
   static async open(git: Git, config: Config, slurm: SlurmConfig): Promise<SlurmExecutor> {
-    await requireSlurm();
+    await requireSlurm(slurm.submit);
     const known = (await partitions()).map((p) => p.replace(/\*$/, ''));
     if (slurm.partition !== undefined && !known.includes(slurm.partition)) {
       throw new ConfigError([configLocation(config.workspace, ['executor', 'partition'], `Slurm has no partition "${slurm.partition}" (its partitions: ${known.join(', ') || 'none'})`)]);
@@ -104,7 +105,8 @@ export class SlurmExecutor implements Executor {
         { mode: 0o755 },
       );
       if (signal.aborted) return { ...nothing(0), aborted: true };
-      const id = await submit(
+      const job = await submitJob(
+        this.slurm.submit,
         [
           `--job-name=${name}`,
           ...(this.slurm.partition !== undefined ? [`--partition=${this.slurm.partition}`] : []),
@@ -112,14 +114,17 @@ export class SlurmExecutor implements Executor {
           `--output=${file(JOB_FILES.slurmOutput)}`,
           `--chdir=${folder}`,
           ...this.slurm.sbatchArgs,
-          file(JOB_FILES.script),
         ],
+        file(JOB_FILES.script),
+        file(JOB_FILES.messages),
         `eval "${spec.name}" of ${label}`,
       );
+      const { id } = job;
       const untrack = track(id, name);
       try {
         const clock: { startedAt?: number } = {};
-        const ending = await this.follow(id, name, folder, request, clock);
+        const ending = await this.follow(job, name, folder, request, clock);
+        await gone(job);
         return this.collect(id, name, ending, folder, request, Date.now() - (clock.startedAt ?? Date.now()));
       } finally {
         untrack();
@@ -134,20 +139,21 @@ export class SlurmExecutor implements Executor {
   }
 
   /** Waits for the job's end, enforcing the eval's timeout from when it started; cancels it on a stop or a timeout. */
-  private async follow(id: string, name: string, folder: string, request: EvalRequest, clock: { startedAt?: number }): Promise<Ending> {
+  private async follow(job: SubmittedJob, name: string, folder: string, request: EvalRequest, clock: { startedAt?: number }): Promise<Ending> {
+    const { id } = job;
     const has = (f: string): boolean => existsSync(path.join(folder, f));
     const timeoutMs = request.spec.timeoutSec * 1000;
     let nextAsk = Date.now() + ASK_MS;
     for (;;) {
       if (request.signal.aborted) {
-        await this.end(id);
+        await end(job);
         return { kind: 'aborted' };
       }
       const now = Date.now();
       if (clock.startedAt === undefined && has(JOB_FILES.started)) clock.startedAt = now;
       if (has(JOB_FILES.done)) return { kind: 'done' };
       if (clock.startedAt !== undefined && now - clock.startedAt >= timeoutMs) {
-        await this.end(id);
+        await end(job);
         return { kind: 'timedOut' };
       }
       if (now >= nextAsk) {
@@ -159,14 +165,15 @@ export class SlurmExecutor implements Executor {
           return { kind: 'ended', state: state?.state ?? 'UNKNOWN' };
         }
         if (state.state === 'RUNNING') clock.startedAt ??= now;
-        if (state.state === 'PENDING') await this.checkWaiting(id, name, state);
+        if (state.state === 'PENDING') await this.checkWaiting(job, name, state);
       }
       await pause(POLL_MS, request.signal);
     }
   }
 
   /** A job that will never start stops the run (after it is cancelled), since every other job would wait the same. */
-  private async checkWaiting(id: string, name: string, state: JobState): Promise<void> {
+  private async checkWaiting(job: SubmittedJob, name: string, state: JobState): Promise<void> {
+    const { id } = job;
     const never = NEVER_STARTS.find(([pattern]) => pattern.test(state.reason));
     let problem = never ? `Slurm will never start job ${id} (${name}) as asked: it waits with reason ${state.reason}; ${never[1]}` : undefined;
     if (!problem && NODES_UNAVAILABLE.test(state.reason)) {
@@ -175,25 +182,14 @@ export class SlurmExecutor implements Executor {
       if (!states.some(isUsable)) problem = `${noNodes(partition, states)} (job ${id}, ${name}, waits with reason: ${state.reason})`;
     }
     if (!problem) return;
-    await this.end(id);
+    await end(job);
     throw runtimeError(problem);
-  }
-
-  /** Cancels a job and waits until Slurm says it ended, so that its folder and checkout can go. */
-  private async end(id: string): Promise<void> {
-    await cancel([id]);
-    const deadline = Date.now() + CANCEL_WAIT_MS;
-    while (Date.now() < deadline) {
-      const state = await jobState(id);
-      if (!state || isTerminal(state.state)) return;
-      await pause(POLL_MS * 2);
-    }
   }
 
   /** What the job left, as the outcome of one run; a problem of the cluster rather than the candidate throws. */
   private collect(id: string, name: string, ending: Ending, folder: string, request: EvalRequest, durationMs: number): EvalRun {
     const read = (f: string): string | undefined => readTextIfExists(path.join(folder, f));
-    const slurmSaid = read(JOB_FILES.slurmOutput)?.trim() ?? '';
+    const slurmSaid = [read(JOB_FILES.slurmOutput), launcherSaid(read(JOB_FILES.messages) ?? '')].map((t) => t?.trim() ?? '').filter(Boolean).join('\n');
     const refused = read(JOB_FILES.refused);
     if (refused) throw runtimeError(`${refused.trim()} (job ${id}, ${name})`);
     const log = (read(JOB_FILES.log) ?? '') + (slurmSaid ? `\n[aiai: Slurm's messages for job ${id}]\n${slurmSaid}\n` : '');
@@ -236,6 +232,31 @@ export class SlurmExecutor implements Executor {
         }
         return { killedBy: `job ${id} ended (${state}) before the eval finished${said}` };
     }
+  }
+}
+
+/** Cancels a job and waits until Slurm has let it go. */
+async function end(job: SubmittedJob): Promise<void> {
+  await cancel([job.id]);
+  await gone(job);
+}
+
+/**
+ * Waits until Slurm has let a job go, so that its folder and checkout can go and no
+ * job of a finished run is left in squeue: srun, if it submitted the job, exits once
+ * the job ended, and the node then reports its clean-up (COMPLETING) done.
+ */
+async function gone(job: SubmittedJob): Promise<void> {
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  if (job.srunExit) {
+    const exited = new AbortController();
+    void job.srunExit.then(() => exited.abort());
+    await pause(CANCEL_WAIT_MS, exited.signal);
+  }
+  while (Date.now() < deadline) {
+    const state = await jobState(job.id);
+    if (!state || isTerminal(state.state)) return;
+    await pause(POLL_MS);
   }
 }
 

@@ -5,8 +5,10 @@ import { bubblewrapArgs, HOME_SECRETS, PROBE_ARGS, sandboxCommand, unsandboxedCo
 /** What a job leaves in its folder under sharedDir, for aiai to read. */
 export const JOB_FILES = {
   script: 'job.sh',
-  /** Slurm's own messages, and the script's. */
+  /** The script's own output, and Slurm's messages from the node (--output). */
   slurmOutput: 'slurm.out',
+  /** srun's messages, when it submitted the job: the job id, and Slurm's errors. */
+  messages: 'srun.out',
   /** The script began on a node. */
   started: 'started',
   /** The eval's exit status. */
