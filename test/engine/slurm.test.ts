@@ -166,6 +166,26 @@ test('a hanging eval is killed at its timeout, its job cancelled; the job was gi
   assertNothingLeft(dir, sharedDir);
 });
 
+test('a job ended by Slurm rather than by its eval (here an scancel from outside) fails that candidate, with what Slurm did, and the run goes on', async () => {
+  const sharedDir = tempDir();
+  const dir = slurmWorkspace({ sharedDir, hang: true });
+  const cancelled = until(() => runningTrainJob() !== undefined, 30_000, "a candidate's train job runs").then(() => {
+    const job = runningTrainJob()!;
+    execFileSync('scancel', [String(job.id)]);
+    return job;
+  });
+  // Train hangs for x = 5 (until cancelled), not for x = 2.
+  const steps = [paramsStep('x to 5', { x: 5 }), paramsStep('a note', { x: 2, note: 'x stays 2' })];
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer(steps), iterations: 2, signal: new AbortController().signal });
+  const job = await cancelled;
+
+  const [first, second] = summary.candidates;
+  assert.equal(first!.status, 'failed');
+  assert.match(first!.reason ?? '', new RegExp(`^train: job ${job.id} was cancelled outside aiai \\(scancel or an administrator\\)`));
+  assert.deepEqual(second!.evaluation!.evals.map((e) => e.status), ['passed', 'passed'], 'the next candidate was graded');
+  assertNothingLeft(dir, sharedDir);
+});
+
 test('Ctrl-C in the middle of a slow run cancels its job: nothing of it is left in squeue, in git or under sharedDir', async () => {
   const sharedDir = tempDir();
   const dir = slurmWorkspace({ sharedDir, hang: true });

@@ -227,7 +227,9 @@ export class SlurmExecutor implements Executor {
       default:
         if (!started) {
           throw runtimeError(
-            `job ${id} (${name}) ended (${state}) before its script began on a node: every node must see executor.sharedDir ${this.slurm.sharedDir} at the same path, with the candidate's checkout in it${said}`,
+            `job ${id} (${name}) ended (${state}) before its script began on a node: every node must see executor.sharedDir ${this.slurm.sharedDir} at the same path, with the candidate's checkout in it` +
+              (this.slurm.submit === 'srun' ? ', and reach this machine for srun (or set executor.submit to "sbatch")' : '') +
+              said,
           );
         }
         return { killedBy: `job ${id} ended (${state}) before the eval finished${said}` };
