@@ -23,7 +23,8 @@ let last: { key: string; page: ComparedCasePage } | undefined;
 export function renderCompare(root: HTMLElement, c: Comparison, ctx: ViewContext): void {
   const pair = pairKey(c.a.ref, c.b.ref);
   const same = ctx.state.compare?.pair === pair;
-  if (!same) ctx.saveState({ compare: { pair } });
+  // The two sides too, for the extension to compare them again after a window reload.
+  if (!same) ctx.saveState({ compare: { pair, a: c.a.ref, b: c.b.ref } });
   const scroll = same ? window.scrollY : 0;
   root.replaceChildren(compareView(c, pair, ctx));
   window.scrollTo(0, scroll);

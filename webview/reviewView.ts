@@ -1,5 +1,6 @@
 import { formatNumber as fmt, formatSigned as signed, lineageText } from '../src/shared/format';
 import type { MetricRow, QuickReason, Review } from '../src/shared/review';
+import type { CompareRef } from '../src/shared/compare';
 import { describeUsage } from '../src/shared/usage';
 import type { FromWebview, ReviewSnapshot } from '../src/protocol';
 import { casesSection } from './casesView';
@@ -25,8 +26,8 @@ export interface UiState {
   cases?: ListState;
   /** The quick reason picked for a rejection. */
   because?: QuickReason | undefined;
-  /** A comparison's panel: the pair it shows, its cases' filter and page, its open files. */
-  compare?: { pair: string; cases?: ListState; diff?: DiffViewState };
+  /** A comparison's panel: the pair it shows (as a key, and its two sides), its cases' filter and page, its open files. */
+  compare?: { pair: string; a?: CompareRef; b?: CompareRef; cases?: ListState; diff?: DiffViewState };
   /** What the person ticked to keep part of the change. */
   selection?: SelectionState;
 }

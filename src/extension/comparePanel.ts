@@ -5,6 +5,8 @@ import { compare, comparedCases } from '../core/review/compare';
 import { CASES_PAGE, parseFromWebview, type ComparePageReply, type FromWebview, type ToWebview } from '../protocol';
 import { assertNever } from '../shared/assertNever';
 import { pairKey, type CompareRef, type Comparison } from '../shared/compare';
+import { object, readOrUndefined } from '../shared/read';
+import { compareRef } from '../shared/readEvidence';
 import { openComparisonDiff } from './compare';
 import { Disposable } from './disposable';
 import { reportError } from './errors';
@@ -61,7 +63,25 @@ export class ComparePanel extends Disposable {
       this.post();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    this.attach(vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri)));
+  }
+
+  /**
+   * The serializer VS Code calls to bring the panel back after a window reload, on the
+   * pair its page kept; a page that kept none (or a malformed one) says so.
+   */
+  serializer(): vscode.WebviewPanelSerializer<unknown> {
+    return {
+      deserializeWebviewPanel: async (panel, state) => {
+        this.panel?.dispose();
+        this.pair = keptPair(state);
+        panel.webview.options = webviewOptions(this.extensionUri);
+        this.attach(panel);
+      },
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
     this.panel = panel;
     this.ready = false;
     attachPage(panel, this.extensionUri, 'AIAI Compare', {
@@ -132,9 +152,10 @@ export class ComparePanel extends Disposable {
   }
 
   private async postNow(seq: number): Promise<void> {
-    if (!this.panel || !this.ready || !this.pair) return;
+    if (!this.panel || !this.ready) return;
     let message: ToWebview;
     try {
+      if (!this.pair) throw new Error('the panel kept no pair to compare; use AIAI: Compare With… again');
       const { fresh } = this;
       this.fresh = undefined;
       const comparison = fresh && pairKey(fresh.a.ref, fresh.b.ref) === pairKey(this.pair.a, this.pair.b) ? fresh : await this.compare(this.pair.a, this.pair.b);
@@ -154,6 +175,12 @@ export class ComparePanel extends Disposable {
     void this.panel.webview.postMessage(message);
     this.sent.fire(message);
   }
+}
+
+/** The pair a compare page kept in its state (`compare.a` and `compare.b`), if it kept a well-formed one. */
+function keptPair(state: unknown): { a: CompareRef; b: CompareRef } | undefined {
+  type Pair = { a: CompareRef; b: CompareRef };
+  return readOrUndefined(object<{ compare: Pair }>({ compare: object<Pair>({ a: compareRef, b: compareRef }) }), state)?.compare;
 }
 
 function titleOf(c: Comparison): string {

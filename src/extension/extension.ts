@@ -3,7 +3,7 @@ import { ApiKeyStore } from './apiKey';
 import { CandidatesView } from './candidatesView';
 import { Coauthor } from './coauthor';
 import { registerCommands } from './commands';
-import { ComparePanel } from './comparePanel';
+import { COMPARE_VIEW_TYPE, ComparePanel } from './comparePanel';
 import { Decisions } from './decisions';
 import { GIT_CONTENT_SCHEME, GitContentProvider } from './gitContent';
 import { LoopRunner } from './loopRunner';
@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     vscode.window.registerTreeDataProvider('aiai.candidates', candidates),
     vscode.window.registerTreeDataProvider('aiai.versions', versions),
     vscode.window.registerWebviewPanelSerializer(REVIEW_VIEW_TYPE, panel.serializer()),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, compare.serializer()),
     vscode.workspace.registerTextDocumentContentProvider(GIT_CONTENT_SCHEME, new GitContentProvider(session)),
     ...registerCommands({ session, loop, panel, compare, decisions, coauthor, apiKey, log }),
   );

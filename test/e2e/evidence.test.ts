@@ -78,6 +78,13 @@ test('a person sees the input, expected and actual output of a newly failing cas
     assert.match(await compare.locator('#compare-cases-counts').innerText(), /^0 pass on A only · 8 pass on B only/);
     await screenshot(page, 'compare-dark.png');
 
+    // A window reload brings the comparison back, on the same two.
+    await runCommand(page, 'Developer: Reload Window');
+    await page.locator('.part.activitybar .action-item a[aria-label^="AIAI"]').waitFor({ timeout: 60_000 });
+    const restored = await frameWith(page, '#compare-metrics', 60_000);
+    assert.match(await restored.locator('#compare-sides [data-side="a"]').innerText(), new RegExp(`candidate ${mine.id}`));
+    assert.match(await restored.locator('#compare-sides [data-side="b"]').innerText(), new RegExp(`candidate ${eight.id}`));
+
     // Back in the review, beside the comparison: reject with a quick reason.
     review = await frameWith(page, `[data-candidate="${mine.id}"] #reject`);
     await review.locator('#quick-reasons [data-reason="wrong-direction"]').click();

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import { shortSha, type Git } from '../git/git';
+import { shortSha, type Git, type LogEntry } from '../git/git';
 import type { Metrics } from '../grade/metrics';
 import type { Store } from '../record/store';
 
@@ -28,7 +28,7 @@ export interface Version {
  */
 export async function listVersions(git: Git, store: Store, config: Config): Promise<Version[]> {
   const log = await git.firstParentLog('HEAD');
-  const ours = log.filter((e) => e.trailers[CANDIDATE_TRAILER] || e.trailers[ROLLBACK_TRAILER]).reverse();
+  const ours = log.filter(isVersionCommit).reverse();
   const [first] = ours;
   const baselineCommit = first ? first.parents[0] : log[0]?.sha;
   const baselineEntry = log.find((e) => e.sha === baselineCommit);
@@ -89,6 +89,11 @@ function baselineMetrics(store: Store, config: Config): (commit: string) => Metr
   };
 }
 
+/** Whether a commit is a version aiai made: an approval or a rollback, by its trailers. */
+function isVersionCommit(entry: LogEntry): boolean {
+  return Boolean(entry.trailers[CANDIDATE_TRAILER] || entry.trailers[ROLLBACK_TRAILER]);
+}
+
 /**
  * The version name of a commit on the branch, as `listVersions` numbers it: v0 for
  * the baseline, then one more for each approval and rollback in its first-parent
@@ -96,9 +101,8 @@ function baselineMetrics(store: Store, config: Config): (commit: string) => Metr
  */
 export async function versionName(git: Git, commit: string): Promise<string> {
   const log = await git.firstParentLog(commit);
-  const ours = (e: (typeof log)[number]): boolean => Boolean(e.trailers[CANDIDATE_TRAILER] || e.trailers[ROLLBACK_TRAILER]);
-  if (!log[0] || (!ours(log[0]) && log.some(ours))) return shortSha(commit);
-  return `v${log.filter(ours).length}`;
+  if (!log[0] || (!isVersionCommit(log[0]) && log.some(isVersionCommit))) return shortSha(commit);
+  return `v${log.filter(isVersionCommit).length}`;
 }
 
 /** "accuracy 0.61 -> 0.68" → { accuracy: 0.68 } */
