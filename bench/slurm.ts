@@ -89,7 +89,7 @@ export function slurmRows(f: SlurmFigures): Array<[string, string]> {
       `${f.sbatchOverheadMs.toFixed(0)} ms vs ${f.localOverheadMs.toFixed(0)} ms: +${(f.sbatchOverheadMs - f.localOverheadMs).toFixed(0)} ms`,
     ],
     [
-      `wall time of ${f.candidates} candidates on Slurm (2 CPUs), --parallel 1 vs --parallel 2, median of ${f.rounds}`,
+      `wall time of ${f.candidates} candidates on Slurm (srun, 2 CPUs), --parallel 1 vs --parallel 2, median of ${f.rounds}`,
       `${(f.wallP1Ms / 1000).toFixed(2)} s vs ${(f.wallP2Ms / 1000).toFixed(2)} s: ${(f.wallP1Ms / f.wallP2Ms).toFixed(2)}×`,
     ],
   ];
@@ -104,6 +104,7 @@ function writeRows(rows: Array<[string, string]>): void {
   // Where the rows stood (nothing of ours comes before them), or else at the end of the first table: the search's table follows it.
   let at = all.findIndex(isOurs);
   if (at < 0) for (at = lines.findIndex((l) => l.startsWith('|')); lines[at]?.startsWith('|'); ) at++;
+  if (at < 0) at = lines.length;
   lines.splice(at, 0, ...rows.map(([name, value]) => `| ${name} | ${value} |`));
   writeFileSync(file, lines.join('\n'));
 }

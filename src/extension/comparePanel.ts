@@ -73,7 +73,8 @@ export class ComparePanel extends Disposable {
   serializer(): vscode.WebviewPanelSerializer<unknown> {
     return {
       deserializeWebviewPanel: async (panel, state) => {
-        this.panel?.dispose();
+        // A comparison opened since the window came back is the one the person wants.
+        if (this.panel) return panel.dispose();
         this.pair = keptPair(state);
         panel.webview.options = webviewOptions(this.extensionUri);
         this.attach(panel);
@@ -155,7 +156,7 @@ export class ComparePanel extends Disposable {
     if (!this.panel || !this.ready) return;
     let message: ToWebview;
     try {
-      if (!this.pair) throw new Error('the panel kept no pair to compare; use AIAI: Compare With… again');
+      if (!this.pair) throw new Error('the panel kept no pair to compare; choose Compare with… again');
       const { fresh } = this;
       this.fresh = undefined;
       const comparison = fresh && pairKey(fresh.a.ref, fresh.b.ref) === pairKey(this.pair.a, this.pair.b) ? fresh : await this.compare(this.pair.a, this.pair.b);

@@ -139,6 +139,9 @@ test('executor: local by default; slurm takes a partition, an absolute shared fo
   assert.deepEqual(parseConfig(configJson(minimal), FILE, '/ws').executor, { kind: 'local' });
   const slurm = { kind: 'slurm', partition: 'gpu', sharedDir: '/shared/aiai', sbatchArgs: ['--account=lab', '--qos=short'], submit: 'sbatch' };
   assert.deepEqual(parseConfig(configJson({ ...minimal, executor: slurm }), FILE, '/ws').executor, slurm);
+  // A batch job runs its script once, however many tasks it holds.
+  const tasks = { ...slurm, sbatchArgs: ['--ntasks=4'] };
+  assert.deepEqual(parseConfig(configJson({ ...minimal, executor: tasks }), FILE, '/ws').executor, tasks);
   assert.deepEqual(parseConfig(configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/shared' } }), FILE, '/ws').executor, { kind: 'slurm', sharedDir: '/shared', sbatchArgs: [], submit: 'srun' });
 });
 
@@ -158,6 +161,12 @@ test('executor: each mistake is reported at its own line and column', () => {
   assert.deepEqual(problems(own), [
     `${at(own, '"--time=10"')}: executor.sbatchArgs may not set --time: the time limit comes from each eval's timeoutSec`,
     `${at(own, '"-J"')}: executor.sbatchArgs may not set --job-name: aiai names each job aiai-<candidate id>-<eval name>`,
+  ]);
+
+  // Several tasks would each run the eval with srun; a batch job runs its script once.
+  const tasks = configJson({ ...minimal, executor: { kind: 'slurm', sharedDir: '/s', sbatchArgs: ['--ntasks=4'] } });
+  assert.deepEqual(problems(tasks), [
+    `${at(tasks, '"--ntasks=4"')}: executor.sbatchArgs may not set --ntasks: with srun every task runs the eval once more; ask for CPUs with --cpus-per-task, or set executor.submit to "sbatch"`,
   ]);
 
   const local = configJson({ ...minimal, executor: { kind: 'local', partition: 'debug' } });

@@ -246,6 +246,22 @@ test('with executor.submit "sbatch", each eval is a batch job instead, graded th
   assertNothingLeft(dir, sharedDir);
 });
 
+test('run from inside a job of its own (salloc, sbatch), aiai still submits each eval as a job of one task, not as steps of that job', () => {
+  const sharedDir = tempDir();
+  const dir = slurmWorkspace({ sharedDir });
+  const before = jobs();
+  // What srun would otherwise read as its options: that job's id, tasks and CPUs.
+  const result = cliWithEnv({ SLURM_JOB_ID: '999999', SLURM_JOBID: '999999', SLURM_NTASKS: '3', SLURM_CPUS_PER_TASK: '64' }, dir, 'run', '--iterations', '1');
+  assert.equal(result.code, 0, result.stderr);
+
+  const submitted = newJobs(before);
+  assert.deepEqual(submitted.map((j) => j.name).filter((n) => n.startsWith('aiai-baseline-')), ['aiai-baseline-smoke', 'aiai-baseline-train']);
+  for (const job of submitted) {
+    assert.match(execFileSync('scontrol', ['show', 'job', '-o', String(job.id)], { encoding: 'utf8' }), / NumTasks=1 CPUs\/Task=1 /, `${job.name} is one task of one CPU`);
+  }
+  assertNothingLeft(dir, sharedDir);
+});
+
 test('problems of the cluster stop the run before anything is submitted, each with what to do', async () => {
   const sharedDir = tempDir();
   const before = jobs();
@@ -291,6 +307,10 @@ test('a job Slurm refuses, or would never start, stops the run with what Slurm s
   const refused = cli(withExecutor({ kind: 'slurm', sharedDir, sbatchArgs: ['--mem=999999999'] }), 'run');
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /Slurm refused the job for eval "smoke" of baseline: Memory specification can not be satisfied; .*\(the job asks for more than any node of the partition has; check executor\.sbatchArgs\)/);
+
+  const sbatchOnly = cli(withExecutor({ kind: 'slurm', sharedDir, sbatchArgs: ['--requeue'] }), 'run');
+  assert.equal(sbatchOnly.code, 1);
+  assert.match(sbatchOnly.stderr, /Slurm refused the job for eval "smoke" of baseline: srun: unrecognized option '--requeue'.* \(srun does not take this option of sbatch: remove it from executor\.sbatchArgs, or set executor\.submit to "sbatch"\)/);
 
   const waiting = withExecutor({ kind: 'slurm', sharedDir, sbatchArgs: ['--cpus-per-task=64'] });
   const never = cli(waiting, 'run');

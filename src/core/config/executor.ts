@@ -23,8 +23,15 @@ export function executorWithDefaults(raw: RawExecutor | undefined): ExecutorConf
   return { ...(raw as SlurmConfig), sbatchArgs: raw.sbatchArgs ?? [], submit: raw.submit ?? 'srun' };
 }
 
-/** Job options (sbatch's and srun's) aiai sets on every job itself, with the key of the config that sets them instead. */
-const OWN_OPTIONS: Array<{ long: string; short?: string; instead: string }> = [
+/** A job option (sbatch's and srun's) the config refuses in sbatchArgs, with what to do instead. */
+interface Option {
+  long: string;
+  short?: string;
+  instead: string;
+}
+
+/** Options aiai sets on every job itself. */
+const OWN_OPTIONS: Option[] = [
   { long: '--job-name', short: '-J', instead: 'aiai names each job aiai-<candidate id>-<eval name>' },
   { long: '--partition', short: '-p', instead: 'use executor.partition' },
   { long: '--time', short: '-t', instead: "the time limit comes from each eval's timeoutSec" },
@@ -35,6 +42,13 @@ const OWN_OPTIONS: Array<{ long: string; short?: string; instead: string }> = [
   { long: '--array', short: '-a', instead: 'each eval is one job' },
   { long: '--wait', short: '-W', instead: 'aiai follows its jobs with squeue' },
   { long: '--parsable', instead: 'aiai reads the job id itself' },
+];
+
+/** Options that would break a job submitted with srun: each task would run the eval again, or srun would not name the job. */
+const NOT_WITH_SRUN: Option[] = [
+  { long: '--ntasks', short: '-n', instead: 'with srun every task runs the eval once more; ask for CPUs with --cpus-per-task, or set executor.submit to "sbatch"' },
+  { long: '--quiet', short: '-Q', instead: "aiai reads the job id from srun's messages" },
+  { long: '--pty', instead: 'a job of aiai has no terminal' },
 ];
 
 /** What is wrong with the executor key, each with where it stands under "executor". */
@@ -50,8 +64,9 @@ export function executorProblems(raw: RawExecutor | undefined): Array<{ location
   if (raw.sharedDir !== undefined && !path.isAbsolute(raw.sharedDir)) {
     problems.push({ location: ['sharedDir'], message: `executor.sharedDir must be an absolute path that every compute node sees, not "${raw.sharedDir}"` });
   }
+  const refused = raw.submit === 'sbatch' ? OWN_OPTIONS : [...OWN_OPTIONS, ...NOT_WITH_SRUN];
   (raw.sbatchArgs ?? []).forEach((arg, i) => {
-    const own = OWN_OPTIONS.find((o) => arg === o.long || arg.startsWith(`${o.long}=`) || (o.short !== undefined && arg.startsWith(o.short)));
+    const own = refused.find((o) => arg === o.long || arg.startsWith(`${o.long}=`) || (o.short !== undefined && arg.startsWith(o.short)));
     if (own) problems.push({ location: ['sbatchArgs', i], message: `executor.sbatchArgs may not set ${own.long}: ${own.instead}` });
   });
   return problems;

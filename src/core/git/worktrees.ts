@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pause } from '../common/pause';
 import type { Git } from './git';
 
 /**
@@ -128,7 +129,7 @@ async function worktreeCommand(git: Git, args: string[]): Promise<string> {
       return await git.raw(['worktree', ...args]);
     } catch (error) {
       if (attempt >= WORKTREE_ATTEMPTS || !/failed to read .*worktrees|is not a valid|gitdir/i.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25 * attempt));
+      await pause(25 * attempt);
     }
   }
 }

@@ -6,6 +6,7 @@ import { configLocation, type Config } from '../config/config';
 import type { SlurmConfig } from '../config/executor';
 import { ConfigError, runtimeError } from '../common/errors';
 import { readTextIfExists } from '../common/files';
+import { abortedBy, pause } from '../common/pause';
 import type { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
 import { LOG_TAIL } from './command';
@@ -13,7 +14,7 @@ import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './execut
 import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
 import { launcherSaid, submitJob, type SubmittedJob } from './slurmSubmit';
-import { batchScript, JOB_FILES } from './slurmScript';
+import { jobScript, JOB_FILES } from './slurmScript';
 
 /** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
 const POLL_MS = 50;
@@ -21,7 +22,7 @@ const POLL_MS = 50;
 const ASK_MS = 1000;
 /** How long a job's files may take to show on this machine after Slurm says it ended (a shared filesystem's caches). */
 const FILES_GRACE_MS = 5000;
-/** How long a cancelled job may take to end (Slurm's KillWait is 30 s by default). */
+/** How long a job may take to end once cancelled or finished, and its srun to exit (Slurm's KillWait is 30 s by default). */
 const CANCEL_WAIT_MS = 60_000;
 
 /** How a followed job came to an end. */
@@ -93,7 +94,7 @@ export class SlurmExecutor implements Executor {
     try {
       writeFileSync(
         file(JOB_FILES.script),
-        batchScript({
+        jobScript({
           what: `eval "${spec.name}" of ${label}`,
           folder,
           checkout: request.checkout,
@@ -118,7 +119,9 @@ export class SlurmExecutor implements Executor {
         file(JOB_FILES.script),
         file(JOB_FILES.messages),
         `eval "${spec.name}" of ${label}`,
+        signal,
       );
+      if (!job) return { ...nothing(0), aborted: true };
       const { id } = job;
       const untrack = track(id, name);
       try {
@@ -249,15 +252,20 @@ async function end(job: SubmittedJob): Promise<void> {
  * the job ended, and the node then reports its clean-up (COMPLETING) done.
  */
 async function gone(job: SubmittedJob): Promise<void> {
+  if (job.srunExit) await pause(CANCEL_WAIT_MS, abortedBy(job.srunExit));
+  if (await leaves(job.id)) return;
+  // Still held after its end: its srun was killed (an allocation outlives it), or Slurm lags. Let it go.
+  await cancel([job.id]);
+  await leaves(job.id);
+}
+
+/** Whether Slurm says the job ended within CANCEL_WAIT_MS. */
+async function leaves(id: string): Promise<boolean> {
   const deadline = Date.now() + CANCEL_WAIT_MS;
-  if (job.srunExit) {
-    const exited = new AbortController();
-    void job.srunExit.then(() => exited.abort());
-    await pause(CANCEL_WAIT_MS, exited.signal);
-  }
-  while (Date.now() < deadline) {
-    const state = await jobState(job.id);
-    if (!state || isTerminal(state.state)) return;
+  for (;;) {
+    const state = await jobState(id);
+    if (!state || isTerminal(state.state)) return true;
+    if (Date.now() > deadline) return false;
     await pause(POLL_MS);
   }
 }
@@ -330,25 +338,12 @@ function readdirNames(dir: string): string[] {
   }
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Whether `file` shows up within `ms`. */
 async function appears(file: string, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!existsSync(file)) {
     if (Date.now() > deadline) return false;
-    await pause(POLL_MS * 2);
+    await pause(POLL_MS);
   }
   return true;
 }

@@ -50,13 +50,13 @@ function words(argv: string[]): string {
 }
 
 /**
- * The batch script of one eval: on the node, it runs the eval in its checkout in the
+ * The script of one eval's job: on the node, it runs the eval in its checkout in the
  * same sandbox as locally (bubblewrap when the node can make one; the node decides,
  * as the config's sandbox.mode says), in a process group of its own that is killed
  * when the eval ends or runs more processes than allowed, with its output cut at the
  * same cap. It leaves its results as files (JOB_FILES) in its folder.
  */
-export function batchScript(o: ScriptOptions): string {
+export function jobScript(o: ScriptOptions): string {
   const scratch = `${o.folder}/${JOB_FILES.scratch}`;
   const exports = Object.entries({ ...o.env, AIAI_EVAL_COMMAND: o.command }).map(([k, v]) => `export ${k}=${q(v)}`);
   const plain = `set -- ${words(unsandboxedCommand(o.sandbox))}`;
