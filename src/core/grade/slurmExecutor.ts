@@ -147,6 +147,9 @@ export class SlurmExecutor implements Executor {
     const has = (f: string): boolean => existsSync(path.join(folder, f));
     const timeoutMs = request.spec.timeoutSec * 1000;
     let nextAsk = Date.now() + ASK_MS;
+    // srun exits with its job: Slurm is asked at once rather than at the next second.
+    let srunGone = false;
+    void job.srunExit?.then(() => (srunGone = true));
     for (;;) {
       if (request.signal.aborted) {
         await end(job);
@@ -159,12 +162,13 @@ export class SlurmExecutor implements Executor {
         await end(job);
         return { kind: 'timedOut' };
       }
-      if (now >= nextAsk) {
+      if (now >= nextAsk || srunGone) {
         nextAsk = now + ASK_MS;
         const state = await jobState(id);
         if (!state || isTerminal(state.state)) {
-          // The folder may show the end a little after Slurm does.
-          if (await appears(path.join(folder, JOB_FILES.done), FILES_GRACE_MS)) return { kind: 'done' };
+          // When the script ended by itself, the folder may show it a little after Slurm does; a job Slurm ended has no end to wait for.
+          const byItself = !state || state.state === 'COMPLETED' || state.state === 'FAILED';
+          if (await appears(path.join(folder, JOB_FILES.done), byItself ? FILES_GRACE_MS : 0)) return { kind: 'done' };
           return { kind: 'ended', state: state?.state ?? 'UNKNOWN' };
         }
         if (state.state === 'RUNNING') clock.startedAt ??= now;
