@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runLoop } from '../../src/core/loop/loop';
@@ -109,6 +110,8 @@ test('aiai run --iterations 4 --parallel 2 grades the baseline and every candida
   assert.equal(train.metrics.score, best.objective!.value);
   assert.equal(train.cases.length, 10);
   assert.match(readFileSync(train.logFile, 'utf8'), /scored train/);
+  // The log ends with which job graded it, and where.
+  assert.match(readFileSync(train.logFile, 'utf8'), new RegExp(`\\[aiai: aiai-${best.id}-train ran as Slurm job ${submitted.find((j) => j.name === `aiai-${best.id}-train`)!.id} on node ${os.hostname()}\\]\n$`));
   assertNothingLeft(dir, sharedDir);
 });
 

@@ -199,7 +199,10 @@ export class SlurmExecutor implements Executor {
     const slurmSaid = [read(JOB_FILES.slurmOutput), launcherSaid(read(JOB_FILES.messages) ?? '')].map((t) => t?.trim() ?? '').filter(Boolean).join('\n');
     const refused = read(JOB_FILES.refused);
     if (refused) throw runtimeError(`${refused.trim()} (job ${id}, ${name})`);
-    const log = (read(JOB_FILES.log) ?? '') + (slurmSaid ? `\n[aiai: Slurm's messages for job ${id}]\n${slurmSaid}\n` : '');
+    const node = read(JOB_FILES.started)?.trim();
+    // Which job, and where: what a person asks first of an eval that failed on a cluster.
+    const graded = `\n[aiai: ${name} ran as Slurm job ${id}${node ? ` on node ${node}` : ', which never began on a node'}]\n`;
+    const log = (read(JOB_FILES.log) ?? '') + graded + (slurmSaid ? `[aiai: Slurm's messages for job ${id}]\n${slurmSaid}\n` : '');
     writeFileSync(request.logFile, log);
     const result: EvalRun = {
       ...nothing(durationMs),

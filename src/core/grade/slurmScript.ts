@@ -9,7 +9,7 @@ export const JOB_FILES = {
   slurmOutput: 'slurm.out',
   /** srun's messages, when it submitted the job: the job id, and Slurm's errors. */
   messages: 'srun.out',
-  /** The script began on a node. */
+  /** The script began on a node: that node's name. */
   started: 'started',
   /** The eval's exit status. */
   exit: 'exit',
@@ -82,7 +82,7 @@ export function jobScript(o: ScriptOptions): string {
     '#!/bin/sh',
     `# aiai: ${o.what}. Written by aiai, and removed once aiai has read what the job left here.`,
     `d=${q(o.folder)}`,
-    `: > "$d/${JOB_FILES.started}"`,
+    `uname -n > "$d/${JOB_FILES.started}"`,
     `cd ${q(o.checkout)} || exit 1`,
     ...exports,
     ...isolation,
