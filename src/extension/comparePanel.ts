@@ -2,15 +2,14 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/common/errors';
 import { Store } from '../core/record/store';
 import { compare, comparedCases } from '../core/review/compare';
-import { CASES_PAGE, parseFromWebview, type ComparePageReply, type FromWebview, type ToWebview } from '../protocol';
+import { CASES_PAGE, type ComparePageReply, type ToWebview } from '../protocol';
 import { assertNever } from '../shared/assertNever';
 import { pairKey, type CompareRef, type Comparison } from '../shared/compare';
 import { object, readOrUndefined } from '../shared/read';
 import { compareRef } from '../shared/readEvidence';
 import { openComparisonDiff } from './compare';
-import { Disposable } from './disposable';
 import { reportError } from './errors';
-import { attachPage, webviewOptions } from './webviewHtml';
+import { PagePanel, type PageMessage } from './pagePanel';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const COMPARE_VIEW_TYPE = 'aiai.compare';
@@ -20,32 +19,22 @@ export const COMPARE_VIEW_TYPE = 'aiai.compare';
  * own. A tab of its own rather than a mode of the review: the person keeps the
  * candidate under review (its queue, its decisions) beside what they compare, and a
  * change on disk that redraws the review never throws the comparison away. It reuses
- * the review's bundle and protocol; as the review panel does, it sends complete
- * snapshots once its webview says it is ready, and answers a page of cases asked for.
+ * the review's page and protocol (PagePanel), and answers a page of cases asked for.
  */
-export class ComparePanel extends Disposable {
-  private readonly sent = this.register(new vscode.EventEmitter<ToWebview>());
-  /** Every message posted to the webview, for tests and other observers. */
-  readonly onDidSend = this.sent.event;
-  private readonly received = this.register(new vscode.EventEmitter<FromWebview>());
-  readonly onDidReceive = this.received.event;
-  private panel: vscode.WebviewPanel | undefined;
+export class ComparePanel extends PagePanel {
   private pair: { a: CompareRef; b: CompareRef } | undefined;
-  private ready = false;
-  private posts = 0;
   /** The comparison sent last, for the diff editor it opens. */
   private last: Comparison | undefined;
   /** The comparison `show` just read, sent as it is rather than read again. */
   private fresh: Comparison | undefined;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly session: WorkspaceSession,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    super();
+    super(extensionUri, 'AIAI Compare');
     this.register(session.onDidChange(() => this.post()));
-    this.register(new vscode.Disposable(() => this.panel?.dispose()));
   }
 
   /**
@@ -63,7 +52,7 @@ export class ComparePanel extends Disposable {
       this.post();
       return;
     }
-    this.attach(vscode.window.createWebviewPanel(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside, webviewOptions(this.extensionUri)));
+    this.open(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside);
   }
 
   /**
@@ -76,34 +65,13 @@ export class ComparePanel extends Disposable {
         // A comparison opened since the window came back is the one the person wants.
         if (this.panel) return panel.dispose();
         this.pair = keptPair(state);
-        panel.webview.options = webviewOptions(this.extensionUri);
-        this.attach(panel);
+        this.adopt(panel);
       },
     };
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
-    this.panel = panel;
-    this.ready = false;
-    attachPage(panel, this.extensionUri, 'AIAI Compare', {
-      receive: (raw) => void this.receive(raw),
-      hidden: () => (this.ready = false),
-      disposed: () => {
-        if (this.panel === panel) this.panel = undefined;
-      },
-    });
-  }
-
-  /** Handles a message from the webview; one that does not match the protocol is dropped. */
-  async receive(raw: unknown): Promise<void> {
-    const message = parseFromWebview(raw);
-    if (!message) return;
-    this.received.fire(message);
+  protected async handle(message: PageMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.post();
-        return;
       case 'comparePage':
         this.send(await this.page(message.a, message.b, message.query));
         return;
@@ -148,12 +116,7 @@ export class ComparePanel extends Disposable {
   }
 
   /** Sends the comparison of the pair shown; one overtaken by a later one while it is read is not sent. */
-  private post(): void {
-    void this.postNow(++this.posts);
-  }
-
-  private async postNow(seq: number): Promise<void> {
-    if (!this.panel || !this.ready) return;
+  protected async postNow(seq: number): Promise<void> {
     let message: ToWebview;
     try {
       if (!this.pair) throw new Error('the panel kept no pair to compare; choose Compare with… again');
@@ -166,15 +129,9 @@ export class ComparePanel extends Disposable {
       // Shown here rather than reported: this runs on every change (a candidate compared may be gone since).
       message = { type: 'compareFailed', message: `The comparison cannot be shown: ${errorMessage(error)}` };
     }
-    if (seq !== this.posts || !this.panel) return;
+    if (this.overtaken(seq) || !this.panel) return;
     if (message.type === 'compare') this.panel.title = titleOf(message.comparison);
     this.send(message);
-  }
-
-  private send(message: ToWebview): void {
-    if (!this.panel) return;
-    void this.panel.webview.postMessage(message);
-    this.sent.fire(message);
   }
 }
 

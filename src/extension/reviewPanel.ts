@@ -2,15 +2,14 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/common/errors';
 import { modelTallies } from '../core/review/models';
 import { reviewOf } from '../core/review/review';
-import { parseFromWebview, type FromWebview, type Outcome, type ToWebview } from '../protocol';
+import type { Outcome } from '../protocol';
 import { assertNever } from '../shared/assertNever';
 import type { Coauthor } from './coauthor';
 import type { Decisions } from './decisions';
-import { Disposable } from './disposable';
 import { reportError } from './errors';
 import { casePage, chainOf } from './evidence';
 import { lineageOf } from './listing';
-import { attachPage, webviewOptions } from './webviewHtml';
+import { PagePanel, type PageMessage } from './pagePanel';
 import type { WorkspaceSession } from './workspaceSession';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
@@ -33,18 +32,8 @@ interface Done {
  * The review panel: one WebviewPanel showing one candidate at a time. The extension
  * owns the state and sends complete snapshots once the webview says it is ready.
  */
-export class ReviewPanel extends Disposable {
-  private readonly sent = this.register(new vscode.EventEmitter<ToWebview>());
-  /** Every message posted to the webview, for tests and other observers. */
-  readonly onDidSend = this.sent.event;
-  private readonly received = this.register(new vscode.EventEmitter<FromWebview>());
-  /** Every message from the webview that matched the protocol, before it is handled. */
-  readonly onDidReceive = this.received.event;
-  private panel: vscode.WebviewPanel | undefined;
+export class ReviewPanel extends PagePanel {
   private candidateId: string | undefined;
-  private ready = false;
-  /** Snapshots asked for so far: only the last one asked for is sent. */
-  private posts = 0;
   /**
    * What came of the person's last decision. It travels in every snapshot until their
    * next action, so a panel hidden (and its webview torn down) meanwhile still shows it.
@@ -52,19 +41,18 @@ export class ReviewPanel extends Disposable {
   private outcome: Outcome | undefined;
 
   constructor(
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly session: WorkspaceSession,
     private readonly decisions: Decisions,
     private readonly coauthor: Coauthor,
     private readonly log: vscode.LogOutputChannel,
     private readonly memory: vscode.Memento,
   ) {
-    super();
+    super(extensionUri, 'AIAI Review');
     this.register(session.onDidChange(() => this.post()));
     this.register(coauthor.onDidChange(() => this.post()));
     // A new choice of position wins over where the panel was moved under the old one.
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(POSITION) && void this.memory.update(MOVED_TO, undefined)));
-    this.register(new vscode.Disposable(() => this.panel?.dispose()));
   }
 
   /**
@@ -81,8 +69,7 @@ export class ReviewPanel extends Disposable {
       this.post();
       return;
     }
-    const panel = vscode.window.createWebviewPanel(REVIEW_VIEW_TYPE, 'AIAI Review', this.column(), webviewOptions(this.extensionUri));
-    this.attach(panel);
+    this.open(REVIEW_VIEW_TYPE, 'AIAI Review', this.column());
   }
 
   /** Where the panel opens: where the person last moved it, else beside the editor (or over it, as the setting says). */
@@ -96,8 +83,7 @@ export class ReviewPanel extends Disposable {
   restore(panel: vscode.WebviewPanel, state: PanelState | undefined): void {
     this.panel?.dispose();
     this.candidateId = state?.id ?? this.session.pending()[0]?.id;
-    panel.webview.options = webviewOptions(this.extensionUri);
-    this.attach(panel);
+    this.adopt(panel);
   }
 
   /** A whole id as listed (what the views pass), else the one candidate an id prefix names. */
@@ -114,40 +100,19 @@ export class ReviewPanel extends Disposable {
     return this.panel?.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
   }
 
-  private attach(panel: vscode.WebviewPanel): void {
-    this.panel = panel;
-    this.ready = false;
+  /** A column other than the one the panel opened in (known once it shows) is where the person moved it. */
+  protected override viewStateListener(panel: vscode.WebviewPanel): () => void {
     let openedIn = panel.viewColumn;
-    attachPage(panel, this.extensionUri, 'AIAI Review', {
-      receive: (raw) => void this.receive(raw),
-      hidden: () => (this.ready = false),
-      // A column other than the one it opened in (known once it shows) is where the person moved it.
-      changed: () => {
-        if (openedIn === undefined) openedIn = panel.viewColumn;
-        else if (panel.viewColumn !== undefined && panel.viewColumn !== openedIn) void this.memory.update(MOVED_TO, (openedIn = panel.viewColumn));
-      },
-      disposed: () => {
-        if (this.panel === panel) this.panel = undefined;
-      },
-    });
+    return () => {
+      if (openedIn === undefined) openedIn = panel.viewColumn;
+      else if (panel.viewColumn !== undefined && panel.viewColumn !== openedIn) void this.memory.update(MOVED_TO, (openedIn = panel.viewColumn));
+    };
   }
 
-  /** Handles a message from the webview; one that does not match the protocol is dropped. */
-  async receive(raw: unknown): Promise<void> {
-    const message = parseFromWebview(raw);
-    if (!message) return;
-    this.received.fire(message);
-    await this.handle(message);
-  }
-
-  private async handle(message: FromWebview): Promise<void> {
+  protected async handle(message: PageMessage): Promise<void> {
     // Any action of the person's means they have seen the last outcome; a list asking for a page is not one.
-    if (message.type !== 'ready' && message.type !== 'casePage') this.outcome = undefined;
+    if (message.type !== 'casePage') this.outcome = undefined;
     switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.post();
-        return;
       case 'navigate':
         this.candidateId = message.id;
         this.post();
@@ -220,17 +185,12 @@ export class ReviewPanel extends Disposable {
    * the run's picture and the queue come from the summaries. The trends take a git
    * log: a snapshot overtaken by a later one while they are read is not sent.
    */
-  private post(): void {
-    void this.postNow(++this.posts);
-  }
-
-  private async postNow(seq: number): Promise<void> {
-    if (!this.panel || !this.ready) return;
+  protected async postNow(seq: number): Promise<void> {
     const trends = await this.session.trends().then(
       (t) => ({ trends: t }),
       () => ({}), // no repository or a broken config: the review says why, below
     );
-    if (seq !== this.posts) return;
+    if (this.overtaken(seq)) return;
     const extras = { ...(this.outcome ? { outcome: this.outcome } : {}), ...trends };
     const listing = this.session.listing();
     const shown = this.candidateId === undefined ? undefined : listing.byId.get(this.candidateId);
@@ -250,7 +210,7 @@ export class ReviewPanel extends Disposable {
     }
     const trusted = vscode.workspace.isTrusted;
     const [coauthoring, chain] = await Promise.all([this.coauthor.coauthoring(candidate, config, trusted), chainOf(this.session, candidate)]);
-    if (seq !== this.posts || !this.panel) return;
+    if (this.overtaken(seq) || !this.panel) return;
     const run = listing.runs.find((r) => r.id === candidate.runId)?.candidates ?? [];
     const runRecords = this.session.some(new Set(run.map((c) => c.id)));
     const lessons = this.session.lessons();
@@ -274,12 +234,6 @@ export class ReviewPanel extends Disposable {
         ...extras,
       },
     });
-  }
-
-  private send(message: ToWebview): void {
-    if (!this.panel) return;
-    void this.panel.webview.postMessage(message);
-    this.sent.fire(message);
   }
 
   /** The serializer VS Code calls to bring the panel back after a window reload. */

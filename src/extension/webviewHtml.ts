@@ -35,30 +35,3 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, t
 </body>
 </html>`;
 }
-
-/** What a panel of ours is told of its webview's life. */
-export interface PageEvents {
-  receive(raw: unknown): void;
-  /** VS Code tore the hidden webview down; it says `ready` again when shown. */
-  hidden(): void;
-  /** Any change of the panel's view state: shown, hidden, moved. */
-  changed?(): void;
-  disposed(): void;
-}
-
-/** Puts our page in a panel and wires its messages, view state and end to `on`. */
-export function attachPage(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, title: string, on: PageEvents): void {
-  panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aiai.svg');
-  panel.webview.html = webviewHtml(panel.webview, extensionUri, title);
-  const subscriptions = [
-    panel.webview.onDidReceiveMessage((raw: unknown) => on.receive(raw)),
-    panel.onDidChangeViewState(() => {
-      if (!panel.visible) on.hidden();
-      on.changed?.();
-    }),
-  ];
-  panel.onDidDispose(() => {
-    for (const s of subscriptions) s.dispose();
-    on.disposed();
-  });
-}

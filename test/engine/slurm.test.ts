@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -189,12 +189,17 @@ test('a job ended by Slurm rather than by its eval (here an scancel from outside
   assertNothingLeft(dir, sharedDir);
 });
 
-test('Ctrl-C in the middle of a slow run cancels its job: nothing of it is left in squeue, in git or under sharedDir', async () => {
+/** `aiai run` on a workspace whose train eval hangs, once a candidate's train job runs. */
+async function hangingRun(iterations: number): Promise<{ dir: string; sharedDir: string; child: ChildProcess; job: Job }> {
   const sharedDir = tempDir();
   const dir = slurmWorkspace({ sharedDir, hang: true });
-  const child = cliProcess(dir, 'run', '--iterations', '3');
+  const child = cliProcess(dir, 'run', '--iterations', String(iterations));
   await until(() => runningTrainJob() !== undefined, 30_000, "a candidate's train job runs");
-  const job = runningTrainJob()!;
+  return { dir, sharedDir, child, job: runningTrainJob()! };
+}
+
+test('Ctrl-C in the middle of a slow run cancels its job: nothing of it is left in squeue, in git or under sharedDir', async () => {
+  const { dir, sharedDir, child, job } = await hangingRun(3);
   child.kill('SIGINT');
 
   assert.equal(await exited(child), 130);
@@ -205,11 +210,7 @@ test('Ctrl-C in the middle of a slow run cancels its job: nothing of it is left 
 });
 
 test('after a kill -9 of aiai, its job keeps running until the next run cancels it, and says so', async () => {
-  const sharedDir = tempDir();
-  const dir = slurmWorkspace({ sharedDir, hang: true });
-  const child = cliProcess(dir, 'run', '--iterations', '1');
-  await until(() => runningTrainJob() !== undefined, 30_000, "a candidate's train job runs");
-  const job = runningTrainJob()!;
+  const { dir, sharedDir, child, job } = await hangingRun(1);
   child.kill('SIGKILL');
   await exited(child);
   assert.equal(jobs().find((j) => j.id === job.id)!.state, 'RUNNING', 'the job outlived aiai');

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import { Disposable } from './disposable';
+import { webviewHtml, webviewOptions } from './webviewHtml';
+
+/** A message from the page that its panel handles: `ready` is the base's own. */
+export type PageMessage = Exclude<FromWebview, { type: 'ready' }>;
+
+/**
+ * What the review and the comparison share: one WebviewPanel at a time showing our
+ * page (the same bundle and protocol), messages checked on arrival, and complete
+ * snapshots sent once the page says it is ready, only the last one asked for.
+ */
+export abstract class PagePanel extends Disposable {
+  private readonly sent = this.register(new vscode.EventEmitter<ToWebview>());
+  /** Every message posted to the webview, for tests and other observers. */
+  readonly onDidSend = this.sent.event;
+  private readonly received = this.register(new vscode.EventEmitter<FromWebview>());
+  /** Every message from the webview that matched the protocol, before it is handled. */
+  readonly onDidReceive = this.received.event;
+  protected panel: vscode.WebviewPanel | undefined;
+  /** The page said it is ready, and VS Code has not torn it down since. */
+  private ready = false;
+  /** Snapshots asked for so far: only the last one asked for is sent. */
+  private posts = 0;
+
+  constructor(
+    protected readonly extensionUri: vscode.Uri,
+    private readonly pageTitle: string,
+  ) {
+    super();
+    this.register(new vscode.Disposable(() => this.panel?.dispose()));
+  }
+
+  /** Handles a message from the webview; one that does not match the protocol is dropped. */
+  async receive(raw: unknown): Promise<void> {
+    const message = parseFromWebview(raw);
+    if (!message) return;
+    this.received.fire(message);
+    if (message.type !== 'ready') return this.handle(message);
+    this.ready = true;
+    this.post();
+  }
+
+  protected abstract handle(message: PageMessage): Promise<void>;
+
+  /** Builds and sends the snapshot asked for as `seq`, unless `overtaken(seq)`. */
+  protected abstract postNow(seq: number): Promise<void>;
+
+  /** Sends what the panel shows now, once its page is ready. */
+  protected post(): void {
+    if (this.panel && this.ready) void this.postNow(++this.posts);
+  }
+
+  /** Whether a later snapshot was asked for while `seq` was read. */
+  protected overtaken(seq: number): boolean {
+    return seq !== this.posts;
+  }
+
+  protected send(message: ToWebview): void {
+    if (!this.panel) return;
+    void this.panel.webview.postMessage(message);
+    this.sent.fire(message);
+  }
+
+  /** A new panel of this view type, showing our page. */
+  protected open(viewType: string, title: string, column: vscode.ViewColumn): void {
+    this.attach(vscode.window.createWebviewPanel(viewType, title, column, webviewOptions(this.extensionUri)));
+  }
+
+  /** Takes over a panel VS Code brought back after a window reload. */
+  protected adopt(panel: vscode.WebviewPanel): void {
+    panel.webview.options = webviewOptions(this.extensionUri);
+    this.attach(panel);
+  }
+
+  /** What to do at each change of `panel`'s view state (shown, hidden, moved); asked once, as it is attached. */
+  protected viewStateListener(_panel: vscode.WebviewPanel): (() => void) | undefined {
+    return undefined;
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'aiai.svg');
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, this.pageTitle);
+    const changed = this.viewStateListener(panel);
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      panel.onDidChangeViewState(() => {
+        // VS Code tore the hidden webview down; it says `ready` again when shown.
+        if (!panel.visible) this.ready = false;
+        changed?.();
+      }),
+    ];
+    panel.onDidDispose(() => {
+      for (const s of subscriptions) s.dispose();
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+}
