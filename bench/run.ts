@@ -12,6 +12,7 @@ import { CLI, copyExample, ROOT, SEEDED } from '../test/helpers';
 import { scale, timeCommand } from './scale';
 import { slurmFigures, slurmRows } from './slurm';
 import { searchSection } from './searchBench';
+import { gatewayFigures, gatewaySection } from './gateway';
 import { runInExtensionHost } from '../test/vscode/extensionHost';
 
 /** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   const median = [...activations].sort((a, b) => a - b)[1]!;
   const slurm = slurmRows(slurmFigures(candidates));
   const search = await searchSection();
+  const gateway = gatewaySection(await gatewayFigures());
   const figures = [
     [`the loop's own time per candidate: 2,000-file repository, 1 s eval, ${candidates} candidates, --parallel 1 (target ≤ 250 ms)`, `${scaled.overheadMs.toFixed(0)} ms`],
     ['floor: a bare `git worktree add` + `git worktree remove` of that repository', `${scaled.floorMs.toFixed(0)} ms`],
@@ -113,6 +115,7 @@ suite calls \`activate()\` on the not yet active extension and measures the call
 extension has no startup activation events, so this cost is paid on the first AIAI
 command or view, not when VS Code starts.
 
+${gateway}
 ${search}`,
   );
 }

@@ -265,7 +265,7 @@ const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status
 const trends = object<Trends>({
   metric: string,
   versions: arrayOf(object<TrendPoint>({ version: string, kind: oneOf(['baseline', 'approval', 'rollback'] as const), date: string, value: nullable(number) })),
-  runs: arrayOf(object<RunCost>({ id: string, startedAt: string, costUsd: number, evaluations: number, candidates: number })),
+  runs: arrayOf(object<RunCost>({ id: string, startedAt: string, costUsd: number, evalCostUsd: number, evaluations: number, candidates: number })),
 });
 
 const coauthoring = object<Coauthoring>({

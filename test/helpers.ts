@@ -23,9 +23,8 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }).trim();
 }
 
-/** A real git repository holding `files`, committed once, with a local identity. */
-export function makeRepo(files: Record<string, string>): string {
-  const dir = tempDir();
+/** A real git repository holding `files`, committed once, with a local identity (in a new temp folder unless given `dir`). */
+export function makeRepo(files: Record<string, string>, dir = tempDir()): string {
   writeFiles(dir, files);
   initRepo(dir);
   return dir;

@@ -59,5 +59,6 @@ function sideView({ label, side, cls }: CardSide): HTMLElement {
     ),
     side?.output !== undefined ? h('pre', { class: 'case-output' }, side.output) : side ? h('p', { class: 'muted' }, 'no output recorded') : null,
     side?.feedback ? h('p', { class: 'case-feedback' }, side.feedback) : null,
+    side?.model ? h('p', { class: 'case-model muted' }, side.model) : null,
   );
 }

@@ -56,10 +56,11 @@ function runsChart(runs: RunCost[]): Element {
     svg.append(
       titled(
         shape('rect', { x: left, y: HEIGHT - PAD - height, width: slot * 0.7, height: Math.max(height, 1), class: 'bar' }),
-        `run ${r.id} (${r.startedAt.slice(0, 16).replace('T', ' ')}): ${r.candidates} candidates, ${r.evaluations} evaluations, $${r.costUsd.toFixed(4)}`,
+        `run ${r.id} (${r.startedAt.slice(0, 16).replace('T', ' ')}): ${r.candidates} candidates, ${r.evaluations} evaluations, proposer $${r.costUsd.toFixed(4)}, evaluations' model calls $${r.evalCostUsd.toFixed(4)}`,
       ),
     );
-    if (r.costUsd > 0) svg.append(text(left, HEIGHT - PAD - height - 4, `$${r.costUsd.toFixed(2)}`, 'axis'));
+    const spent = r.costUsd + r.evalCostUsd;
+    if (spent > 0) svg.append(text(left, HEIGHT - PAD - height - 4, `$${spent.toFixed(2)}`, 'axis'));
   });
   return svg;
 }

@@ -117,6 +117,8 @@ function caseLines(page: CaseEvidencePage, filter: string | undefined): string[]
     field(`before ${k.before ? sideWord(k.before) : ''}`.trimEnd(), k.before ? (k.before.output ?? '') : '(not in the record)');
     field(`after ${sideWord(k.after)}`, k.after.output ?? '');
     field('feedback', k.after.feedback);
+    field('model calls', k.after.model);
+    if (k.before?.model !== undefined) field('calls before', k.before.model);
     if (k.before?.feedback !== undefined && k.before.feedback !== k.after.feedback) field('feedback before', k.before.feedback);
   }
   const more = page.total - page.offset - page.cases.length;
@@ -167,6 +169,8 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
   const baseline = summary.run.baseline?.evals.length ? summary.candidates[0]?.objective?.current : undefined;
   const lines = [`run ${summary.run.id}: ${summary.candidates.length} candidate(s): ${tally}. Stopped: ${summary.run.stopReason ?? summary.run.state}.`];
   if (summary.run.usage) lines.push(`model calls: ${describeUsage(summary.run.usage)}${summary.run.lessonsUsage ? ' (the lessons\' rewrite included)' : ''}`);
+  const evalUsage = summary.run.evalUsage;
+  if (evalUsage && evalUsage.calls > 0) lines.push(`evaluations' model calls, through the gateway: ${evalUsage.calls} call(s), ${describeUsage(evalUsage)}`);
   for (const t of modelTallies(summary.candidates)) {
     lines.push(`  ${t.model}: ${t.proposals} proposal(s), ${t.improvements} improvement(s), ${describeUsage(t.usage)}`);
   }

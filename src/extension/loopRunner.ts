@@ -122,6 +122,10 @@ export class LoopRunner extends Disposable {
   private onEvent(event: LoopEvent, progress: Progress, total: number, by: 'loop' | 'person'): void {
     switch (event.type) {
       case 'notice':
+        if (event.quiet) {
+          this.log.info(event.message);
+          return;
+        }
         this.log.warn(event.message);
         void this.showNotice(event.message);
         return;

@@ -22,7 +22,7 @@ export const approvalChain = object<ApprovalChain>({
   moved: boolean,
 });
 
-const caseSide = object<CaseSide>({ passed: boolean, score: optional(number), output: optional(string), feedback: optional(string) });
+const caseSide = object<CaseSide>({ passed: boolean, score: optional(number), output: optional(string), feedback: optional(string), model: optional(string) });
 
 const caseEvidence = object<CaseEvidence>({
   eval: string,

@@ -144,6 +144,8 @@ export interface CaseSide {
   score?: number;
   output?: string;
   feedback?: string;
+  /** The model calls the eval tagged with the case, as the gateway metered them: "2 model calls · 840 input tokens · 64 output · $0.0012". */
+  model?: string;
 }
 
 /**

@@ -12,8 +12,10 @@ export interface TrendPoint {
 export interface RunCost {
   id: string;
   startedAt: string;
-  /** Dollars spent on model calls; 0 for a proposer without a model. */
+  /** Dollars the proposer spent on model calls; 0 for a proposer without a model. */
   costUsd: number;
+  /** Dollars evaluations spent on their agent's model calls, metered by the gateway. */
+  evalCostUsd: number;
   /** Evaluations the run ran itself: the baseline, candidates and drafts, less those it reused. */
   evaluations: number;
   candidates: number;

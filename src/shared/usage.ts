@@ -30,3 +30,10 @@ export function describeUsage(u: Usage): string {
   const cache = u.cacheReadTokens || u.cacheCreationTokens ? ` (${n(u.cacheReadTokens)} read from the cache, ${n(u.cacheCreationTokens)} written)` : '';
   return `${n(totalInput(u))} input tokens${cache} · ${n(u.outputTokens)} output · $${u.costUsd.toFixed(4)}`;
 }
+
+/** "2 model calls · 840 input tokens · 64 output · $0.0012" (cost unknown for a model without a price). */
+export function describeCaseCalls(m: { calls: number; inputTokens: number; outputTokens: number; costUsd?: number }): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const cost = m.costUsd === undefined ? 'cost unknown' : `$${m.costUsd.toFixed(4)}`;
+  return `${n(m.calls)} model call${m.calls === 1 ? '' : 's'} · ${n(m.inputTokens)} input tokens · ${n(m.outputTokens)} output · ${cost}`;
+}

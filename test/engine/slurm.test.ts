@@ -17,15 +17,23 @@ import { cli, cliProcess, cliWithEnv, commitAll, configJson, exited, git, makeRe
  * aiai-<candidate id>-<eval name>, and what a run starts on the cluster, it ends.
  */
 
-before(() => startSlurm());
-after(() => stopSlurm());
+before(() => {
+  startSlurm();
+  // Exported in aiai's shell and named in no sandbox.env: SCORE_SH fails wherever it arrives.
+  process.env.WITHHELD_SECRET = 'NOT-A-REAL-SECRET';
+});
+after(() => {
+  delete process.env.WITHHELD_SECRET;
+  stopSlurm();
+});
 
 /**
- * score = x / 10. With eval/hang, train hangs for any x but 2; with a barrier folder, a
+ * score = x / 10, unless a variable aiai withholds reached it. With eval/hang, train hangs for any x but 2; with a barrier folder, a
  * candidate's train waits for another's; given a folder outside its checkout, train
  * misbehaves when x is 7 (prints 3 MB), 8 (runs 40 processes) or 9 (writes there).
  */
-const SCORE_SH = `x=$(sed -n 's/.*"x": *\\([0-9]*\\).*/\\1/p' agent/params.json)
+const SCORE_SH = `[ -z "$WITHHELD_SECRET" ] || { echo "a variable aiai withholds reached the eval" >&2; exit 1; }
+x=$(sed -n 's/.*"x": *\\([0-9]*\\).*/\\1/p' agent/params.json)
 if [ "$1" = train ] && [ -e eval/hang ] && [ "$x" != 2 ]; then exec sleep 300; fi
 if [ "$1" = train ] && [ -n "$3" ]; then
   case "$x" in

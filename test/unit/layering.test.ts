@@ -109,6 +109,11 @@ test('a proposer reaches evaluations only through what the loop hands it', () =>
   assertNoPath(inside(path.join(CORE, 'propose')), (f) => runners.includes(f), 'a proposer may not run commands or evaluations of its own');
 });
 
+test('the model gateway, which holds the real keys, reaches no power: it forwards and counts', () => {
+  const powers = ['grade', 'propose', 'loop', 'deploy'].map((room) => inside(path.join(CORE, room)));
+  assertNoPath(inside(path.join(CORE, 'gateway')), (f) => powers.some((p) => p(f)), 'the gateway decides nothing about a candidate');
+});
+
 test('the engine imports neither vscode nor the CLI nor the extension', () => {
   const shells = [inside(path.join(SRC, 'cli')), inside(path.join(SRC, 'extension'))];
   for (const file of sources(CORE)) {

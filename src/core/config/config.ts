@@ -12,8 +12,11 @@ import {
 // The schema, compiled at build time (scripts/compile-schema.mjs) with verbose errors, so an unknown key can list the allowed ones.
 import validateSchema from '../../../schema/validate.generated.cjs';
 import { ConfigError, type ConfigProblem } from '../common/errors';
+import type { Pricing } from '../common/modelPrices';
+import { modelsWithDefaults, type ModelsConfig, type RawModels } from './models';
 import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawExecutor } from './executor';
 import { pointerToPath } from './jsonPointer';
+import { sandboxAccessProblems, type SandboxAccess } from './sandboxAccess';
 import { isChoiceKnob, patternProblem, type ChoiceKnob, type Knob, type RangeKnob } from './knobs';
 
 export type { Knob } from './knobs';
@@ -44,13 +47,8 @@ export interface Objective {
   minDelta: number;
 }
 
-/** US dollars per million tokens. */
-export interface Pricing {
-  inputPerMTok: number;
-  outputPerMTok: number;
-  cacheWritePerMTok: number;
-  cacheReadPerMTok: number;
-}
+export type { Pricing } from '../common/modelPrices';
+export type { ModelsConfig, Upstream } from './models';
 
 export interface ProposerConfig {
   kind: 'parameter-search' | 'anthropic';
@@ -74,10 +72,14 @@ export interface ProposerConfig {
 export interface Budget {
   iterations: number;
   patience?: number;
+  /** What the proposer may spend. */
   maxCostUsd?: number;
   maxTokens?: number;
   maxMinutes?: number;
+  /** What evaluations may spend on model calls, metered by the gateway. */
+  maxEvalCostUsd?: number;
 }
+
 
 /**
  * How a run picks the version to change next:
@@ -91,7 +93,7 @@ export type SearchStrategy = 'greedy' | 'archive' | 'tree';
 
 export type SandboxMode = 'auto' | 'required' | 'off';
 
-export interface SandboxConfig {
+export interface SandboxConfig extends SandboxAccess {
   mode: SandboxMode;
   /** Whether evaluations may reach the network. */
   network: boolean;
@@ -120,6 +122,7 @@ export interface Config {
   /** Where evaluations run. */
   executor: ExecutorConfig;
   search: { strategy: SearchStrategy };
+  models: ModelsConfig;
 }
 
 /** Paths no proposal may ever touch, whatever the config says. */
@@ -167,12 +170,14 @@ export function parseConfig(text: string, file: string, workspace: string): Conf
   const problems = [
     ...semanticProblems(config, root, at),
     ...executorProblems((raw as RawConfig).executor).map((p) => at(nodeAt(root, ['executor', ...p.location]).offset, p.message)),
+    ...sandboxAccessProblems(config.sandbox).map((p) => at((p.key ? keyNode : nodeAt)(root, ['sandbox', ...p.location]).offset, p.message)),
   ];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
 
-type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox' | 'executor' | 'search'> & {
+type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'knobs' | 'budget' | 'sandbox' | 'executor' | 'search' | 'models'> & {
+  models?: RawModels;
   executor?: RawExecutor;
   search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
@@ -197,9 +202,10 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     parallel: raw.parallel ?? 1,
     shared: raw.shared ?? [],
     deterministic: raw.deterministic ?? false,
-    sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, ...raw.sandbox },
+    sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, env: [], readable: [], ...raw.sandbox },
     executor: executorWithDefaults(raw.executor),
     search: { strategy: 'greedy', ...raw.search },
+    models: modelsWithDefaults(raw.models),
   };
 }
 

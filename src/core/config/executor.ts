@@ -42,6 +42,8 @@ const OWN_OPTIONS: Option[] = [
   { long: '--array', short: '-a', instead: 'each eval is one job' },
   { long: '--wait', short: '-W', instead: 'aiai follows its jobs with squeue' },
   { long: '--parsable', instead: 'aiai reads the job id itself' },
+  { long: '--export', instead: 'a job gets only the variables an eval may see; name one in sandbox.env to pass it' },
+  { long: '--export-file', instead: 'a job gets only the variables an eval may see; name one in sandbox.env to pass it' },
 ];
 
 /** Options that would break a job submitted with srun: each task would run the eval again, or srun would not name the job. */

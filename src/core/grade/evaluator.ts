@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import { PEER_ADAPTER_FILE, writePeerAdapter } from '../config/peerAdapter';
 import type { Config, EvalSpec, Gate } from '../config/config';
 import type { Git } from '../git/git';
-import { parseMetrics, round } from './metrics';
+import { parseMetrics, round, type CaseResult, type Metrics } from './metrics';
+import { MODEL_METRIC_PREFIX, type EvalMeter } from '../gateway/evalMeter';
+import type { ModelGateway } from '../gateway/gateway';
 import type { PathPolicy } from '../config/pathPolicy';
 import type { EvalOutcome, Evaluation } from './evaluation';
 import type { Executor } from './executor';
@@ -41,6 +43,8 @@ export class Evaluator {
     private readonly config: Config,
     private readonly executor: Executor,
     private readonly policy: PathPolicy,
+    /** Where evals call their model, metered; none for a caller that grades no agent of its own. */
+    private readonly gateway?: ModelGateway,
   ) {}
 
   async evaluate(options: EvaluateOptions): Promise<Evaluation> {
@@ -113,7 +117,12 @@ export class Evaluator {
   }
 
   private async runOnce(spec: EvalSpec, dir: string, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
-    const result = await this.executor.run({ spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal });
+    const grant = this.gateway?.grant({ label: options.label, eval: spec.name, repeat });
+    let meter: EvalMeter | undefined;
+    const result = await this.executor
+      .run({ spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal, ...(grant ? { gateway: grant } : {}) })
+      // The stand-in key dies with the eval run, whatever ended it.
+      .finally(() => (meter = grant?.end()));
     const base = {
       name: spec.name,
       holdout: spec.holdout,
@@ -126,6 +135,9 @@ export class Evaluator {
       cases: [],
     };
     if (result.aborted) return { ...base, status: 'interrupted' };
+    if (meter && meter.refusedForBudget > 0) {
+      return { ...base, metrics: meter.metrics(), status: 'failed', reason: `the model gateway refused ${meter.refusedForBudget} call(s) of this eval: ${this.gateway?.budgetProblem() ?? 'the evaluation budget is spent'}` };
+    }
     if (result.tooManyProcesses) {
       return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
     }
@@ -139,8 +151,13 @@ export class Evaluator {
     }
     const parsed = parseMetrics(result.metricsText, result.stdoutTail, [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])]);
     if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
-    const measured = { ...base, metrics: parsed.metrics, cases: parsed.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}), ...(parsed.cut ? { cut: parsed.cut } : {}) };
-    const gateProblem = spec.gate ? checkGate(spec.gate, parsed.metrics) : undefined;
+    const forged = Object.keys(parsed.metrics).filter((name) => name.startsWith(MODEL_METRIC_PREFIX));
+    if (forged.length > 0) {
+      return { ...base, status: 'unparsable', reason: `the eval wrote ${forged.map((n) => `"${n}"`).join(', ')}: metrics named ${MODEL_METRIC_PREFIX}* belong to aiai's model gateway, which measures them itself` };
+    }
+    const metered = meter ? withModelUsage(parsed.metrics, parsed.cases, meter) : parsed;
+    const measured = { ...base, metrics: metered.metrics, cases: metered.cases, ...(parsed.feedback ? { feedback: parsed.feedback } : {}), ...(parsed.cut ? { cut: parsed.cut } : {}) };
+    const gateProblem = spec.gate ? checkGate(spec.gate, metered.metrics) : undefined;
     return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
   }
   private async restoreProtected(dir: string, { base, commit, changedPaths }: EvaluateOptions): Promise<void> {
@@ -173,6 +190,18 @@ export class Evaluator {
       .filter(Boolean)
       .filter((p) => this.policy.isProtected(p));
   }
+}
+
+/** The eval's metrics with the gateway's model.* beside them, and each tagged case with its calls. */
+function withModelUsage(metrics: Metrics, cases: CaseResult[], meter: EvalMeter): { metrics: Metrics; cases: CaseResult[] } {
+  const byCase = meter.byCase();
+  return {
+    metrics: { ...metrics, ...meter.metrics() },
+    cases: byCase.size === 0 ? cases : cases.map((c) => {
+      const model = byCase.get(c.id);
+      return model ? { ...c, model } : c;
+    }),
+  };
 }
 
 function checkGate(gate: Gate, metrics: Record<string, number>): string | undefined {

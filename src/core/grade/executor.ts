@@ -1,4 +1,5 @@
 import type { EvalSpec } from '../config/config';
+import type { Grant } from '../gateway/gateway';
 
 /**
  * Where and how an eval command runs: on this machine, or as a job of a cluster.
@@ -33,6 +34,8 @@ export interface EvalRequest {
   /** Where the eval's capped output must end up. */
   logFile: string;
   signal: AbortSignal;
+  /** The eval's access to the run's model gateway. */
+  gateway?: Grant;
 }
 
 /** What one run of an eval came to, before its metrics are read. */

@@ -6,8 +6,11 @@ import { readTextIfExists } from '../common/files';
 import type { Git } from '../git/git';
 import type { Worktrees } from '../git/worktrees';
 import { runCommand } from './command';
+import { evalEnvironment } from './evalEnvironment';
 import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
-import { sandboxed, type Isolation } from './sandbox';
+import { sandboxed, type Isolation, type SandboxOptions } from './sandbox';
+import { bridgeLauncher } from '../gateway/bridge';
+import type { Grant } from '../gateway/gateway';
 
 /**
  * An evaluation's private temp folder: `aiai-eval-<pid>-…`, so the folders of a
@@ -36,16 +39,17 @@ export class LocalExecutor implements Executor {
     return this.worktrees.drain();
   }
 
-  async run({ spec, checkout, label, repeat, logFile, signal }: EvalRequest): Promise<EvalRun> {
+  async run({ spec, checkout, label, repeat, logFile, signal, gateway }: EvalRequest): Promise<EvalRun> {
     const scratch = mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
     const metricsFile = path.join(scratch, 'metrics.json');
     try {
       const readOnly = this.config.shared.map((entry) => path.join(this.git.root, entry));
-      const argv = sandboxed(spec.command, { cwd: checkout, scratch, config: this.config.sandbox, isolation: this.isolation, readOnly });
+      const bridge = gateway && this.isolation.kind === 'bubblewrap' && !this.config.sandbox.network ? this.bridge(scratch, gateway) : undefined;
+      const argv = sandboxed(spec.command, { cwd: checkout, scratch, config: this.config.sandbox, isolation: this.isolation, workspaceRoot: this.git.root, readOnly, ...bridge?.options });
       const result = await runCommand({
         ...argv,
         cwd: checkout,
-        env: { ...process.env, ...argv.env, ...evalEnv({ spec, label, repeat }, metricsFile, scratch) },
+        env: evalEnvironment(process.env, this.config.sandbox.env, { ...argv.env, ...evalEnv({ spec, label, repeat }, metricsFile, scratch), ...gateway?.env(), ...bridge?.env }),
         timeoutMs: spec.timeoutSec * 1000,
         logFile,
         signal,
@@ -55,5 +59,16 @@ export class LocalExecutor implements Executor {
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * In a sandbox without network, the gateway is reached through its unix socket,
+   * bound into the eval's temp folder, and the bridge in front of the eval serves it
+   * at the same loopback address as outside.
+   */
+  private bridge(scratch: string, gateway: Grant): { options: Pick<SandboxOptions, 'binds' | 'launcher'>; env: Record<string, string> } {
+    const inside = path.join(scratch, 'gateway.sock');
+    const launcher = bridgeLauncher(scratch, gateway.port, inside);
+    return { options: { binds: [{ from: gateway.socket, to: inside }], launcher: launcher.argv }, env: launcher.env };
   }
 }

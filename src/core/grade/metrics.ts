@@ -1,6 +1,7 @@
 import type { Objective } from '../config/config';
 import { tryParseJson } from '../common/files';
 import { capText } from '../common/text';
+import type { CaseModelUsage } from '../gateway/evalMeter';
 
 export type Metrics = Record<string, number>;
 
@@ -12,6 +13,8 @@ export interface CaseResult extends Evidence {
   id: string;
   passed: boolean;
   score?: number;
+  /** The model calls the eval tagged with this case (header x-aiai-case), metered by the gateway. */
+  model?: CaseModelUsage;
 }
 
 /** Each piece of evidence is kept to this many characters, in the record and wherever it is shown. */

@@ -3,11 +3,36 @@ import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SandboxConfig } from '../config/config';
+import { inHome } from '../config/sandboxAccess';
+import { evalEnvironment } from './evalEnvironment';
 
 export type Isolation = { kind: 'bubblewrap' } | { kind: 'none'; why: string };
 
-/** Where a user's credentials usually live, under the home folder; an evaluation sees them empty. */
-export const HOME_SECRETS = ['.ssh', '.aws', '.gnupg', '.azure', '.kube', '.docker', '.config/gcloud', '.config/gh', '.git-credentials', '.netrc', '.npmrc', '.pypirc'];
+/**
+ * The folders of the home folder that an eval's tools run from (pyenv's shims and
+ * Pythons, nvm's and volta's Nodes, rustup's toolchains, pip --user, uv and pipx)
+ * or build from (cargo's and Go's package sources), and that hold no credentials.
+ * Their neighbours stay hidden: ~/.cargo/credentials.toml, ~/.npmrc, ~/.cache (the
+ * Hugging Face token, download caches), ~/.local/share (keyrings), ~/.ssh…
+ */
+const HOME_TOOLCHAINS = [
+  '~/.pyenv',
+  '~/.nvm',
+  '~/.volta',
+  '~/.rustup',
+  '~/.cargo/bin',
+  '~/.cargo/registry',
+  '~/.cargo/git',
+  '~/.local/bin',
+  '~/.local/lib',
+  '~/.local/share/uv/python',
+  '~/.local/share/uv/tools',
+  '~/.local/share/pipx',
+  '~/.bun/bin',
+  '~/.deno/bin',
+  '~/go/bin',
+  '~/go/pkg/mod',
+];
 
 let probed: Isolation | undefined;
 
@@ -50,10 +75,12 @@ export interface SandboxedCommand {
 
 /**
  * The argv that runs `command` in `cwd`: under bubblewrap, in a read-only view of
- * the machine where only the worktree and a private temp folder are writable (the
- * shared folders stay visible, read-only, even under /tmp), home
- * secrets are empty, the network is gone (unless allowed) and every process dies
- * with the sandbox; and under a data-memory limit in every case.
+ * the machine where the home folder and the person's checkout are empty, read-only
+ * folders but for what `sandboxView` shows again, only the worktree and a private
+ * temp folder are writable, the network is gone (unless allowed) and every process
+ * dies with the sandbox; and under a data-memory limit in every case. Mounts are made
+ * in order, each over the ones before: the hidden folders are made read-only last,
+ * once everything shown inside them has its mount point.
  */
 export function sandboxed(command: string, options: SandboxOptions): SandboxedCommand {
   const env = { AIAI_EVAL_COMMAND: command };
@@ -62,11 +89,11 @@ export function sandboxed(command: string, options: SandboxOptions): SandboxedCo
     return { file, args, env };
   }
   const home = os.homedir();
-  const masks = HOME_SECRETS.map((p) => path.join(home, p))
-    .filter((p) => existsSync(p) && !isInside(options.cwd, p))
-    .flatMap((p) => (statSync(p).isDirectory() ? ['--tmpfs', p] : ['--ro-bind', '/dev/null', p]));
-  const readOnly = (options.readOnly ?? []).filter((p) => existsSync(p)).flatMap((p) => ['--ro-bind', p, p]);
-  return { file: 'bwrap', args: [...bubblewrapArgs(options), ...readOnly, ...masks, ...sandboxCommand(options)], env };
+  const { hidden, readable } = sandboxView(options);
+  const hide = hidden.map((p) => inHome(p, home)).filter((p) => p !== '/' && statSync(p, { throwIfNoEntry: false })?.isDirectory());
+  const show = [...new Set(readable.map((p) => inHome(p, home)))].flatMap((p) => ['--ro-bind-try', p, p]);
+  const mounts = [...hide.flatMap((p) => ['--tmpfs', p]), ...show, ...writableArgs(options), ...hide.flatMap((p) => ['--remount-ro', p])];
+  return { file: 'bwrap', args: [...bubblewrapArgs(options.config), ...mounts, ...sandboxCommand(options)], env };
 }
 
 export interface SandboxOptions {
@@ -74,8 +101,41 @@ export interface SandboxOptions {
   scratch: string;
   config: SandboxConfig;
   isolation: Isolation;
-  /** The shared folders the worktree links to, which a private /tmp would otherwise hide; those that exist are kept visible. */
+  /** The person's own checkout (the workspace's git root), hidden as the home folder is: its .env, its .aiai/runs, its .git. */
+  workspaceRoot?: string;
+  /** The shared folders the worktree links to, shown read-only wherever they lie. */
   readOnly?: string[];
+  /** Read-write binds made last, such as the model gateway's socket into the eval's temp folder. */
+  binds?: Array<{ from: string; to: string }>;
+  /** A program run inside the sandbox in front of the eval, which runs the eval as its child (the gateway's bridge). */
+  launcher?: string[];
+}
+
+/**
+ * What the sandbox hides (the home folder, the person's checkout) and then shows
+ * again read-only: the toolchains of HOME_TOOLCHAINS and of the eval's PATH, the
+ * folder of the program running aiai, the shared folders and sandbox.readable. A
+ * path is absolute or `~/…`, in the home folder of wherever the eval runs.
+ */
+export function sandboxView(options: Pick<SandboxOptions, 'config' | 'workspaceRoot' | 'readOnly'>): { hidden: string[]; readable: string[] } {
+  const hidden = ['~', ...(options.workspaceRoot !== undefined ? [options.workspaceRoot] : [])];
+  const searchPath = evalEnvironment(process.env, options.config.env, {}).PATH ?? '';
+  const onPath = toolchainsOnPath(searchPath, hidden.map((p) => inHome(p, os.homedir())));
+  const readable = [...HOME_TOOLCHAINS, ...onPath, path.dirname(process.execPath), ...(options.readOnly ?? []), ...options.config.readable];
+  return { hidden, readable: [...new Set(readable)] };
+}
+
+/**
+ * The folders of `searchPath` that lie in a hidden one: each, or the Python or conda
+ * environment it is the bin of (its interpreter needs the environment's lib).
+ */
+function toolchainsOnPath(searchPath: string, hidden: string[]): string[] {
+  const inHidden = (p: string): boolean => path.isAbsolute(p) && hidden.some((dir) => isStrictlyInside(dir, p));
+  return searchPath.split(path.delimiter).filter(inHidden).map((entry) => {
+    const prefix = path.dirname(entry);
+    const environment = path.basename(entry) === 'bin' && inHidden(prefix) && ['pyvenv.cfg', 'conda-meta'].some((marker) => existsSync(path.join(prefix, marker)));
+    return environment ? prefix : entry;
+  });
 }
 
 /** Runs the command in `$AIAI_EVAL_COMMAND` under the data-memory limit. */
@@ -83,27 +143,34 @@ function limitScript(config: SandboxConfig): string {
   return `ulimit -d ${config.memoryMb * 1024} 2>/dev/null; exec /bin/sh -c "$AIAI_EVAL_COMMAND"`;
 }
 
-/** bubblewrap's options for a sandbox before the read-only shared folders and the home-secret masks. */
-export function bubblewrapArgs(options: Pick<SandboxOptions, 'cwd' | 'scratch' | 'config'>): string[] {
+/** bubblewrap's options that make the sandbox, before what it hides: a read-only view of the machine with its own /dev, /proc and temp folders. */
+export function bubblewrapArgs(config: SandboxConfig): string[] {
   return [
     '--die-with-parent',
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    ...(options.config.network ? [] : ['--unshare-net']),
+    ...(config.network ? [] : ['--unshare-net']),
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
     '--tmpfs', '/tmp',
     '--tmpfs', '/var/tmp',
-    '--bind', options.cwd, options.cwd,
-    '--bind', options.scratch, options.scratch,
   ];
 }
 
-/** What ends bubblewrap's argv: the folder to start in and the shell under the memory limit. */
-export function sandboxCommand(options: Pick<SandboxOptions, 'cwd' | 'config'>): string[] {
-  return ['--chdir', options.cwd, '/bin/sh', '-c', limitScript(options.config)];
+/** What the eval may write, bound after everything hidden or read-only, since the worktree or temp folder may lie inside either. */
+export function writableArgs(options: Pick<SandboxOptions, 'cwd' | 'scratch' | 'binds'>): string[] {
+  return [
+    '--bind', options.cwd, options.cwd,
+    '--bind', options.scratch, options.scratch,
+    ...(options.binds ?? []).flatMap((b) => ['--bind', b.from, b.to]),
+  ];
+}
+
+/** What ends bubblewrap's argv: the folder to start in, the launcher if any, and the shell under the memory limit. */
+export function sandboxCommand(options: Pick<SandboxOptions, 'cwd' | 'config' | 'launcher'>): string[] {
+  return ['--chdir', options.cwd, ...(options.launcher ?? []), '/bin/sh', '-c', limitScript(options.config)];
 }
 
 /** The argv of an eval run without isolation: the shell under the memory limit. */
@@ -111,7 +178,7 @@ export function unsandboxedCommand(config: SandboxConfig): string[] {
   return ['/bin/sh', '-c', limitScript(config)];
 }
 
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(file, dir);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+function isStrictlyInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && rel.split(path.sep)[0] !== '..' && !path.isAbsolute(rel);
 }

@@ -10,6 +10,7 @@ import { abortedBy, pause } from '../common/pause';
 import type { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
 import { LOG_TAIL } from './command';
+import { evalVariables } from './evalEnvironment';
 import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
@@ -91,7 +92,9 @@ export class SlurmExecutor implements Executor {
     const file = (f: string): string => path.join(folder, f);
     const scratch = file(JOB_FILES.scratch);
     mkdirSync(scratch);
+    const { inherited, assigned } = evalVariables(process.env, this.config.sandbox.env, evalEnv(request, path.join(scratch, 'metrics.json'), scratch));
     try {
+      // The script holds no value of aiai's environment (those reach the job by name, through Slurm), and only its owner may read it.
       writeFileSync(
         file(JOB_FILES.script),
         jobScript({
@@ -99,11 +102,13 @@ export class SlurmExecutor implements Executor {
           folder,
           checkout: request.checkout,
           command: spec.command,
-          env: evalEnv(request, path.join(scratch, 'metrics.json'), scratch),
+          inherited,
+          env: assigned,
           sandbox: this.config.sandbox,
+          workspaceRoot: this.git.root,
           readOnly: this.config.shared.map((entry) => path.join(this.git.root, entry)),
         }),
-        { mode: 0o755 },
+        { mode: 0o700 },
       );
       if (signal.aborted) return { ...nothing(0), aborted: true };
       const job = await submitJob(
@@ -114,6 +119,7 @@ export class SlurmExecutor implements Executor {
           `--time=${Math.ceil(spec.timeoutSec / 60)}`,
           `--output=${file(JOB_FILES.slurmOutput)}`,
           `--chdir=${folder}`,
+          exportOption(inherited),
           ...this.slurm.sbatchArgs,
         ],
         file(JOB_FILES.script),
@@ -245,6 +251,16 @@ export class SlurmExecutor implements Executor {
         return { killedBy: `job ${id} ended (${state}) before the eval finished${said}` };
     }
   }
+}
+
+/**
+ * The job's environment, by name: what the eval inherits, and the home folder and
+ * PATH its script runs with. Slurm adds its own SLURM_* variables; sbatch, a login
+ * shell's environment, which the script keeps from the eval.
+ */
+function exportOption(inherited: string[]): string {
+  const names = [...new Set([...inherited, ...['HOME', 'PATH'].filter((name) => process.env[name] !== undefined)])];
+  return `--export=${names.join(',') || 'NONE'}`;
 }
 
 /** Cancels a job and waits until Slurm has let it go. */

@@ -1,6 +1,6 @@
 import type { SandboxConfig } from '../config/config';
 import { DEFAULT_MAX_LOG, logCutMarker, STDOUT_TAIL } from './command';
-import { bubblewrapArgs, HOME_SECRETS, PROBE_ARGS, sandboxCommand, unsandboxedCommand } from './sandbox';
+import { bubblewrapArgs, PROBE_ARGS, sandboxCommand, sandboxView, unsandboxedCommand, writableArgs, type SandboxOptions } from './sandbox';
 
 /** What a job leaves in its folder under sharedDir, for aiai to read. */
 export const JOB_FILES = {
@@ -27,18 +27,26 @@ export const JOB_FILES = {
   scratch: 'tmp',
 } as const;
 
-export interface ScriptOptions {
+export interface ScriptOptions extends Pick<SandboxOptions, 'workspaceRoot' | 'binds' | 'launcher'> {
   /** What the job is, for a person reading the script. */
   what: string;
   folder: string;
   checkout: string;
   command: string;
-  /** Variables the eval finds in its environment. */
+  /** Variables the eval inherits from the job's environment, where Slurm put them (--export): their values are never in the script. */
+  inherited: string[];
+  /** Variables set for the eval: aiai's own, and the values sandbox.env gives. */
   env: Record<string, string>;
   sandbox: SandboxConfig;
   /** Shared folders of the workspace the checkout links to. */
   readOnly: string[];
 }
+
+/**
+ * What Slurm sets for a job that the eval inherits besides: the job's own SLURM_*
+ * variables (its id, CPUs, nodes) and the GPUs it was given.
+ */
+const JOB_VARIABLES = /^(SLURM_[A-Za-z0-9_]+|CUDA_VISIBLE_DEVICES|GPU_DEVICE_ORDINAL|ROCR_VISIBLE_DEVICES|ZE_AFFINITY_MASK)$/;
 
 /** A word for sh, quoted. */
 function q(word: string): string {
@@ -49,29 +57,37 @@ function words(argv: string[]): string {
   return argv.map(q).join(' ');
 }
 
+/** A path of `sandboxView` for sh: `~/…` in the home folder of the job. */
+function place(p: string): string {
+  if (p === '~') return '"$HOME"';
+  return p.startsWith('~/') ? `"$HOME"/${q(p.slice(2))}` : q(p);
+}
+
 /**
  * The script of one eval's job: on the node, it runs the eval in its checkout in the
  * same sandbox as locally (bubblewrap when the node can make one; the node decides,
- * as the config's sandbox.mode says), in a process group of its own that is killed
- * when the eval ends or runs more processes than allowed, with its output cut at the
- * same cap. It leaves its results as files (JOB_FILES) in its folder.
+ * as the config's sandbox.mode says), with the same environment and nothing else the
+ * node set, in a process group of its own that is killed when the eval ends or runs
+ * more processes than allowed, with its output cut at the same cap. It leaves its
+ * results as files (JOB_FILES) in its folder.
  */
 export function jobScript(o: ScriptOptions): string {
   const scratch = `${o.folder}/${JOB_FILES.scratch}`;
-  const exports = Object.entries({ ...o.env, AIAI_EVAL_COMMAND: o.command }).map(([k, v]) => `export ${k}=${q(v)}`);
   const plain = `set -- ${words(unsandboxedCommand(o.sandbox))}`;
+  const sandbox = { ...o, cwd: o.checkout, scratch, config: o.sandbox };
+  const { hidden, readable } = sandboxView(sandbox);
   const isolation =
     o.sandbox.mode === 'off'
       ? [plain]
       : [
           `if bwrap ${words(PROBE_ARGS)} >/dev/null 2>&1; then`,
-          `  set -- ${words(bubblewrapArgs({ cwd: o.checkout, scratch, config: o.sandbox }))}`,
-          `  for p in ${words(o.readOnly)}; do [ -e "$p" ] && set -- "$@" --ro-bind "$p" "$p"; done`,
-          `  for p in ${HOME_SECRETS.map((s) => `"$HOME"/${q(s)}`).join(' ')}; do`,
-          `    case ${q(`${o.checkout}/`)} in "$p"/*) continue ;; esac`,
-          '    if [ -d "$p" ]; then set -- "$@" --tmpfs "$p"; elif [ -e "$p" ]; then set -- "$@" --ro-bind /dev/null "$p"; fi',
-          '  done',
-          `  set -- bwrap "$@" ${words(sandboxCommand({ cwd: o.checkout, config: o.sandbox }))}`,
+          `  set -- ${words(bubblewrapArgs(o.sandbox))}`,
+          `  for p in ${hidden.map(place).join(' ')}; do [ "$p" != / ] && [ -d "$p" ] && set -- "$@" --tmpfs "$p"; done`,
+          '  set -- "$@" \\',
+          ...readable.map((p) => `    --ro-bind-try ${place(p)} ${place(p)} \\`),
+          `    ${words(writableArgs(sandbox))}`,
+          `  for p in ${hidden.map(place).join(' ')}; do [ "$p" != / ] && [ -d "$p" ] && set -- "$@" --remount-ro "$p"; done`,
+          `  set -- bwrap "$@" ${words(sandboxCommand(sandbox))}`,
           'else',
           ...(o.sandbox.mode === 'required'
             ? [`  echo "sandbox.mode is \\"required\\" but bubblewrap cannot isolate evaluations on the node $(hostname)" > "$d/${JOB_FILES.refused}"`, '  exit 1']
@@ -84,8 +100,13 @@ export function jobScript(o: ScriptOptions): string {
     `d=${q(o.folder)}`,
     `uname -n > "$d/${JOB_FILES.started}"`,
     `cd ${q(o.checkout)} || exit 1`,
-    ...exports,
     ...isolation,
+    "# The eval's environment: what aiai gives it, and its job's own Slurm variables; nothing else the node set (sbatch adds a login shell's).",
+    `set -- ${words(Object.entries({ ...o.env, AIAI_EVAL_COMMAND: o.command }).map(([k, v]) => `${k}=${v}`))} "$@"`,
+    `for n in ${o.inherited.join(' ')} $(awk 'BEGIN { for (k in ENVIRON) if (k ~ /${JOB_VARIABLES.source}/) print k }'); do`,
+    String.raw`  eval "[ -n \"\${$n+x}\" ] && set -- \"$n=\$$n\" \"\$@\""`,
+    'done',
+    'set -- env -i "$@"',
     'mkfifo "$d/stdout.fifo" || exit 1',
     `tail -c ${STDOUT_TAIL} < "$d/stdout.fifo" > "$d/${JOB_FILES.stdout}" &`,
     '# The eval leads a session and group of its own, ended with it so that nothing it left holds the output open.',

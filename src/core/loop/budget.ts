@@ -13,6 +13,8 @@ export class Budget {
   constructor(
     private readonly limits: Limits,
     private readonly run: RunState,
+    /** Why evaluations may not call their model any more (budget.maxEvalCostUsd), which the model gateway holds. */
+    private readonly evalSpending: () => string | undefined = () => undefined,
   ) {}
 
   spend(usage: Usage): void {
@@ -26,7 +28,7 @@ export class Budget {
     if (maxMinutes !== undefined && this.run.elapsedMs() > maxMinutes * 60_000) {
       return `time budget: the run has used its ${maxMinutes} minutes`;
     }
-    return this.spendingProblem();
+    return this.spendingProblem() ?? this.evalSpending();
   }
 
   /** Why another model call would break the cost or token budget, if it would (the time budget aside). */

@@ -4,7 +4,8 @@ import type { CandidateRecord } from '../record/records';
 
 /** What a run tells its front end as it goes. */
 export type LoopEvent =
-  | { type: 'notice'; message: string }
+  /** `quiet`: for the log, not worth interrupting a person with (the extension shows no pop-up). */
+  | { type: 'notice'; message: string; quiet?: boolean }
   | { type: 'baseline'; evaluation: Evaluation; objectiveValue: number }
   | { type: 'candidate'; index: number; total: number; candidate: CandidateRecord }
   | { type: 'stopped'; reason: string };

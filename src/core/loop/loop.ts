@@ -3,7 +3,10 @@ import { pathPolicy } from '../config/pathPolicy';
 import { EXCLUDED } from '../config/written';
 import { runtimeError } from '../common/errors';
 import { Evaluator, Interrupted } from '../grade/evaluator';
+import { openGateway } from '../gateway/gatewayChoice';
+import type { ModelGateway } from '../gateway/gateway';
 import { chooseExecutor } from '../grade/executorChoice';
+import { withheldNames } from '../grade/evalEnvironment';
 import { withLedger } from '../grade/ledger';
 import { isolationFor, type Isolation } from '../grade/sandbox';
 import { Git } from '../git/git';
@@ -81,16 +84,21 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     const { isolation, refusal } = isolationFor(config.sandbox);
     if (refusal) throw runtimeError(refusal);
     if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
+    // Evals inherit from this process's environment, whatever env the run was given for its proposer.
+    const withheld = withheldNames(process.env, config.sandbox.env);
+    if (withheld.length > 0) emit({ type: 'notice', message: `evaluations do not see ${withheld.length} variable(s) of this environment: ${withheld.join(', ')} (name them in sandbox.env to pass them)`, quiet: true });
     const chosen = options.proposer ? { proposer: options.proposer } : await chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
     const head = await git.head();
     await preflight(config, git, head, chosen.proposer instanceof ParameterSearch);
     const executor = await chooseExecutor(config, git, worktrees, isolation);
+    const gateway = await openGateway(config, options.env ?? process.env);
     try {
-      const evaluator = new Evaluator(git, config, executor, pathPolicy(config));
-      return await withLedger(lock.ledger, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, head }, options, emit));
+      const evaluator = new Evaluator(git, config, executor, pathPolicy(config), gateway);
+      return await withLedger(lock.ledger, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, gateway, head }, options, emit));
     } finally {
       await executor.drain();
+      await gateway.close();
     }
   } finally {
     lock.release();
@@ -104,6 +112,7 @@ interface Setup {
   isolation: Isolation;
   proposer: Proposer;
   evaluator: Evaluator;
+  gateway: ModelGateway;
   /** The version the run changes. */
   head: string;
 }
@@ -141,11 +150,12 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
   const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : fromArchive ? archiveOf(store, head, key) : [];
   if (resumed) emit({ type: 'notice', message: `resuming run ${resumed.id}: ${archive.length} of its ${iterations} candidates were made, ${Math.max(0, iterations - archive.length)} are left` });
   else if (fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
+  setup.gateway.meterFor(state.record.id, state.record.evalUsage, (evalUsage) => state.update({ evalUsage }));
   let population: Population | undefined;
   try {
     const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
     population = new Population(config, store, baseline, archive);
-    const budget = new Budget(config.budget, state);
+    const budget = new Budget(config.budget, state, () => setup.gateway.budgetProblem());
     const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, options, emit);
     if (!options.signal.aborted) await rewriteLessons(setup, state, population, budget, options.signal, emit);
     const interrupted = options.signal.aborted;

@@ -111,6 +111,8 @@ export interface RunRecord {
   usage?: Usage;
   /** …of which the call that rewrote the lessons at its end. */
   lessonsUsage?: Usage;
+  /** What evaluations' own model calls used, metered by the model gateway (apart from the proposer's `usage`). */
+  evalUsage?: Usage & { calls: number };
   /** Evaluation work the run did not have to do. */
   savings: RunSavings;
   /** When the run was last resumed (`aiai run --resume`); its time budget counts from here… */

@@ -4,6 +4,7 @@ import type { CandidateRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { errorMessage } from '../common/errors';
 import { pageOf } from './paging';
+import { describeCaseCalls } from '../../shared/usage';
 import { CASE_CHANGES, type CaseChange, type CaseEvidence, type CaseEvidencePage, type CaseEvidenceQuery, type CaseSide } from '../../shared/review';
 
 /**
@@ -82,6 +83,7 @@ export function sideOf(c: CaseResult): CaseSide {
     ...(c.score !== undefined ? { score: c.score } : {}),
     ...(c.output !== undefined ? { output: c.output } : {}),
     ...(c.feedback !== undefined ? { feedback: c.feedback } : {}),
+    ...(c.model !== undefined ? { model: describeCaseCalls(c.model) } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ export function trendsOf(metric: string, versions: readonly Version[], runs: rea
     runs: runs.map((run) => {
       const tally = made.get(run.id) ?? { candidates: 0, evaluated: 0 };
       const ran = (run.baseline ? 1 : 0) + tally.evaluated + (run.drafts?.evaluations ?? 0) - run.savings.reusedEvaluations;
-      return { id: run.id, startedAt: run.startedAt, costUsd: run.usage?.costUsd ?? 0, evaluations: Math.max(0, ran), candidates: tally.candidates };
+      return { id: run.id, startedAt: run.startedAt, costUsd: run.usage?.costUsd ?? 0, evalCostUsd: run.evalUsage?.costUsd ?? 0, evaluations: Math.max(0, ran), candidates: tally.candidates };
     }),
   };
 }

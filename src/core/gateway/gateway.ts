@@ -1,0 +1,307 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream';
+import * as zlib from 'node:zlib';
+import type { ModelsConfig } from '../config/config';
+import { addUsage, NO_USAGE, type Usage } from '../../shared/usage';
+import { EvalMeter, roundUsd } from './evalMeter';
+import { callUpstream } from './upstreamCall';
+import { API_VARIABLES, upstreamsFor, upstreamUrl, type Upstream } from './upstreams';
+import { UsageReader } from './usageReader';
+import { Slots } from './slots';
+
+/** Who an eval run is: the stand-in key it is given names them. */
+export interface Grantee {
+  label: string;
+  eval: string;
+  repeat: number;
+}
+
+/** An eval run's access to the gateway: its variables, and its meter once it ends. */
+export interface Grant {
+  /** The stand-in key, which the gateway alone can trade for the real one. */
+  token: string;
+  /** ANTHROPIC_BASE_URL, OPENAI_BASE_URL and their keys, for the gateway at `host`. */
+  env(host?: string): Record<string, string>;
+  /** The unix socket a sandbox without network reaches the gateway through, and the port it serves there. */
+  socket: string;
+  port: number;
+  /** Revokes the key; what the eval's calls used. */
+  end(): EvalMeter;
+}
+
+/** What evaluations spent on model calls in a run. */
+export type EvalSpend = Usage & { calls: number };
+
+export const NO_SPEND: EvalSpend = { ...NO_USAGE, calls: 0 };
+
+export interface GatewayOptions {
+  models: ModelsConfig;
+  /** aiai's own environment: the upstreams and their keys. */
+  env: NodeJS.ProcessEnv;
+  /** budget.maxEvalCostUsd. */
+  maxCostUsd?: number;
+  /** An address other machines reach, for a cluster's evals, besides loopback. */
+  remoteHost?: string;
+}
+
+/** Headers that belong to one connection, or to the gateway, and are not passed on. */
+const OWN_HEADERS = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'content-length', 'x-api-key', 'authorization', 'x-aiai-case']);
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+/** A request body past this is refused: no model call is this large. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The model gateway of a run: evaluations call their model through it with stand-in
+ * keys that name the run, candidate and eval. It checks the stand-in, puts the real
+ * key in its place, forwards to the upstream byte for byte (streams included),
+ * meters each call against the eval that made it, and holds the run's evaluation
+ * budget. The real key never leaves this process.
+ */
+export class ModelGateway {
+  private readonly grants = new Map<string, { who: Grantee; meter: EvalMeter }>();
+  private readonly servers: http.Server[] = [];
+  private readonly upstreams: Record<'anthropic' | 'openai', Upstream>;
+  private readonly slots: Slots;
+  private spendTotal: EvalSpend = NO_SPEND;
+  private dearestCallUsd = 0;
+  private run = 'run';
+  private onSpend: (spent: EvalSpend) => void = () => {};
+
+  private constructor(
+    private readonly options: GatewayOptions,
+    readonly socket: string,
+    readonly port: number,
+    readonly remote: { host: string; port: number } | undefined,
+  ) {
+    this.upstreams = upstreamsFor(options.models, options.env);
+    this.slots = new Slots(options.models.maxConcurrent);
+  }
+
+  /**
+   * Meters for a run, once it has an id: its stand-in keys name it, what it spent
+   * before (a resumed run) counts against its budget, and `onSpend` hears the total
+   * after each eval run.
+   */
+  meterFor(run: string, spent: EvalSpend | undefined, onSpend: (spent: EvalSpend) => void): void {
+    this.run = run;
+    this.spendTotal = spent ?? NO_SPEND;
+    this.onSpend = onSpend;
+  }
+
+  /** Serves on loopback and on a unix socket (and on `remoteHost` when given) until `close`. */
+  static async open(options: GatewayOptions): Promise<ModelGateway> {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'aiai-gateway-'));
+    const socket = path.join(folder, 'gateway.sock');
+    let gateway: ModelGateway | undefined;
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      gateway?.handle(req, res).catch(() => res.destroy());
+    };
+    const servers = [http.createServer(handler), http.createServer(handler)];
+    const loopback = await listen(servers[0]!, { host: '127.0.0.1', port: 0 });
+    await listen(servers[1]!, { path: socket });
+    let remote: { host: string; port: number } | undefined;
+    if (options.remoteHost === '127.0.0.1' || options.remoteHost === 'localhost') {
+      remote = { host: options.remoteHost, port: loopback.port };
+    } else if (options.remoteHost !== undefined) {
+      const server = http.createServer(handler);
+      servers.push(server);
+      remote = { host: options.remoteHost, port: (await listen(server, { host: options.remoteHost, port: 0 })).port };
+    }
+    gateway = new ModelGateway(options, socket, loopback.port, remote);
+    gateway.servers.push(...servers);
+    return gateway;
+  }
+
+  /** A stand-in key for one eval run, valid until its `end`. */
+  grant(who: Grantee): Grant {
+    const token = ['aiai', safe(this.run), safe(who.label), safe(who.eval), String(who.repeat), randomBytes(18).toString('hex')].join('-');
+    const meter = new EvalMeter(this.options.models.pricing);
+    this.grants.set(token, { who, meter });
+    return {
+      token,
+      socket: this.socket,
+      port: this.port,
+      env: (host = '127.0.0.1') => {
+        const port = host === this.remote?.host ? this.remote.port : this.port;
+        const at = `http://${host}:${port}`;
+        return {
+          [API_VARIABLES.anthropic.baseUrl]: `${at}${this.upstreams.anthropic.prefix}`,
+          [API_VARIABLES.anthropic.key]: token,
+          [API_VARIABLES.openai.baseUrl]: `${at}${this.upstreams.openai.prefix}`,
+          [API_VARIABLES.openai.key]: token,
+        };
+      },
+      end: () => {
+        this.grants.delete(token);
+        this.onSpend(this.spendTotal);
+        return meter;
+      },
+    };
+  }
+
+  /** What evaluations spent so far in the run. */
+  get spent(): EvalSpend {
+    return this.spendTotal;
+  }
+
+  /** Why another call would break budget.maxEvalCostUsd, if it would: the next call is taken to cost as much as the dearest so far. */
+  budgetProblem(): string | undefined {
+    const max = this.options.maxCostUsd;
+    if (max === undefined || this.spendTotal.costUsd + this.dearestCallUsd <= max) return undefined;
+    return `evaluation budget: another model call would take what evaluations spent past budget.maxEvalCostUsd $${max} (spent $${this.spendTotal.costUsd.toFixed(4)} in ${this.spendTotal.calls} call(s))`;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    })));
+    rmSync(path.dirname(this.socket), { recursive: true, force: true });
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const started = Date.now();
+    const target = upstreamUrl(this.upstreams, req.url ?? '/');
+    if (!target) return refuse(res, 404, 'not_found_error', `aiai model gateway: no API at ${req.url ?? '/'}; use ANTHROPIC_BASE_URL or OPENAI_BASE_URL as given`);
+    const grant = this.grants.get(standIn(req.headers) ?? '');
+    if (!grant) return refuse(res, 401, 'authentication_error', 'aiai model gateway: this key is not one aiai gave to a running evaluation; use ANTHROPIC_API_KEY or OPENAI_API_KEY as given');
+    const overBudget = this.budgetProblem();
+    if (overBudget) {
+      grant.meter.refusedForBudget++;
+      return refuse(res, 429, 'rate_limit_error', `aiai model gateway: ${overBudget}; the run stops. Raise budget.maxEvalCostUsd in .aiai/config.json to go on.`, { 'x-should-retry': 'false' });
+    }
+    const body = await readBody(req);
+    if (!body) return refuse(res, 413, 'request_too_large', `aiai model gateway: the request is larger than ${MAX_BODY_BYTES} bytes`);
+    const caseId = header(req.headers, 'x-aiai-case');
+    const gone = new AbortController();
+    res.on('close', () => {
+      // A call that ended normally closes too; only one whose eval went away is ended.
+      if (!res.writableFinished) gone.abort();
+    });
+    const release = await this.slots.take(gone.signal);
+    let status: number | undefined;
+    let reader: UsageReader | undefined;
+    try {
+      const response = await callUpstream({
+        method: req.method ?? 'GET',
+        url: target.url,
+        headers: upstreamHeaders(req.headers, target.upstream, body.length),
+        body,
+        maxRetries: this.options.models.maxRetries,
+        signal: gone.signal,
+      });
+      status = response.statusCode;
+      const stream = String(response.headers['content-type'] ?? '').includes('text/event-stream');
+      reader = status !== undefined && status < 300 ? new UsageReader(target.upstream.kind, stream) : undefined;
+      res.writeHead(response.statusCode ?? 502, response.statusMessage, passedHeaders(response.rawHeaders));
+      await passOn(response, res, reader);
+    } catch (error) {
+      if (!res.headersSent) refuse(res, 502, 'api_error', `aiai model gateway: the upstream at ${target.upstream.base.origin} could not be reached: ${(error as Error).message}`);
+      else res.destroy();
+    } finally {
+      release();
+      if (!gone.signal.aborted || status !== undefined) this.meter(grant.meter, { caseId, tokens: reader?.end(), latencyMs: Date.now() - started, status });
+    }
+  }
+
+  private meter(meter: EvalMeter, call: Parameters<EvalMeter['record']>[0]): void {
+    const cost = meter.record(call);
+    const tokens = call.tokens;
+    const usage: Usage = tokens
+      ? { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, cacheCreationTokens: tokens.cacheCreationTokens, cacheReadTokens: tokens.cacheReadTokens, costUsd: roundUsd(cost ?? 0) }
+      : NO_USAGE;
+    this.spendTotal = { ...addUsage(this.spendTotal, usage), calls: this.spendTotal.calls + 1 };
+    this.dearestCallUsd = Math.max(this.dearestCallUsd, cost ?? 0);
+  }
+}
+
+/** Copies the upstream's answer to the eval, and a decoded copy to the usage reader. */
+function passOn(response: http.IncomingMessage, res: http.ServerResponse, reader: UsageReader | undefined): Promise<void> {
+  const decoder = reader ? decoderFor(String(response.headers['content-encoding'] ?? '')) : undefined;
+  if (reader) {
+    if (decoder) {
+      decoder.on('data', (chunk: Buffer) => reader.push(chunk));
+      decoder.on('error', () => {});
+    }
+    response.on('data', (chunk: Buffer) => (decoder ? decoder.write(chunk) : reader.push(chunk)));
+  }
+  return new Promise((resolve, reject) => {
+    pipeline(response, res, (error) => {
+      if (!decoder) return error ? reject(error) : resolve();
+      decoder.end(() => (error ? reject(error) : resolve()));
+    });
+  });
+}
+
+function decoderFor(encoding: string): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  if (encoding === 'gzip') return zlib.createGunzip();
+  if (encoding === 'deflate') return zlib.createInflate();
+  if (encoding === 'br') return zlib.createBrotliDecompress();
+  return undefined;
+}
+
+/** The eval's headers for the upstream: its own, less the connection's and the stand-in, plus the real key. */
+function upstreamHeaders(incoming: http.IncomingHttpHeaders, upstream: Upstream, length: number): http.OutgoingHttpHeaders {
+  const headers: http.OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(incoming)) if (value !== undefined && !OWN_HEADERS.has(name)) headers[name] = value;
+  headers['content-length'] = length;
+  if (upstream.key !== undefined) {
+    if (upstream.kind === 'anthropic') headers['x-api-key'] = upstream.key;
+    else headers.authorization = `Bearer ${upstream.key}`;
+  }
+  return headers;
+}
+
+/** The upstream's answer headers, less those of its connection (this one has its own). */
+function passedHeaders(raw: string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (!CONNECTION_HEADERS.has(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
+  return kept;
+}
+
+/** The stand-in an eval sent: Anthropic's x-api-key, or a bearer token. */
+function standIn(headers: http.IncomingHttpHeaders): string | undefined {
+  return header(headers, 'x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(header(headers, 'authorization') ?? '')?.[1];
+}
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An error in the shape both APIs' SDKs read, with the message a person needs. */
+function refuse(res: http.ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ type: 'error', error: { type, message } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : undefined));
+    req.on('error', reject);
+  });
+}
+
+function listen(server: http.Server, at: { host: string; port: number } | { path: string }): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(at, () => resolve(server.address() as AddressInfo));
+  });
+}
+
+/** A part of a stand-in key: letters, digits, dots and underscores. */
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9._]/g, '_');
+}

@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { symlinkSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { ensureDebianPackages } from '../../scripts/debian.mjs';
+import { startSimulatedModel, type SimulatedModel } from '../../scripts/simulated-model.mjs';
+import { ModelGateway } from '../../src/core/gateway/gateway';
+import { runLoop } from '../../src/core/loop/loop';
+import { paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { configJson, makeRepo, ROOT } from '../helpers';
+
+/*
+ * The model gateway: the agent under improvement calls its model through aiai,
+ * with a stand-in key; the upstream (the simulated model, on loopback) sees the
+ * real key; every call is metered against the eval that made it.
+ */
+
+const REAL_KEY = 'sk-ant-REAL-KEY-never-in-a-sandbox';
+const REAL_OPENAI_KEY = 'sk-REAL-OPENAI-KEY';
+let model: SimulatedModel;
+
+before(async () => {
+  ensureDebianPackages(['bubblewrap']);
+  model = await startSimulatedModel();
+});
+after(() => model.close());
+
+const MODELS = { anthropic: {}, openai: {}, maxRetries: 2, pricing: {} };
+
+async function gateway(options: { maxCostUsd?: number } = {}): Promise<ModelGateway> {
+  const env = { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: REAL_KEY, OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: REAL_OPENAI_KEY };
+  const opened = await ModelGateway.open({ models: MODELS, env, ...options });
+  opened.meterFor('run-1', undefined, () => {});
+  return opened;
+}
+
+const ASK = { model: 'claude-haiku-4-5', max_tokens: 50, system: 'Routes: billing, refund. Answer with the route name only.', messages: [{ role: 'user' as const, content: 'I was charged twice' }] };
+
+test('the SDK calls its model through the gateway: the upstream gets the real key, the eval only a stand-in, and the call is metered', async () => {
+  const gw = await gateway();
+  const grant = gw.grant({ label: 'c1', eval: 'train', repeat: 1 });
+  const env = grant.env();
+  assert.match(env.ANTHROPIC_API_KEY!, /^aiai-run_1-c1-train-1-[0-9a-f]{36}$/, 'the stand-in names the run, the candidate and the eval');
+  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 });
+  const before = model.requests.length;
+  const answer = await client.messages.create(ASK, { headers: { 'x-aiai-case': 'ticket-1' } });
+  const streamed = await client.messages.stream(ASK).finalMessage();
+  const counted = await client.messages.countTokens({ model: ASK.model, messages: ASK.messages });
+  const models = await client.models.list();
+  const seen = model.requests.slice(before);
+  assert.deepEqual(seen.map((r) => r.headers['x-api-key']), [REAL_KEY, REAL_KEY, REAL_KEY, REAL_KEY], 'each call reached the upstream with the real key');
+  assert.ok(seen.every((r) => r.headers['x-aiai-case'] === undefined), 'the case tag is the gateway\'s, not the upstream\'s');
+  assert.equal(streamed.content[0]?.type === 'text' && streamed.content[0].text, answer.content[0]?.type === 'text' && answer.content[0].text, 'a streamed answer arrives whole');
+  assert.ok(counted.input_tokens > 0);
+  assert.ok(models.data.length > 0);
+  const meter = grant.end();
+  const metrics = meter.metrics();
+  assert.equal(metrics['model.calls'], 4);
+  assert.equal(metrics['model.input_tokens'], answer.usage.input_tokens + streamed.usage.input_tokens, 'tokens are what the upstream reported, streamed or not');
+  assert.equal(metrics['model.output_tokens'], answer.usage.output_tokens + streamed.usage.output_tokens);
+  const expected = ((answer.usage.input_tokens + streamed.usage.input_tokens) * 1 + (answer.usage.output_tokens + streamed.usage.output_tokens) * 5) / 1e6;
+  assert.ok(Math.abs(metrics['model.cost_usd']! - expected) < 1e-9, `haiku 4.5 at $1/$5 per MTok: ${metrics['model.cost_usd']} vs ${expected}`);
+  assert.deepEqual(meter.byCase().get('ticket-1'), { calls: 1, inputTokens: answer.usage.input_tokens, outputTokens: answer.usage.output_tokens, costUsd: Math.round((answer.usage.input_tokens + answer.usage.output_tokens * 5) / 1e6 * 1e8) / 1e8 });
+  await gw.close();
+});
+
+test('a wrong, missing or revoked stand-in gets 401 and never reaches an upstream', async () => {
+  const gw = await gateway();
+  const grant = gw.grant({ label: 'c1', eval: 'train', repeat: 1 });
+  const env = grant.env();
+  const before = model.requests.length;
+  const call = (apiKey: string): Promise<unknown> => new Anthropic({ apiKey, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 }).messages.create(ASK);
+  await assert.rejects(call('sk-ant-guessed'), (e: Error) => e instanceof Anthropic.AuthenticationError && /not one aiai gave/.test(e.message));
+  const bare = await fetch(`${env.ANTHROPIC_BASE_URL}/v1/messages`, { method: 'POST', body: JSON.stringify(ASK) });
+  assert.equal(bare.status, 401);
+  grant.end();
+  await assert.rejects(call(env.ANTHROPIC_API_KEY!), Anthropic.AuthenticationError, 'a key dies with its eval run');
+  assert.equal(model.requests.length, before, 'the upstream saw none of them');
+  await gw.close();
+});
+
+test('OpenAI-compatible chat completions, streamed too, go upstream with the real key as a bearer token', async () => {
+  const gw = await gateway();
+  const grant = gw.grant({ label: 'c2', eval: 'judge', repeat: 1 });
+  const env = grant.env();
+  const before = model.requests.length;
+  const post = (body: Record<string, unknown>): Promise<Response> =>
+    fetch(`${env.OPENAI_BASE_URL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${env.OPENAI_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const messages = [{ role: 'system', content: ASK.system }, { role: 'user', content: 'I was charged twice' }];
+  const plain = (await (await post({ model: 'llama3', messages })).json()) as { usage: { prompt_tokens: number; completion_tokens: number } };
+  const stream = await (await post({ model: 'llama3', messages, stream: true, stream_options: { include_usage: true } })).text();
+  assert.match(stream, /data: \[DONE\]/);
+  assert.deepEqual(model.requests.slice(before).map((r) => r.headers.authorization), [`Bearer ${REAL_OPENAI_KEY}`, `Bearer ${REAL_OPENAI_KEY}`]);
+  const metrics = grant.end().metrics();
+  assert.equal(metrics['model.calls'], 2);
+  assert.equal(metrics['model.input_tokens'], plain.usage.prompt_tokens * 2);
+  assert.equal(metrics['model.output_tokens'], plain.usage.completion_tokens * 2);
+  assert.equal(metrics['model.cost_usd'], 0, 'a model without a price costs nothing known…');
+  assert.equal(metrics['model.unpriced_calls'], 2, '…and the metrics say how many calls that leaves out');
+  await gw.close();
+});
+
+test('a 429 is retried by the gateway before the eval sees it', async () => {
+  const gw = await gateway();
+  const grant = gw.grant({ label: 'c3', eval: 'train', repeat: 1 });
+  const env = grant.env();
+  const before = model.requests.length;
+  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 });
+  const answer = await client.messages.create(ASK, { headers: { 'x-simulate-status': '429', 'x-simulate-key': 'retry-once' } });
+  assert.equal(answer.type, 'message');
+  assert.equal(model.requests.length - before, 2, 'the upstream answered 429 once, then the retry went through');
+  assert.equal(grant.end().metrics()['model.calls'], 1, 'one call, as the eval made it');
+  await gw.close();
+});
+
+test('budget.maxEvalCostUsd: once another call could pass it, the gateway answers 429 and says which budget', async () => {
+  const gw = await gateway({ maxCostUsd: 0.00001 });
+  const grant = gw.grant({ label: 'c4', eval: 'train', repeat: 1 });
+  const env = grant.env();
+  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 3 });
+  await client.messages.create({ ...ASK, model: 'claude-opus-4-1' });
+  const before = model.requests.length;
+  await assert.rejects(client.messages.create(ASK), (e: Error) => e instanceof Anthropic.RateLimitError && /budget\.maxEvalCostUsd \$0\.00001/.test(e.message));
+  assert.equal(model.requests.length, before, 'the refused call never left, and the SDK was told not to retry it');
+  assert.match(gw.budgetProblem() ?? '', /evaluation budget/);
+  assert.equal(grant.end().refusedForBudget, 1);
+  await gw.close();
+});
+
+/** An eval that runs the agent (one model call per case, tagged) in the sandbox, and tries what a hostile candidate would. */
+const AGENT_JS = `
+const fs = require('fs');
+const net = require('net');
+const { Anthropic } = require('@anthropic-ai/sdk');
+const p = JSON.parse(fs.readFileSync('agent/params.json', 'utf8'));
+const client = new Anthropic({ maxRetries: 0 });
+const probe = (port) => new Promise((resolve) => {
+  const s = net.connect(port, '127.0.0.1');
+  s.on('connect', () => { s.destroy(); resolve(1); });
+  s.on('error', () => resolve(0));
+});
+(async () => {
+  const cases = [];
+  let input = 0, output = 0;
+  for (let i = 0; i < p.calls; i++) {
+    const m = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 40, system: 'Routes: billing, refund. Answer with the route name only.', messages: [{ role: 'user', content: 'case ' + i + ': I was charged twice' }] }, { headers: { 'x-aiai-case': 'case-' + i } });
+    input += m.usage.input_tokens; output += m.usage.output_tokens;
+    cases.push({ id: 'case-' + i, passed: i < p.x, output: m.content[0].text });
+  }
+  const reached_upstream = await probe(p.upstreamPort);
+  // A name lookup needs a name server, outside the sandbox's network namespace: it fails at once, sending nothing.
+  const resolved = await new Promise((resolve) => require('dns').lookup('api.anthropic.com', (error) => resolve(error ? 0 : 1)));
+  console.log('ENV ' + JSON.stringify(process.env));
+  fs.writeFileSync(process.env.AIAI_METRICS_FILE, JSON.stringify({ metrics: { score: p.x / 10, seen_input: input, seen_output: output, reached_upstream, resolved }, cases }));
+})().catch((e) => { console.error(e); process.exit(2); });
+`;
+
+function agentWorkspace(config: Record<string, unknown> = {}): string {
+  const dir = makeRepo({
+    'agent/params.json': JSON.stringify({ x: 2, calls: 2, upstreamPort: model.port }),
+    'eval/agent.js': AGENT_JS,
+    '.gitignore': 'node_modules\n',
+    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\n',
+    '.aiai/config.json': configJson({
+      editable: ['agent/**'],
+      protected: ['eval/**'],
+      shared: ['node_modules'],
+      evals: [{ name: 'train', command: 'node eval/agent.js', timeoutSec: 30 }],
+      objective: { eval: 'train', metric: 'score' },
+      budget: { iterations: 2 },
+      sandbox: { mode: 'required' },
+      ...config,
+    }),
+  });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+test('in the sandbox with the network off, the agent reaches its model only through the gateway, holds no real key, and its eval is metered call for call', async () => {
+  const dir = agentWorkspace({ parallel: 2 });
+  const env = { ...process.env, ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: model.url };
+  const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
+  Object.assign(process.env, { ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: model.url });
+  try {
+    const before = model.requests.length;
+    const summary = await runLoop(dir, {
+      env,
+      parallel: 2,
+      proposer: new ScriptedProposer([paramsStep('three calls', { x: 5, calls: 3, upstreamPort: model.port }), paramsStep('five calls', { x: 6, calls: 5, upstreamPort: model.port })]),
+      signal: new AbortController().signal,
+    });
+    const callsOf: Record<string, number> = { 'three calls': 3, 'five calls': 5 };
+    const graded = [[summary.run.baseline!, 2] as const, ...summary.candidates.map((c) => [c.evaluation!, callsOf[c.title]!] as const)];
+    assert.equal(graded.length, 3);
+    for (const [evaluation, calls] of graded) {
+      const train = evaluation.evals[0]!;
+      assert.equal(train.status, 'passed', train.reason);
+      assert.equal(train.metrics['model.calls'], calls, 'parallel evals are metered apart');
+      assert.equal(train.metrics['model.input_tokens'], train.metrics.seen_input, 'input tokens as the upstream served them');
+      assert.equal(train.metrics['model.output_tokens'], train.metrics.seen_output);
+      assert.ok(train.metrics['model.cost_usd']! > 0);
+      assert.equal(train.metrics.reached_upstream, 0, 'a port of the host other than the gateway is out of reach');
+      assert.equal(train.metrics.resolved, 0, 'and so is every name outside');
+      assert.deepEqual(train.cases.map((c) => c.model?.calls), Array(calls).fill(1), 'each tagged case shows its own call');
+      assert.ok(!train.logTail.includes(REAL_KEY), 'the environment the agent printed holds no real key');
+      assert.match(train.logTail, /"ANTHROPIC_API_KEY":"aiai-/);
+    }
+    const seen = model.requests.slice(before);
+    assert.equal(seen.length, 10);
+    assert.ok(seen.every((r) => r.headers['x-api-key'] === REAL_KEY));
+    assert.equal(summary.run.evalUsage?.calls, 10, 'the run counts what its evaluations spent');
+  } finally {
+    restore('ANTHROPIC_API_KEY', saved.key);
+    restore('ANTHROPIC_BASE_URL', saved.url);
+  }
+});
+
+test('budget.maxEvalCostUsd stops a run before evaluations spend more, and says so', async () => {
+  const dir = agentWorkspace({ budget: { iterations: 5, maxEvalCostUsd: 0.0003 } });
+  const summary = await runLoop(dir, {
+    env: { ...process.env, ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: model.url },
+    proposer: new ScriptedProposer([1, 2, 3, 4, 5].map((i) => paramsStep(`try ${i}`, { x: 2 + i, calls: 8, upstreamPort: model.port }))),
+    signal: new AbortController().signal,
+  });
+  assert.match(summary.run.stopReason ?? '', /evaluation budget.*maxEvalCostUsd \$0\.0003/);
+  assert.ok(summary.candidates.length < 5, 'the run stopped early');
+  assert.ok((summary.run.evalUsage?.costUsd ?? 0) <= 0.0003 + 0.0001, `spent ${summary.run.evalUsage?.costUsd}`);
+});
+
+function restore(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+test('an eval that writes a model.* metric itself fails: those are the gate\'s to measure', async () => {
+  const dir = makeRepo({
+    'agent/params.json': '{ "x": 2 }\n',
+    'eval/score.js': "const p = require('./../agent/params.json'); console.log(JSON.stringify(p.x === 2 ? { score: 0.2 } : { score: 0.9, 'model.cost_usd': 0 }));\n",
+    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\n',
+    '.aiai/config.json': configJson({ editable: ['agent/**'], protected: ['eval/**'], evals: [{ name: 'train', command: 'node eval/score.js' }], objective: { eval: 'train', metric: 'score' }, budget: { iterations: 1 } }),
+  });
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('claims to be free', { x: 5 })]), signal: new AbortController().signal });
+  const [forged] = summary.candidates;
+  assert.equal(forged?.status, 'failed');
+  assert.match(forged?.evaluation?.evals[0]?.reason ?? '', /wrote "model\.cost_usd": metrics named model\.\* belong to aiai's model gateway/);
+});
