@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { symlinkSync } from 'node:fs';
-import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { ensureDebianPackages } from '../../scripts/debian.mjs';
@@ -8,7 +6,8 @@ import { startSimulatedModel, type SimulatedModel } from '../../scripts/simulate
 import { ModelGateway } from '../../src/core/gateway/gateway';
 import { runLoop } from '../../src/core/loop/loop';
 import { paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { configJson, makeRepo, ROOT } from '../helpers';
+import { modelAgentWorkspace } from '../fixtures/modelAgent';
+import { configJson, makeRepo } from '../helpers';
 
 /*
  * The model gateway: the agent under improvement calls its model through aiai,
@@ -128,57 +127,8 @@ test('budget.maxEvalCostUsd: once another call could pass it, the gateway answer
   await gw.close();
 });
 
-/** An eval that runs the agent (one model call per case, tagged) in the sandbox, and tries what a hostile candidate would. */
-const AGENT_JS = `
-const fs = require('fs');
-const net = require('net');
-const { Anthropic } = require('@anthropic-ai/sdk');
-const p = JSON.parse(fs.readFileSync('agent/params.json', 'utf8'));
-const client = new Anthropic({ maxRetries: 0 });
-const probe = (port) => new Promise((resolve) => {
-  const s = net.connect(port, '127.0.0.1');
-  s.on('connect', () => { s.destroy(); resolve(1); });
-  s.on('error', () => resolve(0));
-});
-(async () => {
-  const cases = [];
-  let input = 0, output = 0;
-  for (let i = 0; i < p.calls; i++) {
-    const m = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 40, system: 'Routes: billing, refund. Answer with the route name only.', messages: [{ role: 'user', content: 'case ' + i + ': I was charged twice' }] }, { headers: { 'x-aiai-case': 'case-' + i } });
-    input += m.usage.input_tokens; output += m.usage.output_tokens;
-    cases.push({ id: 'case-' + i, passed: i < p.x, output: m.content[0].text });
-  }
-  const reached_upstream = await probe(p.upstreamPort);
-  // A name lookup needs a name server, outside the sandbox's network namespace: it fails at once, sending nothing.
-  const resolved = await new Promise((resolve) => require('dns').lookup('api.anthropic.com', (error) => resolve(error ? 0 : 1)));
-  console.log('ENV ' + JSON.stringify(process.env));
-  fs.writeFileSync(process.env.AIAI_METRICS_FILE, JSON.stringify({ metrics: { score: p.x / 10, seen_input: input, seen_output: output, reached_upstream, resolved }, cases }));
-})().catch((e) => { console.error(e); process.exit(2); });
-`;
-
-function agentWorkspace(config: Record<string, unknown> = {}): string {
-  const dir = makeRepo({
-    'agent/params.json': JSON.stringify({ x: 2, calls: 2, upstreamPort: model.port }),
-    'eval/agent.js': AGENT_JS,
-    '.gitignore': 'node_modules\n',
-    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\n',
-    '.aiai/config.json': configJson({
-      editable: ['agent/**'],
-      protected: ['eval/**'],
-      shared: ['node_modules'],
-      evals: [{ name: 'train', command: 'node eval/agent.js', timeoutSec: 30 }],
-      objective: { eval: 'train', metric: 'score' },
-      budget: { iterations: 2 },
-      sandbox: { mode: 'required' },
-      ...config,
-    }),
-  });
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
-}
-
 test('in the sandbox with the network off, the agent reaches its model only through the gateway, holds no real key, and its eval is metered call for call', async () => {
-  const dir = agentWorkspace({ parallel: 2 });
+  const dir = modelAgentWorkspace(model.port, { parallel: 2 });
   const env = { ...process.env, ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: model.url };
   const saved = { key: process.env.ANTHROPIC_API_KEY, url: process.env.ANTHROPIC_BASE_URL };
   Object.assign(process.env, { ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: model.url });
@@ -217,7 +167,7 @@ test('in the sandbox with the network off, the agent reaches its model only thro
 });
 
 test('budget.maxEvalCostUsd stops a run before evaluations spend more, and says so', async () => {
-  const dir = agentWorkspace({ budget: { iterations: 5, maxEvalCostUsd: 0.0003 } });
+  const dir = modelAgentWorkspace(model.port, { budget: { iterations: 5, maxEvalCostUsd: 0.0003 } });
   const summary = await runLoop(dir, {
     env: { ...process.env, ANTHROPIC_API_KEY: REAL_KEY, ANTHROPIC_BASE_URL: model.url },
     proposer: new ScriptedProposer([1, 2, 3, 4, 5].map((i) => paramsStep(`try ${i}`, { x: 2 + i, calls: 8, upstreamPort: model.port }))),

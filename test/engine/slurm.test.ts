@@ -9,6 +9,8 @@ import type { ProposalOutcome, ProposalRequest } from '../../src/core/propose/pr
 import { Store } from '../../src/core/record/store';
 import { agentWorkspace, KNOB_PAST_SMOKE, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { jobs, liveJobs, startSlurm, stopSlurm, type Job } from '../fixtures/slurmCluster';
+import { modelAgentWorkspace } from '../fixtures/modelAgent';
+import { startSimulatedModel } from '../../scripts/simulated-model.mjs';
 import { cli, cliProcess, cliWithEnv, commitAll, configJson, exited, git, makeRepo, SEEDED, tempDir, until } from '../helpers';
 
 /*
@@ -352,4 +354,29 @@ test('a node that goes down while a run waits for it stops the run, its waiting 
   }
   assert.equal(jobs().at(-1)!.state, 'CANCELLED');
   assertNothingLeft(dir, sharedDir);
+});
+
+test('on Slurm too, an agent in the sandbox with the network off calls its model through the gateway, metered, with no real key in its job', async () => {
+  const model = await startSimulatedModel();
+  try {
+    const sharedDir = tempDir('aiai-slurm-shared-');
+    const dir = modelAgentWorkspace(model.port, { executor: { kind: 'slurm', sharedDir }, models: { gatewayHost: '127.0.0.1' }, budget: { iterations: 1 } });
+    const summary = await runLoop(dir, {
+      env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-REAL-KEY-on-the-login-node', ANTHROPIC_BASE_URL: model.url },
+      proposer: new ScriptedProposer([paramsStep('three calls', { x: 5, calls: 3, upstreamPort: model.port })]),
+      signal: new AbortController().signal,
+    });
+    const [baseline, candidate] = [summary.run.baseline!.evals[0]!, summary.candidates[0]!.evaluation!.evals[0]!];
+    for (const [train, calls] of [[baseline, 2], [candidate, 3]] as const) {
+      assert.equal(train.status, 'passed', `${train.reason}: ${train.logTail}`);
+      assert.equal(train.metrics['model.calls'], calls);
+      assert.equal(train.metrics['model.input_tokens'], train.metrics.seen_input);
+      assert.equal(train.metrics.reached_upstream, 0, 'the sandbox on the node reaches nothing but the gateway');
+      assert.ok(!train.logTail.includes('REAL-KEY'));
+    }
+    assert.ok(model.requests.every((r) => r.headers['x-api-key'] === 'sk-ant-REAL-KEY-on-the-login-node'));
+    assert.equal(model.requests.length, 5);
+  } finally {
+    await model.close();
+  }
 });

@@ -30,6 +30,8 @@ export interface Grant {
   /** The unix socket a sandbox without network reaches the gateway through, and the port it serves there. */
   socket: string;
   port: number;
+  /** Where other machines reach the gateway, when it listens for them. */
+  remote: { host: string; port: number } | undefined;
   /** Revokes the key; what the eval's calls used. */
   end(): EvalMeter;
 }
@@ -70,6 +72,8 @@ export class ModelGateway {
   private spendTotal: EvalSpend = NO_SPEND;
   private dearestCallUsd = 0;
   private run = 'run';
+  /** Why other machines cannot reach the gateway, when they cannot. */
+  remoteProblem: string | undefined;
   private onSpend: (spent: EvalSpend) => void = () => {};
 
   private constructor(
@@ -105,14 +109,20 @@ export class ModelGateway {
     const loopback = await listen(servers[0]!, { host: '127.0.0.1', port: 0 });
     await listen(servers[1]!, { path: socket });
     let remote: { host: string; port: number } | undefined;
+    let remoteProblem: string | undefined;
     if (options.remoteHost === '127.0.0.1' || options.remoteHost === 'localhost') {
       remote = { host: options.remoteHost, port: loopback.port };
     } else if (options.remoteHost !== undefined) {
       const server = http.createServer(handler);
-      servers.push(server);
-      remote = { host: options.remoteHost, port: (await listen(server, { host: options.remoteHost, port: 0 })).port };
+      try {
+        remote = { host: options.remoteHost, port: (await listen(server, { host: options.remoteHost, port: 0 })).port };
+        servers.push(server);
+      } catch (error) {
+        remoteProblem = `the model gateway cannot listen on ${options.remoteHost} (${(error as Error).message}): evaluations on other machines cannot reach their model; set models.gatewayHost to an address of this machine that they reach`;
+      }
     }
     gateway = new ModelGateway(options, socket, loopback.port, remote);
+    gateway.remoteProblem = remoteProblem;
     gateway.servers.push(...servers);
     return gateway;
   }
@@ -126,6 +136,7 @@ export class ModelGateway {
       token,
       socket: this.socket,
       port: this.port,
+      remote: this.remote,
       env: (host = '127.0.0.1') => {
         const port = host === this.remote?.host ? this.remote.port : this.port;
         const at = `http://${host}:${port}`;

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,7 +16,9 @@ import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './execut
 import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
 import { launcherSaid, submitJob, type SubmittedJob } from './slurmSubmit';
-import { jobScript, JOB_FILES } from './slurmScript';
+import { jobScript, JOB_FILES, type ScriptOptions } from './slurmScript';
+import { bridgeLauncher, bridgeRelay } from '../gateway/bridge';
+import type { Grant } from '../gateway/gateway';
 
 /** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
 const POLL_MS = 50;
@@ -92,7 +95,8 @@ export class SlurmExecutor implements Executor {
     const file = (f: string): string => path.join(folder, f);
     const scratch = file(JOB_FILES.scratch);
     mkdirSync(scratch);
-    const { inherited, assigned } = evalVariables(process.env, this.config.sandbox.env, evalEnv(request, path.join(scratch, 'metrics.json'), scratch));
+    const gateway = request.gateway && gatewayOnNode(request.gateway, scratch, this.config);
+    const { inherited, assigned } = evalVariables(process.env, this.config.sandbox.env, { ...evalEnv(request, path.join(scratch, 'metrics.json'), scratch), ...gateway?.env });
     try {
       // The script holds no value of aiai's environment (those reach the job by name, through Slurm), and only its owner may read it.
       writeFileSync(
@@ -107,6 +111,7 @@ export class SlurmExecutor implements Executor {
           sandbox: this.config.sandbox,
           workspaceRoot: this.git.root,
           readOnly: this.config.shared.map((entry) => path.join(this.git.root, entry)),
+          ...gateway?.script,
         }),
         { mode: 0o700 },
       );
@@ -261,6 +266,26 @@ export class SlurmExecutor implements Executor {
 function exportOption(inherited: string[]): string {
   const names = [...new Set([...inherited, ...['HOME', 'PATH'].filter((name) => process.env[name] !== undefined)])];
   return `--export=${names.join(',') || 'NONE'}`;
+}
+
+/**
+ * How a job's eval reaches the gateway, at the address the nodes reach
+ * (models.gatewayHost). In a sandbox without network, a relay in the job serves it
+ * on a unix socket of the node, bound into the sandbox, where the bridge in front of
+ * the eval serves that at 127.0.0.1, as locally. Both run with the program that runs
+ * aiai, at the same path on the node.
+ */
+function gatewayOnNode(grant: Grant, scratch: string, config: Config): { env: Record<string, string>; script?: Pick<ScriptOptions, 'relay' | 'binds' | 'launcher'> } {
+  const remote = grant.remote ?? { host: '127.0.0.1', port: grant.port };
+  const env = grant.env(remote.host);
+  if (config.sandbox.network || config.sandbox.mode === 'off') return { env };
+  const outside = path.join('/tmp', `aiai-gateway-${randomBytes(6).toString('hex')}.sock`);
+  const inside = '/tmp/aiai-gateway.sock';
+  const relay = bridgeRelay(scratch, outside, remote.host, remote.port);
+  const launcher = bridgeLauncher(scratch, remote.port, inside);
+  const withEnv = (program: { argv: string[]; env: Record<string, string> }): string[] =>
+    Object.keys(program.env).length > 0 ? ['env', ...Object.entries(program.env).map(([k, v]) => `${k}=${v}`), ...program.argv] : program.argv;
+  return { env, script: { relay: { argv: withEnv(relay), socket: outside }, binds: [{ from: outside, to: inside }], launcher: withEnv(launcher) } };
 }
 
 /** Cancels a job and waits until Slurm has let it go. */

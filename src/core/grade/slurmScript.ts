@@ -40,6 +40,8 @@ export interface ScriptOptions extends Pick<SandboxOptions, 'workspaceRoot' | 'b
   sandbox: SandboxConfig;
   /** Shared folders of the workspace the checkout links to. */
   readOnly: string[];
+  /** A program started in the job before a sandboxed eval and ended after it, and the unix socket it serves (the gateway's relay). */
+  relay?: { argv: string[]; socket: string };
 }
 
 /**
@@ -88,6 +90,12 @@ export function jobScript(o: ScriptOptions): string {
           `    ${words(writableArgs(sandbox))}`,
           `  for p in ${hidden.map(place).join(' ')}; do [ "$p" != / ] && [ -d "$p" ] && set -- "$@" --remount-ro "$p"; done`,
           `  set -- bwrap "$@" ${words(sandboxCommand(sandbox))}`,
+          ...(o.relay
+            ? [
+                `  ${words(o.relay.argv)} & relay=$!`,
+                `  i=0; while [ ! -S ${q(o.relay.socket)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done`,
+              ]
+            : []),
           'else',
           ...(o.sandbox.mode === 'required'
             ? [`  echo "sandbox.mode is \\"required\\" but bubblewrap cannot isolate evaluations on the node $(hostname)" > "$d/${JOB_FILES.refused}"`, '  exit 1']
@@ -100,6 +108,7 @@ export function jobScript(o: ScriptOptions): string {
     `d=${q(o.folder)}`,
     `uname -n > "$d/${JOB_FILES.started}"`,
     `cd ${q(o.checkout)} || exit 1`,
+    ...(o.relay ? ['relay='] : []),
     ...isolation,
     "# The eval's environment: what aiai gives it, and its job's own Slurm variables; nothing else the node set (sbatch adds a login shell's).",
     `set -- ${words(Object.entries({ ...o.env, AIAI_EVAL_COMMAND: o.command }).map(([k, v]) => `${k}=${v}`))} "$@"`,
@@ -126,6 +135,7 @@ export function jobScript(o: ScriptOptions): string {
     'watch & watcher=$!',
     `{ run "$@" 2>&3 | tee "$d/stdout.fifo"; } 3>&1 | { head -c ${DEFAULT_MAX_LOG + 1} > "$d/${JOB_FILES.log}"; cat > /dev/null; }`,
     'kill $watcher 2>/dev/null',
+    ...(o.relay ? [`[ -n "$relay" ] && kill "$relay" 2>/dev/null; rm -f ${q(o.relay.socket)}`] : []),
     'wait',
     `if [ "$(wc -c < "$d/${JOB_FILES.log}")" -gt ${DEFAULT_MAX_LOG} ]; then`,
     `  truncate -s ${DEFAULT_MAX_LOG} "$d/${JOB_FILES.log}"`,

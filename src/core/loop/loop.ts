@@ -93,6 +93,7 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     await preflight(config, git, head, chosen.proposer instanceof ParameterSearch);
     const executor = await chooseExecutor(config, git, worktrees, isolation);
     const gateway = await openGateway(config, options.env ?? process.env);
+    if (gateway.remoteProblem) emit({ type: 'notice', message: gateway.remoteProblem });
     try {
       const evaluator = new Evaluator(git, config, executor, pathPolicy(config), gateway);
       return await withLedger(lock.ledger, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, gateway, head }, options, emit));
