@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -195,11 +196,11 @@ test('sandbox.readable shows a path of the home folder (~/…) or of the checkou
 
 test("an eval's environment: the base names and sandbox.env from aiai's, then sandbox.env's values, then aiai's own on top", () => {
   const source = { PATH: '/bin', HOME: '/h', LC_ALL: 'C', 'LC_bad-name': 'x', AIAI_X: '1', SECRET: 's', NAMED: 'n', OVER: 'aiai', PWD: '/w', SHLVL: '2' };
-  assert.deepEqual(evalEnvironment(source, ['NAMED', 'MISSING'], { AIAI_METRICS_FILE: '/m' }), { AIAI_METRICS_FILE: '/m', AIAI_X: '1', HOME: '/h', LC_ALL: 'C', NAMED: 'n', PATH: '/bin' });
-  assert.deepEqual(evalEnvironment(source, { OVER: 'config', AIAI_METRICS_FILE: 'config' }, { AIAI_METRICS_FILE: '/m' }), { AIAI_METRICS_FILE: '/m', AIAI_X: '1', HOME: '/h', LC_ALL: 'C', OVER: 'config', PATH: '/bin' });
+  assert.deepEqual(evalEnvironment(source, ['NAMED', 'MISSING'], { AIAI_METRICS_FILE: '/m' }), { AIAI_METRICS_FILE: '/m', HOME: '/h', LC_ALL: 'C', NAMED: 'n', PATH: '/bin' });
+  assert.deepEqual(evalEnvironment(source, { OVER: 'config', AIAI_METRICS_FILE: 'config' }, { AIAI_METRICS_FILE: '/m' }), { AIAI_METRICS_FILE: '/m', HOME: '/h', LC_ALL: 'C', OVER: 'config', PATH: '/bin' });
   // The shell's record of itself is no news.
-  assert.deepEqual(withheldNames(source, ['NAMED']), ['LC_bad-name', 'OVER', 'SECRET']);
-  assert.deepEqual(withheldNames(source, { OVER: 'config' }), ['LC_bad-name', 'NAMED', 'SECRET']);
+  assert.deepEqual(withheldNames(source, ['NAMED']), ['AIAI_X', 'LC_bad-name', 'OVER', 'SECRET'], "aiai's own variables are set for an eval, never inherited");
+  assert.deepEqual(withheldNames(source, { OVER: 'config' }), ['AIAI_X', 'LC_bad-name', 'NAMED', 'SECRET']);
 });
 
 test('sandbox.env and sandbox.readable mistakes, and a job option that would pass more variables, are reported at their line and column', () => {
@@ -230,10 +231,28 @@ test('sandbox.env and sandbox.readable mistakes, and a job option that would pas
   assert.deepEqual(problems(badValue), [`${where(badValue, '42')}: "sandbox.env.HF_HOME" must be a string`]);
   const relative = { sandbox: { readable: ['/opt/models', 'data/models'] } };
   assert.deepEqual(problems(relative), [`${where(relative, '"data/models"')}: sandbox.readable: "data/models" must be an absolute path, or start with ~/ for a path in the home folder`]);
+  const key = { sandbox: { env: ['TEAM_CLAUDE_KEY'] }, models: { anthropic: { keyEnv: 'TEAM_CLAUDE_KEY' } } };
+  assert.deepEqual(problems(key), [`${where(key, '"TEAM_CLAUDE_KEY"')}: sandbox.env: "TEAM_CLAUDE_KEY" holds a model's key, which never enters an eval: evals call their model through aiai's gateway, with a stand-in key`]);
   const exported = { executor: { kind: 'slurm', sharedDir: '/s', sbatchArgs: ['--export=ALL'] } };
   assert.deepEqual(problems(exported), [`${where(exported, '"--export=ALL"')}: executor.sbatchArgs may not set --export: a job gets only the variables an eval may see; name one in sandbox.env to pass it`]);
 
   const config = parseConfig(text({ sandbox: { env: ['HF_TOKEN'], readable: ['~', '~/models'] } }), file, '/ws');
   assert.deepEqual([config.sandbox.env, config.sandbox.readable], [['HF_TOKEN'], ['~', '~/models']]);
   assert.deepEqual([parseConfig(text({}), file, '/ws').sandbox.env, parseConfig(text({}), file, '/ws').sandbox.readable], [[], []]);
+});
+
+test("a service of the machine listening on a unix socket (the person's session bus, an agent, a container engine) cannot be reached from an eval", async () => {
+  mkdirSync('/run/user', { recursive: true });
+  const folder = mkdtempSync('/run/user/aiai-privilege-');
+  made.push(folder);
+  const socket = path.join(folder, 'bus');
+  const server = net.createServer((c) => c.end('answered\n'));
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  try {
+    const dir = probeWorkspace({ runs: { bus: `python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('${socket}'); assert s.recv(8)"` } }, {});
+    const { metrics } = await baseline(dir);
+    assert.equal(metrics.runs_bus, 0, 'the socket is out of reach');
+  } finally {
+    server.close();
+  }
 });

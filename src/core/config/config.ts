@@ -13,7 +13,7 @@ import {
 import validateSchema from '../../../schema/validate.generated.cjs';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import type { Pricing } from '../common/modelPrices';
-import { modelsWithDefaults, type ModelsConfig, type RawModels } from './models';
+import { modelKeyNames, modelsWithDefaults, type ModelsConfig, type RawModels } from './models';
 import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawExecutor } from './executor';
 import { pointerToPath } from './jsonPointer';
 import { sandboxAccessProblems, type SandboxAccess } from './sandboxAccess';
@@ -48,7 +48,7 @@ export interface Objective {
 }
 
 export type { Pricing } from '../common/modelPrices';
-export type { ModelsConfig, Upstream } from './models';
+export type { ModelsConfig, UpstreamConfig } from './models';
 
 export interface ProposerConfig {
   kind: 'parameter-search' | 'anthropic';
@@ -170,7 +170,7 @@ export function parseConfig(text: string, file: string, workspace: string): Conf
   const problems = [
     ...semanticProblems(config, root, at),
     ...executorProblems((raw as RawConfig).executor).map((p) => at(nodeAt(root, ['executor', ...p.location]).offset, p.message)),
-    ...sandboxAccessProblems(config.sandbox).map((p) => at((p.key ? keyNode : nodeAt)(root, ['sandbox', ...p.location]).offset, p.message)),
+    ...sandboxAccessProblems(config.sandbox, modelKeyNames(config.models)).map((p) => at((p.key ? keyNode : nodeAt)(root, ['sandbox', ...p.location]).offset, p.message)),
   ];
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

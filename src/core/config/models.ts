@@ -1,7 +1,7 @@
 import type { Pricing } from '../common/modelPrices';
 
 /** Where the model gateway forwards one API's calls. */
-export interface Upstream {
+export interface UpstreamConfig {
   baseUrl?: string;
   /** The variable of aiai's environment that holds the key. */
   keyEnv?: string;
@@ -9,8 +9,8 @@ export interface Upstream {
 
 /** The models evaluations call through aiai's gateway (`models` in the config). */
 export interface ModelsConfig {
-  anthropic: Upstream;
-  openai: Upstream;
+  anthropic: UpstreamConfig;
+  openai: UpstreamConfig;
   maxConcurrent?: number;
   maxRetries: number;
   /** Prices by model id, over the built-in table. */
@@ -30,4 +30,12 @@ export function modelsWithDefaults(raw: RawModels = {}): ModelsConfig {
     ]),
   );
   return { anthropic: {}, openai: {}, maxRetries: 4, ...raw, pricing };
+}
+
+/** Where the real keys are, by default, in aiai's environment. */
+export const DEFAULT_KEY_ENV = { anthropic: 'ANTHROPIC_API_KEY', openai: 'OPENAI_API_KEY' } as const;
+
+/** The variables that hold a model's real key: no eval may be handed one (sandbox.env). */
+export function modelKeyNames(models: ModelsConfig): string[] {
+  return [models.anthropic.keyEnv ?? DEFAULT_KEY_ENV.anthropic, models.openai.keyEnv ?? DEFAULT_KEY_ENV.openai, 'ANTHROPIC_AUTH_TOKEN'];
 }

@@ -25,11 +25,14 @@ export function inHome(entry: string, home: string): string {
 }
 
 /** What is wrong with sandbox.env and sandbox.readable, each with where it stands under "sandbox" (`key`: at the key rather than its value). */
-export function sandboxAccessProblems(sandbox: SandboxAccess): Array<{ location: Array<string | number>; message: string; key: boolean }> {
+export function sandboxAccessProblems(sandbox: SandboxAccess, modelKeys: readonly string[]): Array<{ location: Array<string | number>; message: string; key: boolean }> {
   const problems: Array<{ location: Array<string | number>; message: string; key: boolean }> = [];
   const names = Array.isArray(sandbox.env) ? sandbox.env.map((name, i) => ({ name, location: ['env', i], key: false })) : Object.keys(sandbox.env).map((name) => ({ name, location: ['env', name], key: true }));
   for (const { name, location, key } of names) {
     if (!isVariableName(name)) problems.push({ location, key, message: `sandbox.env: "${name}" is not a variable name (letters, digits and _, not starting with a digit)` });
+    else if (modelKeys.includes(name)) {
+      problems.push({ location, key, message: `sandbox.env: "${name}" holds a model's key, which never enters an eval: evals call their model through aiai's gateway, with a stand-in key` });
+    }
   }
   sandbox.readable.forEach((entry, i) => {
     if (!path.isAbsolute(entry) && entry !== '~' && !entry.startsWith('~/')) {

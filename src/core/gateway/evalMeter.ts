@@ -58,7 +58,9 @@ export class EvalMeter {
     if (this.calls.length === 0) return {};
     const sum = (f: (c: MeteredCall & { costUsd?: number }) => number): number => this.calls.reduce((n, c) => n + f(c), 0);
     const tokens = (field: Exclude<keyof CallTokens, 'model'>): number => sum((c) => c.tokens?.[field] ?? 0);
-    const unpriced = this.calls.filter((c) => c.status !== undefined && c.status < 400 && c.costUsd === undefined).length;
+    const answered = this.calls.filter((c) => c.status !== undefined && c.status < 400);
+    const unpriced = answered.filter((c) => c.tokens && c.costUsd === undefined).length;
+    const unmetered = answered.filter((c) => !c.tokens).length;
     const errors = this.calls.filter((c) => c.status === undefined || c.status >= 400).length;
     const metrics: Record<string, number> = {
       'model.calls': this.calls.length,
@@ -73,6 +75,8 @@ export class EvalMeter {
       'model.errors': errors,
       // Calls whose model has no price: model.cost_usd leaves them out, and says so by this count.
       'model.unpriced_calls': unpriced,
+      // Answers that reported no usage (an OpenAI stream without stream_options.include_usage): counted, not measured.
+      'model.unmetered_calls': unmetered,
     };
     for (const [name, value] of Object.entries(optional)) if (value > 0) metrics[name] = value;
     return metrics;

@@ -9,9 +9,10 @@ import * as zlib from 'node:zlib';
 import type { ModelsConfig } from '../config/config';
 import { addUsage, NO_USAGE, type Usage } from '../../shared/usage';
 import { EvalMeter, roundUsd } from './evalMeter';
-import { callUpstream } from './upstreamCall';
+import { callUpstream, RETRYABLE } from './upstreamCall';
+import { EvalBudget } from './evalBudget';
 import { API_VARIABLES, upstreamsFor, upstreamUrl, type Upstream } from './upstreams';
-import { UsageReader } from './usageReader';
+import { UsageReader, type CallTokens } from './usageReader';
 import { Slots } from './slots';
 
 /** Who an eval run is: the stand-in key it is given names them. */
@@ -70,7 +71,7 @@ export class ModelGateway {
   private readonly upstreams: Record<'anthropic' | 'openai', Upstream>;
   private readonly slots: Slots;
   private spendTotal: EvalSpend = NO_SPEND;
-  private dearestCallUsd = 0;
+  private readonly budget: EvalBudget;
   private run = 'run';
   /** Why other machines cannot reach the gateway, when they cannot. */
   remoteProblem: string | undefined;
@@ -84,6 +85,7 @@ export class ModelGateway {
   ) {
     this.upstreams = upstreamsFor(options.models, options.env);
     this.slots = new Slots(options.models.maxConcurrent);
+    this.budget = new EvalBudget(options.maxCostUsd);
   }
 
   /**
@@ -94,12 +96,14 @@ export class ModelGateway {
   meterFor(run: string, spent: EvalSpend | undefined, onSpend: (spent: EvalSpend) => void): void {
     this.run = run;
     this.spendTotal = spent ?? NO_SPEND;
+    this.budget.resume(this.spendTotal.costUsd);
     this.onSpend = onSpend;
   }
 
   /** Serves on loopback and on a unix socket (and on `remoteHost` when given) until `close`. */
   static async open(options: GatewayOptions): Promise<ModelGateway> {
-    const folder = mkdtempSync(path.join(os.tmpdir(), 'aiai-gateway-'));
+    // A unix socket's path has about 100 bytes: a long TMPDIR falls back to /tmp.
+    const folder = mkdtempSync(path.join(os.tmpdir().length <= 60 ? os.tmpdir() : '/tmp', 'aiai-gateway-'));
     const socket = path.join(folder, 'gateway.sock');
     let gateway: ModelGateway | undefined;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -160,11 +164,9 @@ export class ModelGateway {
     return this.spendTotal;
   }
 
-  /** Why another call would break budget.maxEvalCostUsd, if it would: the next call is taken to cost as much as the dearest so far. */
+  /** Why another call would break budget.maxEvalCostUsd, if it would. */
   budgetProblem(): string | undefined {
-    const max = this.options.maxCostUsd;
-    if (max === undefined || this.spendTotal.costUsd + this.dearestCallUsd <= max) return undefined;
-    return `evaluation budget: another model call would take what evaluations spent past budget.maxEvalCostUsd $${max} (spent $${this.spendTotal.costUsd.toFixed(4)} in ${this.spendTotal.calls} call(s))`;
+    return this.budget.problem();
   }
 
   async close(): Promise<void> {
@@ -181,11 +183,6 @@ export class ModelGateway {
     if (!target) return refuse(res, 404, 'not_found_error', `aiai model gateway: no API at ${req.url ?? '/'}; use ANTHROPIC_BASE_URL or OPENAI_BASE_URL as given`);
     const grant = this.grants.get(standIn(req.headers) ?? '');
     if (!grant) return refuse(res, 401, 'authentication_error', 'aiai model gateway: this key is not one aiai gave to a running evaluation; use ANTHROPIC_API_KEY or OPENAI_API_KEY as given');
-    const overBudget = this.budgetProblem();
-    if (overBudget) {
-      grant.meter.refusedForBudget++;
-      return refuse(res, 429, 'rate_limit_error', `aiai model gateway: ${overBudget}; the run stops. Raise budget.maxEvalCostUsd in .aiai/config.json to go on.`, { 'x-should-retry': 'false' });
-    }
     const body = await readBody(req);
     if (!body) return refuse(res, 413, 'request_too_large', `aiai model gateway: the request is larger than ${MAX_BODY_BYTES} bytes`);
     const caseId = header(req.headers, 'x-aiai-case');
@@ -195,8 +192,19 @@ export class ModelGateway {
       if (!res.writableFinished) gone.abort();
     });
     const release = await this.slots.take(gone.signal);
+    if (!release) return;
+    // Checked once the call may go: calls that waited for a slot may have spent it meanwhile.
+    const reservation = this.budget.reserve();
+    if (!reservation) {
+      release();
+      grant.meter.refusedForBudget++;
+      const why = this.budget.problem() ?? 'evaluation budget: the calls in flight may spend what is left of budget.maxEvalCostUsd';
+      return refuse(res, 429, 'rate_limit_error', `aiai model gateway: ${why}; the run stops. Raise budget.maxEvalCostUsd in .aiai/config.json to go on.`, { 'x-should-retry': 'false' });
+    }
+    const metered = isModelCall(target.url);
     let status: number | undefined;
     let reader: UsageReader | undefined;
+    let tokens: CallTokens | undefined;
     try {
       const response = await callUpstream({
         method: req.method ?? 'GET',
@@ -207,27 +215,36 @@ export class ModelGateway {
         signal: gone.signal,
       });
       status = response.statusCode;
+      if (status === 401 || status === 403) {
+        // The upstream's own words may quote part of the real key: the eval gets the gateway's.
+        response.resume();
+        const key = target.upstream.key === undefined ? `${target.upstream.keyEnv} is not set in aiai's environment` : `check ${target.upstream.keyEnv} in aiai's environment`;
+        return refuse(res, status, 'authentication_error', `aiai model gateway: the upstream at ${target.upstream.base.origin} refused aiai's key (${status}): ${key}`);
+      }
       const stream = String(response.headers['content-type'] ?? '').includes('text/event-stream');
-      reader = status !== undefined && status < 300 ? new UsageReader(target.upstream.kind, stream) : undefined;
-      res.writeHead(response.statusCode ?? 502, response.statusMessage, passedHeaders(response.rawHeaders));
+      reader = metered && status !== undefined && status < 300 ? new UsageReader(target.upstream.kind, stream) : undefined;
+      res.writeHead(response.statusCode ?? 502, response.statusMessage, passedHeaders(response.rawHeaders, status));
       await passOn(response, res, reader);
     } catch (error) {
       if (!res.headersSent) refuse(res, 502, 'api_error', `aiai model gateway: the upstream at ${target.upstream.base.origin} could not be reached: ${(error as Error).message}`);
       else res.destroy();
     } finally {
       release();
-      if (!gone.signal.aborted || status !== undefined) this.meter(grant.meter, { caseId, tokens: reader?.end(), latencyMs: Date.now() - started, status });
+      tokens = reader?.end();
+      const metering = metered && (!gone.signal.aborted || status !== undefined);
+      reservation.settle(metering ? this.meter(grant.meter, { caseId, tokens, latencyMs: Date.now() - started, status }) : undefined, tokens);
     }
   }
 
-  private meter(meter: EvalMeter, call: Parameters<EvalMeter['record']>[0]): void {
+  /** Counts a model call against its eval and the run; returns its cost, undefined when unknown. */
+  private meter(meter: EvalMeter, call: Parameters<EvalMeter['record']>[0]): number | undefined {
     const cost = meter.record(call);
     const tokens = call.tokens;
     const usage: Usage = tokens
       ? { inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, cacheCreationTokens: tokens.cacheCreationTokens, cacheReadTokens: tokens.cacheReadTokens, costUsd: roundUsd(cost ?? 0) }
       : NO_USAGE;
     this.spendTotal = { ...addUsage(this.spendTotal, usage), calls: this.spendTotal.calls + 1 };
-    this.dearestCallUsd = Math.max(this.dearestCallUsd, cost ?? 0);
+    return cost;
   }
 }
 
@@ -268,11 +285,19 @@ function upstreamHeaders(incoming: http.IncomingHttpHeaders, upstream: Upstream,
   return headers;
 }
 
-/** The upstream's answer headers, less those of its connection (this one has its own). */
-function passedHeaders(raw: string[]): string[] {
+/**
+ * The upstream's answer headers, less those of its connection (this one has its own);
+ * an answer the gateway already retried tells the SDKs not to retry it once more.
+ */
+function passedHeaders(raw: string[], status: number | undefined): string[] {
   const kept: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) if (!CONNECTION_HEADERS.has(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-  return kept;
+  return status !== undefined && RETRYABLE.has(status) ? [...kept.filter((_, i) => kept[i - (i % 2)]!.toLowerCase() !== 'x-should-retry'), 'x-should-retry', 'false'] : kept;
+}
+
+/** The calls that make a model answer, metered as model calls; count_tokens and the Models API are passed on unmetered. */
+function isModelCall(url: URL): boolean {
+  return /\/(?:messages|chat\/completions|completions)$/.test(url.pathname);
 }
 
 /** The stand-in an eval sent: Anthropic's x-api-key, or a bearer token. */

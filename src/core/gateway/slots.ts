@@ -5,23 +5,27 @@ export class Slots {
 
   constructor(private readonly max: number | undefined) {}
 
-  /** Waits for a free slot; the function it gives back frees it. A call whose eval went away gives its place up. */
-  async take(signal: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a free slot; the function it gives back frees it. A call whose eval went
+   * away while it waited gives its place up, and gets undefined: it must not go.
+   */
+  async take(signal: AbortSignal): Promise<(() => void) | undefined> {
     if (this.max !== undefined && this.inUse >= this.max) {
-      await new Promise<void>((resolve) => {
+      const got = await new Promise<boolean>((resolve) => {
+        // A freed slot passes straight to its waiter: inUse stays as it was.
         const turn = (): void => {
           signal.removeEventListener('abort', leave);
-          resolve();
+          resolve(true);
         };
         const leave = (): void => {
           const at = this.waiting.indexOf(turn);
           if (at >= 0) this.waiting.splice(at, 1);
-          this.inUse++;
-          resolve();
+          resolve(false);
         };
         this.waiting.push(turn);
         signal.addEventListener('abort', leave, { once: true });
       });
+      if (!got) return undefined;
     } else {
       this.inUse++;
     }

@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import { pause } from '../common/pause';
 
 /** Statuses that mean "later": rate limited, overloaded (Anthropic's 529), unavailable. */
-const RETRYABLE = new Set([429, 503, 529]);
+export const RETRYABLE = new Set([429, 503, 529]);
 /** The longest wait the gateway honours before a retry. */
 const MAX_WAIT_MS = 60_000;
 

@@ -1,4 +1,4 @@
-import type { ModelsConfig } from '../config/config';
+import { DEFAULT_KEY_ENV, type ModelsConfig } from '../config/models';
 import type { ApiKind } from './usageReader';
 
 /** Where one API's calls go, and the real key that replaces an eval's stand-in. */
@@ -31,7 +31,7 @@ const DEFAULT_BASE: Record<ApiKind, string> = {
 export function upstreamsFor(models: ModelsConfig, env: NodeJS.ProcessEnv): Record<ApiKind, Upstream> {
   const make = (kind: ApiKind, prefix: string): Upstream => {
     const own = models[kind];
-    const keyEnv = own.keyEnv ?? API_VARIABLES[kind].key;
+    const keyEnv = own.keyEnv ?? DEFAULT_KEY_ENV[kind];
     const base = own.baseUrl ?? nonEmpty(env[API_VARIABLES[kind].baseUrl]) ?? DEFAULT_BASE[kind];
     return { kind, prefix, base: new URL(base), key: nonEmpty(env[keyEnv]), keyEnv };
   };

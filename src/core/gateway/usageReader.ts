@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { tryParseJson } from '../common/files';
 
 /** The two APIs the gateway forwards: Anthropic's Messages API, and OpenAI-compatible chat completions. */
@@ -25,6 +26,8 @@ export class UsageReader {
   private json: Buffer[] = [];
   private jsonBytes = 0;
   private partial = '';
+  /** Keeps a character split across chunks whole. */
+  private readonly text = new StringDecoder('utf8');
   private readonly tokens: CallTokens = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
   private seen = false;
 
@@ -39,7 +42,7 @@ export class UsageReader {
       if (this.jsonBytes <= MAX_JSON_BYTES) this.json.push(chunk);
       return;
     }
-    const lines = (this.partial + chunk.toString('utf8')).split('\n');
+    const lines = (this.partial + this.text.write(chunk)).split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) this.readEventLine(line);
   }

@@ -1,9 +1,9 @@
 import type { SandboxConfig } from '../config/config';
 import { isVariableName } from '../config/sandboxAccess';
 
-/** What every eval inherits of aiai's environment: what a shell and its locale need, and aiai's own. */
+/** What every eval inherits of aiai's environment: what a shell and its locale need. aiai's own AIAI_* variables are set for it, never inherited. */
 const BASE_NAMES = new Set(['PATH', 'HOME', 'LANG', 'TZ', 'TERM', 'USER']);
-const BASE_PREFIXES = ['LC_', 'AIAI_'];
+const BASE_PREFIXES = ['LC_'];
 /** The shell's record of itself, which every shell sets anew: withholding it is no news to a person. */
 const SHELL_STATE = new Set(['_', 'PWD', 'OLDPWD', 'SHLVL']);
 

@@ -100,8 +100,10 @@ export class Evaluator {
     }
     const metrics: Record<string, number> = {};
     const spread: Record<string, number> = {};
-    for (const name of Object.keys(first.metrics)) {
-      const values = runs.map((r) => r.metrics[name]).filter((v): v is number => v !== undefined);
+    // The gateway writes a model.* metric only when it is not zero: a run without it had none.
+    const names = new Set([...Object.keys(first.metrics), ...runs.flatMap((r) => Object.keys(r.metrics).filter((n) => n.startsWith(MODEL_METRIC_PREFIX)))]);
+    for (const name of names) {
+      const values = runs.map((r) => r.metrics[name] ?? (name.startsWith(MODEL_METRIC_PREFIX) ? 0 : undefined)).filter((v): v is number => v !== undefined);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       metrics[name] = round(mean);
       spread[name] = round(Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / Math.max(1, values.length - 1)));
@@ -131,12 +133,13 @@ export class Evaluator {
       durationMs: result.durationMs,
       logFile,
       logTail: result.logTail,
-      metrics: {},
+      // What a failed eval spent is measured all the same: the money is gone.
+      metrics: meter?.metrics() ?? {},
       cases: [],
     };
     if (result.aborted) return { ...base, status: 'interrupted' };
     if (meter && meter.refusedForBudget > 0) {
-      return { ...base, metrics: meter.metrics(), status: 'failed', reason: `the model gateway refused ${meter.refusedForBudget} call(s) of this eval: ${this.gateway?.budgetProblem() ?? 'the evaluation budget is spent'}` };
+      return { ...base, status: 'failed', reason: `the model gateway refused ${meter.refusedForBudget} call(s) of this eval: ${this.gateway?.budgetProblem() ?? 'the evaluation budget is spent'}` };
     }
     if (result.tooManyProcesses) {
       return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };

@@ -90,9 +90,11 @@ export function sandboxed(command: string, options: SandboxOptions): SandboxedCo
   }
   const home = os.homedir();
   const { hidden, readable } = sandboxView(options);
-  const hide = hidden.map((p) => inHome(p, home)).filter((p) => p !== '/' && statSync(p, { throwIfNoEntry: false })?.isDirectory());
+  const hiddenPaths = hidden.map((p) => inHome(p, home)).filter((p) => p !== '/');
+  const hide = hiddenPaths.filter((p) => statSync(p, { throwIfNoEntry: false })?.isDirectory());
+  const cover = hiddenPaths.filter((p) => statSync(p, { throwIfNoEntry: false })?.isSocket()).flatMap((p) => ['--ro-bind', '/dev/null', p]);
   const show = [...new Set(readable.map((p) => inHome(p, home)))].flatMap((p) => ['--ro-bind-try', p, p]);
-  const mounts = [...hide.flatMap((p) => ['--tmpfs', p]), ...show, ...writableArgs(options), ...hide.flatMap((p) => ['--remount-ro', p])];
+  const mounts = [...hide.flatMap((p) => ['--tmpfs', p]), ...cover, ...show, ...writableArgs(options), ...hide.flatMap((p) => ['--remount-ro', p])];
   return { file: 'bwrap', args: [...bubblewrapArgs(options.config), ...mounts, ...sandboxCommand(options)], env };
 }
 
@@ -112,13 +114,24 @@ export interface SandboxOptions {
 }
 
 /**
- * What the sandbox hides (the home folder, the person's checkout) and then shows
+ * The machine's services that listen on unix sockets, which a read-only view of the
+ * machine still lets an eval connect to: the person's session (its D-Bus, and through
+ * it the keyring where VS Code keeps secrets; ssh and gpg agents), the system bus,
+ * container engines, munge. Folders are emptied, a lone socket covered.
+ */
+const HOST_SOCKETS = ['/run/user', '/run/dbus', '/run/docker', '/run/docker.sock', '/run/containerd', '/run/podman', '/run/munge', '/var/run/docker.sock'];
+/** systemd's own sockets, with its resolver's, hidden only where there is no network to resolve names for. */
+const RESOLVER_SOCKETS = ['/run/systemd'];
+
+/**
+ * What the sandbox hides (the home folder, the person's checkout, the sockets of the machine's services) and then shows
  * again read-only: the toolchains of HOME_TOOLCHAINS and of the eval's PATH, the
  * folder of the program running aiai, the shared folders and sandbox.readable. A
  * path is absolute or `~/…`, in the home folder of wherever the eval runs.
  */
 export function sandboxView(options: Pick<SandboxOptions, 'config' | 'workspaceRoot' | 'readOnly'>): { hidden: string[]; readable: string[] } {
-  const hidden = ['~', ...(options.workspaceRoot !== undefined ? [options.workspaceRoot] : [])];
+  const sockets = options.config.network ? HOST_SOCKETS : [...HOST_SOCKETS, ...RESOLVER_SOCKETS];
+  const hidden = ['~', ...(options.workspaceRoot !== undefined ? [options.workspaceRoot] : []), ...sockets];
   const searchPath = evalEnvironment(process.env, options.config.env, {}).PATH ?? '';
   const onPath = toolchainsOnPath(searchPath, hidden.map((p) => inHome(p, os.homedir())));
   const readable = [...HOME_TOOLCHAINS, ...onPath, path.dirname(process.execPath), ...(options.readOnly ?? []), ...options.config.readable];

@@ -84,7 +84,7 @@ export function jobScript(o: ScriptOptions): string {
       : [
           `if bwrap ${words(PROBE_ARGS)} >/dev/null 2>&1; then`,
           `  set -- ${words(bubblewrapArgs(o.sandbox))}`,
-          `  for p in ${hidden.map(place).join(' ')}; do [ "$p" != / ] && [ -d "$p" ] && set -- "$@" --tmpfs "$p"; done`,
+          `  for p in ${hidden.map(place).join(' ')}; do [ "$p" != / ] && [ -d "$p" ] && set -- "$@" --tmpfs "$p"; [ -S "$p" ] && set -- "$@" --ro-bind /dev/null "$p"; done`,
           '  set -- "$@" \\',
           ...readable.map((p) => `    --ro-bind-try ${place(p)} ${place(p)} \\`),
           `    ${words(writableArgs(sandbox))}`,

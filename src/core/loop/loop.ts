@@ -83,7 +83,9 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     if (cleaned) emit({ type: 'notice', message: cleaned });
     const { isolation, refusal } = isolationFor(config.sandbox);
     if (refusal) throw runtimeError(refusal);
-    if (isolation.kind === 'none') emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only` });
+    if (isolation.kind === 'none') {
+      emit({ type: 'notice', message: `isolation is off (${isolation.why}): evaluations run with time and memory limits only, and can read this process's files and environment, keys included` });
+    }
     // Evals inherit from this process's environment, whatever env the run was given for its proposer.
     const withheld = withheldNames(process.env, config.sandbox.env);
     if (withheld.length > 0) emit({ type: 'notice', message: `evaluations do not see ${withheld.length} variable(s) of this environment: ${withheld.join(', ')} (name them in sandbox.env to pass them)`, quiet: true });
@@ -98,8 +100,11 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
       const evaluator = new Evaluator(git, config, executor, pathPolicy(config), gateway);
       return await withLedger(lock.ledger, () => run({ config, git, store, isolation, proposer: chosen.proposer, evaluator, gateway, head }, options, emit));
     } finally {
-      await executor.drain();
-      await gateway.close();
+      try {
+        await executor.drain();
+      } finally {
+        await gateway.close();
+      }
     }
   } finally {
     lock.release();
@@ -151,7 +156,13 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
   const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : fromArchive ? archiveOf(store, head, key) : [];
   if (resumed) emit({ type: 'notice', message: `resuming run ${resumed.id}: ${archive.length} of its ${iterations} candidates were made, ${Math.max(0, iterations - archive.length)} are left` });
   else if (fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
-  setup.gateway.meterFor(state.record.id, state.record.evalUsage, (evalUsage) => state.update({ evalUsage }));
+  const { gateway } = setup;
+  gateway.meterFor(state.record.id, state.record.evalUsage, (evalUsage) => state.update({ evalUsage }));
+  // Calls of an eval that was killed are metered after it ended: the run's total counts them too.
+  const finish = (how: RunRecord['state'], stopReason: string | undefined, error?: string): void => {
+    if (gateway.spent.calls > 0) state.update({ evalUsage: gateway.spent });
+    finishRun(state, emit, how, stopReason, error);
+  };
   let population: Population | undefined;
   try {
     const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
@@ -160,13 +171,13 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
     const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, options, emit);
     if (!options.signal.aborted) await rewriteLessons(setup, state, population, budget, options.signal, emit);
     const interrupted = options.signal.aborted;
-    finish(state, emit, interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : (stopReason ?? `ran ${iterations} iterations`));
+    finish(interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : (stopReason ?? `ran ${iterations} iterations`));
   } catch (error) {
     if (!(error instanceof Interrupted)) {
-      finish(state, emit, 'failed', undefined, (error as Error).message);
+      finish('failed', undefined, (error as Error).message);
       throw error;
     }
-    finish(state, emit, 'interrupted', 'stopped by the user');
+    finish('interrupted', 'stopped by the user');
   }
   const best = population?.best();
   return { run: state.record, candidates: population?.finished ?? [], ...(best ? { best } : {}) };
@@ -240,7 +251,7 @@ function withoutEnd(run: RunRecord): RunRecord {
   return rest;
 }
 
-function finish(state: RunState, emit: Emit, how: RunRecord['state'], stopReason: string | undefined, error?: string): void {
+function finishRun(state: RunState, emit: Emit, how: RunRecord['state'], stopReason: string | undefined, error?: string): void {
   state.finish(how, stopReason, error);
   if (stopReason) emit({ type: 'stopped', reason: stopReason });
 }
