@@ -14,6 +14,8 @@ export interface SimulatedModel {
   port: number;
   /** Every request so far, oldest first. */
   requests: SimulatedRequest[];
+  /** The most requests it held at once so far (x-simulate-delay-ms holds one). */
+  readonly mostInFlight: number;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,9 @@
 // Tokens are ceil(characters / 4): of the system prompt and messages for input, of the answer for output.
 // Keys are not checked. Every request is recorded in `requests` (method, path, headers, parsed body).
 //
+// Slowing an answer (for tests): a request with `x-simulate-delay-ms: N` is answered N ms later
+// (10 s at most); `mostInFlight` is the most requests it has held at once.
+//
 // Forcing an error (for tests): a request with the header `x-simulate-status: 429` (or 529, 500, any
 // 4xx/5xx) is answered with that status, `retry-after: 0` and an error body in the API's own shape.
 // With `x-simulate-key: K` only the first request carrying K fails and later ones succeed (a retry
@@ -256,6 +259,8 @@ const MODELS = [
 
 export async function startSimulatedModel({ port = 0, host = '127.0.0.1' } = {}) {
   const requests = [];
+  const stats = { mostInFlight: 0 };
+  let inFlight = 0;
   const failedKeys = new Set();
   let counter = 0;
   const id = (prefix, body) => `${prefix}${createHash('sha256').update(`${++counter}\u0000${body}`).digest('hex').slice(0, 24)}`;
@@ -272,11 +277,19 @@ export async function startSimulatedModel({ port = 0, host = '127.0.0.1' } = {})
         body = null;
       }
       requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body });
-      try {
-        handle(req, res, raw, body);
-      } catch (error) {
-        send(res, 500, { type: 'error', error: { type: 'api_error', message: `simulated model: ${error?.message ?? error}` } });
-      }
+      inFlight++;
+      stats.mostInFlight = Math.max(stats.mostInFlight, inFlight);
+      res.on('close', () => inFlight--);
+      const answer = () => {
+        try {
+          handle(req, res, raw, body);
+        } catch (error) {
+          send(res, 500, { type: 'error', error: { type: 'api_error', message: `simulated model: ${error?.message ?? error}` } });
+        }
+      };
+      const delay = Number(req.headers['x-simulate-delay-ms']);
+      if (Number.isFinite(delay) && delay > 0) setTimeout(answer, Math.min(delay, 10_000));
+      else answer();
     });
   });
 
@@ -452,6 +465,9 @@ export async function startSimulatedModel({ port = 0, host = '127.0.0.1' } = {})
     url: `http://${shownHost}:${address.port}`,
     port: address.port,
     requests,
+    get mostInFlight() {
+      return stats.mostInFlight;
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

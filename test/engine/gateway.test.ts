@@ -195,3 +195,20 @@ test('an eval that writes a model.* metric itself fails: those are the gate\'s t
   assert.equal(forged?.status, 'failed');
   assert.match(forged?.evaluation?.evals[0]?.reason ?? '', /wrote "model\.cost_usd": metrics named model\.\* belong to aiai's model gateway/);
 });
+
+test('models.maxConcurrent caps the calls in flight across evals', async () => {
+  const upstream = await startSimulatedModel();
+  const gw = await ModelGateway.open({ models: { ...MODELS, maxConcurrent: 2 }, env: { ANTHROPIC_BASE_URL: upstream.url, ANTHROPIC_API_KEY: REAL_KEY } });
+  gw.meterFor('run-1', undefined, () => {});
+  try {
+    const grants = [gw.grant({ label: 'c1', eval: 'train', repeat: 1 }), gw.grant({ label: 'c2', eval: 'train', repeat: 1 })];
+    const clients = grants.map((g) => new Anthropic({ apiKey: g.env().ANTHROPIC_API_KEY, baseURL: g.env().ANTHROPIC_BASE_URL, maxRetries: 0 }));
+    const slow = { headers: { 'x-simulate-delay-ms': '150' } };
+    await Promise.all([0, 1, 2, 3, 4, 5].map((i) => clients[i % 2]!.messages.create(ASK, slow)));
+    assert.equal(upstream.mostInFlight, 2, 'never more than two calls at once reached the upstream');
+    assert.deepEqual(grants.map((g) => g.end().metrics()['model.calls']), [3, 3], "each eval's calls are its own");
+  } finally {
+    await gw.close();
+    await upstream.close();
+  }
+});

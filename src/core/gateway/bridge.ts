@@ -46,8 +46,8 @@ server.listen(at.path !== undefined ? at.path : { host: at.host, port: at.port }
   child.on('error', (error) => { console.error('aiai: could not start the eval: ' + error.message); process.exit(127); });
   child.on('exit', (code, signal) => {
     server.close();
-    if (signal) { for (const s of signals) process.removeAllListeners(s); process.kill(process.pid, signal); }
-    process.exit(code === null ? 1 : code);
+    // Ended by a signal: the shell's way of saying so, 128 + its number (Node cannot re-raise some, such as SIGPIPE).
+    process.exit(signal ? 128 + (require('os').constants.signals[signal] || 0) : code);
   });
 });
 `;
@@ -56,7 +56,7 @@ server.listen(at.path !== undefined ? at.path : { host: at.host, port: at.port }
 const BRIDGE_FILE = 'aiai-gateway-bridge.cjs';
 
 /** What runs the bridge: the program running aiai, which is Node, or Electron told to act as Node. */
-interface BridgeProgram {
+export interface BridgeProgram {
   argv: string[];
   env: Record<string, string>;
 }
@@ -77,4 +77,10 @@ export function bridgeLauncher(scratch: string, port: number, socket: string): B
 /** The relay on a cluster's node: `socket`, which the sandbox sees, to the gateway at `host`:`port`. */
 export function bridgeRelay(scratch: string, socket: string, host: string, port: number): BridgeProgram {
   return bridge(scratch, `unix:${socket}`, `tcp:${host}:${port}`);
+}
+
+/** The argv that runs a bridge with its variables, for a shell script (a Slurm job's). */
+export function withVariables(program: BridgeProgram): string[] {
+  const variables = Object.entries(program.env).map(([name, value]) => `${name}=${value}`);
+  return variables.length > 0 ? ['env', ...variables, ...program.argv] : program.argv;
 }

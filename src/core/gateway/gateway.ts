@@ -73,8 +73,6 @@ export class ModelGateway {
   private spendTotal: EvalSpend = NO_SPEND;
   private readonly budget: EvalBudget;
   private run = 'run';
-  /** Why other machines cannot reach the gateway, when they cannot. */
-  remoteProblem: string | undefined;
   private onSpend: (spent: EvalSpend) => void = () => {};
 
   private constructor(
@@ -82,6 +80,8 @@ export class ModelGateway {
     readonly socket: string,
     readonly port: number,
     readonly remote: { host: string; port: number } | undefined,
+    /** Why other machines cannot reach the gateway, when they cannot. */
+    readonly remoteProblem: string | undefined,
   ) {
     this.upstreams = upstreamsFor(options.models, options.env);
     this.slots = new Slots(options.models.maxConcurrent);
@@ -125,8 +125,7 @@ export class ModelGateway {
         remoteProblem = `the model gateway cannot listen on ${options.remoteHost} (${(error as Error).message}): evaluations on other machines cannot reach their model; set models.gatewayHost to an address of this machine that they reach`;
       }
     }
-    gateway = new ModelGateway(options, socket, loopback.port, remote);
-    gateway.remoteProblem = remoteProblem;
+    gateway = new ModelGateway(options, socket, loopback.port, remote, remoteProblem);
     gateway.servers.push(...servers);
     return gateway;
   }

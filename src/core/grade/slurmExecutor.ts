@@ -17,7 +17,7 @@ import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
 import { launcherSaid, submitJob, type SubmittedJob } from './slurmSubmit';
 import { jobScript, JOB_FILES, type ScriptOptions } from './slurmScript';
-import { bridgeLauncher, bridgeRelay } from '../gateway/bridge';
+import { bridgeLauncher, bridgeRelay, withVariables } from '../gateway/bridge';
 import type { Grant } from '../gateway/gateway';
 
 /** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
@@ -283,9 +283,7 @@ function gatewayOnNode(grant: Grant, scratch: string, config: Config): { env: Re
   const inside = '/tmp/aiai-gateway.sock';
   const relay = bridgeRelay(scratch, outside, remote.host, remote.port);
   const launcher = bridgeLauncher(scratch, remote.port, inside);
-  const withEnv = (program: { argv: string[]; env: Record<string, string> }): string[] =>
-    Object.keys(program.env).length > 0 ? ['env', ...Object.entries(program.env).map(([k, v]) => `${k}=${v}`), ...program.argv] : program.argv;
-  return { env, script: { relay: { argv: withEnv(relay), socket: outside }, binds: [{ from: outside, to: inside }], launcher: withEnv(launcher) } };
+  return { env, script: { relay: { argv: withVariables(relay), socket: outside }, binds: [{ from: outside, to: inside }], launcher: withVariables(launcher) } };
 }
 
 /** Cancels a job and waits until Slurm has let it go. */

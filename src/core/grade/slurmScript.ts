@@ -93,7 +93,9 @@ export function jobScript(o: ScriptOptions): string {
           ...(o.relay
             ? [
                 `  ${words(o.relay.argv)} & relay=$!`,
-                `  i=0; while [ ! -S ${q(o.relay.socket)} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done`,
+                `  i=0; while [ ! -S ${q(o.relay.socket)} ] && kill -0 "$relay" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done`,
+                // An early exit of the script ends the relay too (its socket's name is aiai's: no quoting needed).
+                `  trap 'kill "$relay" 2>/dev/null; rm -f ${o.relay.socket}' EXIT`,
               ]
             : []),
           'else',
