@@ -27,21 +27,22 @@ after(() => model.close());
 
 const MODELS = { anthropic: {}, openai: {}, maxRetries: 2, pricing: {} };
 
-async function gateway(options: { maxCostUsd?: number } = {}): Promise<ModelGateway> {
+/** A gateway in front of the simulated model, one eval run's grant, and the SDK client that eval would make with it. */
+async function granted(label: string, evalName = 'train', options: { maxCostUsd?: number; maxRetries?: number } = {}) {
   const env = { ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: REAL_KEY, OPENAI_BASE_URL: `${model.url}/v1`, OPENAI_API_KEY: REAL_OPENAI_KEY };
-  const opened = await ModelGateway.open({ models: MODELS, env, ...options });
-  opened.meterFor('run-1', undefined, () => {});
-  return opened;
+  const gw = await ModelGateway.open({ models: MODELS, env, ...(options.maxCostUsd !== undefined ? { maxCostUsd: options.maxCostUsd } : {}) });
+  gw.meterFor('run-1', undefined, () => {});
+  const grant = gw.grant({ label, eval: evalName, repeat: 1 });
+  const evalEnv = grant.env();
+  const client = new Anthropic({ apiKey: evalEnv.ANTHROPIC_API_KEY, baseURL: evalEnv.ANTHROPIC_BASE_URL, maxRetries: options.maxRetries ?? 0 });
+  return { gw, grant, env: evalEnv, client };
 }
 
 const ASK = { model: 'claude-haiku-4-5', max_tokens: 50, system: 'Routes: billing, refund. Answer with the route name only.', messages: [{ role: 'user' as const, content: 'I was charged twice' }] };
 
 test('the SDK calls its model through the gateway: the upstream gets the real key, the eval only a stand-in, and the call is metered', async () => {
-  const gw = await gateway();
-  const grant = gw.grant({ label: 'c1', eval: 'train', repeat: 1 });
-  const env = grant.env();
+  const { gw, grant, env, client } = await granted('c1');
   assert.match(env.ANTHROPIC_API_KEY!, /^aiai-run_1-c1-train-1-[0-9a-f]{36}$/, 'the stand-in names the run, the candidate and the eval');
-  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 });
   const before = model.requests.length;
   const answer = await client.messages.create(ASK, { headers: { 'x-aiai-case': 'ticket-1' } });
   const streamed = await client.messages.stream(ASK).finalMessage();
@@ -65,9 +66,7 @@ test('the SDK calls its model through the gateway: the upstream gets the real ke
 });
 
 test('a wrong, missing or revoked stand-in gets 401 and never reaches an upstream', async () => {
-  const gw = await gateway();
-  const grant = gw.grant({ label: 'c1', eval: 'train', repeat: 1 });
-  const env = grant.env();
+  const { gw, grant, env } = await granted('c1');
   const before = model.requests.length;
   const call = (apiKey: string): Promise<unknown> => new Anthropic({ apiKey, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 }).messages.create(ASK);
   await assert.rejects(call('sk-ant-guessed'), (e: Error) => e instanceof Anthropic.AuthenticationError && /not one aiai gave/.test(e.message));
@@ -80,9 +79,7 @@ test('a wrong, missing or revoked stand-in gets 401 and never reaches an upstrea
 });
 
 test('OpenAI-compatible chat completions, streamed too, go upstream with the real key as a bearer token', async () => {
-  const gw = await gateway();
-  const grant = gw.grant({ label: 'c2', eval: 'judge', repeat: 1 });
-  const env = grant.env();
+  const { gw, grant, env } = await granted('c2', 'judge');
   const before = model.requests.length;
   const post = (body: Record<string, unknown>): Promise<Response> =>
     fetch(`${env.OPENAI_BASE_URL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${env.OPENAI_API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -101,11 +98,8 @@ test('OpenAI-compatible chat completions, streamed too, go upstream with the rea
 });
 
 test('a 429 is retried by the gateway before the eval sees it', async () => {
-  const gw = await gateway();
-  const grant = gw.grant({ label: 'c3', eval: 'train', repeat: 1 });
-  const env = grant.env();
+  const { gw, grant, client } = await granted('c3');
   const before = model.requests.length;
-  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 0 });
   const answer = await client.messages.create(ASK, { headers: { 'x-simulate-status': '429', 'x-simulate-key': 'retry-once' } });
   assert.equal(answer.type, 'message');
   assert.equal(model.requests.length - before, 2, 'the upstream answered 429 once, then the retry went through');
@@ -114,10 +108,7 @@ test('a 429 is retried by the gateway before the eval sees it', async () => {
 });
 
 test('budget.maxEvalCostUsd: once another call could pass it, the gateway answers 429 and says which budget', async () => {
-  const gw = await gateway({ maxCostUsd: 0.00001 });
-  const grant = gw.grant({ label: 'c4', eval: 'train', repeat: 1 });
-  const env = grant.env();
-  const client = new Anthropic({ apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL, maxRetries: 3 });
+  const { gw, grant, client } = await granted('c4', 'train', { maxCostUsd: 0.00001, maxRetries: 3 });
   await client.messages.create({ ...ASK, model: 'claude-opus-4-1' });
   const before = model.requests.length;
   await assert.rejects(client.messages.create(ASK), (e: Error) => e instanceof Anthropic.RateLimitError && /budget\.maxEvalCostUsd \$0\.00001/.test(e.message));

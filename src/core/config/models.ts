@@ -1,4 +1,4 @@
-import type { Pricing } from '../common/modelPrices';
+import { pricingOf, type Pricing } from '../common/modelPrices';
 
 /** Where the model gateway forwards one API's calls. */
 export interface UpstreamConfig {
@@ -21,13 +21,10 @@ export interface ModelsConfig {
 
 export type RawModels = Partial<Omit<ModelsConfig, 'pricing'>> & { pricing?: Record<string, Partial<Pricing> & Pick<Pricing, 'inputPerMTok' | 'outputPerMTok'>> };
 
-/** A price given with input and output only: cache writes at 1.25× input, reads at 0.1×. */
+/** A price given with input and output only gets the cache prices a list price has. */
 export function modelsWithDefaults(raw: RawModels = {}): ModelsConfig {
   const pricing = Object.fromEntries(
-    Object.entries(raw.pricing ?? {}).map(([model, p]) => [
-      model,
-      { ...p, cacheWritePerMTok: p.cacheWritePerMTok ?? p.inputPerMTok * 1.25, cacheReadPerMTok: p.cacheReadPerMTok ?? p.inputPerMTok * 0.1 },
-    ]),
+    Object.entries(raw.pricing ?? {}).map(([model, p]) => [model, { ...pricingOf({ input: p.inputPerMTok, output: p.outputPerMTok, cacheRead: 0.1 }), ...p }]),
   );
   return { anthropic: {}, openai: {}, maxRetries: 4, ...raw, pricing };
 }

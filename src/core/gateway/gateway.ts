@@ -289,9 +289,13 @@ function upstreamHeaders(incoming: http.IncomingHttpHeaders, upstream: Upstream,
  * an answer the gateway already retried tells the SDKs not to retry it once more.
  */
 function passedHeaders(raw: string[], status: number | undefined): string[] {
+  const retriedOut = status !== undefined && RETRYABLE.has(status);
   const kept: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) if (!CONNECTION_HEADERS.has(raw[i]!.toLowerCase())) kept.push(raw[i]!, raw[i + 1]!);
-  return status !== undefined && RETRYABLE.has(status) ? [...kept.filter((_, i) => kept[i - (i % 2)]!.toLowerCase() !== 'x-should-retry'), 'x-should-retry', 'false'] : kept;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (!CONNECTION_HEADERS.has(name) && !(retriedOut && name === 'x-should-retry')) kept.push(raw[i]!, raw[i + 1]!);
+  }
+  return retriedOut ? [...kept, 'x-should-retry', 'false'] : kept;
 }
 
 /** The calls that make a model answer, metered as model calls; count_tokens and the Models API are passed on unmetered. */

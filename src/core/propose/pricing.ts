@@ -1,5 +1,5 @@
 import type { Pricing } from '../config/config';
-import { DEAREST, listPrice } from '../common/modelPrices';
+import { DEAREST, listPrice, pricingOf } from '../common/modelPrices';
 
 export { costOf } from '../common/modelPrices';
 
@@ -9,11 +9,11 @@ export { costOf } from '../common/modelPrices';
  */
 export function pricingFor(model: string, override?: Partial<Pricing>): Pricing {
   const list = listPrice(model) ?? DEAREST;
-  const input = override?.inputPerMTok ?? list.input;
+  // The cache prices follow an overridden input price unless they are given too.
+  const derived = pricingOf({ input: override?.inputPerMTok ?? list.input, output: override?.outputPerMTok ?? list.output, cacheRead: list.cacheRead });
   return {
-    inputPerMTok: input,
-    outputPerMTok: override?.outputPerMTok ?? list.output,
-    cacheWritePerMTok: override?.cacheWritePerMTok ?? input * 1.25,
-    cacheReadPerMTok: override?.cacheReadPerMTok ?? input * list.cacheRead,
+    ...derived,
+    ...(override?.cacheWritePerMTok !== undefined ? { cacheWritePerMTok: override.cacheWritePerMTok } : {}),
+    ...(override?.cacheReadPerMTok !== undefined ? { cacheReadPerMTok: override.cacheReadPerMTok } : {}),
   };
 }
