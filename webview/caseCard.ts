@@ -15,6 +15,8 @@ export interface CardCase {
   key: string;
   verdict: { text: string; better: boolean };
   holdout: boolean;
+  /** The output is the agent's; input, expected and feedback are its grader's. */
+  gradedApart?: boolean;
   input?: string;
   expected?: string;
   sides: [CardSide, CardSide];
@@ -36,6 +38,9 @@ export function caseCard(c: CardCase): HTMLElement {
       ' ',
       h('code', { class: 'case-id' }, c.key),
       c.holdout ? h('span', { class: 'case-holdout', title: 'A holdout case: shown to you, never to a proposer' }, 'holdout') : null,
+      c.gradedApart
+        ? h('span', { class: 'case-holdout', title: "A two-phase eval: the output is what the candidate's agent wrote; the input, expected output and feedback are its grader's, which ran apart from the agent's code" }, 'graded apart')
+        : null,
     ),
     c.input !== undefined || c.expected !== undefined ? h('div', { class: 'case-io' }, evidence('Input', c.input, 'case-input'), evidence('Expected', c.expected, 'case-expected')) : null,
     h('div', { class: 'case-sides' }, ...c.sides.map(sideView)),

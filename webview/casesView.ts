@@ -72,6 +72,7 @@ function card(k: CaseEvidence): HTMLElement {
     key: `${k.eval}/${k.id}`,
     verdict: { text: failing ? '✗ newly failing' : '✓ newly passing', better: !failing },
     holdout: k.holdout,
+    gradedApart: k.gradedApart === true,
     ...(k.input !== undefined ? { input: k.input } : {}),
     ...(k.expected !== undefined ? { expected: k.expected } : {}),
     sides: [

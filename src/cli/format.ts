@@ -1,5 +1,5 @@
 import { capText } from '../core/common/text';
-import type { Evaluation } from '../core/grade/evaluation';
+import { failureLog, type Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
 import { mayBeBest, type CandidateRecord } from '../core/record/records';
 import type { CandidateBrief, CandidateSummary } from '../core/record/summary';
@@ -67,7 +67,10 @@ export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
   if (extras.cases && extras.cases.counts['newly-failing'] + extras.cases.counts['newly-passing'] > 0) lines.push('', ...caseLines(extras.cases, extras.filter));
   const failed = c.evaluation?.evals.find((e) => e.status !== 'passed');
-  if (failed) lines.push('', `log of ${failed.name} (${failed.logFile}), last lines:`, indent(lastLines(failed.logTail, 20)));
+  if (failed) {
+    const log = failureLog(failed);
+    lines.push('', `log of ${failed.name}${failed.graded ? "'s grader" : ''} (${log.file}), last lines:`, indent(lastLines(log.tail, 20)));
+  }
   if (c.diff) lines.push('', c.diff.trimEnd());
   else if (c.edits.length) lines.push('', 'proposed edits:', ...c.edits.map((e) => `  ${e.path}`));
   return lines.join('\n');

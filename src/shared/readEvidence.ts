@@ -27,6 +27,7 @@ const caseSide = object<CaseSide>({ passed: boolean, score: optional(number), ou
 const caseEvidence = object<CaseEvidence>({
   eval: string,
   holdout: boolean,
+  gradedApart: optional(boolean),
   change: oneOf(CASE_CHANGES),
   id: string,
   input: optional(string),

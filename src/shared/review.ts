@@ -156,6 +156,8 @@ export interface CaseSide {
 export interface CaseEvidence {
   eval: string;
   holdout: boolean;
+  /** A two-phase eval's case: the output is the agent's, the rest its grader's, which ran apart from the agent's code. */
+  gradedApart?: boolean;
   change: CaseChange;
   id: string;
   input?: string;

@@ -176,6 +176,55 @@ test('init writes a commented config that loads, guesses the eval command, and r
   assert.match(again.stderr, /already exists/);
 });
 
+test('init recommends two phases when the evaluator imports the agent, naming the file and what it imports', () => {
+  const dir = makeRepo({
+    'package.json': JSON.stringify({ scripts: { eval: 'node eval/score.mjs train' } }),
+    'agent/triage.mjs': 'export const triage = (t) => t.text.includes("down") ? "urgent" : "normal";\n',
+    'eval/score.mjs': "import { readFileSync } from 'node:fs';\nimport { triage } from '../agent/triage.mjs';\nconsole.log(JSON.stringify({ accuracy: 1 }));\n",
+  });
+  const init = cli(dir, 'init');
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(
+    init.stdout,
+    /^ {2}eval\/score\.mjs imports agent\/triage\.mjs: the candidate's code runs inside your grader, where it can read the answers and write its own score\. Split it into a "command" that runs the agent and writes its outputs to \$AIAI_OUTPUTS_DIR, and a "grade" that scores those outputs, with the expected outputs in "answers" \(aiai's README: Two-phase evaluations\)\.$/m,
+  );
+  const text = readFileSync(path.join(dir, '.aiai', 'config.json'), 'utf8');
+  assert.match(text, /\/\/ eval\/score\.mjs imports agent\/triage\.mjs: make this eval two-phase \(below\)\./);
+  assert.match(text, /\/\/ {3}\{ "name": "train", "command": "node eval\/run\.mjs train", "grade": "node eval\/grade\.mjs train",/, 'the two-phase form, commented');
+  assert.equal(cli(dir, 'list').code, 0, 'the written config loads');
+});
+
+test('init recommends two phases for a Python evaluator that imports the agent as a package', () => {
+  const dir = makeRepo({
+    'pyproject.toml': '[project]\nname = "agent"\n',
+    'agent/__init__.py': '',
+    'agent/core.py': 'def run(ticket):\n    return "normal"\n',
+    'agent/cli.py': 'print("normal")\n',
+    'tests/test_agent.py': 'import json\nimport os\n\nfrom agent.core import run\n',
+    // A program the grader starts runs where the grader does, answers and metrics file included.
+    'tests/test_cli.py': 'import subprocess\n\nsubprocess.run(["python3", "agent/cli.py"], check=True)\n',
+  });
+  const init = cliJson<{ notes: string[] }>(dir, 'init');
+  assert.equal(init.notes.length, 1, init.notes.join('\n'));
+  assert.match(init.notes[0]!, /^tests\/test_agent\.py imports agent\/core\.py \(and 1 more evaluator file runs the agent's code\): the candidate's code runs inside your grader/);
+});
+
+test('init recommends nothing when no grader imports the agent, as in a project already in two phases', () => {
+  const dir = makeRepo({
+    'package.json': JSON.stringify({ scripts: { eval: 'node eval/run.mjs && node eval/score.mjs' } }),
+    'agent/triage.mjs': 'export const triage = () => "normal";\n',
+    'agent/prompt.md': 'Route the ticket.\n',
+    // The run phase's script: running the agent and writing its outputs is its job.
+    'eval/run.mjs': "import { writeFileSync } from 'node:fs';\nimport { triage } from '../agent/triage.mjs';\nwriteFileSync(`${process.env.AIAI_OUTPUTS_DIR}/labels.txt`, triage());\n",
+    // The grader reads the outputs and the prompt: no code of the candidate's runs in it.
+    'eval/score.mjs': "import { readFileSync, writeFileSync } from 'node:fs';\nimport { same } from './same.mjs';\nreadFileSync('agent/prompt.md', 'utf8');\nconst label = readFileSync(`${process.env.AIAI_OUTPUTS_DIR}/labels.txt`, 'utf8');\nwriteFileSync(process.env.AIAI_METRICS_FILE, JSON.stringify({ metrics: { accuracy: same(label, 'normal') ? 1 : 0 } }));\n",
+    'eval/same.mjs': 'export const same = (output, expected) => output === expected;\n',
+  });
+  const init = cliJson<{ notes: string[] }>(dir, 'init');
+  assert.deepEqual(init.notes, []);
+  assert.doesNotMatch(readFileSync(path.join(dir, '.aiai', 'config.json'), 'utf8'), /make this eval two-phase/);
+});
+
 test('git, editor and pager variables in the environment (as npm and git hooks set them) do not redirect or block git', () => {
   const dir = agentWorkspace({ config: { budget: { iterations: 1 } } });
   const result = cliWithEnv({ GIT_DIR: '/nonexistent', GIT_WORK_TREE: '/', EDITOR: 'vim', VISUAL: 'vim', PAGER: 'less', PREFIX: '/usr' }, dir, 'run');

@@ -178,3 +178,33 @@ test('executor: each mistake is reported at its own line and column', () => {
   const kind = configJson({ ...minimal, executor: { kind: 'kubernetes' } });
   assert.deepEqual(problems(kind), [`${at(kind, '"kubernetes"')}: "executor.kind" must be one of "local", "slurm"`]);
 });
+
+test('a two-phase eval whose grader or answers a proposal could change is refused where they are written', () => {
+  const at = (text: string, needle: string): string => {
+    const line = text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    return `${FILE}:${line}:${text.split('\n')[line - 1]!.indexOf(needle) + 1}: `;
+  };
+  const graded = (e: Record<string, unknown>): string => configJson({ ...minimal, editable: ['agent/**', 'eval/helpers/**'], evals: [{ name: 'train', command: 'node eval/run.js', ...e }] });
+
+  const editableGrader = graded({ grade: 'node ./agent/grade.js --split=train' });
+  assert.deepEqual(problems(editableGrader), [
+    `${at(editableGrader, '"node ./agent/grade.js')}eval "train": the grade command runs "agent/grade.js", which a proposal may change (editable); a grader must be a file no candidate can edit`,
+  ]);
+  const pythonModule = graded({ grade: 'python3 -m agent.grade' });
+  assert.match(problems(pythonModule)[0]!, /the grade command runs "agent\/grade\.py", "agent\/grade\/__init__\.py", "agent\/grade\/__main__\.py", which a proposal may change/);
+
+  const editableAnswers = graded({ grade: 'node eval/grade.js', answers: ['eval/answers/**', 'eval/helpers/expected.json'] });
+  assert.deepEqual(problems(editableAnswers), [
+    `${at(editableAnswers, '"eval/helpers/expected.json"')}eval "train": answers "eval/helpers/expected.json" match editable files (eval/helpers/expected.json); a candidate could change what it is graded against`,
+  ]);
+  const broadAnswers = graded({ grade: 'node eval/grade.js', answers: ['eval/**'] });
+  assert.match(problems(broadAnswers)[0]!, /answers "eval\/\*\*" match editable files \(eval\/helpers\/sample\)/);
+
+  const noGrader = graded({ answers: ['eval/answers/**'] });
+  const answersLine = noGrader.split('\n').findIndex((l) => l.includes('"answers": [')) + 1;
+  assert.deepEqual(problems(noGrader), [`${FILE}:${answersLine}:${noGrader.split('\n')[answersLine - 1]!.indexOf('[') + 1}: eval "train": "answers" are the files only a grader sees, and this eval has no "grade" command`]);
+
+  const fine = parseConfig(graded({ grade: 'node eval/grade.js', answers: ['eval/answers/**'], data: ['eval/data/train.json'] }), FILE, '/ws').evals[0]!;
+  assert.deepEqual([fine.grade, fine.answers, fine.data], ['node eval/grade.js', ['eval/answers/**'], ['eval/data/train.json']]);
+  assert.deepEqual([parseConfig(configJson(minimal), FILE, '/ws').evals[0]!.answers, parseConfig(configJson(minimal), FILE, '/ws').evals[0]!.data], [[], []]);
+});

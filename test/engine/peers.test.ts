@@ -57,6 +57,7 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
   assert.match(init.stdout, /objective: combined_score, as the evaluator reports combined_score/);
   assert.match(init.stdout, /initial_program\.py draws random numbers: train runs seeds 1–3, holdout seeds 1001–1003/);
   assert.match(init.stdout, /knobs: iterations = 200 \(/);
+  assert.match(init.stdout, /evaluator\.py imports initial_program\.py: the candidate's code runs inside your grader, where it can read the answers and write its own score\. Split it into a "command" that runs the program /);
   assert.match(init.stdout, /Next: `aiai run`; commit \.aiai\//);
 
   const config = loadConfig(dir);

@@ -10,6 +10,7 @@ import { Store } from '../../src/core/record/store';
 import { agentWorkspace, KNOB_PAST_SMOKE, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { jobs, liveJobs, startSlurm, stopSlurm, type Job } from '../fixtures/slurmCluster';
 import { modelAgentWorkspace } from '../fixtures/modelAgent';
+import { survey, twoPhaseWorkspace } from '../fixtures/twoPhaseWorkspace';
 import { startSimulatedModel } from '../../scripts/simulated-model.mjs';
 import { cli, cliProcess, cliWithEnv, commitAll, configJson, exited, git, makeRepo, SEEDED, tempDir, until } from '../helpers';
 
@@ -379,4 +380,19 @@ test('on Slurm too, an agent in the sandbox with the network off calls its model
   } finally {
     await model.close();
   }
+});
+
+test('on Slurm, a two-phase eval is two jobs, the agent\'s then its grader\'s: the agent finds no answer or metrics file and scores what an honest one does', async () => {
+  const sharedDir = tempDir('aiai-slurm-shared-');
+  const before = jobs();
+  const dir = twoPhaseWorkspace('cheat', { config: { executor: { kind: 'slurm', sharedDir }, sandbox: { mode: 'auto' } } });
+  const summary = await runLoop(dir, { proposer: new ScriptedProposer([]), iterations: 1, signal: new AbortController().signal });
+  for (const e of summary.run.baseline!.evals) {
+    assert.equal(e.status, 'passed', e.reason);
+    assert.equal(e.metrics.score, 0.5, `${e.name}: the honest score`);
+    assert.deepEqual(survey(readFileSync(e.logFile, 'utf8')).found, []);
+    assert.match(readFileSync(e.graded!.logFile, 'utf8'), /"agent":false/);
+  }
+  assert.deepEqual(newJobs(before).map((j) => j.name), ['aiai-baseline-train', 'aiai-baseline-train-grade', 'aiai-baseline-holdout', 'aiai-baseline-holdout-grade']);
+  assertNothingLeft(dir, sharedDir);
 });

@@ -46,13 +46,13 @@ describe('the support-agent example against the simulated model', () => {
   });
   after(() => model.close());
 
-  /** Runs the example's eval on a split as aiai would (minus the gateway), returning what it wrote to $AIAI_METRICS_FILE. */
+  /** Runs the example's eval on a split in its two phases as aiai would (minus the gateway and the sandbox), returning what the grader wrote to $AIAI_METRICS_FILE. */
   async function evaluate(split: string): Promise<Report> {
+    const outputs = tempDir();
     const metricsFile = path.join(tempDir(), 'metrics.json');
-    await run(process.execPath, ['eval/run.mjs', split], {
-      cwd: workspace,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'stand-in', AIAI_METRICS_FILE: metricsFile },
-    });
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ANTHROPIC_BASE_URL: model.url, ANTHROPIC_API_KEY: 'stand-in', AIAI_OUTPUTS_DIR: outputs };
+    await run(process.execPath, ['eval/run.mjs', split], { cwd: workspace, env: { ...env, AIAI_PHASE: 'run' } });
+    await run(process.execPath, ['eval/grade.mjs', split], { cwd: workspace, env: { ...env, AIAI_PHASE: 'grade', AIAI_METRICS_FILE: metricsFile } });
     return JSON.parse(readFileSync(metricsFile, 'utf8')) as Report;
   }
 
@@ -81,7 +81,8 @@ describe('the support-agent example against the simulated model', () => {
     assert.equal(report.metrics.concise, 0, 'the starting prompt does not ask for the team name alone, so the model rambles');
     assert.ok(!Object.keys(report.metrics).some((name) => name.startsWith('model.')), 'model.* metrics belong to the gateway');
 
-    const tickets = JSON.parse(readFileSync(path.join(workspace, 'eval', 'cases', 'train.json'), 'utf8')) as Array<{ id: string; subject: string; route: string }>;
+    const routes = new Map((JSON.parse(readFileSync(path.join(workspace, 'eval', 'answers', 'train.json'), 'utf8')) as Array<{ id: string; route: string }>).map((a) => [a.id, a.route]));
+    const tickets = (JSON.parse(readFileSync(path.join(workspace, 'eval', 'cases', 'train.json'), 'utf8')) as Array<{ id: string; subject: string }>).map((t) => ({ ...t, route: routes.get(t.id)! }));
     assert.equal(report.cases.length, tickets.length);
     for (const [i, c] of report.cases.entries()) {
       const ticket = tickets[i]!;

@@ -1,5 +1,7 @@
-// Generates the labelled tickets in eval/data (run once; the data is committed).
-import { writeFileSync } from 'node:fs';
+// Generates the tickets in eval/data and their labels in eval/answers (run once; both are committed).
+// eval/data/<split>.jsonl holds what the agent may see of each ticket (id, tier, text);
+// eval/answers/<split>.jsonl the right label of each (id, label), which only the grader sees.
+import { mkdirSync, writeFileSync } from 'node:fs';
 
 let seed = 20261125;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -22,8 +24,11 @@ function ticket(id, label) {
   return { id, tier, text: words.join(' '), label };
 }
 
+const jsonl = (rows) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+for (const folder of ['data', 'answers']) mkdirSync(new URL(`./${folder}/`, import.meta.url), { recursive: true });
 for (const [split, count] of [['train', 60], ['holdout', 40]]) {
   const rows = [];
   for (let i = 0; i < count; i++) rows.push(ticket(`${split}-${String(i + 1).padStart(3, '0')}`, pick(['urgent', 'urgent', 'normal', 'normal', 'spam'])));
-  writeFileSync(new URL(`./data/${split}.jsonl`, import.meta.url), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(new URL(`./data/${split}.jsonl`, import.meta.url), jsonl(rows.map(({ id, tier, text }) => ({ id, tier, text }))));
+  writeFileSync(new URL(`./answers/${split}.jsonl`, import.meta.url), jsonl(rows.map(({ id, label }) => ({ id, label }))));
 }

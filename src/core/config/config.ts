@@ -17,6 +17,7 @@ import { modelKeyNames, modelsWithDefaults, type ModelsConfig, type RawModels } 
 import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawExecutor } from './executor';
 import { pointerToPath } from './jsonPointer';
 import { sandboxAccessProblems, type SandboxAccess } from './sandboxAccess';
+import { twoPhaseProblems } from './twoPhase';
 import { isChoiceKnob, patternProblem, type ChoiceKnob, type Knob, type RangeKnob } from './knobs';
 
 export type { Knob } from './knobs';
@@ -38,6 +39,12 @@ export interface EvalSpec {
   /** Runs per evaluation; more than one gives the metrics a spread. */
   repeats: number;
   gate?: Gate;
+  /** Makes the eval two-phase: `command` runs the agent, writing outputs; this grades them, where the candidate's code is not. */
+  grade?: string;
+  /** Globs of the files only a grader sees: absent while any eval's command runs. */
+  answers: string[];
+  /** Globs of the files present only while this eval runs. */
+  data: string[];
 }
 
 export interface Objective {
@@ -182,7 +189,7 @@ type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'kn
   search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
   editable: string[];
-  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats'> & Partial<EvalSpec>>;
+  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats' | 'answers' | 'data'> & Partial<EvalSpec>>;
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
   knobs?: Array<(Omit<RangeKnob, 'name'> | Omit<ChoiceKnob, 'name'>) & { name?: string }>;
   budget?: Partial<Budget>;
@@ -194,7 +201,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     editable: raw.editable,
     protected: raw.protected ?? [],
     context: raw.context ?? [],
-    evals: raw.evals.map((e) => ({ ...e, timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1 })),
+    evals: raw.evals.map((e) => ({ ...e, timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1, answers: e.answers ?? [], data: e.data ?? [] })),
     objective: { direction: 'maximize', minDelta: 0, ...raw.objective },
     knobs: (raw.knobs ?? []).map((k, i) => ({ ...k, name: k.name ?? defaultKnobName(k, i) })),
     proposer: raw.proposer ?? { kind: 'parameter-search' },
@@ -350,6 +357,7 @@ function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem
     if (e.gate?.min !== undefined && e.gate.max !== undefined && e.gate.min > e.gate.max) {
       report(['evals', i, 'gate'], `gate of eval "${e.name}" has min greater than max`);
     }
+    for (const p of twoPhaseProblems(e, config.editable)) report(['evals', i, ...p.location], p.message);
   });
 
   const objectiveIndex = names.get(config.objective.eval);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { agentImports, evaluatorFiles, loadsProgram, twoPhaseNote, type AgentImport } from './agentImports';
 import { CONFIG_DIR, configPath } from './config';
 import { peerInit } from './peerConfig';
 import { detectPeerLayout } from './peerLayouts';
@@ -42,6 +43,12 @@ export function initWorkspace(workspace: string): InitResult {
   if (layout) {
     const peer = peerInit(workspace, layout, existsSync(path.join(workspace, 'README.md')));
     writeFileSync(file, peer.configText);
+    const evaluatorText = readTextIfExists(path.join(workspace, layout.evaluator)) ?? '';
+    // The adapter hands the evaluator the program's path, so loading whatever path it is given loads the program.
+    const programImports: AgentImport[] = loadsProgram(evaluatorText)
+      ? [{ evaluator: layout.evaluator, imported: layout.program, verb: 'imports' }]
+      : agentImports(workspace, [layout.evaluator], peer.editable);
+    const twoPhase = twoPhaseNote(programImports, 'the program');
     return {
       configFile: file,
       evalCommand: peer.evalCommand,
@@ -51,29 +58,31 @@ export function initWorkspace(workspace: string): InitResult {
       context: peer.context,
       layout: layout.label,
       knobs: peer.knobs.length,
-      notes: peer.notes,
+      notes: [...peer.notes, ...(twoPhase ? [twoPhase] : [])],
       next: `Next: \`aiai run\`; commit .aiai/ (the config and the adapter) to keep them with your project.`,
     };
   }
   const guess = guessEvalCommand(workspace);
   const editable = existingDirs(workspace, ['agent', 'prompts', 'src', 'lib']).map((d) => `${d}/**`);
-  const protectedGlobs = existingDirs(workspace, ['eval', 'evals', 'test', 'tests']).map((d) => `${d}/**`);
+  const protectedDirs = existingDirs(workspace, ['eval', 'evals', 'test', 'tests']);
+  const imports = agentImports(workspace, evaluatorFiles(workspace, guess?.runs, protectedDirs), editable.length > 0 ? editable : ['src/**']);
+  const twoPhase = twoPhaseNote(imports);
   const result: InitResult = {
     configFile: file,
     evalCommand: guess?.command ?? 'node eval/score.js',
     ...(guess ? { guessedFrom: guess.source } : {}),
     editable: editable.length > 0 ? editable : ['src/**'],
-    protected: protectedGlobs,
+    protected: protectedDirs.map((d) => `${d}/**`),
     context: existsSync(path.join(workspace, 'README.md')) ? ['README.md'] : [],
     knobs: 0,
-    notes: [],
+    notes: twoPhase ? [twoPhase] : [],
     next: 'Next: make the eval print metrics, set "objective", then `aiai run`.',
   };
-  writeFileSync(file, configText(result));
+  writeFileSync(file, configText(result, imports[0]));
   return result;
 }
 
-function configText(r: InitResult): string {
+function configText(r: InitResult, agentImport: AgentImport | undefined): string {
   const list = (items: string[]): string => JSON.stringify(items);
   return `// aiai configuration. Schema: schema/aiai-config.schema.json in the aiai extension.
 {
@@ -91,12 +100,22 @@ function configText(r: InitResult): string {
   // may also carry its evidence, which a model proposer reads to diagnose it:
   //   {"id": "t2", "passed": false, "input": …, "expected": …, "output": …, "feedback": "…"}
   "evals": [
-    // ${r.guessedFrom ? `Guessed from ${r.guessedFrom}: make it print metrics as above.` : 'Replace with your own eval command.'}
+    // ${r.guessedFrom ? `Guessed from ${r.guessedFrom}: make it print metrics as above.` : 'Replace with your own eval command.'}${
+      agentImport ? `\n    // ${agentImport.evaluator} ${agentImport.verb} ${agentImport.imported}: make this eval two-phase (below).` : ''
+    }
     { "name": "train", "command": ${JSON.stringify(r.evalCommand)}, "timeoutSec": 300 }
     // A gate runs first and stops a weak candidate early:
     //   { "name": "smoke", "command": "...", "timeoutSec": 30, "gate": { "metric": "accuracy", "min": 0.2 } }
     // A holdout eval runs only for candidates that improve; no proposer ever sees it:
     //   { "name": "holdout", "command": "...", "holdout": true }
+    // Two phases, when the evaluator imports the agent (whose code could then read the answers
+    // and write its own score): "command" runs the agent, which writes its outputs to
+    // $AIAI_OUTPUTS_DIR while every "answers" file is absent; "grade" then scores them, apart.
+    // "data": files present only while this eval runs, such as the holdout's inputs.
+    //   { "name": "train", "command": "node eval/run.mjs train", "grade": "node eval/grade.mjs train",
+    //     "answers": ["eval/answers/train.jsonl", "eval/grade.mjs"] }
+    //   { "name": "holdout", "command": "node eval/run.mjs holdout", "grade": "node eval/grade.mjs holdout",
+    //     "answers": ["eval/answers/holdout.jsonl", "eval/grade.mjs"], "data": ["eval/data/holdout.jsonl"], "holdout": true }
   ],
   // The metric to improve, reported by the eval named here.
   "objective": { "eval": "train", "metric": "score", "direction": "maximize", "minDelta": 0 },
@@ -116,18 +135,34 @@ function existingDirs(workspace: string, names: string[]): string[] {
   return names.filter((n) => existsSync(path.join(workspace, n)));
 }
 
-function guessEvalCommand(workspace: string): { command: string; source: string } | undefined {
+interface GuessedEval {
+  command: string;
+  source: string;
+  /** What the command runs in the end (the npm script, the make recipe): where the evaluator is named. */
+  runs?: string;
+}
+
+function guessEvalCommand(workspace: string): GuessedEval | undefined {
   const pkg = readTextIfExists(path.join(workspace, 'package.json'));
   if (pkg) {
     const scripts = (tryParseJson(pkg) as { scripts?: Record<string, string> } | undefined)?.scripts ?? {};
-    if (scripts.eval) return { command: 'npm run --silent eval', source: 'package.json (scripts.eval)' };
-    if (scripts.test) return { command: 'npm test --silent', source: 'package.json (scripts.test)' };
+    if (scripts.eval) return { command: 'npm run --silent eval', source: 'package.json (scripts.eval)', runs: scripts.eval };
+    if (scripts.test) return { command: 'npm test --silent', source: 'package.json (scripts.test)', runs: scripts.test };
   }
   if (existsSync(path.join(workspace, 'pyproject.toml'))) return { command: 'python3 -m pytest -q', source: 'pyproject.toml' };
   const makefile = readTextIfExists(path.join(workspace, 'Makefile'));
   if (makefile) {
-    if (/^eval:/m.test(makefile)) return { command: 'make -s eval', source: 'Makefile (eval target)' };
-    if (/^test:/m.test(makefile)) return { command: 'make -s test', source: 'Makefile (test target)' };
+    for (const target of ['eval', 'test']) {
+      if (new RegExp(`^${target}:`, 'm').test(makefile)) return { command: `make -s ${target}`, source: `Makefile (${target} target)`, runs: recipe(makefile, target) };
+    }
   }
   return undefined;
+}
+
+/** The commands of a Makefile target: the tab-indented lines after its rule. */
+function recipe(makefile: string, target: string): string {
+  const lines = makefile.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${target}:`));
+  const end = lines.findIndex((l, i) => i > start && !l.startsWith('\t'));
+  return lines.slice(start + 1, end === -1 ? undefined : end).join('\n');
 }

@@ -29,6 +29,23 @@ export interface EvalOutcome {
   logTail: string;
   /** When the eval ran more than once: then `metrics` are the means of its runs. */
   repeated?: Repeated;
+  /**
+   * A two-phase eval's grader, when it ran: its log is for the person, never for a
+   * proposer (a grader prints answers), while `logFile` and `logTail` are the command's.
+   */
+  graded?: GraderRun;
+}
+
+export interface GraderRun {
+  logFile: string;
+  logTail: string;
+  exitCode: number | null;
+  durationMs: number;
+}
+
+/** The log a person reads for an eval that failed: the grader's when it ran, else the command's. */
+export function failureLog(outcome: EvalOutcome): { file: string; tail: string } {
+  return outcome.graded ? { file: outcome.graded.logFile, tail: outcome.graded.logTail } : { file: outcome.logFile, tail: outcome.logTail };
 }
 
 export interface Evaluation {

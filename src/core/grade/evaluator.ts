@@ -8,7 +8,15 @@ import { MODEL_METRIC_PREFIX, type EvalMeter } from '../gateway/evalMeter';
 import type { ModelGateway } from '../gateway/gateway';
 import type { PathPolicy } from '../config/pathPolicy';
 import type { EvalOutcome, Evaluation } from './evaluation';
-import type { Executor } from './executor';
+import type { EvalRun, Executor } from './executor';
+import { ArrangedCheckout, EvalFiles, graderView } from './evalFiles';
+import { runTwoPhases, type PhasedRun } from './twoPhase';
+
+/** An evaluation's checkout of the candidate, and the arrangement of its restricted files. */
+interface Checkout {
+  dir: string;
+  checkout: ArrangedCheckout;
+}
 
 export interface EvaluateOptions {
   commit: string;
@@ -45,7 +53,11 @@ export class Evaluator {
     private readonly policy: PathPolicy,
     /** Where evals call their model, metered; none for a caller that grades no agent of its own. */
     private readonly gateway?: ModelGateway,
-  ) {}
+  ) {
+    this.files = new EvalFiles(config.evals, config.editable);
+  }
+
+  private readonly files: EvalFiles;
 
   async evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const started = Date.now();
@@ -53,21 +65,23 @@ export class Evaluator {
     try {
       await this.restoreProtected(dir, options);
       await this.supplyAdapter(dir, options.commit);
+      const checkout = await ArrangedCheckout.of(this.git, dir, this.files);
       const gates = this.config.evals.filter((e) => e.gate && !e.holdout);
       const train = this.config.evals.filter((e) => !e.gate && !e.holdout);
       const holdout = this.config.evals.filter((e) => e.holdout);
 
       const outcomes: EvalOutcome[] = [];
-      let failure = await this.runAll([...gates, ...train], dir, options, outcomes);
+      let failure = await this.runAll([...gates, ...train], { dir, checkout }, options, outcomes);
       if (!failure && holdout.length > 0 && options.runHoldout(outcomes)) {
-        failure = await this.runAll(holdout, dir, options, outcomes);
+        failure = await this.runAll(holdout, { dir, checkout }, options, outcomes);
       }
+      const planted = await checkout.restore();
       return {
         commit: options.commit,
         ok: failure === undefined,
         ...(failure ? { reason: failure } : {}),
         evals: outcomes,
-        tamperedPaths: await this.tamperedPaths(dir, options.base),
+        tamperedPaths: [...new Set([...(await this.tamperedPaths(dir, options.base)), ...planted])],
         durationMs: Date.now() - started,
       };
     } finally {
@@ -76,7 +90,7 @@ export class Evaluator {
   }
 
   /** Runs evals in order until one fails; returns why it failed. */
-  private async runAll(specs: EvalSpec[], dir: string, options: EvaluateOptions, outcomes: EvalOutcome[]): Promise<string | undefined> {
+  private async runAll(specs: EvalSpec[], dir: Checkout, options: EvaluateOptions, outcomes: EvalOutcome[]): Promise<string | undefined> {
     for (const spec of specs) {
       const outcome = await this.runOne(spec, dir, options);
       if (outcome.status === 'interrupted') throw new Interrupted();
@@ -87,7 +101,7 @@ export class Evaluator {
   }
 
   /** Runs an eval `repeats` times; its metrics are the means, with their spread when repeated. */
-  private async runOne(spec: EvalSpec, dir: string, options: EvaluateOptions): Promise<EvalOutcome> {
+  private async runOne(spec: EvalSpec, dir: Checkout, options: EvaluateOptions): Promise<EvalOutcome> {
     const logFile = (i: number): string => path.join(options.logDir, `${options.label}-${spec.name}${spec.repeats > 1 ? `-${i + 1}` : ''}.log`);
     const measured = (o: EvalOutcome): boolean => o.status === 'passed' || o.status === 'gate-failed';
     const first = await this.runOnce(spec, dir, options, logFile(0), 1);
@@ -118,40 +132,37 @@ export class Evaluator {
     };
   }
 
-  private async runOnce(spec: EvalSpec, dir: string, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
+  private async runOnce(spec: EvalSpec, { dir, checkout }: Checkout, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
+    await checkout.arrange((file) => this.files.shows(file, spec, 'run'));
     const grant = this.gateway?.grant({ label: options.label, eval: spec.name, repeat });
     let meter: EvalMeter | undefined;
-    const result = await this.executor
-      .run({ spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal, ...(grant ? { gateway: grant } : {}) })
+    const request = { spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal, ...(grant ? { gateway: grant } : {}) };
+    const { run, result, gradeLog, problem } = await (
+      spec.grade === undefined ? this.executor.run(request).then((only): PhasedRun => ({ run: only, result: only })) : runTwoPhases(this.executor, request, () => this.graderCheckout(spec, options.base))
+    )
       // The stand-in key dies with the eval run, whatever ended it.
       .finally(() => (meter = grant?.end()));
+    const graded = result && gradeLog !== undefined ? { logFile: gradeLog, logTail: result.logTail, exitCode: result.exitCode, durationMs: result.durationMs } : undefined;
     const base = {
       name: spec.name,
       holdout: spec.holdout,
       gate: spec.gate !== undefined,
-      exitCode: result.exitCode,
-      durationMs: result.durationMs,
+      exitCode: run.exitCode,
+      durationMs: run.durationMs + (graded?.durationMs ?? 0),
       logFile,
-      logTail: result.logTail,
+      logTail: run.logTail,
+      ...(graded ? { graded } : {}),
       // What a failed eval spent is measured all the same: the money is gone.
       metrics: meter?.metrics() ?? {},
       cases: [],
     };
-    if (result.aborted) return { ...base, status: 'interrupted' };
+    if (run.aborted || result?.aborted) return { ...base, status: 'interrupted' };
     if (meter && meter.refusedForBudget > 0) {
       return { ...base, status: 'failed', reason: `the model gateway refused ${meter.refusedForBudget} call(s) of this eval: ${this.gateway?.budgetProblem() ?? 'the evaluation budget is spent'}` };
     }
-    if (result.tooManyProcesses) {
-      return { ...base, status: 'failed', reason: `killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
-    }
-    if (result.timedOut) {
-      return { ...base, status: 'timeout', reason: `timeout: ${result.killedBy ?? `killed after ${spec.timeoutSec}s with every process it started`}` };
-    }
-    if (result.killedBy) return { ...base, status: 'failed', reason: result.killedBy };
-    if (result.exitCode !== 0) {
-      const how = result.exitCode === null ? `was killed by ${result.signal ?? 'a signal'}` : `exited with code ${result.exitCode}`;
-      return { ...base, status: 'failed', reason: `the command ${how}` };
-    }
+    const failure = this.failure(run, spec) ?? problem ?? (result && gradeLog !== undefined ? this.failure(result, spec, gradeLog) : undefined);
+    if (failure) return { ...base, ...failure };
+    if (!result) return { ...base, status: 'failed', reason: 'the grader did not run' };
     const parsed = parseMetrics(result.metricsText, result.stdoutTail, [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])]);
     if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
     const forged = Object.keys(parsed.metrics).filter((name) => name.startsWith(MODEL_METRIC_PREFIX));
@@ -163,6 +174,30 @@ export class Evaluator {
     const gateProblem = spec.gate ? checkGate(spec.gate, metered.metrics) : undefined;
     return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
   }
+
+  /** Why a run of the command, or of the grader (named by its log), fails the candidate, if it does. */
+  private failure(run: EvalRun, spec: EvalSpec, graderLog?: string): Pick<EvalOutcome, 'status' | 'reason'> | undefined {
+    const who = graderLog !== undefined ? 'the grader was ' : '';
+    if (run.tooManyProcesses) return { status: 'failed', reason: `${who}killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
+    if (run.timedOut) return { status: 'timeout', reason: `timeout: ${run.killedBy ?? `${who}killed after ${spec.timeoutSec}s with every process it started`}` };
+    if (run.killedBy) return { status: 'failed', reason: `${graderLog !== undefined ? 'the grader: ' : ''}${run.killedBy}` };
+    if (run.exitCode === 0) return undefined;
+    const how = run.exitCode === null ? `was killed by ${run.signal ?? 'a signal'}` : `exited with code ${run.exitCode}`;
+    return { status: 'failed', reason: graderLog !== undefined ? `the grader ${how} (its log: ${graderLog})` : `the command ${how}` };
+  }
+
+  /** A checkout of the baseline where the grader of `spec` runs: no editable file, and no restricted file but its own. */
+  private async graderCheckout(spec: EvalSpec, base: string): Promise<string> {
+    const dir = await this.executor.prepare(base);
+    try {
+      await graderView(this.git, dir, this.files, spec);
+      return dir;
+    } catch (error) {
+      this.executor.release(dir);
+      throw error;
+    }
+  }
+
   private async restoreProtected(dir: string, { base, commit, changedPaths }: EvaluateOptions): Promise<void> {
     if (base === commit) return;
     const drifted = (changedPaths ?? (await this.git.changedPaths(base, commit))).filter((p) => this.policy.isProtected(p));

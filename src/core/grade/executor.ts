@@ -22,6 +22,17 @@ export interface Executor {
   run(request: EvalRequest): Promise<EvalRun>;
   /** Removes every checkout and file this executor made, after its last eval ended. */
   drain(): Promise<void>;
+  /** A new empty folder that this executor's evals can reach (a two-phase eval's outputs); its caller removes it. */
+  folder(name: string): string;
+}
+
+/**
+ * A phase of a two-phase eval: `run` runs the eval's command (the candidate's agent),
+ * writing into `outputs`; `grade` runs its grade command, reading them.
+ */
+export interface Phase {
+  kind: 'run' | 'grade';
+  outputs: string;
 }
 
 export interface EvalRequest {
@@ -36,6 +47,10 @@ export interface EvalRequest {
   signal: AbortSignal;
   /** The eval's access to the run's model gateway. */
   gateway?: Grant;
+  /** Which phase of a two-phase eval; none for a one-phase eval. */
+  phase?: Phase;
+  /** How long it may run, when less than the eval's timeout: what the run phase left the grade phase. */
+  timeoutMs?: number;
 }
 
 /** What one run of an eval came to, before its metrics are read. */
@@ -56,7 +71,34 @@ export interface EvalRun {
   metricsText: string | undefined;
 }
 
-/** What an eval finds in its environment, wherever it runs: its metrics file, its name, its candidate, its repeat, its temp folder. */
-export function evalEnv({ spec, label, repeat }: Pick<EvalRequest, 'spec' | 'label' | 'repeat'>, metricsFile: string, scratch: string): Record<string, string> {
-  return { AIAI_METRICS_FILE: metricsFile, AIAI_EVAL: spec.name, AIAI_CANDIDATE: label, AIAI_REPEAT: String(repeat), TMPDIR: scratch };
+/**
+ * What an eval finds in its environment, wherever it runs: its metrics file (never in
+ * a run phase, whose grade is not its own to write), its outputs folder, its name, its
+ * candidate, its repeat, its temp folder.
+ */
+export function evalEnv({ spec, label, repeat, phase }: Pick<EvalRequest, 'spec' | 'label' | 'repeat' | 'phase'>, metricsFile: string, scratch: string): Record<string, string> {
+  return {
+    ...(phase?.kind !== 'run' ? { AIAI_METRICS_FILE: metricsFile } : {}),
+    ...(phase ? { AIAI_PHASE: phase.kind, AIAI_OUTPUTS_DIR: phase.outputs } : {}),
+    AIAI_EVAL: spec.name,
+    AIAI_CANDIDATE: label,
+    AIAI_REPEAT: String(repeat),
+    TMPDIR: scratch,
+  };
+}
+
+/** The command a request runs: the eval's, or in the grade phase its grader. */
+export function phaseCommand({ spec, phase }: Pick<EvalRequest, 'spec' | 'phase'>): string {
+  return phase?.kind === 'grade' && spec.grade !== undefined ? spec.grade : spec.command;
+}
+
+/** How long a request may run. */
+export function timeLimitMs({ spec, timeoutMs }: Pick<EvalRequest, 'spec' | 'timeoutMs'>): number {
+  return timeoutMs ?? spec.timeoutSec * 1000;
+}
+
+/** The outputs folder as the sandbox shows it: writable to the run phase, read-only to the grader. */
+export function outputsMounts(phase: Phase | undefined): { binds: Array<{ from: string; to: string }>; readOnly: string[] } {
+  if (!phase) return { binds: [], readOnly: [] };
+  return phase.kind === 'run' ? { binds: [{ from: phase.outputs, to: phase.outputs }], readOnly: [] } : { binds: [], readOnly: [phase.outputs] };
 }

@@ -7,7 +7,7 @@ import type { Git } from '../git/git';
 import type { Worktrees } from '../git/worktrees';
 import { runCommand } from './command';
 import { evalEnvironment } from './evalEnvironment';
-import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
+import { evalEnv, outputsMounts, phaseCommand, timeLimitMs, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { sandboxed, type Isolation, type SandboxOptions } from './sandbox';
 import { bridgeLauncher } from '../gateway/bridge';
 import type { Grant } from '../gateway/gateway';
@@ -39,18 +39,35 @@ export class LocalExecutor implements Executor {
     return this.worktrees.drain();
   }
 
-  async run({ spec, checkout, label, repeat, logFile, signal, gateway }: EvalRequest): Promise<EvalRun> {
-    const scratch = mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+  folder(name: string): string {
+    return mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-${name}-`));
+  }
+
+  async run(request: EvalRequest): Promise<EvalRun> {
+    const { checkout, logFile, signal, gateway, phase } = request;
+    const scratch = this.folder('tmp');
     const metricsFile = path.join(scratch, 'metrics.json');
     try {
-      const readOnly = this.config.shared.map((entry) => path.join(this.git.root, entry));
+      const outputs = outputsMounts(phase);
+      const readOnly = [...this.config.shared.map((entry) => path.join(this.git.root, entry)), ...outputs.readOnly];
       const bridge = gateway && this.isolation.kind === 'bubblewrap' && !this.config.sandbox.network ? this.bridge(scratch, gateway) : undefined;
-      const argv = sandboxed(spec.command, { cwd: checkout, scratch, config: this.config.sandbox, isolation: this.isolation, workspaceRoot: this.git.root, readOnly, ...bridge?.options });
+      const binds = [...outputs.binds, ...(bridge?.binds ?? [])];
+      const argv = sandboxed(phaseCommand(request), {
+        cwd: checkout,
+        scratch,
+        config: this.config.sandbox,
+        isolation: this.isolation,
+        workspaceRoot: this.git.root,
+        private: [this.worktrees.root, os.tmpdir()],
+        readOnly,
+        binds,
+        ...(bridge ? { launcher: bridge.launcher } : {}),
+      });
       const result = await runCommand({
         ...argv,
         cwd: checkout,
-        env: evalEnvironment(process.env, this.config.sandbox.env, { ...argv.env, ...evalEnv({ spec, label, repeat }, metricsFile, scratch), ...gateway?.env(), ...bridge?.env }),
-        timeoutMs: spec.timeoutSec * 1000,
+        env: evalEnvironment(process.env, this.config.sandbox.env, { ...argv.env, ...evalEnv(request, metricsFile, scratch), ...gateway?.env(), ...bridge?.env }),
+        timeoutMs: timeLimitMs(request),
         logFile,
         signal,
         maxProcesses: this.config.sandbox.maxProcesses,
@@ -66,9 +83,9 @@ export class LocalExecutor implements Executor {
    * bound into the eval's temp folder, and the bridge in front of the eval serves it
    * at the same loopback address as outside.
    */
-  private bridge(scratch: string, gateway: Grant): { options: Pick<SandboxOptions, 'binds' | 'launcher'>; env: Record<string, string> } {
+  private bridge(scratch: string, gateway: Grant): Required<Pick<SandboxOptions, 'binds' | 'launcher'>> & { env: Record<string, string> } {
     const inside = path.join(scratch, 'gateway.sock');
     const launcher = bridgeLauncher(scratch, gateway.port, inside);
-    return { options: { binds: [{ from: gateway.socket, to: inside }], launcher: launcher.argv }, env: launcher.env };
+    return { binds: [{ from: gateway.socket, to: inside }], launcher: launcher.argv, env: launcher.env };
   }
 }

@@ -105,6 +105,8 @@ export interface SandboxOptions {
   isolation: Isolation;
   /** The person's own checkout (the workspace's git root), hidden as the home folder is: its .env, its .aiai/runs, its .git. */
   workspaceRoot?: string;
+  /** The executor's own folders, hidden too: other evals' checkouts, outputs and temp folders (a grader's answers among them). */
+  private?: string[];
   /** The shared folders the worktree links to, shown read-only wherever they lie. */
   readOnly?: string[];
   /** Read-write binds made last, such as the model gateway's socket into the eval's temp folder. */
@@ -120,18 +122,21 @@ export interface SandboxOptions {
  * container engines, munge. Folders are emptied, a lone socket covered.
  */
 const HOST_SOCKETS = ['/run/user', '/run/dbus', '/run/docker', '/run/docker.sock', '/run/containerd', '/run/podman', '/run/munge', '/var/run/docker.sock'];
+/** Folders every sandbox gets empty and writable of its own (bubblewrapArgs), where nothing of the machine's shows. */
+const FRESH_IN_EVERY_SANDBOX = ['/tmp', '/var/tmp', '/dev'];
 /** systemd's own sockets, with its resolver's, hidden only where there is no network to resolve names for. */
 const RESOLVER_SOCKETS = ['/run/systemd'];
 
 /**
- * What the sandbox hides (the home folder, the person's checkout, the sockets of the machine's services) and then shows
+ * What the sandbox hides (the home folder, the person's checkout, the executor's folders, the sockets of the machine's services) and then shows
  * again read-only: the toolchains of HOME_TOOLCHAINS and of the eval's PATH, the
  * folder of the program running aiai, the shared folders and sandbox.readable. A
  * path is absolute or `~/…`, in the home folder of wherever the eval runs.
  */
-export function sandboxView(options: Pick<SandboxOptions, 'config' | 'workspaceRoot' | 'readOnly'>): { hidden: string[]; readable: string[] } {
+export function sandboxView(options: Pick<SandboxOptions, 'config' | 'workspaceRoot' | 'readOnly' | 'private'>): { hidden: string[]; readable: string[] } {
   const sockets = options.config.network ? HOST_SOCKETS : [...HOST_SOCKETS, ...RESOLVER_SOCKETS];
-  const hidden = ['~', ...(options.workspaceRoot !== undefined ? [options.workspaceRoot] : []), ...sockets];
+  const own = (options.private ?? []).filter((p) => !FRESH_IN_EVERY_SANDBOX.some((dir) => p === dir || isStrictlyInside(dir, p)));
+  const hidden = ['~', ...(options.workspaceRoot !== undefined ? [options.workspaceRoot] : []), ...own, ...sockets];
   const searchPath = evalEnvironment(process.env, options.config.env, {}).PATH ?? '';
   const onPath = toolchainsOnPath(searchPath, hidden.map((p) => inHome(p, os.homedir())));
   const readable = [...HOME_TOOLCHAINS, ...onPath, path.dirname(process.execPath), ...(options.readOnly ?? []), ...options.config.readable];

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,13 +11,11 @@ import type { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
 import { LOG_TAIL } from './command';
 import { evalVariables } from './evalEnvironment';
-import { evalEnv, type EvalRequest, type EvalRun, type Executor } from './executor';
+import { evalEnv, outputsMounts, phaseCommand, timeLimitMs, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
 import { launcherSaid, submitJob, type SubmittedJob } from './slurmSubmit';
-import { jobScript, JOB_FILES, type ScriptOptions } from './slurmScript';
-import { bridgeLauncher, bridgeRelay, withVariables } from '../gateway/bridge';
-import type { Grant } from '../gateway/gateway';
+import { gatewayOnNode, jobScript, JOB_FILES } from './slurmScript';
 
 /** How often a job's folder is looked at for its end: cheap, and what a job's result waits for. */
 const POLL_MS = 50;
@@ -88,14 +85,20 @@ export class SlurmExecutor implements Executor {
     }
   }
 
+  folder(name: string): string {
+    return mkdtempSync(path.join(this.jobsRoot, `${name}-`));
+  }
+
   async run(request: EvalRequest): Promise<EvalRun> {
     const { spec, label, signal } = request;
-    const name = `aiai-${label}-${spec.name}`;
-    const folder = mkdtempSync(path.join(this.jobsRoot, `${label}-${spec.name}-`));
+    const what = `${spec.name}${request.phase?.kind === 'grade' ? '-grade' : ''}`;
+    const name = `aiai-${label}-${what}`;
+    const folder = this.folder(`${label}-${what}`);
     const file = (f: string): string => path.join(folder, f);
     const scratch = file(JOB_FILES.scratch);
     mkdirSync(scratch);
     const gateway = request.gateway && gatewayOnNode(request.gateway, scratch, this.config);
+    const outputs = outputsMounts(request.phase);
     const { inherited, assigned } = evalVariables(process.env, this.config.sandbox.env, { ...evalEnv(request, path.join(scratch, 'metrics.json'), scratch), ...gateway?.env });
     try {
       // The script holds no value of aiai's environment (those reach the job by name, through Slurm), and only its owner may read it.
@@ -105,13 +108,15 @@ export class SlurmExecutor implements Executor {
           what: `eval "${spec.name}" of ${label}`,
           folder,
           checkout: request.checkout,
-          command: spec.command,
+          command: phaseCommand(request),
           inherited,
           env: assigned,
           sandbox: this.config.sandbox,
           workspaceRoot: this.git.root,
-          readOnly: this.config.shared.map((entry) => path.join(this.git.root, entry)),
+          private: [this.jobsRoot, this.worktrees.root],
+          readOnly: [...this.config.shared.map((entry) => path.join(this.git.root, entry)), ...outputs.readOnly],
           ...gateway?.script,
+          binds: [...outputs.binds, ...(gateway?.script?.binds ?? [])],
         }),
         { mode: 0o700 },
       );
@@ -121,7 +126,7 @@ export class SlurmExecutor implements Executor {
         [
           `--job-name=${name}`,
           ...(this.slurm.partition !== undefined ? [`--partition=${this.slurm.partition}`] : []),
-          `--time=${Math.ceil(spec.timeoutSec / 60)}`,
+          `--time=${Math.ceil(timeLimitMs(request) / 60_000)}`,
           `--output=${file(JOB_FILES.slurmOutput)}`,
           `--chdir=${folder}`,
           exportOption(inherited),
@@ -156,7 +161,7 @@ export class SlurmExecutor implements Executor {
   private async follow(job: SubmittedJob, name: string, folder: string, request: EvalRequest, clock: { startedAt?: number }): Promise<Ending> {
     const { id } = job;
     const has = (f: string): boolean => existsSync(path.join(folder, f));
-    const timeoutMs = request.spec.timeoutSec * 1000;
+    const timeoutMs = timeLimitMs(request);
     let nextAsk = Date.now() + ASK_MS;
     // srun exits with its job: Slurm is asked at once rather than at the next second.
     let srunGone = false;
@@ -266,24 +271,6 @@ export class SlurmExecutor implements Executor {
 function exportOption(inherited: string[]): string {
   const names = [...new Set([...inherited, ...['HOME', 'PATH'].filter((name) => process.env[name] !== undefined)])];
   return `--export=${names.join(',') || 'NONE'}`;
-}
-
-/**
- * How a job's eval reaches the gateway, at the address the nodes reach
- * (models.gatewayHost). In a sandbox without network, a relay in the job serves it
- * on a unix socket of the node, bound into the sandbox, where the bridge in front of
- * the eval serves that at 127.0.0.1, as locally. Both run with the program that runs
- * aiai, at the same path on the node.
- */
-function gatewayOnNode(grant: Grant, scratch: string, config: Config): { env: Record<string, string>; script?: Pick<ScriptOptions, 'relay' | 'binds' | 'launcher'> } {
-  const remote = grant.remote ?? { host: '127.0.0.1', port: grant.port };
-  const env = grant.env(remote.host);
-  if (config.sandbox.network || config.sandbox.mode === 'off') return { env };
-  const outside = path.join('/tmp', `aiai-gateway-${randomBytes(6).toString('hex')}.sock`);
-  const inside = '/tmp/aiai-gateway.sock';
-  const relay = bridgeRelay(scratch, outside, remote.host, remote.port);
-  const launcher = bridgeLauncher(scratch, remote.port, inside);
-  return { env, script: { relay: { argv: withVariables(relay), socket: outside }, binds: [{ from: outside, to: inside }], launcher: withVariables(launcher) } };
 }
 
 /** Cancels a job and waits until Slurm has let it go. */

@@ -1,4 +1,8 @@
-import type { SandboxConfig } from '../config/config';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import type { Config, SandboxConfig } from '../config/config';
+import { bridgeLauncher, bridgeRelay, withVariables } from '../gateway/bridge';
+import type { Grant } from '../gateway/gateway';
 import { DEFAULT_MAX_LOG, logCutMarker, STDOUT_TAIL } from './command';
 import { bubblewrapArgs, PROBE_ARGS, sandboxCommand, sandboxView, unsandboxedCommand, writableArgs, type SandboxOptions } from './sandbox';
 
@@ -27,7 +31,7 @@ export const JOB_FILES = {
   scratch: 'tmp',
 } as const;
 
-export interface ScriptOptions extends Pick<SandboxOptions, 'workspaceRoot' | 'binds' | 'launcher'> {
+export interface ScriptOptions extends Pick<SandboxOptions, 'workspaceRoot' | 'binds' | 'launcher' | 'private'> {
   /** What the job is, for a person reading the script. */
   what: string;
   folder: string;
@@ -146,4 +150,22 @@ export function jobScript(o: ScriptOptions): string {
     `: > "$d/${JOB_FILES.done}"`,
     '',
   ].join('\n');
+}
+
+/**
+ * How a job's eval reaches the gateway, at the address the nodes reach
+ * (models.gatewayHost). In a sandbox without network, a relay in the job serves it
+ * on a unix socket of the node, bound into the sandbox, where the bridge in front of
+ * the eval serves that at 127.0.0.1, as locally. Both run with the program that runs
+ * aiai, at the same path on the node.
+ */
+export function gatewayOnNode(grant: Grant, scratch: string, config: Config): { env: Record<string, string>; script?: Pick<ScriptOptions, 'relay' | 'binds' | 'launcher'> } {
+  const remote = grant.remote ?? { host: '127.0.0.1', port: grant.port };
+  const env = grant.env(remote.host);
+  if (config.sandbox.network || config.sandbox.mode === 'off') return { env };
+  const outside = path.join('/tmp', `aiai-gateway-${randomBytes(6).toString('hex')}.sock`);
+  const inside = '/tmp/aiai-gateway.sock';
+  const relay = bridgeRelay(scratch, outside, remote.host, remote.port);
+  const launcher = bridgeLauncher(scratch, remote.port, inside);
+  return { env, script: { relay: { argv: withVariables(relay), socket: outside }, binds: [{ from: outside, to: inside }], launcher: withVariables(launcher) } };
 }

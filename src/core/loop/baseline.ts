@@ -5,6 +5,7 @@ import type { Config } from '../config/config';
 import { runtimeError } from '../common/errors';
 import type { Evaluator } from '../grade/evaluator';
 import { objectiveValue } from '../grade/grading';
+import { failureLog } from '../grade/evaluation';
 import type { RunRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { lastLines } from '../../shared/format';
@@ -64,10 +65,8 @@ export async function evaluateBaseline(config: Config, store: Store, evaluator: 
   run.update({ baseline: evaluation });
   if (!evaluation.ok) {
     const failed = evaluation.evals.find((e) => e.status !== 'passed');
-    throw runtimeError(
-      `the baseline evaluation failed, so there is nothing to improve on: ${evaluation.reason}` +
-        (failed ? `\nlog ${failed.logFile}, last lines:\n${lastLines(failed.logTail, 15)}` : ''),
-    );
+    const log = failed && failureLog(failed);
+    throw runtimeError(`the baseline evaluation failed, so there is nothing to improve on: ${evaluation.reason}` + (log ? `\nlog ${log.file}, last lines:\n${lastLines(log.tail, 15)}` : ''));
   }
   const value = objectiveValue(config.objective, evaluation);
   if (value === undefined) {

@@ -4,6 +4,7 @@ import { CONFIG_DIR, configLocation, type Config } from '../config/config';
 import { formatKnobValue, knobValueProblem, readKnobValue } from '../config/knobs';
 import { PEER_ADAPTER_FILE } from '../config/peerAdapter';
 import { pathPolicy } from '../config/pathPolicy';
+import { editableAnswers } from '../config/twoPhase';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import type { Git } from '../git/git';
 
@@ -11,7 +12,7 @@ import type { Git } from '../git/git';
  * What can be checked before the baseline runs, against the version the run
  * changes (never the working tree, whose uncommitted edits are not the run's):
  * editable globs that match no file, an eval command naming a file of .aiai/ that
- * is there to commit but never was, a parameter search
+ * is there to commit but never was, answers that are editable files, a parameter search
  * without knobs, a knob whose file is missing or a link, whose place cannot be read,
  * or whose value lies outside its range or choices. Throws every problem found, each at its
  * place in the config.
@@ -32,6 +33,12 @@ export async function preflight(config: Config, git: Git, base: string, searches
       if (file !== PEER_ADAPTER_FILE && !files.some((f) => f.path === file) && existsSync(path.join(config.workspace, file)) && !(await git.isIgnored(file))) {
         at(['evals', i, 'command'], `eval "${spec.name}" runs ${file}, which is not in the current version (${base.slice(0, 8)}): evaluations see committed files only; commit it (git add ${CONFIG_DIR} && git commit)`);
       }
+    }
+  }
+  for (const [i, spec] of config.evals.entries()) {
+    const both = editableAnswers(spec, config.editable, files.map((f) => f.path));
+    if (both.length > 0) {
+      at(['evals', i, 'answers'], `eval "${spec.name}": its answers include editable files of the current version (${both.slice(0, 3).join(', ')}${both.length > 3 ? ', …' : ''}); a candidate could change what it is graded against`);
     }
   }
   if (searchesKnobs && config.knobs.length === 0) {

@@ -36,6 +36,7 @@ export function caseEvidence(store: Store, candidate: CandidateRecord, query: Ca
         all.push({
           eval: name,
           holdout: afterEval?.holdout ?? false,
+          ...(afterEval?.graded ? { gradedApart: true } : {}),
           change,
           id,
           ...(input !== undefined ? { input } : {}),
