@@ -7,16 +7,11 @@ import { reject } from '../../src/core/deploy/reject';
 import { rollback } from '../../src/core/deploy/rollback';
 import { runLoop } from '../../src/core/loop/loop';
 import { Store } from '../../src/core/record/store';
-import { agentWorkspace, paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { blockingHook, killDuringApproval, pendingCandidate } from '../fixtures/deployment';
 import { cli, cliProcess, cliWithEnv, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
 
 const BY = { by: 'person via test' };
-
-async function pendingCandidate(steps = [paramsStep('raise x', { x: 6 })]) {
-  const dir = agentWorkspace();
-  const summary = await runLoop(dir, { proposer: new ScriptedProposer(steps), signal: new AbortController().signal });
-  return { dir, candidates: summary.candidates };
-}
 
 const read = (dir: string, file: string): string => readFileSync(path.join(dir, file), 'utf8');
 
@@ -129,21 +124,6 @@ test('rollback accepts a commit of the branch, restores editable files only, and
   assert.equal(none.commit, undefined);
   await assert.rejects(rollback(dir, 'v9', BY), /no version "v9"/);
 });
-
-/** A hook that records its pid and blocks, so a test can kill aiai at that point of an approval. */
-function blockingHook(dir: string, hook: string, marker: string, condition = 'true'): void {
-  const file = path.join(dir, '.git', 'hooks', hook);
-  writeFileSync(file, `#!/bin/sh\nif ${condition}; then echo $$ > ${marker}; exec sleep 60; fi\n`);
-  chmodSync(file, 0o755);
-}
-
-async function killDuringApproval(dir: string, id: string, marker: string): Promise<void> {
-  const child = cliProcess(dir, 'approve', id);
-  await waitForFile(marker);
-  child.kill('SIGKILL');
-  await exited(child);
-  process.kill(Number(readFileSync(marker, 'utf8')), 'SIGKILL');
-}
 
 test('a kill -9 after the branch moved but before the records: the next deploy settles the approval', async () => {
   const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);

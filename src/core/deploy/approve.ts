@@ -6,7 +6,7 @@ import { WorkingTree } from '../git/workingTree';
 import type { CandidateRecord } from '../record/records';
 import { applyOnto, type Growth } from './growth';
 import { land } from './landing';
-import { openWorkspace, refuseDirty, requireBranch, type Actor } from './preconditions';
+import { deploying, refuseDirty, requireBranch, type Actor, type Workspace } from './preconditions';
 import { CANDIDATE_TRAILER, METRICS_TRAILER } from './versions';
 
 export interface ApproveOptions extends Actor {
@@ -27,8 +27,11 @@ export interface ApproveResult {
  * is still the content that was evaluated and reviewed. Then marks superseded what
  * the approval made no longer worth applying (`supersede.ts`).
  */
-export async function approve(workspace: string, idOrPrefix: string, options: ApproveOptions): Promise<ApproveResult> {
-  const { git, store, config } = await openWorkspace(workspace, options.onNotice);
+export function approve(workspace: string, idOrPrefix: string, options: ApproveOptions): Promise<ApproveResult> {
+  return deploying(workspace, 'approve', options.onNotice, (opened) => approveHeld(opened, idOrPrefix, options));
+}
+
+async function approveHeld({ git, store, config }: Workspace, idOrPrefix: string, options: ApproveOptions): Promise<ApproveResult> {
   const candidate = store.candidate(idOrPrefix);
   if (candidate.status === 'superseded') {
     throw runtimeError(`candidate ${candidate.id} cannot be approved: it is ${candidate.reason ?? 'superseded'}. Its commit is kept (${CANDIDATE_REFS}/${candidate.id}); nothing was applied`);

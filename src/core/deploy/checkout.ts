@@ -4,7 +4,7 @@ import { changeOnto } from '../git/changeOnto';
 import type { FileChange } from '../git/git';
 import { WorkingTree } from '../git/workingTree';
 import { built, type CandidateRecord } from '../record/records';
-import { openWorkspace, refuseDirty, type Actor } from './preconditions';
+import { deploying, refuseDirty, type Actor, type Workspace } from './preconditions';
 
 export interface CheckoutResult {
   candidate: CandidateRecord;
@@ -23,8 +23,11 @@ export interface CheckoutResult {
  * index and the branch are left alone. It refuses, and changes nothing, while a file
  * it would write holds uncommitted edits, or when the change does not apply.
  */
-export async function checkoutCandidate(workspace: string, idOrPrefix: string, options: Pick<Actor, 'onNotice'> = {}): Promise<CheckoutResult> {
-  const { git, store, config } = await openWorkspace(workspace, options.onNotice);
+export function checkoutCandidate(workspace: string, idOrPrefix: string, options: Pick<Actor, 'onNotice'> = {}): Promise<CheckoutResult> {
+  return deploying(workspace, 'checkout', options.onNotice, (opened) => checkoutHeld(opened, idOrPrefix));
+}
+
+async function checkoutHeld({ git, store, config }: Workspace, idOrPrefix: string): Promise<CheckoutResult> {
   const candidate = store.candidate(idOrPrefix);
   const { id, base, commit } = built(candidate, 'check out');
   const policy = pathPolicy(config);

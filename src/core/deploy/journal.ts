@@ -15,12 +15,14 @@ export interface DeployJournal {
   contentHash?: string;
   detail?: string;
   startedAt: string;
+  /** The process carrying it out: a journal is settled by another only once that one is dead. */
+  pid?: number;
 }
 
 export const JOURNAL_FILE = path.join(CONFIG_DIR, 'deploy-journal.json');
 
 export function writeJournal(workspace: string, journal: DeployJournal): void {
-  writeJsonAtomic(path.join(workspace, JOURNAL_FILE), journal);
+  writeJsonAtomic(path.join(workspace, JOURNAL_FILE), { ...journal, pid: process.pid });
 }
 
 /**

@@ -1,5 +1,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage, runtimeError } from '../common/errors';
+import { isAlive, isOpenByAnyProcess } from '../common/processes';
 import { shortSha, type Git } from '../git/git';
 import { audit } from '../record/audit';
 import type { CandidateRecord } from '../record/records';
@@ -14,7 +16,14 @@ import { supersede } from './supersede';
  */
 export async function land(git: Git, store: Store, journal: DeployJournal): Promise<CandidateRecord[]> {
   writeJournal(git.root, journal);
-  await git.fastForward(journal.to);
+  try {
+    await git.fastForward(journal.to);
+  } catch (error) {
+    // Carried out, or not at all: a failed move is never completed later by another deploy.
+    if ((await git.tryRevParse(journal.branch)) === journal.to) return settle(git, store, journal);
+    clearJournal(git.root);
+    throw runtimeError(`git could not move ${journal.branch.replace(/^refs\/heads\//, '')} to the ${journal.op}'s commit, so nothing was applied: ${errorMessage(error)}`);
+  }
   return settle(git, store, journal);
 }
 
@@ -51,6 +60,9 @@ export async function completeInterrupted(git: Git, store: Store): Promise<strin
   const { journal, damaged } = readJournal(git.root);
   if (damaged) return `set aside a deploy journal that could not be read (${damaged}); nothing was done with it`;
   if (!journal) return undefined;
+  if (journal.pid !== undefined && journal.pid !== process.pid && isAlive(journal.pid)) {
+    return `left the ${journal.op} that process ${journal.pid} is carrying out to it`;
+  }
   const head = await git.tryRevParse(journal.branch);
   if (head === journal.to || (head !== undefined && (await git.isAncestor(journal.to, head)))) {
     await settle(git, store, journal);
@@ -58,7 +70,11 @@ export async function completeInterrupted(git: Git, store: Store): Promise<strin
   }
   if (head === journal.from && (await git.currentBranch()) === journal.branch) {
     removeStaleIndexLock(git, journal);
-    await git.fastForward(journal.to);
+    try {
+      await git.fastForward(journal.to);
+    } catch (error) {
+      return `could not yet complete an interrupted ${journal.op} (${shortSha(journal.to)}): ${errorMessage(error)}; the next deploy tries again`;
+    }
     await settle(git, store, journal);
     return `completed an interrupted ${journal.op} (${shortSha(journal.to)})`;
   }
@@ -66,8 +82,8 @@ export async function completeInterrupted(git: Git, store: Store): Promise<strin
   return `dropped an interrupted ${journal.op}: the branch has moved on since`;
 }
 
-/** git's index lock, when the interrupted merge left it (it is younger than the journal). */
+/** git's index lock, when the interrupted merge left it: younger than the journal, and open in no process (a live git holds its lock open). */
 function removeStaleIndexLock(git: Git, journal: DeployJournal): void {
   const lock = path.join(git.root, '.git', 'index.lock');
-  if (existsSync(lock) && statSync(lock).mtimeMs >= Date.parse(journal.startedAt) - 1000) rmSync(lock, { force: true });
+  if (existsSync(lock) && statSync(lock).mtimeMs >= Date.parse(journal.startedAt) - 1000 && !isOpenByAnyProcess(lock)) rmSync(lock, { force: true });
 }

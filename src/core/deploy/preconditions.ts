@@ -3,6 +3,7 @@ import { EXCLUDED } from '../config/written';
 import { runtimeError, usageError } from '../common/errors';
 import { Git } from '../git/git';
 import { Store } from '../record/store';
+import { withDeployLock } from './deployLock';
 import { completeInterrupted } from './landing';
 
 /** Who deploys, and how they hear of an interrupted deploy that is completed first. */
@@ -19,8 +20,16 @@ export interface Workspace {
   config: Config;
 }
 
-/** Opens the workspace for a deploy, after settling any deploy a crash interrupted. */
-export async function openWorkspace(workspace: string, onNotice?: (message: string) => void): Promise<Workspace> {
+/**
+ * Runs a deploy (`what`: approve, reject…) as the workspace's only one, holding the
+ * deploy lock, on the workspace opened after settling any deploy a crash interrupted:
+ * everything it reads of the records is as the deploy before it left them.
+ */
+export function deploying<T>(workspace: string, what: string, onNotice: ((message: string) => void) | undefined, fn: (opened: Workspace) => Promise<T>): Promise<T> {
+  return withDeployLock(workspace, what, async () => fn(await openWorkspace(workspace, onNotice)));
+}
+
+async function openWorkspace(workspace: string, onNotice?: (message: string) => void): Promise<Workspace> {
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
   const store = new Store(git.root);

@@ -3,7 +3,7 @@ import { audit } from '../record/audit';
 import type { CandidateRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { QUICK_REASONS, rejectionText, type QuickReason } from '../../shared/review';
-import { openWorkspace, type Actor } from './preconditions';
+import { deploying, type Actor } from './preconditions';
 
 export interface RejectOptions extends Actor {
   /** The person's words. */
@@ -22,8 +22,7 @@ export type RejectOutcome = { id: string; ok: true; candidate: CandidateRecord }
  */
 export async function reject(workspace: string, idOrPrefix: string, options: RejectOptions): Promise<CandidateRecord> {
   checkBecause(options.because);
-  const { store } = await openWorkspace(workspace, options.onNotice);
-  return rejectOne(store, idOrPrefix, options);
+  return deploying(workspace, 'reject', options.onNotice, async ({ store }) => rejectOne(store, idOrPrefix, options));
 }
 
 /**
@@ -33,7 +32,10 @@ export async function reject(workspace: string, idOrPrefix: string, options: Rej
  */
 export async function rejectEach(workspace: string, targets: readonly string[] | 'all-pending', options: RejectOptions): Promise<RejectOutcome[]> {
   checkBecause(options.because);
-  const { store } = await openWorkspace(workspace, options.onNotice);
+  return deploying(workspace, 'reject', options.onNotice, async ({ store }) => rejectHeld(store, targets, options));
+}
+
+function rejectHeld(store: Store, targets: readonly string[] | 'all-pending', options: RejectOptions): RejectOutcome[] {
   const ids = targets === 'all-pending' ? store.briefs().briefs.filter((c) => c.status === 'pending').map((c) => c.id) : [...new Set(targets)];
   return ids.map((id): RejectOutcome => {
     try {

@@ -4,14 +4,17 @@ import { usageError } from '../common/errors';
 import { shortSha, type Git } from '../git/git';
 import type { Store } from '../record/store';
 import { land } from './landing';
-import { openWorkspace, refuseDirty, requireBranch, type Actor } from './preconditions';
+import { deploying, refuseDirty, requireBranch, type Actor, type Workspace } from './preconditions';
 import { listVersions, ROLLBACK_TRAILER, type Version } from './versions';
 
 export type RollbackResult = { target: Version | { version: string; commit: string }; commit: string | undefined };
 
 /** Restores the editable files as they were at `version` (vN, "baseline", or a commit of the branch) in a new commit. */
-export async function rollback(workspace: string, version: string, options: Actor): Promise<RollbackResult> {
-  const { git, store, config } = await openWorkspace(workspace, options.onNotice);
+export function rollback(workspace: string, version: string, options: Actor): Promise<RollbackResult> {
+  return deploying(workspace, 'rollback', options.onNotice, (opened) => rollbackHeld(opened, version, options));
+}
+
+async function rollbackHeld({ git, store, config }: Workspace, version: string, options: Actor): Promise<RollbackResult> {
   const { branch, head } = await requireBranch(git, 'roll back');
   const target = await resolveVersion(git, store, config, version);
   const policy = pathPolicy(config);

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SCRATCH_PREFIX } from '../grade/localExecutor';
 import { CANDIDATE_REFS, type Git } from '../git/git';
-import { isAlive } from './runLock';
+import { isAlive } from '../common/processes';
 import type { Store } from '../record/store';
 import type { Worktrees } from '../git/worktrees';
 

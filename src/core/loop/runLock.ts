@@ -4,6 +4,7 @@ import { CONFIG_DIR } from '../config/config';
 import { runtimeError } from '../common/errors';
 import type { EvalLedger } from '../grade/ledger';
 import { cancelLeftJobs } from '../grade/slurmCommands';
+import { isAlive } from '../common/processes';
 
 /**
  * One loop per workspace: `.aiai/run.lock` holds the pid of the loop that runs, and
@@ -113,16 +114,5 @@ function startTime(pid: number): string | undefined {
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
-  }
-}
-
-/** Whether a process with this id runs (one of another user counts). */
-export function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
