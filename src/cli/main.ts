@@ -107,11 +107,12 @@ program
 
 program
   .command('derive <id>')
-  .description("make a new candidate of some of a candidate's files on the current version, and grade it")
-  .requiredOption('--only <paths...>', 'the files of the candidate to keep, from the workspace root')
+  .description("make a new candidate of a candidate's change (or some of its files) on the current version, and grade it")
+  .option('--only <paths...>', 'the files of the candidate to keep, from the workspace root (all of them when absent)')
+  .option('--own-step', 'only its own step, from its parent (leaving out what its ancestors changed)')
   .option('--title <text>', "the new candidate's title")
   .option('--json', 'print { run, candidate, leftOut } as JSON')
-  .action(async (id: string, opts: { only: string[]; title?: string; json?: boolean }) => (await import('./person')).derive(workspaceOf(), id, opts));
+  .action(async (id: string, opts: { only?: string[]; ownStep?: boolean; title?: string; json?: boolean }) => (await import('./person')).derive(workspaceOf(), id, opts));
 
 program
   .command('lessons')

@@ -21,10 +21,10 @@ export async function tryEdits(workspace: string, opts: Json & { parent?: string
   await grade(workspace, opts, (options) => tryChange(workspace, { ...options, ...(opts.parent ? { parent: opts.parent } : {}) }));
 }
 
-export async function derive(workspace: string, id: string, opts: Json & { only: string[]; title?: string }): Promise<void> {
+export async function derive(workspace: string, id: string, opts: Json & { only?: string[]; ownStep?: boolean; title?: string }): Promise<void> {
   // Paths are the repository's, from its root: "./agent/a.md" and "agent//a.md" name agent/a.md.
-  const selection = opts.only.map((p) => ({ path: path.posix.normalize(p).replace(/^\.\//, '') }));
-  await grade(workspace, opts, (options) => deriveCandidate(workspace, id, selection, options));
+  const selection = opts.only ? opts.only.map((p) => ({ path: path.posix.normalize(p).replace(/^\.\//, '') })) : 'all';
+  await grade(workspace, opts, (options) => deriveCandidate(workspace, id, selection, { ...options, ...(opts.ownStep ? { ownStep: true } : {}) }));
 }
 
 /** Runs a person's candidate through the loop, stoppable as `aiai run` is, and says what it came to. */

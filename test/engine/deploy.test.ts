@@ -7,9 +7,9 @@ import { reject } from '../../src/core/deploy/reject';
 import { rollback } from '../../src/core/deploy/rollback';
 import { runLoop } from '../../src/core/loop/loop';
 import { Store } from '../../src/core/record/store';
-import { paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { agentWorkspace, paramsStep, proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { blockingHook, killDuringApproval, pendingCandidate } from '../fixtures/deployment';
-import { cli, cliProcess, cliWithEnv, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
+import { cli, cliJson, cliProcess, cliWithEnv, commitAll, exited, git, tempDir, waitForFile } from '../helpers';
 
 const BY = { by: 'person via test' };
 
@@ -44,7 +44,7 @@ test('approve refuses while a file the candidate changes has uncommitted edits, 
   assert.equal(new Store(dir).candidate(candidates[0]!.id).status, 'pending');
 });
 
-test('approve applies onto a HEAD that moved when the change still applies, and refuses when it does not', async () => {
+test('once the branch moved, approve refuses what was never graded; derive grades the change on the current version, and that approves', async () => {
   const { dir, candidates } = await pendingCandidate([
     paramsStep('raise x', { x: 6 }),
     () => proposal('reword', [{ path: 'agent/prompt.md', search: 'helpful', replace: 'careful' }]),
@@ -54,10 +54,18 @@ test('approve applies onto a HEAD that moved when the change still applies, and 
 
   appendFileSync(path.join(dir, 'agent', 'prompt.md'), 'A line added by the developer.\n');
   const moved = commitAll(dir, 'developer work');
-  const { commit } = await approve(dir, params!.id, BY);
+  await assert.rejects(
+    approve(dir, params!.id, BY),
+    new RegExp(`the branch moved since candidate ${params!.id} was graded .* so what approving it would commit has never been graded; nothing was applied\\. Grade its change on the current version \\(\`aiai derive ${params!.id}\``),
+  );
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), moved);
+  const derived = cliJson<{ candidate: { id: string; status: string } }>(dir, 'derive', params!.id);
+  assert.equal(derived.candidate.status, 'pending');
+  const { commit } = await approve(dir, derived.candidate.id, BY);
   assert.equal(git(dir, 'rev-parse', 'HEAD~1'), moved);
   assert.match(read(dir, 'agent/params.json'), /"x": 6/);
   assert.match(read(dir, 'agent/prompt.md'), /A line added by the developer/);
+  assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Metrics,valueonly)'), 'score 0.2 -> 0.6', 'both sides measured on the trees they name');
 
   // A second candidate from the same run changes the same line the approval did.
   writeFileSync(path.join(dir, 'agent', 'params.json'), '{ "x": 3 }\n');
@@ -233,11 +241,11 @@ test('approve signs its commit when the developer\'s git config asks for signed 
 });
 
 test('an approval interrupted after the branch moved stays out of git status, and is recorded even after the developer commits on top', async () => {
-  const { dir, candidates } = await pendingCandidate([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]);
-  const [a, b] = candidates;
   // A workspace where `aiai init` never wrote .aiai/.gitignore.
+  const dir = agentWorkspace();
   git(dir, 'rm', '-q', '.aiai/.gitignore');
   git(dir, 'commit', '-q', '-m', 'no aiai ignore file');
+  const [a, b] = (await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('a', { x: 6 }), paramsStep('b', { x: 7 })]), signal: new AbortController().signal })).candidates;
   const marker = path.join(tempDir(), 'hook.pid');
   blockingHook(dir, 'post-merge', marker);
   await killDuringApproval(dir, a!.id, marker);
@@ -272,7 +280,7 @@ test('approving a candidate whose parent was never approved describes the whole 
   const [parent, child] = candidates;
   assert.equal(child!.parent.id, parent!.id, 'the child grew from the unapproved parent');
   await approve(dir, child!.id, BY);
-  assert.equal(git(dir, 'log', '-1', '--format=%s'), 'aiai: x to 7 (and 1 earlier step)');
+  assert.equal(git(dir, 'log', '-1', '--format=%s'), 'aiai: x 2 → 7 (2 steps)', "the knob's move from the branch's value, not the last step's");
   const body = git(dir, 'log', '-1', '--format=%b');
   assert.match(body, new RegExp(`Steps since the version it replaces:\\n- x to 5 \\(${parent!.id}\\)\\n- x to 7 \\(${child!.id}\\)`));
   assert.match(body, /^Files: agent\/params\.json$/m);

@@ -37,7 +37,9 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
   const measured = baselineMetrics(store, config);
 
   const versions: Version[] = [];
+  const trees = new Map<string, string>();
   if (baselineEntry) {
+    trees.set(baselineEntry.sha, baselineEntry.tree);
     versions.push({
       version: 'v0',
       commit: baselineEntry.sha,
@@ -57,15 +59,19 @@ export async function listVersions(git: Git, store: Store, config: Config): Prom
       date: entry.date,
       metrics: null,
     };
+    // A version's metrics are those measured on its very tree, never another's.
     if (candidateId) {
       version.candidate = candidateId;
-      const evaluation = candidates.get(candidateId)?.evaluation?.evals.find((e) => e.name === config.objective.eval);
-      version.metrics = evaluation?.metrics ?? metricsFromTrailer(entry.trailers[METRICS_TRAILER]);
+      const candidate = candidates.get(candidateId);
+      const evaluation = candidate?.contentHash === entry.tree ? candidate.evaluation?.evals.find((e) => e.name === config.objective.eval) : undefined;
+      version.metrics = evaluation?.metrics ?? measured(entry.sha) ?? (candidate ? null : metricsFromTrailer(entry.trailers[METRICS_TRAILER]));
     } else {
       const restores = (entry.trailers[ROLLBACK_TRAILER] ?? '').split(' ').at(-1) ?? '';
       version.restores = restores;
-      version.metrics = versions.find((v) => v.commit === restores)?.metrics ?? measured(restores) ?? null;
+      const restored = versions.find((v) => v.commit === restores);
+      version.metrics = (restored && trees.get(restored.commit) === entry.tree ? restored.metrics : null) ?? measured(entry.sha) ?? null;
     }
+    trees.set(entry.sha, entry.tree);
     versions.push(version);
   }
   return versions.reverse();
@@ -105,9 +111,9 @@ export async function versionName(git: Git, commit: string): Promise<string> {
   return `v${log.filter(isVersionCommit).length}`;
 }
 
-/** "accuracy 0.61 -> 0.68" → { accuracy: 0.68 } */
+/** "accuracy 0.61 -> 0.68", or "accuracy -> 0.68" where the value before was not measured → { accuracy: 0.68 } */
 function metricsFromTrailer(trailer: string | undefined): Metrics | null {
-  const match = /^(\S+)\s+\S+\s*->\s*(\S+)$/.exec(trailer ?? '');
+  const match = /^(\S+)\s+(?:\S+\s*)?->\s*(\S+)$/.exec(trailer ?? '');
   const [, metric, value] = match ?? [];
   return metric !== undefined && Number.isFinite(Number(value)) ? { [metric]: Number(value) } : null;
 }

@@ -8,10 +8,11 @@ export type Carried = { ok: true; tree: string } | { ok: false; reason: string }
  * version. Nothing is checked out and no ref moves. When it does not apply, the
  * reason names the files the branch changed too.
  */
-export async function changeOnto(git: Git, base: string, head: string, changes: FileChange[]): Promise<Carried> {
+export async function changeOnto(git: Git, base: string, head: string, changes: FileChange[], options: { offBranch?: boolean } = {}): Promise<Carried> {
   const changed = await git.buildTree(base, changes);
   if (head === base) return { ok: true, tree: changed };
-  if (!(await git.isAncestor(base, head))) {
+  // A change is made on a version of the branch, unless it is a step on a commit off it (a candidate's own step after its parent).
+  if (!options.offBranch && !(await git.isAncestor(base, head))) {
     return { ok: false, reason: `it was made on ${shortSha(base)}, which is not in the history of the current version ${shortSha(head)}` };
   }
   const theirs = await git.commitTree(changed, [base], 'aiai: a change carried onto the current version');

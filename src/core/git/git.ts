@@ -42,6 +42,8 @@ export type FileChange = { path: string; content: string | null } | { path: stri
 
 export interface LogEntry {
   sha: string;
+  /** Its tree: what it holds, whatever commit made it. */
+  tree: string;
   parents: string[];
   date: string;
   subject: string;
@@ -337,19 +339,19 @@ export class Git {
 
   /** The first-parent history of `ref`, newest first, with each commit's trailers. */
   async firstParentLog(ref: string): Promise<LogEntry[]> {
-    const out = await this.raw(['log', '--first-parent', '--format=%H%x1f%P%x1f%cI%x1f%s%x1f%(trailers:only,unfold)%x1e', ref]);
+    const out = await this.raw(['log', '--first-parent', '--format=%H%x1f%T%x1f%P%x1f%cI%x1f%s%x1f%(trailers:only,unfold)%x1e', ref]);
     return out
       .split('\x1e')
       .map((r) => r.trim())
       .filter(Boolean)
       .map((record) => {
-        const [sha, parents, date, subject, trailerText] = record.split('\x1f') as [string, string, string, string, string?];
+        const [sha, tree, parents, date, subject, trailerText] = record.split('\x1f') as [string, string, string, string, string, string?];
         const trailers: Record<string, string> = {};
         for (const line of (trailerText ?? '').split('\n')) {
           const colon = line.indexOf(':');
           if (colon > 0) trailers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
         }
-        return { sha, parents: parents.split(' ').filter(Boolean), date, subject, trailers };
+        return { sha, tree, parents: parents.split(' ').filter(Boolean), date, subject, trailers };
       });
   }
 

@@ -41,14 +41,19 @@ export async function candidateHunks(workspace: string, idOrPrefix: string): Pro
  * editable, a hunk it does not have, and a part that no longer applies to the
  * current version.
  */
-export async function deriveCandidate(workspace: string, idOrPrefix: string, selection: FileSelection[], options: PersonOptions): Promise<PersonResult> {
+export async function deriveCandidate(workspace: string, idOrPrefix: string, chosen: FileSelection[] | 'all', options: PersonOptions & DeriveOptions): Promise<PersonResult> {
   const config = loadConfig(workspace);
   const git = await Git.open(workspace);
-  const source = built(new Store(git.root).candidate(idOrPrefix), 'take part of');
+  const store = new Store(git.root);
+  const whole = built(store.candidate(idOrPrefix), 'take part of');
+  const parent = options.ownStep && whole.parent.id !== null ? built(store.candidate(whole.parent.id), 'take the step of') : undefined;
+  // Its own step starts where its parent ended; its whole change, where its run began.
+  const source = parent ? { ...whole, base: parent.commit } : whole;
   const { id, base, commit } = source;
-  if (selection.length === 0) throw usageError(`name at least one file of candidate ${id} to keep`);
   const changed = await git.changedPaths(base, commit);
   const policy = pathPolicy(config);
+  const selection: FileSelection[] = chosen === 'all' ? changed.filter((p) => !policy.whyNotChangeable(p)).map((p) => ({ path: p })) : chosen;
+  if (selection.length === 0) throw usageError(chosen === 'all' ? `candidate ${id} changes no file that is editable under the config now` : `name at least one file of candidate ${id} to keep`);
   const changes: FileChange[] = [];
   for (const { path, hunks } of selection) {
     if (changes.some((c) => c.path === path)) throw usageError(`"${path}" is named twice; name each file once, with all the hunks to keep`);
@@ -60,7 +65,7 @@ export async function deriveCandidate(workspace: string, idOrPrefix: string, sel
     changes.push({ path, content: hunks ? await someHunks(git, source, path, hunks) : after });
   }
   const head = await git.head();
-  const carried = await changeOnto(git, base, head, changes);
+  const carried = await changeOnto(git, base, head, changes, { offBranch: parent !== undefined });
   if (!carried.ok) throw runtimeError(`that part of candidate ${id} does not apply to the current version: ${carried.reason}`);
   const files = new Map<string, string>();
   for (const { path } of changes) files.set(path, (await git.readFile(carried.tree, path)) ?? '');
@@ -68,16 +73,22 @@ export async function deriveCandidate(workspace: string, idOrPrefix: string, sel
   if (leftOut.length > 0) throw usageError(`that part of candidate ${id} cannot be a candidate: ${leftOut.map((l) => `${l.path} ${l.reason}`).join('; ')}`);
   if (edits.length === 0) throw usageError(`the current version already holds that part of candidate ${id}`);
   const paths = selection.map((s) => (s.hunks ? `${s.path} (hunk${s.hunks.length > 1 ? 's' : ''} ${s.hunks.join(', ')})` : s.path));
+  const part = parent ? `its own step (after ${parent.id})` : chosen === 'all' ? 'all of it' : `only ${pathsInTitle(paths)}`;
   return gradePersonCandidate(
     workspace,
     {
-      title: options.title ?? `${source.title} (only ${pathsInTitle(paths)})`,
-      rationale: `Part of candidate ${id}: ${paths.join(', ')}.${source.rationale ? `\n\n${source.rationale}` : ''}`,
+      title: options.title ?? `${source.title} (${part})`,
+      rationale: `${chosen === 'all' ? `The change of candidate ${id}` : `Part of candidate ${id}`}${parent ? `, its own step after ${parent.id}` : ''}, on the current version: ${paths.join(', ')}.${source.rationale ? `\n\n${source.rationale}` : ''}`,
       edits,
     },
     { derivedFrom: id, leftOut: [] },
     options,
   );
+}
+
+export interface DeriveOptions {
+  /** Only the candidate's own step, from its parent's commit, rather than its whole change since its run's version. */
+  ownStep?: boolean;
 }
 
 /** The file at the candidate's base with only the chosen hunks of its diff applied. */
