@@ -81,7 +81,7 @@ whole process, less the duration of every eval command (from the run's records),
 ${candidates}; it includes the CLI's start, the baseline's checkout, proposing, building each
 candidate's commit, its checkout and clean-up, the sandbox, grading and recording. The
 floor is the median of 7 bare \`git worktree add\` + \`git worktree remove\` in the same
-folder aiai uses (memory-backed /dev/shm here). The parallel figure runs the same on a
+folder aiai uses (on disk: the system temp folder). The parallel figure runs the same on a
 fresh copy with \`--parallel 2\`.
 
 The Slurm figures run \`aiai run --iterations ${candidates}\` on a generated repository of 200 files

@@ -65,6 +65,9 @@ export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[
   }
   if (extras.chain && (extras.chain.steps.length > 1 || extras.chain.moved)) lines.push('', ...chainLines(extras.chain));
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
+  for (const e of c.evaluation?.evals ?? []) {
+    if (e.feedback) lines.push('', `feedback of ${e.name}${e.holdout ? ' (holdout)' : ''}`, indent(e.feedback.trimEnd()));
+  }
   if (extras.cases && extras.cases.counts['newly-failing'] + extras.cases.counts['newly-passing'] > 0) lines.push('', ...caseLines(extras.cases, extras.filter));
   const failed = c.evaluation?.evals.find((e) => e.status !== 'passed');
   if (failed) {

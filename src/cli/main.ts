@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { version } from '../../package.json';
 import { AiaiError, ConfigError, errorMessage } from '../core/common/errors';
 import { CANDIDATE_STATUSES, QUICK_REASONS, type QuickReason } from '../shared/review';
-import { EXIT, print, printJson, watchOutput } from './output';
+import { EXIT, print, printJson, warn, watchOutput } from './output';
 
 /*
  * The commands and their arguments, and nothing else at first: each action loads
@@ -155,9 +155,11 @@ function positiveInt(value: string): number {
 }
 
 /** The exit code and what to say for an error that ends a command. */
-function failure(error: unknown): { code: number; kind: string; message: string; problems?: ConfigError['problems'] } {
+async function failure(error: unknown): Promise<{ code: number; kind: string; message: string; problems?: ConfigError['problems'] }> {
   if (error instanceof CommanderError) return { code: EXIT.usage, kind: 'usage', message: error.message.replace(/^error: /, '') };
   if (error instanceof ConfigError) return { code: EXIT.usage, kind: 'config', message: error.message, problems: error.problems };
+  const disk = await import('./diskFull');
+  if (disk.isDiskFull(error)) return { code: EXIT.runtime, kind: 'runtime', message: disk.diskFullMessage(workspaceOf(), error) };
   if (error instanceof AiaiError) return { code: error.kind === 'runtime' ? EXIT.runtime : EXIT.usage, kind: error.kind, message: error.message };
   return { code: EXIT.runtime, kind: 'runtime', message: errorMessage(error) };
 }
@@ -169,9 +171,9 @@ async function main(): Promise<void> {
   } catch (error) {
     // Help and version are successes.
     if (error instanceof CommanderError && error.exitCode === 0) return;
-    const { code, ...said } = failure(error);
+    const { code, ...said } = await failure(error);
     if (json) printJson({ error: said });
-    else if (!(error instanceof CommanderError)) process.stderr.write(`aiai: ${said.message}\n`);
+    else if (!(error instanceof CommanderError)) warn(said.message);
     process.exitCode = code;
   }
 }

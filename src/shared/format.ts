@@ -1,5 +1,7 @@
-/** A metric as people read it: at most four decimals. */
+/** A metric as people read it: at most four decimals, of its mantissa past 1e21, where it is written with an exponent. */
 export function formatNumber(n: number): string {
+  // Not through Number(): the largest number, rounded up to 1.7977e+308, would read back as Infinity.
+  if (Math.abs(n) >= 1e21) return n.toPrecision(5).replace(/\.?0+e/, 'e');
   return Number.isInteger(n) ? String(n) : String(Number(n.toFixed(4)));
 }
 

@@ -69,7 +69,7 @@ test('a person starts the loop from the palette, reviews, approves, sees the ver
     // The approved version joins the trend.
     await frame.locator('#trends .trend-versions circle').nth(1).waitFor();
     assert.equal(git(folder, 'rev-parse', 'HEAD~1'), baseline);
-    assert.match(git(folder, 'log', '-1', '--format=%B'), /^Aiai-Candidate: [0-9a-f]{8}$/m);
+    assert.match(git(folder, 'log', '-1', '--format=%B'), /^Aiai-Candidate: [0-9a-f]{12}$/m);
     assert.equal(git(folder, 'log', '-1', '--format=%s'), `aiai: ${title}`);
     const approved = git(folder, 'rev-parse', 'HEAD');
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { runLoop, type LoopEvent } from '../../src/core/loop/loop';
 import { agentWorkspace } from '../fixtures/agentWorkspace';
-import { DEFAULT_LESSONS, MessagesServer, textOnly, toolCall, toolUse, type MessagesRequest, type Responder } from '../fixtures/messagesServer';
+import { DEFAULT_LESSONS, MessagesServer, textOnly, toolCall, toolResults, toolUse, type Responder } from '../fixtures/messagesServer';
 import { Store } from '../../src/core/record/store';
 import { cli, cliAsync, git, isAlive, tempDir, waitForFile } from '../helpers';
 
@@ -32,14 +32,6 @@ async function run(dir: string, replies: Responder[], events: LoopEvent[] = []) 
     env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: server.url },
     onEvent: (e) => events.push(e),
   });
-}
-
-/** The tool results the agent got back, in order, from the last request of a proposal. */
-function toolResults(request: MessagesRequest): Array<{ content: string; is_error?: boolean }> {
-  return request.messages
-    .filter((m) => m.role === 'user' && Array.isArray(m.content))
-    .flatMap((m) => (m.content as Array<Record<string, unknown>>).filter((b) => b.type === 'tool_result'))
-    .map((b) => ({ content: String(b.content), ...(b.is_error ? { is_error: true } : {}) }));
 }
 
 const everyRequest = (): string => server.requests.map((r) => r.raw).join('\n');
@@ -144,7 +136,7 @@ test('a person\'s rejection reason reaches the next run\'s requests', async () =
   assert.equal(rejected.code, 0, rejected.stderr);
   await run(dir, [toolUse({ title: 'x to 6', rationale: 'r', edits: [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 6' }] })]);
   const [request] = server.proposalRequests();
-  assert.match(JSON.stringify(request), /Changes a person rejected, and why \(do not propose them again\)\\n- \\"x to 9\\" \(candidate [0-9a-f]{8}\): x above 8 overloads the queue in production/);
+  assert.match(JSON.stringify(request), /Changes a person rejected, and why \(do not propose them again\)\\n- \\"x to 9\\" \(candidate [0-9a-f]{12}\): x above 8 overloads the queue in production/);
 });
 
 test('the lessons are rewritten at the end of a run, a person\'s edits are kept as input, and the next run reads them', async () => {

@@ -36,8 +36,8 @@ test('the example improves under the parameter search, and approve / versions / 
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.match(lines[0]!, /^baseline [0-9a-f]{8}: accuracy 0\.4333$/);
-  assert.equal(lines.filter((l) => /^\[\s*\d+\/10\] [0-9a-f]{8} /.test(l)).length, 10, run.stdout);
-  assert.match(lines.at(-1)!, /^best: [0-9a-f]{8} accuracy 0\.4333 → /);
+  assert.equal(lines.filter((l) => /^\[\s*\d+\/10\] [0-9a-f]{12} /.test(l)).length, 10, run.stdout);
+  assert.match(lines.at(-1)!, /^best: [0-9a-f]{12} accuracy 0\.4333 → /);
   assert.deepEqual(snapshot(dir), before, 'the working tree is untouched');
   assert.equal(git(dir, 'rev-parse', 'HEAD'), baseline);
   assert.equal(git(dir, 'status', '--porcelain'), '');
@@ -58,7 +58,7 @@ test('the example improves under the parameter search, and approve / versions / 
   assert.equal(shown.code, 0);
   assert.match(shown.stdout, /objective {2}accuracy: /);
   assert.match(shown.stdout, /^diff --git a\/agent\//m);
-  assert.match(shown.stdout, new RegExp(`^lineage {4}baseline( → [0-9a-f]{8})* → ${best.id}$`, 'm'));
+  assert.match(shown.stdout, new RegExp(`^lineage {4}baseline( → [0-9a-f]{12})* → ${best.id}$`, 'm'));
 
   const approved = cli(dir, 'approve', best.id);
   assert.equal(approved.code, 0, approved.stderr);

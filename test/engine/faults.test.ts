@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, test } from 'node:test';
 import { ensureDebianPackages } from '../../scripts/debian.mjs';
+import { sandboxed } from '../../src/core/grade/sandbox';
 import { runLoop } from '../../src/core/loop/loop';
 import { paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
 import { cliAsync, cliProcess, commitAll, configJson, exited, git, makeRepo, snapshot, tempDir, until } from '../helpers';
@@ -20,7 +22,7 @@ before(() => ensureDebianPackages(['bubblewrap']));
 const HOSTILE_JS = `
 const fs = require('fs');
 const net = require('net');
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const p = JSON.parse(fs.readFileSync('agent/params.json', 'utf8'));
 const done = (extra = {}) => { console.log(JSON.stringify({ score: p.x / 10, ...extra })); process.exit(0); };
 const forever = () => setInterval(() => {}, 1000);
@@ -36,6 +38,12 @@ switch (p.act) {
   case 'secrets': { let seen = 0; try { seen = fs.readFileSync(process.env.HOME + '/.ssh/id_rsa', 'utf8').includes('SECRET') ? 1 : 0; } catch {} done({ secret_seen: seen }); break; }
   case 'grader': fs.appendFileSync('eval/hostile.js', '\\n// always pass\\n'); done(); break;
   case 'block': spawn('sleep', [p.marker], { stdio: 'ignore' }); forever(); break;
+  case 'fill': {
+    if (p.shown) console.log(p.shown + (fs.existsSync(p.shown) ? ' is shown' : ' is missing'));
+    const wrote = spawnSync('sh', ['-c', 'head -c 209715200 /dev/zero > "$0"; s=$?; echo "wrote $(wc -c < "$0" 2>/dev/null || echo 0) bytes"; exit $s', p.target], { stdio: 'inherit' });
+    if (wrote.status !== 0) process.exit(1);
+    done({ in_memory: [0x01021994, 0x858458f6].includes(fs.statfsSync(require('path').dirname(require('path').resolve(p.target))).type) ? 1 : 0 });
+  }
 }
 `;
 
@@ -113,6 +121,50 @@ test('an eval that allocates without bound fails at its memory limit, long befor
   assert.equal(c.status, 'failed');
   assert.equal(c.evaluation!.evals[0]!.status, 'failed');
   assert.ok(c.evaluation!.evals[0]!.durationMs < 30_000);
+});
+
+test("an eval that fills its private /tmp, /var/tmp or /dev/shm fails at sandbox.memoryMb, 'No space left on device' in its log", async () => {
+  for (const target of ['/tmp/fill', '/var/tmp/fill', '/dev/shm/fill']) {
+    const c = await act(hostileWorkspace(30, { memoryMb: 64 }), { act: 'fill', target });
+    assert.equal(c.status, 'failed', target);
+    const log = readFileSync(c.evaluation!.evals[0]!.logFile, 'utf8');
+    assert.match(log, /No space left on device/, target);
+    const wrote = Number(/wrote (\d+) bytes/.exec(log)?.[1]);
+    assert.ok(wrote <= 64 * 1024 * 1024, `${target}: ${wrote} bytes held in memory`);
+  }
+});
+
+/** A device of this machine that bubblewrap's own /dev lacks, for sandbox.readable to show. */
+function hostDevice(): string {
+  const own = new Set(['null', 'zero', 'full', 'random', 'urandom', 'tty', 'ptmx', 'console']);
+  return `/dev/${readdirSync('/dev').find((name) => !own.has(name) && statSync(`/dev/${name}`).isCharacterDevice())}`;
+}
+
+test('an eval cannot write into its /dev, which is memory too, and a device sandbox.readable shows is still there', async () => {
+  const device = hostDevice();
+  const c = await act(hostileWorkspace(30, { memoryMb: 64, readable: [device] }), { act: 'fill', target: '/dev/fill', shown: device });
+  assert.equal(c.status, 'failed');
+  const log = readFileSync(c.evaluation!.evals[0]!.logFile, 'utf8');
+  assert.match(log, new RegExp(`${device} is shown`));
+  assert.match(log, /Read-only file system[\s\S]*wrote 0 bytes/);
+});
+
+test('what an eval writes into its worktree goes to disk, not memory: 200 MB with sandbox.memoryMb 64', async () => {
+  const c = await act(hostileWorkspace(60, { memoryMb: 64 }), { act: 'fill', target: 'fill' });
+  assert.equal(c.status, 'pending', c.reason);
+  assert.match(readFileSync(c.evaluation!.evals[0]!.logFile, 'utf8'), /wrote 209715200 bytes/);
+  assert.equal(c.evaluation!.evals[0]!.metrics.in_memory, 0, 'the worktree is on a disk file system');
+});
+
+test("where bubblewrap cannot size a tmpfs, the sandbox's /tmp, /var/tmp and /dev/shm are the eval's temp folder, not memory", () => {
+  const checkout = tempDir();
+  const scratch = tempDir('aiai-scratch-');
+  const config = { mode: 'required' as const, network: false, memoryMb: 64, maxProcesses: 256, env: [], readable: [] };
+  const script = 'for d in /tmp /var/tmp /dev/shm; do echo x > "$d/in$(echo $d | tr / -)" || exit 1; done; echo x > /dev/fill';
+  const argv = sandboxed(script, { cwd: checkout, scratch, config, isolation: { kind: 'bubblewrap', sizedTmpfs: false } });
+  const result = spawnSync(argv.file, argv.args, { cwd: checkout, env: { ...process.env, ...argv.env }, encoding: 'utf8' });
+  assert.match(result.stderr, /\/dev\/fill: Read-only file system/);
+  assert.deepEqual(readdirSync(scratch).filter((f) => f.startsWith('in-')).sort(), ['in-dev-shm', 'in-tmp', 'in-var-tmp']);
 });
 
 test('an eval that prints 300 MB does not grow .aiai past a few MB', async () => {

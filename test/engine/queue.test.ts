@@ -105,17 +105,21 @@ test('a chain is reviewed as one change; approving its tip supersedes the chain 
   const lines = audit(dir).filter((e) => e.event === 'supersession');
   assert.deepEqual(lines.map((e) => [e.candidate, e.by, e.commit]).sort(), [[a!.id, 'person via cli', git(dir, 'rev-parse', 'HEAD')], [s!.id, 'person via cli', git(dir, 'rev-parse', 'HEAD')]].sort());
 
-  // A superseded candidate cannot be approved, or rejected; the one that still applies can be approved on top.
+  // A superseded candidate cannot be approved, or rejected; the one that still applies is graded again on top, then approved.
   const refused = cli(dir, 'approve', s!.id);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, new RegExp(`candidate ${s!.id} cannot be approved: it is superseded by ${b!.id} \\(v1\\): its change no longer applies to the branch`));
   assert.equal(cli(dir, 'reject', a!.id).code, 1);
-  const second = cli(dir, 'approve', t!.id);
+  const ungraded = cli(dir, 'approve', t!.id);
+  assert.equal(ungraded.code, 1);
+  assert.match(ungraded.stderr, new RegExp(`the branch moved since candidate ${t!.id} was graded .*\`aiai derive ${t!.id}\``));
+  const regraded = cliJson<{ candidate: { id: string; metrics: { score: number } } }>(dir, 'derive', t!.id);
+  assert.equal(regraded.candidate.metrics.score, 0.8, 'x 5 and y 3, measured together');
+  const second = cli(dir, 'approve', regraded.candidate.id);
   assert.equal(second.code, 0, second.stderr);
-  assert.doesNotMatch(second.stdout, /superseded/, 'nothing else was pending');
   assert.equal(readFileSync(path.join(dir, 'agent', 'a.json'), 'utf8'), '{ "x": 5 }\n');
   assert.equal(readFileSync(path.join(dir, 'agent', 'b.json'), 'utf8'), '{ "y": 3 }\n');
-  assert.deepEqual(cliJson<Listed[]>(dir, 'list', '--status', 'pending'), []);
+  assert.deepEqual(cliJson<Listed[]>(dir, 'list', '--status', 'pending'), [], 'the one graded on the old version is superseded: the branch holds its change');
 });
 
 test('a candidate that grew from the approved one stays pending, as its own change on top of it', async () => {

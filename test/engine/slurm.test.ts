@@ -91,7 +91,7 @@ function assertNothingLeft(dir: string, sharedDir: string): void {
 
 /** A candidate's train job that runs now. */
 function runningTrainJob(): Job | undefined {
-  return jobs().find((j) => /^aiai-[0-9a-f]{8}-train$/.test(j.name) && j.state === 'RUNNING');
+  return jobs().find((j) => /^aiai-[0-9a-f]{12}-train$/.test(j.name) && j.state === 'RUNNING');
 }
 
 test('aiai run --iterations 4 --parallel 2 grades the baseline and every candidate as Slurm jobs named aiai-<id>-<eval>, as locally', () => {
@@ -347,7 +347,7 @@ test('a node that goes down while a run waits for it stops the run, its waiting 
   try {
     await assert.rejects(
       runLoop(dir, { proposer: new ScriptedProposer([drainThenPropose]), iterations: 1, signal: new AbortController().signal }),
-      /no node of partition "debug" can run jobs \(sinfo: drained\); bring a node back .* \(job \d+, aiai-[0-9a-f]{8}-smoke, waits with reason: /,
+      /no node of partition "debug" can run jobs \(sinfo: drained\); bring a node back .* \(job \d+, aiai-[0-9a-f]{12}-smoke, waits with reason: /,
     );
   } finally {
     execFileSync('scontrol', ['update', `nodename=${node}`, 'state=resume']);

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { approve } from '../../src/core/deploy/approve';
-import { CANDIDATE_REFS } from '../../src/core/git/git';
+import { CANDIDATE_REFS, Git } from '../../src/core/git/git';
 import { runLoop } from '../../src/core/loop/loop';
 import { Store } from '../../src/core/record/store';
 import { agentWorkspace, paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
@@ -51,4 +51,24 @@ test('two linked worktrees of one repository run side by side without touching e
   assert.equal(git(main, 'rev-parse', 'HEAD'), approved.commit);
   const other = await approve(linked, inLinked.candidates[0]!.id, { by: 'person via test' });
   assert.equal(git(linked, 'rev-parse', 'HEAD'), other.commit);
+});
+
+test("candidate ids are 48 random bits, unlike any record's; a short prefix still names one; no candidate's ref is ever written over", async () => {
+  const dir = agentWorkspace();
+  const { candidates } = await run(dir, [paramsStep('x to 5', { x: 5 }), paramsStep('x to 6', { x: 6 }), paramsStep('x to 7', { x: 7 })]);
+  const ids = candidates.map((c) => c.id);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{12}$/);
+  assert.equal(new Set(ids).size, ids.length);
+  const store = new Store(dir);
+  const fresh = Array.from({ length: 200 }, () => store.newCandidateId());
+  assert.equal(new Set([...ids, ...fresh]).size, ids.length + fresh.length, 'a new id is never one a record has');
+
+  const shown = cli(dir, 'show', ids[0]!.slice(0, 6));
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, new RegExp(ids[0]!));
+
+  // What the loop does for each new candidate's ref: create it, or fail, never move it.
+  const kept = refOf(dir, ids[0]!);
+  await assert.rejects((await Git.open(dir)).updateRef(`${CANDIDATE_REFS}/${ids[0]}`, candidates[1]!.commit!, 'absent'), /update-ref failed: .*(already exists|reference already exists)/);
+  assert.equal(refOf(dir, ids[0]!), kept);
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export function readTextIfExists(file: string): string | undefined {
@@ -24,10 +24,19 @@ export function readJson<T>(file: string): T | undefined {
   return text === undefined ? undefined : (tryParseJson(text) as T | undefined);
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file; `indent` 0 for a compact file. */
+/**
+ * Writes through a temporary file and a rename, so a reader never sees half a file;
+ * `indent` 0 for a compact file. A write that fails (a full disk) leaves the file as
+ * it was and takes its half-written temporary file away.
+ */
 export function writeJsonAtomic(file: string, value: unknown, indent = 2): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, indent)}\n`);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, `${JSON.stringify(value, null, indent)}\n`);
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }

@@ -324,6 +324,9 @@ function where(instancePath: string): string {
     .join('')}"`;
 }
 
+/** A number's bound in words: "must be at most 2147483" reads better than "must be <= 2147483". */
+const BOUNDS: Record<string, string> = { '<=': 'at most', '>=': 'at least', '<': 'less than', '>': 'more than' };
+
 function describeSchemaError(error: ErrorObject): string {
   switch (error.keyword) {
     case 'type':
@@ -334,6 +337,11 @@ function describeSchemaError(error: ErrorObject): string {
       return `must have at least ${String(error.params.limit)} item(s)`;
     case 'minLength':
       return 'must not be empty';
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${BOUNDS[String(error.params.comparison)] ?? String(error.params.comparison)} ${String(error.params.limit)}`;
     default:
       return error.message ?? 'is invalid';
   }

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, realpathSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
-import { runtimeError, usageError } from '../common/errors';
+import { AiaiError, errorMessage, runtimeError, usageError } from '../common/errors';
 import { readTextIfExists } from '../common/files';
+import { ambientEnv, HOOKS_OFF } from './ambient';
+import { bytesOfText, textOfBytes } from './bytes';
 
 /** The identity of commits aiai makes for candidates (never on the developer's branch). */
 const AIAI_IDENTITY = {
@@ -17,7 +19,6 @@ const FILE_CACHE_ENTRIES = 2000;
 
 /** Where candidate commits live: never a branch, never checked out in the workspace. */
 export const CANDIDATE_REFS = 'refs/aiai/candidates';
-
 
 /** A commit as people quote it. */
 export function shortSha(sha: string): string {
@@ -50,42 +51,29 @@ export interface LogEntry {
   trailers: Record<string, string>;
 }
 
-/**
- * Variables that would point git at another repository, index or object store (a
- * hook's GIT_DIR, say). The rest of GIT_* stays: the developer's identity
- * (GIT_AUTHOR_*, GIT_COMMITTER_*), ssh and config settings are theirs to keep.
- */
-const REDIRECTING = new Set([
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_INDEX_FILE',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_COMMON_DIR',
-  'GIT_NAMESPACE',
-  'GIT_PREFIX',
-  'GIT_QUARANTINE_PATH',
-  'GIT_CEILING_DIRECTORIES',
-  'GIT_DISCOVERY_ACROSS_FILESYSTEM',
-]);
-
-/** The process environment without the variables that would redirect git. */
-function ambientEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !REDIRECTING.has(e[0].toUpperCase())));
-}
-
 interface RawOptions {
   env?: Record<string, string>;
   input?: string;
   cwd?: string;
+  /** Run the repository's hooks: only for what moves the person's own branch (`fastForward`, `stage`). */
+  hooks?: boolean;
+}
+
+/** Why git did not start: spawn says ENOENT both for a missing git and for a missing folder to run it in. */
+function notStarted(command: string | undefined, error: NodeJS.ErrnoException, cwd: string): AiaiError {
+  if (error.code !== 'ENOENT') return runtimeError(`git ${command} could not start: ${error.message}`);
+  if (!existsSync(cwd)) return usageError(`${cwd} does not exist`);
+  return runtimeError('git is not installed, or not on PATH: aiai needs git for all it does');
 }
 
 /**
  * The real git binary, in English (`LC_ALL=C`) so output parses the same everywhere,
- * with no GIT_* variable of the caller's. It is run directly, not through simple-git:
- * simple-git waits 50 ms after every command that prints nothing (its completion
- * plugin), which is most of the plumbing on the loop's path, and those waits alone
- * were more than the loop's whole overhead budget per candidate (BENCHMARKS.md).
+ * with no GIT_* variable of the caller's and no hook unless asked (`HOOKS_OFF`); its
+ * output and input are text that keeps every byte (`bytes.ts`). It is run directly,
+ * not through simple-git: simple-git waits 50 ms after every command that prints
+ * nothing (its completion plugin), which is most of the plumbing on the loop's
+ * path, and those waits alone were more than the loop's whole overhead budget per
+ * candidate (BENCHMARKS.md).
  */
 export class Git {
   private readonly files = new Map<string, string | undefined>();
@@ -96,7 +84,9 @@ export class Git {
     let top: string;
     try {
       top = (await new Git(workspace).raw(['rev-parse', '--show-toplevel'])).trim();
-    } catch {
+    } catch (error) {
+      // Only git's own answer means "no repository": a git that cannot start says why.
+      if (!/not a git repository/.test(errorMessage(error))) throw error;
       throw usageError(`${workspace} is not inside a git repository; run \`git init\` and commit your agent first`);
     }
     if (realpathSync(top) !== realpathSync(workspace)) {
@@ -112,7 +102,7 @@ export class Git {
   /** Runs git; rejects with git's own message when it exits non-zero. */
   raw(args: string[], options: RawOptions = {}): Promise<string> {
     return new Promise((resolve, reject) => {
-      const child = spawn('git', args, {
+      const child = spawn('git', [...(options.hooks ? [] : HOOKS_OFF), ...args], {
         cwd: options.cwd ?? this.root,
         env: { ...ambientEnv(), LC_ALL: 'C', ...options.env },
         stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -121,13 +111,13 @@ export class Git {
       const err: Buffer[] = [];
       child.stdout!.on('data', (c: Buffer) => out.push(c));
       child.stderr!.on('data', (c: Buffer) => err.push(c));
-      child.on('error', (error) => reject(runtimeError(`git ${args[0]} could not start: ${error.message} (is git installed?)`)));
+      child.on('error', (error) => reject(notStarted(args[0], error, options.cwd ?? this.root)));
       child.on('close', (code) => {
-        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+        if (code === 0) return resolve(textOfBytes(Buffer.concat(out)));
         const message = Buffer.concat(err).toString('utf8').trim() || `exit code ${code}`;
         reject(runtimeError(`git ${args[0]} failed: ${message}`));
       });
-      if (options.input !== undefined) child.stdin!.end(options.input);
+      if (options.input !== undefined) child.stdin!.end(bytesOfText(options.input));
     });
   }
 
@@ -157,8 +147,9 @@ export class Git {
   }
 
   /**
-   * A file's text at a commit; undefined when it is absent (or the path is not one
-   * of the repository's). What a commit id names never changes, so it is remembered.
+   * A file's text at a commit, every byte kept (`bytes.ts`); undefined when it is
+   * absent (or the path is not one of the repository's). What a commit id names
+   * never changes, so it is remembered.
    */
   async readFile(commit: string, file: string): Promise<string | undefined> {
     if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) return undefined;
@@ -193,14 +184,17 @@ export class Git {
   /**
    * The tree of `base` with `changes` applied, made from tree objects alone: only the
    * folders on the changed paths are rewritten, and no index (the developer's or a
-   * temporary one) is read or written.
+   * temporary one) is read or written. New content is hashed as `git add` would hash
+   * it at its path, through the filters and attributes there (LFS, `eol=crlf`): text
+   * as a proposer read it (`readFile`) comes back unchanged, and a working tree's
+   * file is stored as git stores it.
    */
   async buildTree(base: string, changes: FileChange[]): Promise<string> {
     const entries = new Map<string, NewEntry | null>();
     for (const change of changes) {
       if ('sha' in change) entries.set(change.path, { mode: change.mode, sha: change.sha });
       else if (change.content === null) entries.set(change.path, null);
-      else entries.set(change.path, { sha: (await this.raw(['hash-object', '-w', '--stdin'], { input: change.content })).trim() });
+      else entries.set(change.path, { sha: (await this.raw(['hash-object', '-w', '--stdin', `--path=${change.path}`], { input: change.content })).trim() });
     }
     return (await this.rewriteTree(`${base}^{tree}`, '', entries)) ?? (await this.raw(['hash-object', '-t', 'tree', '-w', '/dev/null'])).trim();
   }
@@ -267,8 +261,9 @@ export class Git {
     }
   }
 
-  async updateRef(ref: string, sha: string, oldSha?: string): Promise<void> {
-    await this.raw(['update-ref', ref, sha, ...(oldSha ? [oldSha] : [])]);
+  /** Points `ref` at `sha`; with `expected`, only if the ref is there (a sha) or not there (`'absent'`), atomically. */
+  async updateRef(ref: string, sha: string, expected?: string | 'absent'): Promise<void> {
+    await this.raw(['update-ref', ref, sha, ...(expected === undefined ? [] : [expected === 'absent' ? '' : expected])]);
   }
 
   async deleteRef(ref: string): Promise<void> {
@@ -355,16 +350,23 @@ export class Git {
       });
   }
 
-  /** Moves the checked-out branch forward to `commit`, updating index and files as git does, refusing to overwrite local changes. */
   /** Puts these paths in the index as `tree` has them (the developer's index: only for a deploy they asked for). */
   async stage(tree: string, paths: string[]): Promise<void> {
     if (paths.length === 0) return;
     const entries = await this.lsTree(tree, paths);
-    await this.raw(['update-index', '--add', '-z', '--index-info'], { input: entries.map((e) => `${e.mode} ${e.sha}\t${e.path}\0`).join('') });
+    await this.raw(['update-index', '--add', '-z', '--index-info'], { input: entries.map((e) => `${e.mode} ${e.sha}\t${e.path}\0`).join(''), hooks: true });
   }
 
+  /**
+   * Moves the checked-out branch forward to `commit`, updating index and files as git
+   * does, refusing to overwrite local changes. The person's hooks run (`post-merge`,
+   * say), as for their own `git merge`: a deploy is their act on their checkout,
+   * after they read the diff, and a hook that installs dependencies or checks out
+   * LFS files would otherwise leave the checkout unlike any other merge left it.
+   * The commit itself is made by `commit-tree`, which runs no hook, as git's plumbing.
+   */
   async fastForward(commit: string): Promise<void> {
-    await this.raw(['merge', '--ff-only', '--quiet', commit]);
+    await this.raw(['merge', '--ff-only', '--quiet', commit], { hooks: true });
   }
 
   /**

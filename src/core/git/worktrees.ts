@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statfsSync, symlinkSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pause } from '../common/pause';
@@ -23,7 +23,7 @@ export class Worktrees {
     readonly root: string,
   ) {}
 
-  /** The checkouts of `git`'s repository under `base` (by default this machine's fastest temp folder). */
+  /** The checkouts of `git`'s repository under `base` (by default a temp folder on disk). */
   static async for(git: Git, base = worktreesBase()): Promise<Worktrees> {
     const id = createHash('sha256').update(await git.gitDir()).digest('hex').slice(0, 12);
     return new Worktrees(git, path.join(base, 'aiai-worktrees', id));
@@ -134,22 +134,20 @@ async function worktreeCommand(git: Git, args: string[]): Promise<string> {
   }
 }
 
-/** Free space a memory-backed folder must have before worktrees go there. */
-const MEMORY_FOLDER_MIN_FREE = 2 * 1024 ** 3;
+/** File systems whose files are held in memory: tmpfs and ramfs. */
+const MEMORY_FILE_SYSTEMS = new Set([0x01021994, 0x858458f6]);
 
 /**
- * Where worktrees go: a memory-backed folder (/dev/shm) when the machine has one
- * with room to spare, since checking out and deleting thousands of files there
- * costs a tenth of what it does on disk; else the system temp folder.
+ * Where worktrees go: on disk, in the system temp folder, or in /var/tmp where that
+ * is in memory. An evaluation writes into its worktree, and without root nothing can
+ * cap what one folder of a tmpfs holds: in memory, what it wrote would be taken from
+ * the machine's memory, past sandbox.memoryMb.
  */
 export function worktreesBase(): string {
-  const shm = '/dev/shm';
+  const tmp = os.tmpdir();
   try {
-    accessSync(shm, constants.W_OK);
-    const fs = statfsSync(shm);
-    if (fs.bavail * fs.bsize >= MEMORY_FOLDER_MIN_FREE) return shm;
+    return MEMORY_FILE_SYSTEMS.has(statfsSync(tmp).type) ? '/var/tmp' : tmp;
   } catch {
-    // no such folder here
+    return tmp;
   }
-  return os.tmpdir();
 }

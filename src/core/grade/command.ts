@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { errorMessage, runtimeError } from '../common/errors';
 import { currentLedger } from './ledger';
 
 export interface CommandOptions {
@@ -98,6 +99,17 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
+  // A write that fails (a full disk) ends the command: thrown from a stream's handler, it ended the whole process.
+  let logFailure: Error | undefined;
+  const writeLog = (data: Buffer): void => {
+    if (logFailure) return;
+    try {
+      writeSync(log, data);
+    } catch (error) {
+      logFailure = runtimeError(`could not write the log ${options.logFile}: ${errorMessage(error)}`);
+      killOurs();
+    }
+  };
   const record = (chunk: Buffer, isStdout: boolean): void => {
     const text = chunk.toString('utf8');
     if (isStdout) stdoutTail = (stdoutTail + text).slice(-STDOUT_TAIL);
@@ -105,14 +117,14 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
     if (logTruncated) return;
     const room = maxLog - logged;
     if (chunk.length <= room) {
-      writeSync(log, chunk);
+      writeLog(chunk);
       logged += chunk.length;
       return;
     }
-    writeSync(log, chunk.subarray(0, room));
+    writeLog(chunk.subarray(0, room));
     logged = maxLog;
     logTruncated = true;
-    writeSync(log, logCutMarker(maxLog));
+    writeLog(Buffer.from(logCutMarker(maxLog)));
   };
   child.stdout.on('data', (c: Buffer) => record(c, true));
   child.stderr.on('data', (c: Buffer) => record(c, false));
@@ -146,19 +158,25 @@ export function runCommand(options: CommandOptions): Promise<CommandResult> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
 
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let finished = false;
     const finish = (): void => {
       if (finished || !exit) return;
       finished = true;
-      untrack();
       clearTimeout(timer);
       clearInterval(watchdog);
       options.signal?.removeEventListener('abort', onAbort);
       child.stdout.destroy();
       child.stderr.destroy();
-      closeSync(log);
+      // Called from the child's events: what fails here (the ledger's write on a full disk) is the caller's to hear.
+      try {
+        closeSync(log);
+        untrack();
+      } catch (error) {
+        return reject(error);
+      }
+      if (logFailure) return reject(logFailure);
       resolve({
         exitCode: exit.code,
         signal: exit.signal,

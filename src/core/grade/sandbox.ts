@@ -6,7 +6,8 @@ import type { SandboxConfig } from '../config/config';
 import { inHome } from '../config/sandboxAccess';
 import { evalEnvironment } from './evalEnvironment';
 
-export type Isolation = { kind: 'bubblewrap' } | { kind: 'none'; why: string };
+/** How evaluations are isolated; `sizedTmpfs`: whether this bubblewrap can give a tmpfs a size (0.8 and later, not setuid). */
+export type Isolation = { kind: 'bubblewrap'; sizedTmpfs: boolean } | { kind: 'none'; why: string };
 
 /**
  * The folders of the home folder that an eval's tools run from (pyenv's shims and
@@ -36,8 +37,11 @@ const HOME_TOOLCHAINS = [
 
 let probed: Isolation | undefined;
 
+const PROBE_SANDBOX = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent'];
 /** A bubblewrap call that succeeds where bubblewrap can make a sandbox. */
-export const PROBE_ARGS = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-net', '--unshare-pid', '--die-with-parent', 'true'];
+export const PROBE_ARGS = [...PROBE_SANDBOX, 'true'];
+/** A bubblewrap call that succeeds where bubblewrap can also give a tmpfs a size. */
+export const SIZED_TMPFS_PROBE_ARGS = [...PROBE_SANDBOX, '--size', String(1024 * 1024), '--tmpfs', '/tmp', 'true'];
 
 /** Whether bubblewrap can make a sandbox on this machine (probed once a process). */
 export function probeIsolation(): Isolation {
@@ -51,7 +55,7 @@ export function probeIsolation(): Isolation {
     result.error
       ? { kind: 'none', why: 'bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)' }
       : result.status === 0
-        ? { kind: 'bubblewrap' }
+        ? { kind: 'bubblewrap', sizedTmpfs: spawnSync('bwrap', SIZED_TMPFS_PROBE_ARGS, { stdio: 'ignore' }).status === 0 }
         : { kind: 'none', why: 'bubblewrap cannot create namespaces here (user namespaces may be disabled)' };
   return probed;
 }
@@ -95,7 +99,8 @@ export function sandboxed(command: string, options: SandboxOptions): SandboxedCo
   const cover = hiddenPaths.filter((p) => statSync(p, { throwIfNoEntry: false })?.isSocket()).flatMap((p) => ['--ro-bind', '/dev/null', p]);
   const show = [...new Set(readable.map((p) => inHome(p, home)))].flatMap((p) => ['--ro-bind-try', p, p]);
   const mounts = [...hide.flatMap((p) => ['--tmpfs', p]), ...cover, ...show, ...writableArgs(options), ...hide.flatMap((p) => ['--remount-ro', p])];
-  return { file: 'bwrap', args: [...bubblewrapArgs(options.config), ...mounts, ...sandboxCommand(options)], env };
+  const temp: TempFolders = options.isolation.sizedTmpfs ? 'sized' : { onDisk: options.scratch };
+  return { file: 'bwrap', args: [...bubblewrapArgs(options.config, temp), ...mounts, ...sandboxCommand(options)], env };
 }
 
 export interface SandboxOptions {
@@ -161,8 +166,22 @@ function limitScript(config: SandboxConfig): string {
   return `ulimit -d ${config.memoryMb * 1024} 2>/dev/null; exec /bin/sh -c "$AIAI_EVAL_COMMAND"`;
 }
 
-/** bubblewrap's options that make the sandbox, before what it hides: a read-only view of the machine with its own /dev, /proc and temp folders. */
-export function bubblewrapArgs(config: SandboxConfig): string[] {
+/** The writable folders every sandbox has of its own. */
+const TEMP_FOLDERS = ['/tmp', '/var/tmp', '/dev/shm'];
+
+/**
+ * Where the sandbox's temp folders are: in memory, each a tmpfs that holds at most
+ * sandbox.memoryMb, so that what an eval writes there is held to the memory limit;
+ * or, where bubblewrap cannot size a tmpfs, each the eval's own temp folder on disk.
+ */
+export type TempFolders = 'sized' | { onDisk: string };
+
+/**
+ * bubblewrap's options that make the sandbox, before what it hides: a read-only view
+ * of the machine with its own /dev and /proc, and its own temp folders (TempFolders).
+ */
+export function bubblewrapArgs(config: SandboxConfig, temp: TempFolders): string[] {
+  const size = String(config.memoryMb * 1024 * 1024);
   return [
     '--die-with-parent',
     '--unshare-pid',
@@ -172,8 +191,7 @@ export function bubblewrapArgs(config: SandboxConfig): string[] {
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
-    '--tmpfs', '/tmp',
-    '--tmpfs', '/var/tmp',
+    ...TEMP_FOLDERS.flatMap((dir) => (temp === 'sized' ? ['--size', size, '--tmpfs', dir] : ['--bind', temp.onDisk, dir])),
   ];
 }
 
@@ -186,9 +204,14 @@ export function writableArgs(options: Pick<SandboxOptions, 'cwd' | 'scratch' | '
   ];
 }
 
-/** What ends bubblewrap's argv: the folder to start in, the launcher if any, and the shell under the memory limit. */
+/**
+ * What ends bubblewrap's argv: /dev made read-only, the folder to start in, the
+ * launcher if any, and the shell under the memory limit. bubblewrap's /dev is a tmpfs
+ * as large as the machine's memory allows; it is made read-only after every mount,
+ * since a device that sandbox.readable shows needs its mount point made there.
+ */
 export function sandboxCommand(options: Pick<SandboxOptions, 'cwd' | 'config' | 'launcher'>): string[] {
-  return ['--chdir', options.cwd, ...(options.launcher ?? []), '/bin/sh', '-c', limitScript(options.config)];
+  return ['--remount-ro', '/dev', '--chdir', options.cwd, ...(options.launcher ?? []), '/bin/sh', '-c', limitScript(options.config)];
 }
 
 /** The argv of an eval run without isolation: the shell under the memory limit. */

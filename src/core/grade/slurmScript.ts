@@ -4,7 +4,7 @@ import type { Config, SandboxConfig } from '../config/config';
 import { bridgeLauncher, bridgeRelay, withVariables } from '../gateway/bridge';
 import type { Grant } from '../gateway/gateway';
 import { DEFAULT_MAX_LOG, logCutMarker, STDOUT_TAIL } from './command';
-import { bubblewrapArgs, PROBE_ARGS, sandboxCommand, sandboxView, unsandboxedCommand, writableArgs, type SandboxOptions } from './sandbox';
+import { bubblewrapArgs, PROBE_ARGS, SIZED_TMPFS_PROBE_ARGS, sandboxCommand, sandboxView, unsandboxedCommand, writableArgs, type SandboxOptions } from './sandbox';
 
 /** What a job leaves in its folder under sharedDir, for aiai to read. */
 export const JOB_FILES = {
@@ -87,7 +87,8 @@ export function jobScript(o: ScriptOptions): string {
       ? [plain]
       : [
           `if bwrap ${words(PROBE_ARGS)} >/dev/null 2>&1; then`,
-          `  set -- ${words(bubblewrapArgs(o.sandbox))}`,
+          `  if bwrap ${words(SIZED_TMPFS_PROBE_ARGS)} >/dev/null 2>&1; then set -- ${words(bubblewrapArgs(o.sandbox, 'sized'))}`,
+          `  else set -- ${words(bubblewrapArgs(o.sandbox, { onDisk: scratch }))}; fi`,
           `  for p in ${hidden.map(place).join(' ')}; do [ "$p" != / ] && [ -d "$p" ] && set -- "$@" --tmpfs "$p"; [ -S "$p" ] && set -- "$@" --ro-bind /dev/null "$p"; done`,
           '  set -- "$@" \\',
           ...readable.map((p) => `    --ro-bind-try ${place(p)} ${place(p)} \\`),

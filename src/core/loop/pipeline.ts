@@ -14,7 +14,7 @@ import type { CandidateRecord } from '../record/records';
 import type { Budget } from './budget';
 import type { Emit, Parent, PersonCandidate } from './context';
 import type { Drafts } from './drafts';
-import { guardEdits, pathShapeProblem } from './guard';
+import { guardOnCommit } from './guard';
 import type { Population } from './population';
 import type { Recorder } from './recorder';
 import type { Reuse } from './reuse';
@@ -133,12 +133,9 @@ export class Pipeline {
     }
   }
 
-  /** Why the guard refuses the edits, if it does; symbolic links are looked up on the edited paths only. */
+  /** Why the guard refuses the edits, if it does. */
   private async guard(edits: Edit[], parent: Parent): Promise<string | undefined> {
-    const plain = edits.map((e) => e.path).filter((p) => pathShapeProblem(p) === undefined);
-    const prefixes = [...new Set(plain.flatMap((p) => p.split('/').map((_, i, all) => all.slice(0, i + 1).join('/'))))];
-    const symlinks = new Set((await this.p.git.lsTree(parent.commit, prefixes, false)).filter((e) => e.mode === '120000').map((e) => e.path));
-    const result = await guardEdits(edits, this.p.policy, this.p.git.root, symlinks, (file) => this.p.git.readFile(parent.commit, file));
+    const result = await guardOnCommit(this.p.git, this.p.policy, parent.commit, edits);
     return result.ok ? undefined : result.reason;
   }
 
@@ -150,8 +147,11 @@ export class Pipeline {
     const { git, run, reuse, population, config } = this.p;
     const ref = `${CANDIDATE_REFS}/${built.id}`;
     // The ref and the diff for review are written while the candidate is evaluated.
-    const refWritten = git.updateRef(ref, commit);
+    // Never over another candidate's ref: that one's commit would be lost to git's next gc.
+    const refWritten = git.updateRef(ref, commit, 'absent');
     const diff = git.diff(run.record.base, commit);
+    // Awaited below; a failure before then is taken there, not left to end the process as an unhandled rejection.
+    for (const early of [refWritten, diff]) void early.catch(() => undefined);
     population.startEvaluating(built);
     try {
       const runHoldout = (trainSide: EvalOutcome[]): boolean => {

@@ -1,11 +1,12 @@
 import { loadConfig } from '../config/config';
 import { pathPolicy } from '../config/pathPolicy';
-import { usageError } from '../common/errors';
+import { runtimeError, usageError } from '../common/errors';
 import { Git, shortSha } from '../git/git';
 import { WorkingTree } from '../git/workingTree';
 import { editsTo, textOf } from '../propose/personChange';
 import type { LeftOut } from '../propose/proposer';
 import { Store } from '../record/store';
+import { guardOnCommit } from './guard';
 import { candidateAsParent, gradePersonCandidate, pathsInTitle, type PersonOptions, type PersonResult } from './personCandidate';
 
 /** Files left out that a message names; the rest are counted (all are in the result). */
@@ -26,8 +27,8 @@ export interface TryOptions extends PersonOptions {
  * candidate's change plus the person's edits: the candidate is the working tree's
  * content of the editable files that differ from the parent or from the current
  * version. The working tree, the index and the branch are only read. Refuses, before
- * anything runs, when no editable file changed; edits to other files are left out
- * and named in the result.
+ * anything runs, when no editable file changed or the guard refuses the change;
+ * edits to other files are left out and named in the result.
  */
 export async function tryChange(workspace: string, options: TryOptions): Promise<PersonResult> {
   const config = loadConfig(workspace);
@@ -60,6 +61,9 @@ export async function tryChange(workspace: string, options: TryOptions): Promise
     const skipped = leftOut.length > 0 ? `; left out: ${leftOutText(leftOut)}` : '';
     throw usageError(`nothing to try: no editable file in the working tree differs from ${on} (editable: ${config.editable.join(', ')})${skipped}`);
   }
+  // The loop would refuse it too, but only after evaluating the current version.
+  const guarded = await guardOnCommit(git, policy, base, edits);
+  if (!guarded.ok) throw runtimeError(`refusing to try this change: ${guarded.reason}. Nothing was evaluated or recorded.`);
   if (from && ownPaths.length > 0 && (await tree.differing(head, ownPaths)).length === 0) {
     options.onEvent?.({ type: 'notice', message: `the working tree does not hold candidate ${from.record.id}'s change (\`aiai checkout ${from.record.id}\` writes it there), so this candidate undoes it` });
   }

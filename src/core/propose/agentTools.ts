@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import picomatch from 'picomatch';
 import type { PathPolicy } from '../config/pathPolicy';
 import { capText } from '../common/text';
+import { firstNonUtf8 } from '../git/bytes';
 import type { Failure } from '../grade/grading';
 import { formatNumber, formatSigned } from '../../shared/format';
 import type { Draft } from './draft';
@@ -104,6 +105,8 @@ export class AgentTools {
     if (hidden) return fail(`cannot read "${file}": ${hidden}`);
     const text = await this.draft.read(file);
     if (text === undefined) return fail(`"${file}" does not exist in the draft`);
+    const notUtf8 = firstNonUtf8(text);
+    if (notUtf8) return fail(`cannot read "${file}": it is not UTF-8 text (${notUtf8}); an edit keeps its other bytes as they are`);
     const lines = text.split('\n');
     const shown = lines.slice(offset - 1, offset - 1 + Math.min(limit, READ_LINES));
     const more = offset - 1 + shown.length < lines.length ? `\n[lines ${offset}–${offset + shown.length - 1} of ${lines.length}; read on with offset ${offset + shown.length}]` : '';

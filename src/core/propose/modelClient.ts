@@ -36,7 +36,7 @@ export class ModelClient {
   /** One Messages call; a failure is returned, never thrown, except when stopped. */
   async create(params: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<{ reply: Anthropic.Message; usage: Usage } | CallFailure> {
     try {
-      const reply = await this.client.messages.create(params, { signal });
+      const reply = await this.client.messages.create(wellFormed(params), { signal });
       return { reply, usage: this.usageOf(params.model, reply.usage) };
     } catch (error) {
       return this.failureOf(error, params.model);
@@ -92,4 +92,19 @@ export class ModelClient {
     if (error.status === 404) return runtimeError(`the model endpoint answered 404 for the model "${model}": ${error.message}; check proposer.model and proposer.baseUrl in .aiai/config.json`);
     return runtimeError(`the Anthropic API refused the request (${error.status}): ${error.message}`);
   }
+}
+
+/**
+ * A lone surrogate: what stands for a byte that is not UTF-8 in a file's text
+ * (`git/bytes.ts`), or what an eval's JSON may hold. JSON.stringify writes it, and
+ * the API refuses the whole request as invalid JSON (a 400, which stops the run).
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `value` with every lone surrogate in its strings shown as U+FFFD, as a UTF-8 decoder shows a bad byte. */
+function wellFormed<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map(wellFormed) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, wellFormed(v)])) as T;
+  return value;
 }

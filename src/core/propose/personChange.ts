@@ -1,3 +1,4 @@
+import { textOfBytes } from '../git/bytes';
 import type { Edit } from './edits';
 import type { LeftOut, Proposal, ProposalOutcome, Proposer } from './proposer';
 
@@ -36,9 +37,10 @@ export async function editsTo(files: ReadonlyMap<string, string>, readParent: (f
   return { edits, leftOut };
 }
 
-/** The text of a file's bytes; undefined for what is not text (a NUL byte, or not UTF-8), which edits cannot carry. */
+/**
+ * The text of a file's bytes, every byte kept (a Latin-1 file's too: `git/bytes.ts`);
+ * undefined for what is not text (a NUL byte), which edits do not carry.
+ */
 export function textOf(bytes: Buffer): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
+  return bytes.includes(0) ? undefined : textOfBytes(bytes);
 }

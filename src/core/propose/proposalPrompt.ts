@@ -4,6 +4,7 @@ import { formatNumber } from '../../shared/format';
 import { QUICK_REASON_MEANINGS } from '../../shared/review';
 import { attemptLine } from './attempts';
 import { pathPolicy } from '../config/pathPolicy';
+import { firstNonUtf8 } from '../git/bytes';
 import { sampleFailures } from './evidence';
 import { hiddenBecause } from './visibility';
 import type { Attempt, LeftOut, ProposalRequest } from './proposer';
@@ -137,7 +138,9 @@ async function contextFiles(config: Config, request: ProposalRequest): Promise<{
       continue;
     }
     const text = (await request.readFile(request.base, file)) ?? '';
+    const notUtf8 = firstNonUtf8(text);
     if (text.slice(0, 8000).includes('\u0000')) leftOut.push({ path: file, reason: 'binary' });
+    else if (notUtf8) leftOut.push({ path: file, reason: `not UTF-8 text (${notUtf8})` });
     else if (Buffer.byteLength(text) > maxBytes) leftOut.push({ path: file, reason: `larger than ${maxBytes} bytes (proposer.maxFileBytes)` });
     else files.push({ path: file, text, editable: policy.isEditable(file) });
   }

@@ -50,9 +50,23 @@ export class Store {
     return `${stamp}-${randomBytes(2).toString('hex')}`;
   }
 
+  /**
+   * A new candidate id: 48 random bits (one chance in about half a million of any two
+   * alike among a million candidates), and never one a record here already has. A
+   * person gives a unique prefix of it.
+   */
   newCandidateId(): string {
-    return randomBytes(4).toString('hex');
+    this.ids ??= new Set([...this.recordFiles(), ...this.unfinished()].map((f) => f.id));
+    for (;;) {
+      const id = randomBytes(6).toString('hex');
+      if (this.ids.has(id)) continue;
+      this.ids.add(id);
+      return id;
+    }
   }
+
+  /** The ids of the records there were when the first new one was made, and those made since. */
+  private ids: Set<string> | undefined;
 
   runDir(runId: string): string {
     return path.join(this.runsDir, runId);

@@ -184,7 +184,7 @@ describe('The evidence behind a decision, in the review panel', () => {
     assert.ok(contentHash);
     await api.review.receive({ type: 'approve', id: tip, contentHash });
     const afterApproval = await done;
-    assert.match(afterApproval.outcome?.message ?? '', /^Approved [0-9a-f]{8}: committed [0-9a-f]{8} “aiai: .*”; 3 pending candidate\(s\) superseded$/);
+    assert.match(afterApproval.outcome?.message ?? '', /^Approved [0-9a-f]{12}: committed [0-9a-f]{8} “aiai: .*”; 3 pending candidate\(s\) superseded$/);
     assert.equal(git('log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), tip);
 
     const earlier = steps[1];
