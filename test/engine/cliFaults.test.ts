@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import * as path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { agentWorkspace } from '../fixtures/agentWorkspace';
-import { cli, cliWithEnv, configJson, git, makeRepo, tempDir } from '../helpers';
+import { oneEvalWorkspace } from '../fixtures/oneEval';
+import { cli, cliWithEnv, git, tempDir } from '../helpers';
 
 /* Small faults of what the CLI says and keeps (issue 21, item 19). */
 
@@ -54,18 +55,7 @@ test('a workspace folder that does not exist is named as such', () => {
 
 /** A workspace whose eval scores `score` of the prompt's last line ("0.5" at first). */
 function scoredByPrompt(): string {
-  return makeRepo({
-    'agent/prompt.md': '0.5\n',
-    'eval/score.js': "const s = require('fs').readFileSync('agent/prompt.md', 'utf8').trim().split('\\n').pop(); console.log(JSON.stringify({ score: Number(s) }));",
-    '.aiai/config.json': configJson({
-      editable: ['agent/**'],
-      protected: ['eval/**'],
-      evals: [{ name: 'train', command: 'node eval/score.js', timeoutSec: 20 }],
-      objective: { eval: 'train', metric: 'score', direction: 'maximize' },
-      budget: { iterations: 1 },
-    }),
-    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\nlessons.md\n',
-  });
+  return oneEvalWorkspace("const s = require('fs').readFileSync('agent/prompt.md', 'utf8').trim().split('\\n').pop(); console.log(JSON.stringify({ score: Number(s) }));", '0.5\n');
 }
 
 interface Shown {
@@ -124,21 +114,7 @@ function fill(dir: string, leftKib: number): string {
 test('a disk that fills up during a run ends it with an error naming the disk, and the next run finds the records whole', (t) => {
   const disk = smallDisk(t, 2048);
   // An eval that writes more to its log than the disk has left.
-  const dir = makeRepo(
-    {
-      'agent/prompt.md': 'You are an agent.\n',
-      'eval/score.js': "process.stdout.write('x'.repeat(100000) + '\\n'); process.stdout.write('y'.repeat(100000) + '\\n'); console.log(JSON.stringify({ score: 0.5 }));",
-      '.aiai/config.json': configJson({
-        editable: ['agent/**'],
-        protected: ['eval/**'],
-        evals: [{ name: 'train', command: 'node eval/score.js', timeoutSec: 20 }],
-        objective: { eval: 'train', metric: 'score', direction: 'maximize' },
-        budget: { iterations: 1 },
-      }),
-      '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\nlessons.md\n',
-    },
-    path.join(disk, 'ws'),
-  );
+  const dir = oneEvalWorkspace("process.stdout.write('x'.repeat(100000) + '\\n'); process.stdout.write('y'.repeat(100000) + '\\n'); console.log(JSON.stringify({ score: 0.5 }));", undefined, path.join(disk, 'ws'));
   writeFileSync(path.join(dir, 'agent', 'prompt.md'), 'You are a careful agent.\n');
   const filler = fill(disk, 64);
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { cli, configJson, git, makeRepo, type CliResult } from '../helpers';
+import { oneEvalWorkspace } from '../fixtures/oneEval';
+import { cli, git, type CliResult } from '../helpers';
 
 /*
  * What the CLI prints of text a model, an eval or a candidate wrote (issue 21, item
@@ -34,18 +35,7 @@ fs.writeFileSync(process.env.AIAI_METRICS_FILE, JSON.stringify({ metrics: { scor
 `;
 
 function workspace(): string {
-  return makeRepo({
-    'agent/prompt.md': 'You are an agent.\n',
-    'eval/score.js': EVAL_JS,
-    '.aiai/config.json': configJson({
-      editable: ['agent/**'],
-      protected: ['eval/**'],
-      evals: [{ name: 'train', command: 'node eval/score.js', timeoutSec: 20 }],
-      objective: { eval: 'train', metric: 'score', direction: 'maximize' },
-      budget: { iterations: 1 },
-    }),
-    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\nlessons.md\n',
-  });
+  return oneEvalWorkspace(EVAL_JS);
 }
 
 /** A control character a terminal obeys: anything of C0 and C1 but a newline, a tab and the carriage return of a CRLF. */
