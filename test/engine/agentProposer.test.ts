@@ -163,6 +163,21 @@ test('the lessons are rewritten at the end of a run, a person\'s edits are kept 
   assert.equal(readFileSync(lessonsFile, 'utf8'), `${DEFAULT_LESSONS}\n`);
 });
 
+test("a person's edit of the lessons made while the model rewrites them is kept; the model's lessons are set beside it", async () => {
+  const dir = workspace();
+  const lessonsFile = path.join(dir, '.aiai', 'lessons.md');
+  const events: LoopEvent[] = [];
+  const editedMeanwhile: Responder = (body) => {
+    writeFileSync(lessonsFile, '- PERSON-NOTE written while the model wrote\n');
+    return textOnly('## What worked\n- MODEL-LESSON')(body);
+  };
+  await run(dir, [toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 5' }), toolCall('submit_change', { title: 'x to 5', rationale: 'r' }), editedMeanwhile], events);
+  assert.equal(readFileSync(lessonsFile, 'utf8'), '- PERSON-NOTE written while the model wrote\n');
+  assert.equal(readFileSync(`${lessonsFile}.proposed`, 'utf8'), '## What worked\n- MODEL-LESSON\n');
+  assert.ok(events.some((e) => e.type === 'notice' && /lessons\.md changed while the lessons were rewritten: your edit is kept, and the new lessons are in .*lessons\.md\.proposed/.test(e.message)));
+  assert.equal(git(dir, 'status', '--porcelain'), '', 'neither file shows in git status');
+});
+
 test('aiai show tells how a candidate got here, and aiai lessons prints the lessons', async () => {
   const dir = workspace();
   const summary = await run(dir, [

@@ -30,10 +30,15 @@ export function readJson<T>(file: string): T | undefined {
  * it was and takes its half-written temporary file away.
  */
 export function writeJsonAtomic(file: string, value: unknown, indent = 2): void {
+  writeTextAtomic(file, `${JSON.stringify(value, null, indent)}\n`);
+}
+
+/** Writes text as `writeJsonAtomic` writes JSON: whole or not at all. */
+export function writeTextAtomic(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   try {
-    writeFileSync(tmp, `${JSON.stringify(value, null, indent)}\n`);
+    writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch (error) {
     rmSync(tmp, { force: true });

@@ -5,7 +5,7 @@ import { CONFIG_DIR } from './config';
  * lock, the audit log, the deploy journal and lock, the lessons. None of it belongs in a
  * commit of the developer's.
  */
-export const WRITTEN = ['runs/', 'run.lock*', 'audit.jsonl', 'deploy-journal.json*', 'deploy.lock*', 'lessons.md'];
+export const WRITTEN = ['runs/', 'run.lock*', 'audit.jsonl', 'deploy-journal.json*', 'deploy.lock*', 'lessons.md*'];
 
 /** The same, as patterns for the repository's own exclude file. */
 export const EXCLUDED = WRITTEN.map((p) => `/${CONFIG_DIR}/${p}`);

@@ -13,7 +13,7 @@ import { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
 import { toAttempt } from '../propose/attempts';
 import type { Proposer } from '../propose/proposer';
-import { LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
+import { LESSONS_FILE, lessonsAsWritten, PROPOSED_LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
 import { ParameterSearch } from '../propose/parameterSearch';
 import { chooseProposer } from '../propose/proposerChoice';
 import { Store } from '../record/store';
@@ -227,6 +227,7 @@ async function rewriteLessons(setup: Setup, state: RunState, population: Populat
     emit({ type: 'notice', message: `the lessons were not rewritten: ${overBudget}` });
     return;
   }
+  const before = lessonsAsWritten(git.root);
   const written = await proposer.reflect({
     objective: config.objective,
     lessons: readLessons(git.root) ?? '',
@@ -241,7 +242,10 @@ async function rewriteLessons(setup: Setup, state: RunState, population: Populat
     budget.spend(written.usage);
     state.update({ lessonsUsage: written.usage });
   }
-  writeLessons(git.root, written.lessons);
+  if (!writeLessons(git.root, written.lessons, before)) {
+    emit({ type: 'notice', message: `${LESSONS_FILE} changed while the lessons were rewritten: your edit is kept, and the new lessons are in ${PROPOSED_LESSONS_FILE} to merge by hand` });
+    return;
+  }
   emit({ type: 'notice', message: `rewrote ${LESSONS_FILE} from this run's ${population.finished.length} attempt(s)` });
 }
 

@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
-import { readTextIfExists } from '../common/files';
+import { readTextIfExists, writeTextAtomic } from '../common/files';
 import { capText } from '../common/text';
 
 /** The workspace's lessons: what earlier runs learned, rewritten after each model run, editable by a person. */
@@ -15,6 +14,26 @@ export function readLessons(workspace: string): string | undefined {
   return text ? capText(text, LESSONS_CHARS) : undefined;
 }
 
-export function writeLessons(workspace: string, text: string): void {
-  writeFileSync(path.join(workspace, LESSONS_FILE), `${capText(text.trim(), LESSONS_CHARS)}\n`);
+/** The lessons file as it is now, byte for byte: what a rewrite starts from. */
+export function lessonsAsWritten(workspace: string): string | undefined {
+  return readTextIfExists(path.join(workspace, LESSONS_FILE));
+}
+
+/** Where the model's lessons go when a person edited the file while they were written. */
+export const PROPOSED_LESSONS_FILE = `${LESSONS_FILE}.proposed`;
+
+/**
+ * Rewrites the lessons, whole or not at all, unless the file changed since `read`
+ * (what the rewrite was made from): a person's edit made meanwhile is never written
+ * over, and the new lessons are set beside it instead. Whether the file was rewritten.
+ */
+export function writeLessons(workspace: string, text: string, read: string | undefined): boolean {
+  const file = path.join(workspace, LESSONS_FILE);
+  const lessons = `${capText(text.trim(), LESSONS_CHARS)}\n`;
+  if (lessonsAsWritten(workspace) !== read) {
+    writeTextAtomic(path.join(workspace, PROPOSED_LESSONS_FILE), lessons);
+    return false;
+  }
+  writeTextAtomic(file, lessons);
+  return true;
 }
