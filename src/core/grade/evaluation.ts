@@ -2,7 +2,9 @@ import type { CaseResult, Metrics } from './metrics';
 
 /* What grading a commit produced: one outcome per eval that ran, in cascade order. */
 
-export type EvalStatus = 'passed' | 'failed' | 'timeout' | 'unparsable' | 'gate-failed' | 'interrupted';
+import type { EvalStatus } from '../../shared/review';
+
+export type { EvalStatus };
 
 export interface Repeated {
   /** How many times the eval ran. */

@@ -1,6 +1,7 @@
 import type { Objective } from '../config/config';
 import type { Evaluation } from './evaluation';
-import { caseChanges, gain, metricDeltas, round, type CaseChanges, type Evidence, type Metrics } from './metrics';
+import { caseChanges, gain, metricDeltas, type CaseChanges, type Evidence, type Metrics } from './metrics';
+import { round } from '../common/numbers';
 
 /* Comparing an evaluation with its parent's: objective values, deltas, changed cases, flags, noise. */
 

@@ -3,7 +3,8 @@ import { formatNumber } from '../../shared/format';
 import type { ObjectiveChange } from '../../shared/review';
 import type { Evaluation } from './evaluation';
 import { evalCaseChanges, evalDeltas, isOverfit, noiseOf, objectiveValue } from './grading';
-import { gain, isImprovement, round, type CaseChanges, type Metrics } from './metrics';
+import { gain, isImprovement, type CaseChanges, type Metrics } from './metrics';
+import { round } from '../common/numbers';
 
 /* The grader's word on an evaluated candidate: how it compares, and whether it may await review. */
 

@@ -1,5 +1,5 @@
 import { formatKnobValue, isChoiceKnob, type Knob, type KnobValue } from '../config/knobs';
-import { round } from '../grade/metrics';
+import { round } from '../common/numbers';
 
 /**
  * A point of the search: one level per knob. A range knob's level counts steps

@@ -4,6 +4,7 @@ import type { Failure } from '../grade/grading';
 import type { CaseChanges, Metrics } from '../grade/metrics';
 import type { QuickReason } from '../../shared/review';
 import type { Usage } from '../../shared/usage';
+import type { LeftOut } from '../../shared/review';
 
 /**
  * What a proposer sees of an earlier attempt. It is built from the train-side
@@ -86,10 +87,7 @@ export interface Proposal {
 }
 
 /** Files a proposer did not show the model, and why (binary, too large, a likely secret). */
-export interface LeftOut {
-  path: string;
-  reason: string;
-}
+export type { LeftOut };
 
 /** One tool call of an agent conversation, as the record keeps it. */
 export interface ToolCall {

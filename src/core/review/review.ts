@@ -1,5 +1,6 @@
 import type { Objective } from '../config/config';
-import { gain, round } from '../grade/metrics';
+import { gain } from '../grade/metrics';
+import { round } from '../common/numbers';
 import type { CandidateRecord } from '../record/records';
 import type { MetricRow, Review } from '../../shared/review';
 
