@@ -8,7 +8,7 @@ import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName, versionText } from '../shared/format';
 import type { ApprovalChain, CaseEvidencePage, CaseSide } from '../shared/review';
 import { describeUsage } from '../shared/usage';
-import type { Version } from '../core/deploy/versions';
+import type { Version } from '../core/review/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
 export function candidateSummary(c: CandidateSummary, objectiveEval: string): Record<string, unknown> {

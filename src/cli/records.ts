@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { loadConfig, type Config } from '../core/config/config';
-import { listVersions } from '../core/deploy/versions';
+import { listVersions } from '../core/review/versions';
 import { Git } from '../core/git/git';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
 import { Store, type DamagedRecord } from '../core/record/store';

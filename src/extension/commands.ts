@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { initWorkspace } from '../core/config/init';
-import type { Version } from '../core/deploy/versions';
+import type { Version } from '../core/review/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { CandidateNode } from './candidatesView';
 import type { Coauthor } from './coauthor';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { runtimeError } from '../core/common/errors';
-import type { Version } from '../core/deploy/versions';
+import type { Version } from '../core/review/versions';
 import { isRecord } from '../shared/read';
 import type { CompareRef, Comparison } from '../shared/compare';
 import { candidateDelta, shortDate, versionMetric } from './format';

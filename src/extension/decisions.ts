@@ -4,7 +4,7 @@ import { reject } from '../core/deploy/reject';
 import { rollback } from '../core/deploy/rollback';
 import { runtimeError } from '../core/common/errors';
 import { pathPolicy } from '../core/config/pathPolicy';
-import type { Version } from '../core/deploy/versions';
+import type { Version } from '../core/review/versions';
 import type { QuickReason } from '../shared/review';
 import { gitContentUri } from './gitContent';
 import type { WorkspaceSession } from './workspaceSession';

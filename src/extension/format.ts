@@ -1,6 +1,6 @@
 import { formatNumber, formatSigned } from '../shared/format';
 import type { CandidateRecord } from '../core/record/records';
-import type { Version } from '../core/deploy/versions';
+import type { Version } from '../core/review/versions';
 
 /** "accuracy +0.062", the objective's change against the parent (of a record or a summary). */
 export function candidateDelta(c: { objective?: Pick<NonNullable<CandidateRecord['objective']>, 'metric' | 'delta'> }): string {

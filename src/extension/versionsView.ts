@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Version } from '../core/deploy/versions';
+import type { Version } from '../core/review/versions';
 import { shortDate, versionMetric } from './format';
 import { SessionTreeView } from './sessionTreeView';
 

@@ -6,7 +6,7 @@ import { Git } from '../core/git/git';
 import { Store } from '../core/record/store';
 import type { CandidateRecord } from '../core/record/records';
 import type { CandidateBrief } from '../core/record/summary';
-import { listVersions, type Version } from '../core/deploy/versions';
+import { listVersions, type Version } from '../core/review/versions';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
 import { trendsOf } from '../core/review/trends';
 import type { Trends } from '../shared/trends';

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { approve } from '../../src/core/deploy/approve';
 import { reject } from '../../src/core/deploy/reject';
 import { rollback } from '../../src/core/deploy/rollback';
-import { listVersions } from '../../src/core/deploy/versions';
+import { listVersions } from '../../src/core/review/versions';
 import { loadConfig } from '../../src/core/config/config';
 import { Git } from '../../src/core/git/git';
 import { Store } from '../../src/core/record/store';

@@ -104,6 +104,10 @@ test('nothing in propose/, grade/ or the loop reaches deploy/, the code that wri
   assertNoPath((f) => powers.some((p) => p(f)), inside(path.join(CORE, 'deploy')), 'only a person deploys');
 });
 
+test('what a person reads is read apart from what writes the branch: review/ reaches no deploy/', () => {
+  assertNoPath(inside(path.join(CORE, 'review')), inside(path.join(CORE, 'deploy')), 'the read models only read');
+});
+
 test('a proposer reaches evaluations only through what the loop hands it', () => {
   const runners = ['grade/evaluator.ts', 'grade/sandbox.ts', 'grade/command.ts', 'git/worktrees.ts'].map((f) => path.join(CORE, f));
   assertNoPath(inside(path.join(CORE, 'propose')), (f) => runners.includes(f), 'a proposer may not run commands or evaluations of its own');

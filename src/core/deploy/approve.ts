@@ -6,10 +6,11 @@ import { formatKnobValue, readKnobValue } from '../config/knobs';
 import { CANDIDATE_REFS, shortSha, type Git } from '../git/git';
 import { WorkingTree } from '../git/workingTree';
 import { LOOP_ACTOR, type CandidateRecord } from '../record/records';
-import { applyOnto, type Growth } from './growth';
+import { applyOnto } from './applyOnto';
+import type { Growth } from '../review/growth';
 import { land } from './landing';
 import { deploying, refuseDirty, requireBranch, type Actor, type Workspace } from './preconditions';
-import { CANDIDATE_TRAILER, METRICS_TRAILER } from './versions';
+import { CANDIDATE_TRAILER, METRICS_TRAILER } from '../review/versions';
 
 export interface ApproveOptions extends Actor {
   /** The content hash the person reviewed; refused if the candidate no longer has it. */

@@ -5,7 +5,7 @@ import { shortSha, type Git } from '../git/git';
 import type { Store } from '../record/store';
 import { land } from './landing';
 import { deploying, refuseDirty, requireBranch, type Actor, type Workspace } from './preconditions';
-import { listVersions, ROLLBACK_TRAILER, type Version } from './versions';
+import { listVersions, ROLLBACK_TRAILER, type Version } from '../review/versions';
 
 export type RollbackResult = { target: Version | { version: string; commit: string }; commit: string | undefined };
 

@@ -2,8 +2,9 @@ import type { Git } from '../git/git';
 import { audit } from '../record/audit';
 import type { CandidateRecord } from '../record/records';
 import type { Store } from '../record/store';
-import { applyOnto, type Lookup } from './growth';
-import { versionName } from './versions';
+import { applyOnto } from './applyOnto';
+import type { Lookup } from '../review/growth';
+import { versionName } from '../review/versions';
 
 /** An approval, as superseding needs it: the candidate, the branch before and after, and who approved. */
 export interface Approval {

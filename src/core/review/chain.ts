@@ -1,6 +1,6 @@
 import type { Config } from '../config/config';
-import { growth } from '../deploy/growth';
-import { listVersions } from '../deploy/versions';
+import { growth } from './growth';
+import { listVersions } from './versions';
 import type { Git } from '../git/git';
 import { gain } from '../grade/metrics';
 import { round } from '../common/numbers';

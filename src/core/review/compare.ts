@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { pathPolicy } from '../config/pathPolicy';
 import { usageError } from '../common/errors';
-import { listVersions, type Version } from '../deploy/versions';
+import { listVersions, type Version } from './versions';
 import { shortSha, type Git } from '../git/git';
 import type { EvalStatus, Evaluation } from '../grade/evaluation';
 import { gain, type CaseResult, type Metrics } from '../grade/metrics';

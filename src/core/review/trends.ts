@@ -1,4 +1,4 @@
-import type { Version } from '../deploy/versions';
+import type { Version } from './versions';
 import type { RunRecord } from '../record/records';
 import type { CandidateBrief } from '../record/summary';
 import type { Trends } from '../../shared/trends';

@@ -1,5 +1,4 @@
 import type { Git } from '../git/git';
-import { mergeOnto } from '../git/changeOnto';
 import type { CandidateRecord } from '../record/records';
 
 /** A candidate record by id: the store's, or a map of records already read. */
@@ -29,10 +28,4 @@ export async function growth(git: Git, lookup: Lookup, candidate: CandidateRecor
     id = ancestor.parent.id;
   }
   return { from: candidate.base, fromValue: candidate.objective?.current, steps };
-}
-
-/** What approving `candidate` onto `head` would do: its growth, and the tree it would commit (undefined on a conflict). */
-export async function applyOnto(git: Git, lookup: Lookup, candidate: CandidateRecord & { commit: string }, head: string): Promise<{ grown: Growth; tree: string | undefined }> {
-  const grown = await growth(git, lookup, candidate, head);
-  return { grown, tree: await mergeOnto(git, grown.from, candidate.commit, head) };
 }
