@@ -108,6 +108,10 @@ test('what a person reads is read apart from what writes the branch: review/ rea
   assertNoPath(inside(path.join(CORE, 'review')), inside(path.join(CORE, 'deploy')), 'the read models only read');
 });
 
+test('a proposer reads no record: the loop hands it the attempts it may see (rooms import one way, record/ → propose/)', () => {
+  assertNoPath(inside(path.join(CORE, 'propose')), inside(path.join(CORE, 'record')), 'what a proposer sees of earlier candidates is what the loop chose to show');
+});
+
 test('a proposer reaches evaluations only through what the loop hands it', () => {
   const runners = ['grade/evaluator.ts', 'grade/sandbox.ts', 'grade/command.ts', 'git/worktrees.ts'].map((f) => path.join(CORE, f));
   assertNoPath(inside(path.join(CORE, 'propose')), (f) => runners.includes(f), 'a proposer may not run commands or evaluations of its own');

@@ -11,7 +11,7 @@ import { withLedger } from '../grade/ledger';
 import { isolationFor, type Isolation } from '../grade/sandbox';
 import { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
-import { toAttempt } from '../propose/attempts';
+import { toAttempt } from './attempts';
 import type { Proposer } from '../propose/proposer';
 import { LESSONS_FILE, lessonsAsWritten, PROPOSED_LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
 import { ParameterSearch } from '../propose/parameterSearch';

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config';
 import { seededRandom } from '../common/random';
 import { gain } from '../grade/metrics';
-import { toAttempt } from '../propose/attempts';
+import { toAttempt } from './attempts';
 import type { Attempt } from '../propose/proposer';
 import type { Store } from '../record/store';
 import { LOOP_ACTOR, mayBeBest, type CandidateRecord } from '../record/records';

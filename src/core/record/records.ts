@@ -4,7 +4,8 @@ import type { Evaluation } from '../grade/evaluation';
 import type { GradeFlag } from '../grade/verdict';
 import type { CandidateStatus, ObjectiveChange, QuickReason } from '../../shared/review';
 import type { CaseChanges, Metrics } from '../grade/metrics';
-import type { LeftOut, ToolCall } from '../propose/proposer';
+import type { ToolCall } from '../propose/proposer';
+import type { LeftOut } from '../../shared/review';
 import type { Usage } from '../../shared/usage';
 
 /* The records of runs and candidates, as `.aiai/runs/<run>/` keeps them. */
