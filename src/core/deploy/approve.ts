@@ -11,6 +11,7 @@ import type { Growth } from '../review/growth';
 import { land } from './landing';
 import { deploying, refuseDirty, requireBranch, type Actor, type Workspace } from './preconditions';
 import { CANDIDATE_TRAILER, METRICS_TRAILER } from '../review/versions';
+import { commitAsDeveloper, stage } from '../git/developerBranch';
 
 export interface ApproveOptions extends Actor {
   /** The content hash the person reviewed; refused if the candidate no longer has it. */
@@ -80,9 +81,9 @@ async function approveHeld({ git, store, config }: Workspace, idOrPrefix: string
   // The version it replaces was measured on its own tree: a score "from" is written only when the branch holds that tree.
   const fromMeasured = (await git.treeOf(grown.from)) === headTree;
   const message = await approvalMessage(git, config, candidate, grown, touched, head, newTree, fromMeasured);
-  const commit = await git.commitTree(newTree, [head], message, true);
+  const commit = await commitAsDeveloper(git, newTree, [head], message);
   // Staged as the commit has them, git's fast-forward takes them as they are: nothing of the person's is overwritten.
-  await git.stage(newTree, dirty.filter((p) => !differing.has(p)));
+  await stage(git, newTree, dirty.filter((p) => !differing.has(p)));
   const superseded = await land(git, store, { op: 'approve', branch, from: head, to: commit, by: options.by, candidate: candidate.id, contentHash, startedAt: new Date().toISOString() });
   return { candidate: store.candidate(candidate.id), commit, superseded };
 }

@@ -8,6 +8,7 @@ import type { CandidateRecord } from '../record/records';
 import type { Store } from '../record/store';
 import { clearJournal, readJournal, writeJournal, type DeployJournal } from './journal';
 import { supersede } from './supersede';
+import { fastForward } from '../git/developerBranch';
 
 /**
  * Moves the branch to a prepared commit, journaled: a crash at any point leaves the
@@ -17,7 +18,7 @@ import { supersede } from './supersede';
 export async function land(git: Git, store: Store, journal: DeployJournal): Promise<CandidateRecord[]> {
   writeJournal(git.root, journal);
   try {
-    await git.fastForward(journal.to);
+    await fastForward(git, journal.to);
   } catch (error) {
     // Carried out, or not at all: a failed move is never completed later by another deploy.
     if ((await git.tryRevParse(journal.branch)) === journal.to) return settle(git, store, journal);
@@ -71,7 +72,7 @@ export async function completeInterrupted(git: Git, store: Store): Promise<strin
   if (head === journal.from && (await git.currentBranch()) === journal.branch) {
     removeStaleIndexLock(git, journal);
     try {
-      await git.fastForward(journal.to);
+      await fastForward(git, journal.to);
     } catch (error) {
       return `could not yet complete an interrupted ${journal.op} (${shortSha(journal.to)}): ${errorMessage(error)}; the next deploy tries again`;
     }

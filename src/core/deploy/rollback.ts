@@ -6,6 +6,7 @@ import type { Store } from '../record/store';
 import { land } from './landing';
 import { deploying, refuseDirty, requireBranch, type Actor, type Workspace } from './preconditions';
 import { listVersions, ROLLBACK_TRAILER, type Version } from '../review/versions';
+import { commitAsDeveloper } from '../git/developerBranch';
 
 export type RollbackResult = { target: Version | { version: string; commit: string }; commit: string | undefined };
 
@@ -36,7 +37,7 @@ async function rollbackHeld({ git, store, config }: Workspace, version: string, 
     `aiai: roll back to ${target.version}\n\n` +
     `Restores the editable files (${config.editable.join(', ')}) as they were at ${target.version} (${shortSha(target.commit)}).\n\n` +
     `${ROLLBACK_TRAILER}: ${target.version} ${target.commit}\n`;
-  const commit = await git.commitTree(tree, [head], message, true);
+  const commit = await commitAsDeveloper(git, tree, [head], message);
   await land(git, store, { op: 'rollback', branch, from: head, to: commit, by: options.by, detail: `to ${target.version} (${target.commit})`, startedAt: new Date().toISOString() });
   return { target, commit };
 }

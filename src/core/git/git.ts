@@ -232,33 +232,9 @@ export class Git {
     return (await this.raw(['mktree', '-z'], { input: [...rows.values()].map((r) => `${r}\0`).join('') })).trim();
   }
 
-  /**
-   * A commit object; aiai's own identity unless `asUser`, which uses the developer's
-   * git identity and, when their config asks for it (commit.gpgsign), their signature:
-   * `git commit-tree` does not read commit.gpgsign itself.
-   */
-  async commitTree(tree: string, parents: string[], message: string, asUser = false): Promise<string> {
-    const sign = asUser && (await this.configFlag('commit.gpgsign'));
-    const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), ...(sign ? ['-S'] : []), '-m', message];
-    try {
-      return (await this.raw(args, { env: asUser ? {} : AIAI_IDENTITY })).trim();
-    } catch (error) {
-      const text = (error as Error).message;
-      if (/Please tell me who you are|empty ident|unable to auto-detect email/i.test(text)) {
-        throw runtimeError('git does not know who you are: set `git config user.name` and `git config user.email`, then try again');
-      }
-      if (sign) throw runtimeError(`your git config asks for signed commits (commit.gpgsign), and signing failed; nothing was applied. ${text}`);
-      throw error;
-    }
-  }
-
-  /** A boolean git setting; false when unset. */
-  private async configFlag(key: string): Promise<boolean> {
-    try {
-      return (await this.raw(['config', '--bool', '--get', key])).trim() === 'true';
-    } catch {
-      return false;
-    }
+  /** A commit of `tree` as aiai, for its own refs (a candidate, a stand-in for a merge): never on the developer's branch (that is `developerBranch.ts`). */
+  async commitTree(tree: string, parents: string[], message: string): Promise<string> {
+    return (await this.raw(['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', message], { env: AIAI_IDENTITY })).trim();
   }
 
   /** Points `ref` at `sha`; with `expected`, only if the ref is there (a sha) or not there (`'absent'`), atomically. */
@@ -348,25 +324,6 @@ export class Git {
         }
         return { sha, tree, parents: parents.split(' ').filter(Boolean), date, subject, trailers };
       });
-  }
-
-  /** Puts these paths in the index as `tree` has them (the developer's index: only for a deploy they asked for). */
-  async stage(tree: string, paths: string[]): Promise<void> {
-    if (paths.length === 0) return;
-    const entries = await this.lsTree(tree, paths);
-    await this.raw(['update-index', '--add', '-z', '--index-info'], { input: entries.map((e) => `${e.mode} ${e.sha}\t${e.path}\0`).join(''), hooks: true });
-  }
-
-  /**
-   * Moves the checked-out branch forward to `commit`, updating index and files as git
-   * does, refusing to overwrite local changes. The person's hooks run (`post-merge`,
-   * say), as for their own `git merge`: a deploy is their act on their checkout,
-   * after they read the diff, and a hook that installs dependencies or checks out
-   * LFS files would otherwise leave the checkout unlike any other merge left it.
-   * The commit itself is made by `commit-tree`, which runs no hook, as git's plumbing.
-   */
-  async fastForward(commit: string): Promise<void> {
-    await this.raw(['merge', '--ff-only', '--quiet', commit], { hooks: true });
   }
 
   /**
