@@ -119,6 +119,8 @@ export interface ReviewSnapshot {
   trends?: Trends;
   /** What approving applies, when the candidate is pending and grew from candidates not on the branch. */
   chain?: ApprovalChain;
+  /** What the panel could not read, and why (the rest shows without it); also in the AIAI log. */
+  unread?: string[];
 }
 
 /** The most cases a page may ask for: a list of thousands is read a page at a time. */
@@ -156,7 +158,7 @@ export interface ComparePageReply {
 
 export type ToWebview =
   | { type: 'review'; snapshot: ReviewSnapshot }
-  | { type: 'empty'; message: string; outcome?: Outcome; trends?: Trends }
+  | { type: 'empty'; message: string; outcome?: Outcome; trends?: Trends; unread?: string[] }
   | CasePageReply
   | { type: 'compare'; comparison: Comparison }
   | { type: 'compareFailed'; message: string }
@@ -174,7 +176,9 @@ export type FromWebview =
   | { type: 'comparePage'; a: CompareRef; b: CompareRef; query: PageQuery }
   | { type: 'openCompareDiff'; a: CompareRef; b: CompareRef }
   | { type: 'editInWorkspace'; id: string }
-  | { type: 'evaluateSelection'; id: string; files: SelectedFile[] };
+  | { type: 'evaluateSelection'; id: string; files: SelectedFile[] }
+  /** The page dropped a message from the extension that did not match the protocol: the `type` it claimed, for the log. */
+  | { type: 'unreadable'; what: string };
 
 type Parsers<M extends { type: string }> = { [K in M['type']]: Reader<Extract<M, { type: K }>> };
 
@@ -197,6 +201,7 @@ const fromWebview: Parsers<FromWebview> = {
     id: string,
     files: arrayOf(object<SelectedFile>({ path: string, hunks: optional(arrayOf(number)) })),
   }),
+  unreadable: object<Extract<FromWebview, { type: 'unreadable' }>>({ type: literal('unreadable'), what: string }),
 };
 
 const usage = object<Usage>({ inputTokens: number, outputTokens: number, cacheCreationTokens: number, cacheReadTokens: number, costUsd: number });
@@ -294,11 +299,12 @@ const snapshot = object<ReviewSnapshot>({
   outcome: optional(outcome),
   trends: optional(trends),
   chain: optional(approvalChain),
+  unread: optional(arrayOf(string)),
 });
 
 const toWebview: Parsers<ToWebview> = {
   review: object<Extract<ToWebview, { type: 'review' }>>({ type: literal('review'), snapshot }),
-  empty: object<Extract<ToWebview, { type: 'empty' }>>({ type: literal('empty'), message: string, outcome: optional(outcome), trends: optional(trends) }),
+  empty: object<Extract<ToWebview, { type: 'empty' }>>({ type: literal('empty'), message: string, outcome: optional(outcome), trends: optional(trends), unread: optional(arrayOf(string)) }),
   casePage: object<CasePageReply>({ type: literal('casePage'), id: string, query: pageQuery, page: optional(caseEvidencePage), error: optional(string) }),
   compare: object<Extract<ToWebview, { type: 'compare' }>>({ type: literal('compare'), comparison }),
   compareFailed: object<Extract<ToWebview, { type: 'compareFailed' }>>({ type: literal('compareFailed'), message: string }),

@@ -2,6 +2,7 @@ import 'diff2html/bundles/css/diff2html.min.css';
 import '../media/review.css';
 import { parseToWebview, type FromWebview, type Outcome, type ToWebview } from '../src/protocol';
 import { assertNever } from '../src/shared/assertNever';
+import { isRecord } from '../src/shared/read';
 import { h } from './dom';
 import { receiveCasePage } from './casesView';
 import { compareFailedView, receiveComparePage, renderCompare } from './compareView';
@@ -41,12 +42,14 @@ function render(root: HTMLElement, message: ToWebview): void {
     case 'review': {
       const scroll = state.id === message.snapshot.review.id ? window.scrollY : 0;
       root.replaceChildren(reviewView(message.snapshot, context));
+      showUnread(root, message.snapshot.unread);
       showOutcome(root, message.snapshot.outcome);
       window.scrollTo(0, scroll);
       return;
     }
     case 'empty':
       root.replaceChildren(emptyView(message.message, message.trends));
+      showUnread(root, message.unread);
       showOutcome(root, message.outcome);
       return;
     case 'casePage':
@@ -75,8 +78,25 @@ function showOutcome(root: HTMLElement, outcome: Outcome | undefined): void {
   else root.prepend(notice);
 }
 
+/** What the extension could not read for the panel, above everything: the panel shows the rest. */
+function showUnread(root: HTMLElement, unread: string[] | undefined): void {
+  root.prepend(...(unread ?? []).map((what) => h('p', { class: 'notice notice-error', role: 'alert' }, what)));
+}
+
+/**
+ * A message that does not match the protocol is not drawn: the panel keeps what it
+ * showed, says that it missed an update, and tells the extension, which logs it.
+ */
+function unreadable(root: HTMLElement, data: unknown): void {
+  const what = isRecord(data) && typeof data.type === 'string' ? data.type : 'untyped';
+  vscode.postMessage({ type: 'unreadable', what });
+  root.querySelector('.unreadable')?.remove();
+  root.prepend(h('p', { class: 'notice notice-error unreadable', role: 'alert' }, `An update from the extension (“${what}”) could not be read: the panel still shows what it showed before (see the AIAI log).`));
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   const message = parseToWebview(event.data);
   if (message) render(app, message);
+  else unreadable(app, event.data);
 });
 vscode.postMessage({ type: 'ready' });

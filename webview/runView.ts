@@ -3,6 +3,7 @@ import type { ReviewSnapshot, RunPoint } from '../src/protocol';
 import type { ModelTally } from '../src/shared/review';
 import { describeUsage, totalInput } from '../src/shared/usage';
 import { h } from './dom';
+import { lineageRoots, type LineageNode } from './lineageTree';
 import { chartFrame, shape, text, titled } from './svg';
 const WIDTH = 560;
 const HEIGHT = 180;
@@ -88,25 +89,35 @@ function chart(points: RunPoint[], currentValue: number | undefined, metric: str
   return svg;
 }
 
+/** The run's lineage: from the baseline, and from each parent outside the run, marked as such; a candidate opens on click. */
 function lineage(points: RunPoint[], shown: string, open: (id: string) => void): HTMLElement {
-  const children = new Map<string | null, RunPoint[]>();
-  for (const p of points) children.set(p.parent, [...(children.get(p.parent) ?? []), p]);
-  const branch = (parent: string | null): HTMLElement | null => {
-    const kids = children.get(parent);
-    if (!kids) return null;
-    return h(
-      'ul',
-      {},
-      ...kids.map((p) =>
-        h(
-          'li',
+  const branch = (nodes: LineageNode[]): HTMLElement | null =>
+    nodes.length === 0
+      ? null
+      : h(
+          'ul',
           {},
-          h('a', { href: '#', class: `status-${p.status}${p.id === shown ? ' current' : ''}`, onclick: (e: Event) => { e.preventDefault(); open(p.id); } }, `${p.id} ${p.status}${p.value === undefined ? '' : ` ${fmt(p.value)}`}`),
-          h('span', { class: 'muted' }, ` ${p.title}`),
-          branch(p.id),
-        ),
+          ...nodes.map(({ point: p, children }) =>
+            h(
+              'li',
+              {},
+              h('a', { href: '#', class: `status-${p.status}${p.id === shown ? ' current' : ''}`, onclick: (e: Event) => { e.preventDefault(); open(p.id); } }, `${p.id} ${p.status}${p.value === undefined ? '' : ` ${fmt(p.value)}`}`),
+              h('span', { class: 'muted' }, ` ${p.title}`),
+              branch(children),
+            ),
+          ),
+        );
+  return h(
+    'div',
+    { class: 'lineage' },
+    ...lineageRoots(points).map(({ parent, children }) =>
+      h(
+        'div',
+        { class: 'lineage-root' },
+        // Not a link, as the run's candidates are: the parent is another run's, reached from its own review.
+        parent === null ? h('span', {}, parentName(null)) : h('span', { class: 'outside', title: 'a candidate outside this run: of an earlier run, or the archive' }, `${parent} (outside this run)`),
+        branch(children),
       ),
-    );
-  };
-  return h('div', { class: 'lineage' }, h('span', {}, parentName(null)), branch(null));
+    ),
+  );
 }

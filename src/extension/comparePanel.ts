@@ -31,9 +31,9 @@ export class ComparePanel extends PagePanel {
   constructor(
     extensionUri: vscode.Uri,
     private readonly session: WorkspaceSession,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
   ) {
-    super(extensionUri, 'AIAI Compare');
+    super(extensionUri, 'AIAI Compare', log);
     this.register(session.onDidChange(() => this.post()));
   }
 

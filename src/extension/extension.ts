@@ -32,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const panel = new ReviewPanel(context.extensionUri, session, decisions, coauthor, log, context.workspaceState);
   const compare = new ComparePanel(context.extensionUri, session, log);
   const candidates = new CandidatesView(session);
-  const versions = new VersionsView(session);
+  const versions = new VersionsView(session, log);
 
   context.subscriptions.push(
     log,

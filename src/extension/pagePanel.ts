@@ -3,8 +3,8 @@ import { parseFromWebview, type FromWebview, type ToWebview } from '../protocol'
 import { Disposable } from './disposable';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
-/** A message from the page that its panel handles: `ready` is the base's own. */
-export type PageMessage = Exclude<FromWebview, { type: 'ready' }>;
+/** A message from the page that its panel handles: `ready` and `unreadable` are the base's own. */
+export type PageMessage = Exclude<FromWebview, { type: 'ready' | 'unreadable' }>;
 
 /**
  * What the review and the comparison share: one WebviewPanel at a time showing our
@@ -27,6 +27,7 @@ export abstract class PagePanel extends Disposable {
   constructor(
     protected readonly extensionUri: vscode.Uri,
     private readonly pageTitle: string,
+    protected readonly log: vscode.LogOutputChannel,
   ) {
     super();
     this.register(new vscode.Disposable(() => this.panel?.dispose()));
@@ -37,9 +38,18 @@ export abstract class PagePanel extends Disposable {
     const message = parseFromWebview(raw);
     if (!message) return;
     this.received.fire(message);
-    if (message.type !== 'ready') return this.handle(message);
-    this.ready = true;
-    this.post();
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.post();
+        return;
+      case 'unreadable':
+        // The page says so itself; the log is where a person looks for why.
+        this.log.error(`${this.pageTitle}: the page could not read a "${message.what}" message from the extension`);
+        return;
+      default:
+        return this.handle(message);
+    }
   }
 
   protected abstract handle(message: PageMessage): Promise<void>;

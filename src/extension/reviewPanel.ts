@@ -45,10 +45,10 @@ export class ReviewPanel extends PagePanel {
     private readonly session: WorkspaceSession,
     private readonly decisions: Decisions,
     private readonly coauthor: Coauthor,
-    private readonly log: vscode.LogOutputChannel,
+    log: vscode.LogOutputChannel,
     private readonly memory: vscode.Memento,
   ) {
-    super(extensionUri, 'AIAI Review');
+    super(extensionUri, 'AIAI Review', log);
     this.register(session.onDidChange(() => this.post()));
     this.register(coauthor.onDidChange(() => this.post()));
     // A new choice of position wins over where the panel was moved under the old one.
@@ -141,7 +141,7 @@ export class ReviewPanel extends PagePanel {
         });
         return;
       case 'casePage':
-        this.send(casePage(this.session, message.id, message.query));
+        this.send(casePage(this.session, this.log, message.id, message.query));
         return;
       case 'compareWith':
         // Through the command, which asks what to compare with and reports a failure as any command does.
@@ -186,12 +186,13 @@ export class ReviewPanel extends PagePanel {
    * log: a snapshot overtaken by a later one while they are read is not sent.
    */
   protected async postNow(seq: number): Promise<void> {
+    const unread: string[] = [];
     const trends = await this.session.trends().then(
       (t) => ({ trends: t }),
-      () => ({}), // no repository or a broken config: the review says why, below
+      (error: unknown) => this.couldNotRead(unread, 'The trends across runs', error) ?? {},
     );
     if (this.overtaken(seq)) return;
-    const extras = { ...(this.outcome ? { outcome: this.outcome } : {}), ...trends };
+    const extras = { ...(this.outcome ? { outcome: this.outcome } : {}), ...trends, unread };
     const listing = this.session.listing();
     const shown = this.candidateId === undefined ? undefined : listing.byId.get(this.candidateId);
     if (!shown) {
@@ -204,12 +205,16 @@ export class ReviewPanel extends PagePanel {
       config = this.session.config();
       candidate = this.session.candidate(shown.id);
     } catch (error) {
-      // Shown here rather than reported: this runs on every change, and the commands report it when used.
+      // Logged and shown rather than reported: this runs on every change, and the commands report it when used.
+      this.log.error(`show the review of ${shown.id}: ${errorMessage(error)}`);
       this.send({ type: 'empty', message: `The review cannot be shown: ${errorMessage(error)}`, ...extras });
       return;
     }
     const trusted = vscode.workspace.isTrusted;
-    const [coauthoring, chain] = await Promise.all([this.coauthor.coauthoring(candidate, config, trusted), chainOf(this.session, candidate)]);
+    const [coauthoring, chain] = await Promise.all([
+      this.coauthor.coauthoring(candidate, config, trusted),
+      chainOf(this.session, candidate).catch((error: unknown) => this.couldNotRead(unread, 'What approving applies (the candidates it grew from)', error)),
+    ]);
     if (this.overtaken(seq) || !this.panel) return;
     const run = listing.runs.find((r) => r.id === candidate.runId)?.candidates ?? [];
     const runRecords = this.session.some(new Set(run.map((c) => c.id)));
@@ -234,6 +239,16 @@ export class ReviewPanel extends PagePanel {
         ...extras,
       },
     });
+  }
+
+  /**
+   * A read for the snapshot that failed: logged, and named in the panel, which shows
+   * the rest without it (not reported: this runs on every change).
+   */
+  private couldNotRead(unread: string[], what: string, error: unknown): undefined {
+    this.log.error(`${what} cannot be shown: ${errorMessage(error)}`);
+    unread.push(`${what} cannot be shown: ${errorMessage(error)}`);
+    return undefined;
   }
 
   /** The serializer VS Code calls to bring the panel back after a window reload. */

@@ -127,6 +127,7 @@ function fullSnapshot(): ReviewSnapshot {
     lessons: { file: '.aiai/lessons.md', text: '- Worked: a lower threshold.\n- Did not: longer prompts.' },
     outcome: { level: 'error', message: 'the content is not the reviewed one' },
     chain: fullChain(),
+    unread: ['The trends across runs cannot be shown: git log failed'],
   };
 }
 
@@ -156,6 +157,7 @@ test('every message the webview may send arrives as sent', () => {
     { type: 'openCompareDiff', a: { kind: 'version', commit: 'a'.repeat(40) }, b: { kind: 'candidate', id: '1a2b3c4d' } },
     { type: 'editInWorkspace', id: '1a2b3c4d' },
     { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: [2] }, { path: 'agent/prompt.md' }] },
+    { type: 'unreadable', what: 'review' },
   ];
   for (const message of messages) assert.deepEqual(parseFromWebview(overTheWire(message)), message);
 });
@@ -218,6 +220,7 @@ test('a full review snapshot, and the empty panel, arrive as sent', () => {
     { type: 'review', snapshot: fullSnapshot() },
     { type: 'empty', message: 'No candidate awaits review.' },
     { type: 'empty', message: 'No candidate awaits review.', outcome: { level: 'info', message: 'Approved 1a2b3c4d' } },
+    { type: 'empty', message: 'No candidate awaits review.', unread: ['The trends across runs cannot be shown: not a git repository'] },
   ];
   for (const message of messages) assert.deepEqual(parseToWebview(overTheWire(message)), message);
 });

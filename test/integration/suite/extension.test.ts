@@ -224,7 +224,7 @@ describe('AIAI in a VS Code extension host', () => {
 
   it('the inline Approve and Reject of a row act on its candidate, not on the one the panel shows', async () => {
     await states.use('seeded');
-    const [shown, toReject, toApprove] = pendingIds();
+    const [shown, toReject, toApprove] = rejectableApart(pendingIds());
     assert.ok(shown && toReject && toApprove, 'three candidates await review');
     await openPanel(api, shown);
     const rows = await newestRun(api);
@@ -333,3 +333,16 @@ describe('AIAI in a VS Code extension host', () => {
 
   coauthorTests(() => ({ api, states }));
 });
+
+/**
+ * Three pending candidates: one to show, one to reject and one to approve that did
+ * not grow from the rejected one (an approval never deploys a step a person rejected).
+ */
+function rejectableApart(pending: string[]): string[] {
+  const [shown, ...rest] = pending;
+  for (const toReject of rest) {
+    const toApprove = rest.find((id) => id !== toReject && !parentsOf(id).includes(toReject));
+    if (shown && toApprove) return [shown, toReject, toApprove];
+  }
+  return [];
+}
