@@ -3,6 +3,7 @@ import { failureLog, type Evaluation } from '../core/grade/evaluation';
 import type { ToolCall } from '../core/propose/proposer';
 import { mayBeBest, type CandidateRecord } from '../core/record/records';
 import type { CandidateBrief, CandidateSummary } from '../core/record/summary';
+import type { Lineage } from '../core/record/store';
 import { modelTallies } from '../core/review/models';
 import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName, versionText } from '../shared/format';
@@ -42,15 +43,18 @@ export interface DetailsExtras {
   chain?: ApprovalChain;
 }
 
-/** A candidate in full, with the candidates it grew from (oldest first) for its lineage. */
-export function candidateDetails(c: CandidateRecord, ancestors: CandidateRecord[], extras: DetailsExtras = {}): string {
+/** A candidate in full, with its lineage. */
+export function candidateDetails(c: CandidateRecord, lineage: Lineage, extras: DetailsExtras = {}): string {
+  const { ancestors, unreadable } = lineage;
   const lines = [
     `candidate ${c.id}: ${c.title}`,
     `status     ${c.status}${c.reason ? ` — ${c.reason}` : ''}${c.flags.length ? `  flags: ${c.flags.join(', ')}` : ''}`,
     `run        ${c.runId}   proposer ${c.proposer}`,
     `parent     ${parentName(c.parent.id)} (${c.parent.commit.slice(0, 8)})   base ${c.base.slice(0, 8)}`,
-    `lineage    ${lineageText(ancestors.map((a) => a.id), c.id)}${c.derivedFrom ? `   (part of candidate ${c.derivedFrom})` : ''}`,
+    `lineage    ${unreadable ? ['?', unreadable.id, ...ancestors.map((a) => a.id), c.id].join(' → ') : lineageText(ancestors.map((a) => a.id), c.id)}${c.derivedFrom ? `   (part of candidate ${c.derivedFrom})` : ''}`,
   ];
+  // What a damaged record grew from is unknown: the "?" stands for it, and this line says why.
+  if (unreadable) lines.push(`           ${unreadable.problem}`);
   if (c.commit) lines.push(`commit     ${c.commit}   content hash ${c.contentHash}`);
   if (c.decision) lines.push(`decided    ${c.decision.at} by ${c.decision.by}${c.decision.commit ? ` → ${c.decision.commit.slice(0, 8)}` : ''}`);
   if (c.usage) lines.push(`model      ${describeUsage(c.usage)}`);

@@ -50,8 +50,10 @@ export async function show(workspace: string, id: string, opts: Json & { cases?:
   if (opts.json) return printJson(candidate);
   const limit = opts.cases ?? CASES_SHOWN;
   const cases = caseEvidence(store, candidate, { ...(opts.caseFilter ? { text: opts.caseFilter } : {}), ...(Number.isFinite(limit) ? { limit } : {}) });
-  const chain = candidate.status === 'pending' ? await approvalChain(git, store, config, candidate) : undefined;
-  print(candidateDetails(candidate, store.ancestors(candidate), { cases, filter: opts.caseFilter, ...(chain ? { chain } : {}) }));
+  const lineage = store.lineage(candidate);
+  // What approving would apply is read from the whole lineage; with a record of it damaged, the lineage line says so instead.
+  const chain = candidate.status === 'pending' && !lineage.unreadable ? await approvalChain(git, store, config, candidate) : undefined;
+  print(candidateDetails(candidate, lineage, { cases, filter: opts.caseFilter, ...(chain ? { chain } : {}) }));
 }
 
 export async function lessons(workspace: string, opts: Json): Promise<void> {

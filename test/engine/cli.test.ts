@@ -140,7 +140,7 @@ test('after a kill -9 mid-evaluation, the next run cleans up and works', async (
   commitAll(dir, 'stop blocking');
   const next = cli(dir, 'run');
   assert.equal(next.code, 0, next.stderr);
-  assert.match(next.stderr, /cleaned up after an earlier run that did not finish: 1 worktree\(s\), 1 run\(s\), 1 unrecorded candidate ref\(s\), \d+ evaluation temp folder\(s\)/);
+  assert.match(next.stderr, new RegExp(`cleaned up after an earlier run that did not finish: 1 worktree\\(s\\), 1 run\\(s\\), 1 unrecorded candidate ref\\(s\\), 1 evaluation temp folder\\(s\\); its loop \\(pid ${child.pid}\\) died`));
   assert.deepEqual(scratch(), [], 'the dead run\'s temp folder is gone');
   assert.equal(worktrees(dir).length, 1, 'exactly one worktree: the checkout');
   assert.equal(git(dir, 'status', '--porcelain'), '');

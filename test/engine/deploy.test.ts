@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -286,4 +287,23 @@ test('approving a candidate whose parent was never approved describes the whole 
   assert.match(body, /^Files: agent\/params\.json$/m);
   assert.match(body, /^Knobs: x 2 → 7$/m, 'the knob from the branch\'s value, not the parent\'s');
   assert.equal(git(dir, 'log', '-1', '--format=%(trailers:key=Aiai-Metrics,valueonly)'), 'score 0.2 -> 0.7', 'from the metric of the version it replaces');
+});
+
+test('approve with a repository git cannot write says so, not that HEAD moved, and changes nothing', async (t) => {
+  assert.equal(process.getuid?.(), 0, 'this test mounts .git/objects read-only, which takes root (as npm test runs); a chmod does not stop root');
+  const { dir, candidates } = await pendingCandidate();
+  const head = git(dir, 'rev-parse', 'HEAD');
+  const objects = path.join(dir, '.git', 'objects');
+  execFileSync('mount', ['--bind', objects, objects]);
+  t.after(() => execFileSync('umount', ['--lazy', objects]));
+  execFileSync('mount', ['-o', 'remount,bind,ro', objects]);
+
+  await assert.rejects(approve(dir, candidates[0]!.id, BY), (error: Error) => {
+    assert.doesNotMatch(error.message, /HEAD moved|no longer applies/);
+    assert.match(error.message, /^git could not merge [0-9a-f]{8} onto [0-9a-f]{8}: .*Read-only file system/s);
+    return true;
+  });
+  assert.equal(git(dir, 'rev-parse', 'HEAD'), head);
+  assert.equal(git(dir, 'status', '--porcelain'), '');
+  assert.equal(new Store(dir).candidate(candidates[0]!.id).status, 'pending');
 });

@@ -240,3 +240,29 @@ test('the quick reason of a rejection reaches the model proposer, with what it m
     new RegExp(`- \\\\"x to 9\\\\" \\(candidate ${id}\\): overfits: only the train ids \\(overfits means: it fits the evaluation cases rather than the task`),
   );
 });
+
+test('a candidate a run built on one that an approval during the run superseded is superseded at the next approval, naming that ancestor', async () => {
+  const dir = twoKnobWorkspace();
+  const [s] = (await run(dir, [setKnob('agent/a.json', 'x', 4)])).candidates;
+  // While this run grades a, a person approves s: a no longer applies, and the run goes on to build b on a.
+  const during = await run(dir, [
+    setKnob('agent/a.json', 'x', 3),
+    async (request: ProposalRequest) => {
+      await approve(dir, s!.id, { by: 'person during the run' });
+      return setKnob('agent/b.json', 'y', 3)(request);
+    },
+  ]);
+  const [a, b] = during.candidates;
+  assert.equal(b!.parent.id, a!.id, 'b grew from a');
+  const store = new Store(dir);
+  assert.equal(store.candidate(a!.id).status, 'superseded');
+  assert.equal(store.candidate(b!.id).status, 'pending', 'b was made after the approval');
+
+  // The next approval sweeps b: approving it would carry a's step, which no longer applies.
+  const [t] = (await run(dir, [setKnob('agent/b.json', 'y', 2)])).candidates;
+  await approve(dir, t!.id, { by: 'person via test' });
+  const swept = store.candidate(b!.id);
+  assert.equal(swept.status, 'superseded');
+  assert.equal(swept.reason, `superseded by ${t!.id} (v2): it grew from ${a!.id}, which is superseded by ${s!.id} (v1): its change no longer applies to the branch`);
+  assert.deepEqual(cliJson<Listed[]>(dir, 'list', '--status', 'pending'), [], 'nothing that can never be approved is left to review');
+});

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { approve } from '../../src/core/deploy/approve';
@@ -71,4 +73,31 @@ test("candidate ids are 48 random bits, unlike any record's; a short prefix stil
   const kept = refOf(dir, ids[0]!);
   await assert.rejects((await Git.open(dir)).updateRef(`${CANDIDATE_REFS}/${ids[0]}`, candidates[1]!.commit!, 'absent'), /update-ref failed: .*(already exists|reference already exists)/);
   assert.equal(refOf(dir, ids[0]!), kept);
+});
+
+test('a candidate whose parent record is damaged is still shown, its lineage saying the parent cannot be read', async () => {
+  const dir = agentWorkspace();
+  const { run: made, candidates } = await run(dir, [paramsStep('x to 5', { x: 5 }), paramsStep('x to 6', { x: 6 })]);
+  const [parent, child] = candidates;
+  assert.equal(child!.parent.id, parent!.id);
+  const file = path.join(new Store(dir).runDir(made.id), 'candidates', `${parent!.id}.json`);
+  writeFileSync(file, '{"id": "trunc');
+
+  const shown = cli(dir, 'show', child!.id);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, new RegExp(`^candidate ${child!.id}: x to 6$`, 'm'));
+  assert.match(shown.stdout, new RegExp(`^lineage {4}\\? → ${parent!.id} → ${child!.id}\\n {11}the record of candidate ${parent!.id} cannot be read \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\); it is kept as it is$`, 'm'));
+  assert.match(shown.stdout, /^\+ {2}"x": 6$/m, 'its diff is shown');
+});
+
+test("a run leaves another process's evaluation temp folders alone and does not call them its own earlier run's", async () => {
+  // A folder as another checkout's loop, since dead, would have left it.
+  const gone = spawnSync('true').pid!;
+  const theirs = mkdtempSync(path.join(os.tmpdir(), `aiai-eval-${gone}-tmp-`));
+  const dir = agentWorkspace();
+  const notices: string[] = [];
+  await runLoop(dir, { proposer: new ScriptedProposer([paramsStep('x to 5', { x: 5 })]), signal: new AbortController().signal, onEvent: (e) => e.type === 'notice' && notices.push(e.message) });
+  assert.deepEqual(notices.filter((m) => /cleaned up|earlier run/.test(m)), [], 'nothing of this workspace was left to clean');
+  assert.ok(existsSync(theirs), "the other process's folder is kept, for its own checkout to clean");
+  rmSync(theirs, { recursive: true });
 });

@@ -47,8 +47,14 @@ export async function supersede(git: Git, store: Store, approval: Approval): Pro
     if (!c || c.status !== 'pending' || !c.commit) continue;
     const withCommit = { ...c, commit: c.commit };
     let reason: string | undefined;
+    const ancestor = supersededAncestor(c, records);
     if (chain.has(c.id)) reason = `${label}, which applied its change as part of the chain`;
-    else {
+    else if (ancestor) {
+      // Approving it would apply the superseded step too: unless that still yields the tree it was graded as, approve refuses it for ever.
+      // One whose lineage cannot be read stays pending, as below.
+      const { tree } = await applyOnto(git, lookup, withCommit, approval.to).catch(() => ({ tree: c.contentHash }));
+      if (tree !== c.contentHash) reason = `${label}: it grew from ${ancestor.id}, which is ${ancestor.reason ?? 'superseded'}`;
+    } else {
       // A candidate whose lineage cannot be read stays pending: approving it says why it cannot.
       const now = await applies(withCommit, approval.to).catch(() => 'applies' as const);
       if (now !== 'applies' && (await applies(withCommit, approval.from).catch(() => 'conflicts' as const)) === 'applies') {
@@ -63,10 +69,22 @@ export async function supersede(git: Git, store: Store, approval: Approval): Pro
       decision: { at: new Date().toISOString(), by: approval.by, reason, supersededBy: approval.candidate.id },
     };
     store.saveCandidate(marked);
+    records.set(marked.id, marked); // its descendants, later in creation order, then see it superseded
     audit(store.workspace, { event: 'supersession', by: approval.by, candidate: c.id, ...(c.contentHash ? { contentHash: c.contentHash } : {}), commit: approval.to, detail: reason });
     superseded.push(marked);
   }
   return superseded;
+}
+
+/**
+ * The nearest candidate `c` grew from that is superseded, up to the version it would
+ * replace (an approved ancestor): one built on a superseded step carries that step.
+ */
+function supersededAncestor(c: CandidateRecord, records: Map<string, CandidateRecord>): CandidateRecord | undefined {
+  for (let ancestor = c.parent.id === null ? undefined : records.get(c.parent.id); ancestor && ancestor.status !== 'approved'; ancestor = ancestor.parent.id === null ? undefined : records.get(ancestor.parent.id)) {
+    if (ancestor.status === 'superseded') return ancestor;
+  }
+  return undefined;
 }
 
 /** The records of `ids` and of every candidate they grew from, read once each. */

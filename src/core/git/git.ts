@@ -100,7 +100,14 @@ export class Git {
   }
 
   /** Runs git; rejects with git's own message when it exits non-zero. */
-  raw(args: string[], options: RawOptions = {}): Promise<string> {
+  async raw(args: string[], options: RawOptions = {}): Promise<string> {
+    const { code, out, err } = await this.exited(args, options);
+    if (code === 0) return out;
+    throw runtimeError(`git ${args[0]} failed: ${err || `exit code ${code}`}`);
+  }
+
+  /** Runs git to its end, whatever its exit status, for the commands whose status means more than success or failure. */
+  private exited(args: string[], options: RawOptions = {}): Promise<{ code: number | null; out: string; err: string }> {
     return new Promise((resolve, reject) => {
       const child = spawn('git', [...(options.hooks ? [] : HOOKS_OFF), ...args], {
         cwd: options.cwd ?? this.root,
@@ -112,11 +119,7 @@ export class Git {
       child.stdout!.on('data', (c: Buffer) => out.push(c));
       child.stderr!.on('data', (c: Buffer) => err.push(c));
       child.on('error', (error) => reject(notStarted(args[0], error, options.cwd ?? this.root)));
-      child.on('close', (code) => {
-        if (code === 0) return resolve(textOfBytes(Buffer.concat(out)));
-        const message = Buffer.concat(err).toString('utf8').trim() || `exit code ${code}`;
-        reject(runtimeError(`git ${args[0]} failed: ${message}`));
-      });
+      child.on('close', (code) => resolve({ code, out: textOfBytes(Buffer.concat(out)), err: Buffer.concat(err).toString('utf8').trim() }));
       if (options.input !== undefined) child.stdin!.end(bytesOfText(options.input));
     });
   }
@@ -298,14 +301,17 @@ export class Git {
     );
   }
 
-  /** A three-way merge of two commits into a tree, touching no checkout; undefined on conflict. */
+  /**
+   * A three-way merge of two commits into a tree, touching no checkout; undefined on
+   * conflict. Only exit status 1 with a tree is a conflict: any other failure (a full
+   * disk, a read-only repository) is an error saying what git met, never read as one.
+   */
   async mergeTrees(ours: string, theirs: string): Promise<string | undefined> {
-    try {
-      const out = await this.raw(['merge-tree', '--write-tree', '--no-messages', ours, theirs]);
-      return out.split('\n')[0]!.trim();
-    } catch {
-      return undefined;
-    }
+    const { code, out, err } = await this.exited(['merge-tree', '--write-tree', '--no-messages', ours, theirs]);
+    const tree = out.split('\n')[0]!.trim();
+    if (code === 0) return tree;
+    if (code === 1 && /^[0-9a-f]{40,64}$/.test(tree)) return undefined;
+    throw runtimeError(`git could not merge ${shortSha(theirs)} onto ${shortSha(ours)}: ${err || `git merge-tree exited with ${code}`}`);
   }
 
   /** The first-parent history of `ref`, newest first, with each commit's trailers. */

@@ -79,7 +79,7 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     if (lock.cancelledJobs > 0) emit({ type: 'notice', message: `cancelled ${lock.cancelledJobs} Slurm job(s) that an earlier run left` });
     if (lock.jobsProblem) emit({ type: 'notice', message: lock.jobsProblem });
     const worktrees = await Worktrees.for(git);
-    const cleaned = await recover(git, store, worktrees);
+    const cleaned = await recover(git, store, worktrees, lock.deadHolder);
     if (cleaned) emit({ type: 'notice', message: cleaned });
     const { isolation, refusal } = isolationFor(config.sandbox);
     if (refusal) throw runtimeError(refusal);

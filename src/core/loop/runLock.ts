@@ -24,6 +24,8 @@ export interface RunLock {
   readonly cancelledJobs: number;
   /** Why some of those jobs could not be cancelled, if so. */
   readonly jobsProblem?: string;
+  /** The pid of the loop that died holding the lock, when it was taken over: whose leftovers clean-up may remove. */
+  readonly deadHolder?: number;
   release(): void;
 }
 
@@ -31,6 +33,7 @@ export function acquireRunLock(workspace: string): RunLock {
   const file = path.join(workspace, CONFIG_DIR, 'run.lock');
   let endedGroups = 0;
   let left: { cancelled: number; problem?: string } = { cancelled: 0 };
+  let deadHolder: number | undefined;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, String(process.pid), { flag: 'wx' });
@@ -39,6 +42,7 @@ export function acquireRunLock(workspace: string): RunLock {
         endedGroups,
         cancelledJobs: left.cancelled,
         ...(left.problem ? { jobsProblem: left.problem } : {}),
+        ...(deadHolder !== undefined ? { deadHolder } : {}),
         release: () => rmSync(file, { force: true }),
       };
     } catch (error) {
@@ -47,6 +51,7 @@ export function acquireRunLock(workspace: string): RunLock {
       if (isAlive(Number(holder))) {
         throw runtimeError(`another aiai loop (pid ${holder}) is running on this workspace; stop it first or wait for it to finish`);
       }
+      if (Number.isInteger(Number(holder)) && Number(holder) > 0) deadHolder = Number(holder);
       const jobs = lines.filter((line) => line.startsWith(JOB)).map((line) => line.slice(JOB.length).split(' '));
       left = cancelLeftJobs(jobs.map(([id = '', name = '']) => ({ id, name })));
       endedGroups += lines.filter((line) => !line.startsWith(JOB) && endGroup(line)).length;

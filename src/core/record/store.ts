@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CONFIG_DIR } from '../config/config';
-import { runtimeError, usageError } from '../common/errors';
+import { errorMessage, runtimeError, usageError } from '../common/errors';
 import { readJson, writeJsonAtomic } from '../common/files';
 import type { CandidateRecord, RunRecord } from './records';
 import type { CandidateBrief, CandidateSummary } from './summary';
@@ -32,6 +32,12 @@ function isCandidateRecord(value: unknown): value is CandidateRecord {
  * Run and candidate records under `.aiai/runs/<run>/`: the one store the CLI and the
  * extension both read and write. Every write replaces a whole file atomically.
  */
+/** A candidate's lineage as the store could read it: the candidates it grew from, oldest first, up to a record that cannot be read. */
+export interface Lineage {
+  ancestors: CandidateRecord[];
+  unreadable?: { id: string; problem: string };
+}
+
 export class Store {
   readonly runsDir: string;
   private readonly cache: SummaryCache;
@@ -214,15 +220,24 @@ export class Store {
     return found;
   }
 
-  /** The candidates a candidate grew from, oldest first, each read by id. */
-  ancestors(candidate: Pick<CandidateRecord, 'parent'>): CandidateRecord[] {
-    const chain: CandidateRecord[] = [];
+  /**
+   * The candidates a candidate grew from, oldest first, each read by id. A damaged
+   * record ends the walk: what it grew from cannot be known, so `ancestors` holds
+   * those after it and `unreadable` names it and why, for the reader to say.
+   */
+  lineage(candidate: Pick<CandidateRecord, 'parent'>): Lineage {
+    const ancestors: CandidateRecord[] = [];
     for (let id = candidate.parent.id; id !== null; ) {
-      const ancestor = this.candidate(id);
-      chain.unshift(ancestor);
+      let ancestor: CandidateRecord;
+      try {
+        ancestor = this.candidate(id);
+      } catch (error) {
+        return { ancestors, unreadable: { id, problem: errorMessage(error) } };
+      }
+      ancestors.unshift(ancestor);
       id = ancestor.parent.id;
     }
-    return chain;
+    return { ancestors };
   }
 
   private runIds(): string[] {
