@@ -27,7 +27,8 @@ import { Pipeline } from './pipeline';
 import { preflight } from './preflight';
 import { Population } from './population';
 import { Recorder } from './recorder';
-import { archiveOf, baselineOf, runToResume } from './resume';
+import { baselineOf } from './resume';
+import { planRun, type ProposerPolicy } from './runPlan';
 import { recover } from './recovery';
 import { Reuse } from './reuse';
 import { acquireRunLock } from './runLock';
@@ -127,11 +128,8 @@ interface Setup {
 async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunSummary> {
   const { config, git, store, proposer, head } = setup;
   const key = evalsKey(config);
-  const { person } = options;
-  const resumed = options.resume && !person ? runToResume(store, head, key) : undefined;
-  const fromArchive = options.fromArchive && !person;
-  const iterations = person ? 1 : (options.iterations ?? resumed?.iterations ?? config.budget.iterations);
-  const parallel = Math.max(1, Math.min(options.parallel ?? config.parallel, iterations));
+  const plan = planRun(options, config, store, head, key);
+  const { resumed, iterations, parallel, archive } = plan;
   const branch = await git.currentBranch();
   const state = new RunState(
     store,
@@ -150,12 +148,11 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
           parallel,
           savings: { reusedEvaluations: 0, duplicates: 0, skippedEvals: 0, skippedEvalMs: 0 },
           evalsKey: key,
-          ...(person ? { person: true as const } : {}),
+          ...(plan.proposing.oneCandidate ? { person: true as const } : {}),
         },
   );
-  const archive = resumed ? archiveOf(store, head, key, new Set([resumed.id])) : fromArchive ? archiveOf(store, head, key) : [];
   if (resumed) emit({ type: 'notice', message: `resuming run ${resumed.id}: ${archive.length} of its ${iterations} candidates were made, ${Math.max(0, iterations - archive.length)} are left` });
-  else if (fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
+  else if (plan.fromArchive) emit({ type: 'notice', message: `building on an archive of ${archive.length} candidate(s) of earlier runs on this version` });
   const { gateway } = setup;
   gateway.meterFor(state.record.id, state.record.evalUsage, (evalUsage) => state.update({ evalUsage }));
   // Calls of an eval that was killed are metered after it ended: the run's total counts them too.
@@ -168,7 +165,7 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
     const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
     population = new Population(config, store, baseline, archive);
     const budget = new Budget(config.budget, state, () => setup.gateway.budgetProblem());
-    const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, options, emit);
+    const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, plan.proposing, options.signal, emit);
     if (!options.signal.aborted) await rewriteLessons(setup, state, population, budget, options.signal, emit);
     const interrupted = options.signal.aborted;
     finish(interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : (stopReason ?? `ran ${iterations} iterations`));
@@ -184,7 +181,7 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
 }
 
 /** Runs the candidates of the run through the pipeline; returns why they stopped early, if they did. */
-function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, done: number, options: LoopOptions, emit: Emit): Promise<string | undefined> {
+function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, done: number, proposing: ProposerPolicy, signal: AbortSignal, emit: Emit): Promise<string | undefined> {
   const { config, git, store, proposer } = setup;
   const { iterations, parallel } = state.record;
   const pipeline = new Pipeline({
@@ -196,17 +193,17 @@ function schedule(setup: Setup, state: RunState, population: Population, budget:
     budget,
     drafts: new Drafts(git, setup.evaluator, store, state),
     reuse: new Reuse(git, config, state, store),
-    recorder: new Recorder(store, state, proposer.name, options.person?.by),
-    signal: options.signal,
+    recorder: new Recorder(store, state, proposer.name, proposing.by),
+    signal,
     emit,
-    ...(options.person ? { person: options.person } : {}),
+    proposing,
   });
   return new Scheduler(pipeline, budget, {
     iterations,
     done,
     parallel,
     patience: config.budget.patience,
-    signal: options.signal,
+    signal,
     onCandidate: (index, candidate) => {
       population.add(candidate);
       emit({ type: 'candidate', index, total: iterations, candidate });

@@ -12,12 +12,13 @@ import { readLessons } from '../record/lessons';
 import type { Store } from '../record/store';
 import type { CandidateRecord } from '../record/records';
 import type { Budget } from './budget';
-import type { Emit, Parent, PersonCandidate } from './context';
+import type { Emit, Parent } from './context';
 import type { Drafts } from './drafts';
 import { guardOnCommit } from './guard';
 import type { Population } from './population';
 import type { Recorder } from './recorder';
 import type { Reuse } from './reuse';
+import type { ProposerPolicy } from './runPlan';
 import type { RunState } from './runState';
 
 /** What one pass through the pipeline came to. */
@@ -44,8 +45,8 @@ export interface PipelineParts {
   drafts: Drafts;
   signal: AbortSignal;
   emit: Emit;
-  /** Set when the run grades a person's candidate rather than searching. */
-  person?: PersonCandidate;
+  /** What follows from who proposes: the parent, duplicates, the verdict's last word. */
+  proposing: ProposerPolicy;
 }
 
 /**
@@ -59,8 +60,8 @@ export class Pipeline {
 
   async next(): Promise<Step> {
     const { population, proposer, recorder, signal } = this.p;
-    const { person } = this.p;
-    const parent = person?.parent ?? population.chooseParent();
+    const { proposing } = this.p;
+    const parent = proposing.parent ?? population.chooseParent();
     const id = this.p.store.newCandidateId();
     const started = Date.now();
     const lessons = readLessons(this.p.git.root);
@@ -95,7 +96,7 @@ export class Pipeline {
       ...(outcome.leftOut?.length ? { leftOut: outcome.leftOut } : {}),
       ...(outcome.model ? { model: outcome.model } : {}),
       ...(outcome.conversation?.length ? { conversation: outcome.conversation } : {}),
-      ...(person?.derivedFrom ? { derivedFrom: person.derivedFrom } : {}),
+      ...(proposing.derivedFrom ? { derivedFrom: proposing.derivedFrom } : {}),
     };
     const closed = (status: CandidateRecord['status'], reason?: string, candidate = draft): Step & { kind: 'candidate' } => ({
       kind: 'candidate',
@@ -113,8 +114,7 @@ export class Pipeline {
     const tree = await git.buildTree(parent.commit, applied.changes);
     const commit = await git.commitTree(tree, [parent.commit], `aiai candidate ${id}: ${draft.title}\n\n${draft.rationale}`);
     const changeKey = await reuse.changeKeyOf(parent.commit, commit);
-    // A person may try again a change the loop rejected, to deploy it all the same.
-    const earlier = person ? undefined : reuse.claim(changeKey, id);
+    const earlier = proposing.refusesDuplicates ? reuse.claim(changeKey, id) : undefined;
     if (earlier) return closed('rejected', `duplicate: the same change as candidate ${earlier}, not evaluated again`, { ...draft, changeKey, flags: ['duplicate'] });
     const built: CandidateRecord = {
       ...draft,
@@ -173,10 +173,10 @@ export class Pipeline {
       if (!cached) reuse.remember(tree, built.id, evaluation);
       reuse.countSkipped(evaluation, this.p.baseline.evaluation);
       await refWritten;
-      const { status, reason, ...grading } = verdict(config.objective, evaluation, parent, this.p.baseline);
-      const candidate: CandidateRecord = { ...built, ...grading, diff: await diff, evaluation, ...(cached ? { evaluatedAs: cached.id } : {}) };
-      // The grader's words stay as the reason; only the person decides on their own candidate.
-      if (this.p.person && status === 'rejected') return { candidate: { ...candidate, notImproved: true }, status: 'pending', ...(reason ? { reason } : {}) };
+      const { status: graded, reason, ...grading } = verdict(config.objective, evaluation, parent, this.p.baseline);
+      // The grader's words stay as the reason, whatever the policy makes of its status.
+      const { status, notImproved } = this.p.proposing.settle(graded);
+      const candidate: CandidateRecord = { ...built, ...grading, diff: await diff, evaluation, ...(cached ? { evaluatedAs: cached.id } : {}), ...(notImproved ? { notImproved } : {}) };
       return { candidate, status, ...(reason ? { reason } : {}) };
     } catch (error) {
       await Promise.allSettled([refWritten, diff]);
