@@ -35,11 +35,14 @@ async function main(): Promise<void> {
     `${Math.round(c.meanInputTokens).toLocaleString('en-US')} input and ${Math.round(c.meanOutputTokens)} output tokens, $${c.meanCostUsd.toFixed(4)}, ${c.callsPerProposal} call(s)`;
   const vsixBytes = statSync(path.join(ROOT, 'aiai.vsix')).size;
   const activations: number[] = [];
+  const loads: number[] = [];
   for (let i = 0; i < 3; i++) {
     const { metrics } = await runInExtensionHost(agentWorkspace({ config: { budget: { iterations: 4 } } }));
-    activations.push(metrics.activationMs!);
+    activations.push(Math.round((metrics.codeLoadMs! + metrics.activationMs!) * 10) / 10);
+    loads.push(metrics.codeLoadMs!);
   }
   const median = [...activations].sort((a, b) => a - b)[1]!;
+  const loadMedian = [...loads].sort((a, b) => a - b)[1]!;
   const slurm = slurmRows(slurmFigures(candidates));
   const search = await searchSection();
   const gateway = gatewaySection(await gatewayFigures());
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
     [`\`aiai run --iterations ${RUN_ITERATIONS}\` on the example, with an empty store vs that store (a run's start and each candidate's overhead should not grow with the store)`, `${(store.runEmpty / 1000).toFixed(2)} s vs ${(store.runFull / 1000).toFixed(2)} s`],
     ['`aiai --help` against a bare `node -e 0` (target: within 40 ms)', `${store.help.toFixed(0)} ms vs ${store.node.toFixed(0)} ms: +${(store.help - store.node).toFixed(0)} ms`],
     ['packaged extension (aiai.vsix)', `${(vsixBytes / 1024).toFixed(1)} KiB`],
-    ['activation, median of 3 (extension.activate() in the extension host)', `${median} ms (runs: ${activations.join(', ')} ms)`],
+    ['activation, median of 3 (loading the bundle and extension.activate() in the extension host, as the window opens)', `${median} ms (runs: ${activations.join(', ')} ms; of the median run's kind, loading ${loadMedian} ms)`],
     ...slurm,
   ];
   for (const [name, value] of figures) console.log(`${name}: ${value}`);
@@ -111,9 +114,11 @@ counts. The size is that of the \`.vsix\` \`npm run package\` makes (the extensi
 review panel's bundle and the schema; no node_modules, everything is bundled by esbuild).
 Activation is timed inside a real VS Code extension host (code-server, with the
 extension loaded from this folder and a small agent workspace open): the integration
-suite calls \`activate()\` on the not yet active extension and measures the call. The
-extension has no startup activation events, so this cost is paid on the first AIAI
-command or view, not when VS Code starts.
+suite reads VS Code's own marks of the extension's activation (those Developer: Show
+Running Extensions shows): the \`activate()\` call, and loading the bundle before it.
+The extension activates as the window opens on a workspace that has
+\`.aiai/config.json\` (so the status bar can say what awaits review), and otherwise on
+its first command or view.
 
 ${gateway}
 ${search}`,

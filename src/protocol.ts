@@ -1,6 +1,8 @@
 /**
  * Messages between the extension and the review panel: one union each way. The
  * extension owns all state and sends complete snapshots; the webview sends intents.
+ * An intent that does something (approve, open a diff…) is a request: it carries a
+ * `seq`, and the extension answers it with exactly one `reply` naming that `seq`.
  * Each side checks what arrives and rebuilds it from checked fields; anything else is
  * dropped. A parser is declared for every variant, so a new variant fails to compile
  * until it is checked.
@@ -26,6 +28,7 @@ import { approvalChain, caseEvidencePage, comparedCasePage, compareRef, comparis
 import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, wholeNumber, type Reader } from './shared/read';
 import type { RunCost, Trends, TrendPoint } from './shared/trends';
 import type { Usage } from './shared/usage';
+import type { Diagnosis } from './shared/diagnosis';
 
 export interface PendingItem {
   id: string;
@@ -105,7 +108,7 @@ export interface SelectedFile {
 export interface ReviewSnapshot {
   review: Review;
   run: RunPicture;
-  /** Candidates awaiting review, oldest first: the review queue. */
+  /** The review queue: candidates awaiting review, clean ones before flagged ones, oldest first in each. */
   pending: PendingItem[];
   /** Whether approve and reject apply (the candidate is pending and the workspace trusted). */
   canDecide: boolean;
@@ -156,27 +159,43 @@ export interface ComparePageReply {
   error?: string;
 }
 
+/** The answer to a request, the one its `seq` names: `error` says why it failed or was refused; without it, it was done. */
+export interface Reply {
+  type: 'reply';
+  seq: number;
+  error?: string;
+}
+
 export type ToWebview =
   | { type: 'review'; snapshot: ReviewSnapshot }
   | { type: 'empty'; message: string; outcome?: Outcome; trends?: Trends; unread?: string[] }
   | CasePageReply
   | { type: 'compare'; comparison: Comparison }
   | { type: 'compareFailed'; message: string }
-  | ComparePageReply;
+  | ComparePageReply
+  | Reply;
 
-export type FromWebview =
-  | { type: 'ready' }
+/** What a person's click asks the extension to do, before the page numbers it as a request. */
+export type Intent =
   | { type: 'approve'; id: string; contentHash: string }
   | { type: 'reject'; id: string; reason: string; because?: QuickReason }
   | { type: 'openDiff'; id: string }
-  | { type: 'navigate'; id: string }
   | { type: 'openLessons' }
-  | { type: 'casePage'; id: string; query: PageQuery }
   | { type: 'compareWith'; id: string }
-  | { type: 'comparePage'; a: CompareRef; b: CompareRef; query: PageQuery }
   | { type: 'openCompareDiff'; a: CompareRef; b: CompareRef }
   | { type: 'editInWorkspace'; id: string }
-  | { type: 'evaluateSelection'; id: string; files: SelectedFile[] }
+  | { type: 'evaluateSelection'; id: string; files: SelectedFile[] };
+
+/** An intent as sent: `seq` numbers it, for the reply to name. */
+export type Request = Intent & { seq: number };
+
+export type FromWebview =
+  | { type: 'ready' }
+  | Request
+  /** Which candidate to show: answered by the next snapshot, not by a reply. */
+  | { type: 'navigate'; id: string }
+  | { type: 'casePage'; id: string; query: PageQuery }
+  | { type: 'comparePage'; a: CompareRef; b: CompareRef; query: PageQuery }
   /** The page dropped a message from the extension that did not match the protocol: the `type` it claimed, for the log. */
   | { type: 'unreadable'; what: string };
 
@@ -184,20 +203,23 @@ type Parsers<M extends { type: string }> = { [K in M['type']]: Reader<Extract<M,
 
 const pageQuery = object<PageQuery>({ text: string, offset: wholeNumber(Number.MAX_SAFE_INTEGER), limit: wholeNumber(MAX_PAGE) });
 
+const seq = wholeNumber(Number.MAX_SAFE_INTEGER);
+
 const fromWebview: Parsers<FromWebview> = {
   ready: object<{ type: 'ready' }>({ type: literal('ready') }),
-  approve: object<Extract<FromWebview, { type: 'approve' }>>({ type: literal('approve'), id: string, contentHash: string }),
-  reject: object<Extract<FromWebview, { type: 'reject' }>>({ type: literal('reject'), id: string, reason: string, because: optional(oneOf(QUICK_REASONS)) }),
-  openDiff: object<Extract<FromWebview, { type: 'openDiff' }>>({ type: literal('openDiff'), id: string }),
+  approve: object<Extract<FromWebview, { type: 'approve' }>>({ type: literal('approve'), seq, id: string, contentHash: string }),
+  reject: object<Extract<FromWebview, { type: 'reject' }>>({ type: literal('reject'), seq, id: string, reason: string, because: optional(oneOf(QUICK_REASONS)) }),
+  openDiff: object<Extract<FromWebview, { type: 'openDiff' }>>({ type: literal('openDiff'), seq, id: string }),
   navigate: object<Extract<FromWebview, { type: 'navigate' }>>({ type: literal('navigate'), id: string }),
-  openLessons: object<Extract<FromWebview, { type: 'openLessons' }>>({ type: literal('openLessons') }),
+  openLessons: object<Extract<FromWebview, { type: 'openLessons' }>>({ type: literal('openLessons'), seq }),
   casePage: object<Extract<FromWebview, { type: 'casePage' }>>({ type: literal('casePage'), id: string, query: pageQuery }),
-  compareWith: object<Extract<FromWebview, { type: 'compareWith' }>>({ type: literal('compareWith'), id: string }),
+  compareWith: object<Extract<FromWebview, { type: 'compareWith' }>>({ type: literal('compareWith'), seq, id: string }),
   comparePage: object<Extract<FromWebview, { type: 'comparePage' }>>({ type: literal('comparePage'), a: compareRef, b: compareRef, query: pageQuery }),
-  openCompareDiff: object<Extract<FromWebview, { type: 'openCompareDiff' }>>({ type: literal('openCompareDiff'), a: compareRef, b: compareRef }),
-  editInWorkspace: object<Extract<FromWebview, { type: 'editInWorkspace' }>>({ type: literal('editInWorkspace'), id: string }),
+  openCompareDiff: object<Extract<FromWebview, { type: 'openCompareDiff' }>>({ type: literal('openCompareDiff'), seq, a: compareRef, b: compareRef }),
+  editInWorkspace: object<Extract<FromWebview, { type: 'editInWorkspace' }>>({ type: literal('editInWorkspace'), seq, id: string }),
   evaluateSelection: object<Extract<FromWebview, { type: 'evaluateSelection' }>>({
     type: literal('evaluateSelection'),
+    seq,
     id: string,
     files: arrayOf(object<SelectedFile>({ path: string, hunks: optional(arrayOf(number)) })),
   }),
@@ -239,10 +261,13 @@ const conversationStep = object<ConversationStep>({ tool: string, input: string,
 
 const modelTally = object<ModelTally>({ model: string, proposals: number, improvements: number, usage });
 
+const diagnosis = object<Diagnosis>({ failurePattern: string, rootCause: string, hypothesis: string, expectedEffect: string });
+
 const review = object<Review>({
   id: string,
   title: string,
   rationale: string,
+  diagnosis: optional(diagnosis),
   status: oneOf(CANDIDATE_STATUSES),
   reason: optional(string),
   flags: arrayOf(string),
@@ -309,6 +334,7 @@ const toWebview: Parsers<ToWebview> = {
   compare: object<Extract<ToWebview, { type: 'compare' }>>({ type: literal('compare'), comparison }),
   compareFailed: object<Extract<ToWebview, { type: 'compareFailed' }>>({ type: literal('compareFailed'), message: string }),
   comparePage: object<ComparePageReply>({ type: literal('comparePage'), a: compareRef, b: compareRef, query: pageQuery, page: optional(comparedCasePage), error: optional(string) }),
+  reply: object<Reply>({ type: literal('reply'), seq, error: optional(string) }),
 };
 
 function parse<M extends { type: string }>(parsers: Parsers<M>, value: unknown): M | undefined {

@@ -192,7 +192,8 @@ function diffSection(c: Comparison, state: CompareState | undefined, update: (ch
       appearance: 'secondary',
       disabled: c.changedPaths.length === 0,
       title: 'Each editable file of A beside B, in VS Code’s diff editor',
-      onClick: () => ctx.send({ type: 'openCompareDiff', a: c.a.ref, b: c.b.ref }),
+      action: true,
+      onClick: (clicked) => ctx.act({ type: 'openCompareDiff', a: c.a.ref, b: c.b.ref }, clicked),
     }),
     noCommit
       ? h('p', { class: 'muted' }, `No diff: ${noCommit.name} has no commit.`)

@@ -6,7 +6,8 @@ import { isRecord } from '../src/shared/read';
 import { h } from './dom';
 import { receiveCasePage } from './casesView';
 import { compareFailedView, receiveComparePage, renderCompare } from './compareView';
-import { emptyView, reviewView, type UiState } from './reviewView';
+import { Requests } from './requests';
+import { emptyView, reviewView, type UiState, type ViewContext } from './reviewView';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
@@ -20,11 +21,16 @@ const vscode = acquireVsCodeApi();
 const app = document.getElementById('app');
 if (!app) throw new Error('the review panel page has no #app element');
 let state: UiState = vscode.getState() ?? {};
+const requests = new Requests(app, (request) => vscode.postMessage(request));
+// The last outcome is answered by the person's next action; the next snapshot brings its own.
+const answerOutcome = (): void => document.getElementById('notice')?.remove();
 
-const context = {
-  send: (message: FromWebview) => {
-    // The last outcome is answered by this action; the next snapshot brings its own.
-    document.getElementById('notice')?.remove();
+const context: ViewContext = {
+  act: (intent, button) => {
+    if (requests.send(intent, button)) answerOutcome();
+  },
+  send: (message) => {
+    answerOutcome();
     vscode.postMessage(message);
   },
   ask: (message: FromWebview) => vscode.postMessage(message),
@@ -64,6 +70,13 @@ function render(root: HTMLElement, message: ToWebview): void {
     case 'comparePage':
       receiveComparePage(message);
       return;
+    case 'reply':
+      // A failure is shown where an outcome is: one the snapshot already showed is replaced by the same words.
+      if (requests.answered(message) && message.error !== undefined) {
+        answerOutcome();
+        showOutcome(root, { level: 'error', message: message.error });
+      }
+      return;
     default:
       assertNever(message);
   }
@@ -96,7 +109,9 @@ function unreadable(root: HTMLElement, data: unknown): void {
 
 window.addEventListener('message', (event: MessageEvent) => {
   const message = parseToWebview(event.data);
-  if (message) render(app, message);
-  else unreadable(app, event.data);
+  if (message) {
+    render(app, message);
+    requests.showBusy();
+  } else unreadable(app, event.data);
 });
 vscode.postMessage({ type: 'ready' });

@@ -1,5 +1,7 @@
 import type { Lessons } from '../src/protocol';
 import type { ConversationStep, Review } from '../src/shared/review';
+import { DIAGNOSIS_FIELDS, DIAGNOSIS_LABELS } from '../src/shared/diagnosis';
+import { formatNumber, formatSigned } from '../src/shared/format';
 import { isRecord } from '../src/shared/read';
 import { button } from './components';
 import { h } from './dom';
@@ -29,15 +31,32 @@ export function conversationSection(r: Review, sections: Collapsible): HTMLEleme
   );
 }
 
+/**
+ * Why the model expected its change to help, written before it edited, and beside
+ * it what the evaluation found: the diagnosis is a claim, the objective the check.
+ */
+export function diagnosisSection(r: Review): HTMLElement | null {
+  const d = r.diagnosis;
+  if (!d) return null;
+  const o = r.objective;
+  const happened = o ? `${o.metric} ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)} against the parent); ${r.status}` : `${r.status}${r.reason ? `: ${r.reason}` : ''}`;
+  return h(
+    'section',
+    { class: 'diagnosis', id: 'diagnosis' },
+    h('h2', {}, 'Why the model expects this to help'),
+    h('dl', {}, ...DIAGNOSIS_FIELDS.flatMap((f) => [h('dt', {}, DIAGNOSIS_LABELS[f]), h('dd', {}, d[f])]), h('dt', {}, 'what happened'), h('dd', { id: 'what-happened' }, happened)),
+  );
+}
+
 /** The workspace's lessons, as every proposal reads them, and where a person edits them. */
-export function lessonsSection(lessons: Lessons | undefined, sections: Collapsible, edit: () => void): HTMLElement | null {
+export function lessonsSection(lessons: Lessons | undefined, sections: Collapsible, edit: (button: HTMLElement) => void): HTMLElement | null {
   if (!lessons) return null;
   return collapsible(
     'lessons',
     sections,
     h('summary', {}, h('h2', {}, 'Lessons')),
     h('p', { class: 'muted' }, 'What earlier runs learned, rewritten after each model run and read by every proposal. Your own edits to ', h('code', {}, lessons.file), ' are kept.'),
-    button(`Edit ${lessons.file}`, { id: 'edit-lessons', appearance: 'secondary', onClick: edit }),
+    button(`Edit ${lessons.file}`, { id: 'edit-lessons', appearance: 'secondary', action: true, onClick: edit }),
     h('div', { class: 'lessons-text' }, lessons.text),
   );
 }

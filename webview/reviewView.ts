@@ -2,14 +2,14 @@ import { formatNumber as fmt, formatSigned as signed, lineageText } from '../src
 import type { MetricRow, QuickReason, Review } from '../src/shared/review';
 import type { CompareRef } from '../src/shared/compare';
 import { describeUsage } from '../src/shared/usage';
-import type { FromWebview, ReviewSnapshot } from '../src/protocol';
+import type { FromWebview, Intent, ReviewSnapshot } from '../src/protocol';
 import { casesSection } from './casesView';
 import { chainSection } from './chainView';
 import { badge, button, textField } from './components';
 import { diffView, type DiffViewState } from './diffView';
 import { h } from './dom';
 import type { ListState } from './pagedList';
-import { conversationSection, lessonsSection, type Collapsible } from './proposerView';
+import { conversationSection, diagnosisSection, lessonsSection, type Collapsible } from './proposerView';
 import { quickReasons } from './quickReasons';
 import { runView } from './runView';
 import { selectionSection, type SelectionState } from './selectionView';
@@ -33,8 +33,10 @@ export interface UiState {
 }
 
 export interface ViewContext {
-  /** A person's action: it answers the last outcome shown. */
-  send(message: FromWebview): void;
+  /** A person's action, clicked on `button`: the panel is busy until its reply; it answers the last outcome shown. */
+  act(intent: Intent, button: HTMLElement): void;
+  /** Another candidate to show: it answers the last outcome shown. */
+  send(message: Extract<FromWebview, { type: 'navigate' }>): void;
   /** A question for data (a page of cases): it leaves the outcome shown. */
   ask(message: FromWebview): void;
   state: UiState;
@@ -68,18 +70,19 @@ export function reviewView(snapshot: ReviewSnapshot, ctx: ViewContext): HTMLElem
       h(
         'div',
         { class: 'evidence' },
+        diagnosisSection(r),
         metricsSection(r.metrics.filter((m) => m.kind !== 'holdout'), 'Evaluation deltas', 'Each metric of each eval against the parent.'),
         metricsSection(r.metrics.filter((m) => m.kind === 'holdout'), 'Holdout', 'Run only for a candidate that improves; never shown to the proposer.'),
         casesSection(r, { state: state.cases, save: (cases) => update({ cases }), ask: (message) => ctx.ask(message) }),
         conversationSection(r, sections),
         runView(snapshot, (id) => ctx.send({ type: 'navigate', id })),
         snapshot.trends ? trendsView(snapshot.trends) : null,
-        lessonsSection(snapshot.lessons, sections, () => ctx.send({ type: 'openLessons' })),
+        lessonsSection(snapshot.lessons, sections, (clicked) => ctx.act({ type: 'openLessons' }, clicked)),
       ),
       h(
         'div',
         { class: 'change' },
-        selectionSection(snapshot.coauthoring, state.selection, (selection) => update({ selection }), (files) => ctx.send({ type: 'evaluateSelection', id: r.id, files })),
+        selectionSection(snapshot.coauthoring, state.selection, (selection) => update({ selection }), (files, clicked) => ctx.act({ type: 'evaluateSelection', id: r.id, files }, clicked)),
         r.diff ? diffView(r.diff, state.diff, (open) => update({ diff: { open } })) : h('p', { class: 'muted' }, 'No diff: this candidate changed no file.'),
       ),
     ),
@@ -130,14 +133,16 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       // Approval names the content the person reviewed, so a candidate without one cannot be approved.
       disabled: !snapshot.canDecide || contentHash === undefined,
       title: why ?? 'Commit this change on your branch',
-      onClick: () => contentHash !== undefined && ctx.send({ type: 'approve', id: r.id, contentHash }),
+      action: true,
+      onClick: (clicked) => contentHash !== undefined && ctx.act({ type: 'approve', id: r.id, contentHash }, clicked),
     }),
     button('Reject', {
       id: 'reject',
       appearance: 'secondary',
       disabled: !snapshot.canDecide,
       title: why ?? 'Reject, with the reason and the quick reason given',
-      onClick: () => ctx.send({ type: 'reject', id: r.id, reason, ...(because ? { because } : {}) }),
+      action: true,
+      onClick: (clicked) => ctx.act({ type: 'reject', id: r.id, reason, ...(because ? { because } : {}) }, clicked),
     }),
     textField({
       id: 'reason',
@@ -157,10 +162,11 @@ function actions(snapshot: ReviewSnapshot, ctx: ViewContext, state: UiState, upd
       appearance: 'secondary',
       disabled: snapshot.coauthoring.cannotEdit !== undefined,
       title: snapshot.coauthoring.cannotEdit ?? 'Write this change into your working tree to edit it; then run “AIAI: Evaluate My Changes”',
-      onClick: () => ctx.send({ type: 'editInWorkspace', id: r.id }),
+      action: true,
+      onClick: (clicked) => ctx.act({ type: 'editInWorkspace', id: r.id }, clicked),
     }),
-    button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, onClick: () => ctx.send({ type: 'openDiff', id: r.id }) }),
-    button('Compare with…', { id: 'compare-with', appearance: 'secondary', title: 'Side by side with another candidate or a version', onClick: () => ctx.send({ type: 'compareWith', id: r.id }) }),
+    button('Open in Diff Editor', { id: 'open-diff', appearance: 'secondary', disabled: contentHash === undefined, action: true, onClick: (clicked) => ctx.act({ type: 'openDiff', id: r.id }, clicked) }),
+    button('Compare with…', { id: 'compare-with', appearance: 'secondary', title: 'Side by side with another candidate or a version', action: true, onClick: (clicked) => ctx.act({ type: 'compareWith', id: r.id }, clicked) }),
     h(
       'span',
       { class: 'nav' },

@@ -1,5 +1,5 @@
 import type { ChangeFile, Coauthoring, HunkPreview, SelectedFile } from '../src/protocol';
-import { button } from './components';
+import { button, setOff } from './components';
 import { h } from './dom';
 
 /** What the person ticked, and whether the section is open: UI state, kept per candidate across snapshots. */
@@ -15,7 +15,7 @@ export interface SelectionState {
  * Selection, which grades what is ticked as a new candidate. Open at first when there
  * is more than one part to choose from.
  */
-export function selectionSection(c: Coauthoring, state: SelectionState | undefined, onChange: (state: SelectionState) => void, evaluate: (files: SelectedFile[]) => void): HTMLElement | null {
+export function selectionSection(c: Coauthoring, state: SelectionState | undefined, onChange: (state: SelectionState) => void, evaluate: (files: SelectedFile[], button: HTMLElement) => void): HTMLElement | null {
   const files = c.files;
   const parts = files.reduce((n, f) => n + Math.max(1, f.hunks.length), 0);
   if (parts === 0) return null;
@@ -26,7 +26,8 @@ export function selectionSection(c: Coauthoring, state: SelectionState | undefin
     id: 'evaluate-selection',
     disabled: true,
     title: c.cannotEvaluate ?? 'Grade the ticked files and hunks as a new candidate on the current version',
-    onClick: () => evaluate(selection(files, picked)),
+    action: true,
+    onClick: (clicked) => evaluate(selection(files, picked), clicked),
   });
   const boxes: Array<{ input: HTMLInputElement; keys: string[] }> = [];
   /** Every box as `picked` says: a file's ticked when all its hunks are, half-ticked when some are. */
@@ -36,7 +37,7 @@ export function selectionSection(c: Coauthoring, state: SelectionState | undefin
       input.checked = ticked === keys.length;
       input.indeterminate = ticked > 0 && ticked < keys.length;
     }
-    evaluateButton.toggleAttribute('disabled', picked.size === 0 || c.cannotEvaluate !== undefined);
+    setOff(evaluateButton, picked.size === 0 || c.cannotEvaluate !== undefined);
   };
   const box = (keys: string[], attrs: Record<string, string>, locked: boolean): HTMLInputElement => {
     const input = h('input', { type: 'checkbox', ...attrs, disabled: locked });

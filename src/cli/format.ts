@@ -9,6 +9,7 @@ import type { RunSummary } from '../core/loop/loop';
 import { formatNumber, formatSigned, lastLines, lineageText, parentName, versionText } from '../shared/format';
 import type { ApprovalChain, CaseEvidencePage, CaseSide } from '../shared/review';
 import { describeUsage } from '../shared/usage';
+import { DIAGNOSIS_FIELDS, DIAGNOSIS_LABELS } from '../shared/diagnosis';
 import type { Version } from '../core/review/versions';
 
 /** What `list --json` prints for a candidate: the fields scripts rely on, and a few more. */
@@ -61,6 +62,7 @@ export function candidateDetails(c: CandidateRecord, lineage: Lineage, extras: D
   if (c.leftOut?.length) lines.push(`not shown  ${c.leftOut.map((l) => `${l.path} (${l.reason})`).join(', ')}`);
   if (c.model) lines.push(`model      ${c.model}`);
   if (c.rationale) lines.push('', 'rationale', indent(c.rationale));
+  if (c.diagnosis) lines.push('', 'why the model expects this to help', ...diagnosisLines(c));
   if (c.conversation?.length) lines.push('', 'how it got here', ...c.conversation.map(conversationLine));
   if (c.objective) {
     const o = c.objective;
@@ -213,3 +215,15 @@ function indent(text: string): string {
     .map((l) => `  ${l}`)
     .join('\n');
 }
+
+/** The model's diagnosis, field by field, and beside it what the evaluation found. */
+function diagnosisLines(c: CandidateRecord): string[] {
+  const d = c.diagnosis!;
+  const width = Math.max(...Object.values(DIAGNOSIS_LABELS).map((l) => l.length), WHAT_HAPPENED.length);
+  const row = (label: string, text: string): string => `  ${label.padEnd(width)}  ${text.replace(/\n/g, `\n  ${' '.repeat(width)}  `)}`;
+  const o = c.objective;
+  const happened = o ? `${o.metric} ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)} vs parent); ${c.status}` : `${c.status}${c.reason ? ` — ${c.reason}` : ''}`;
+  return [...DIAGNOSIS_FIELDS.map((f) => row(DIAGNOSIS_LABELS[f], d[f])), row(WHAT_HAPPENED, happened)];
+}
+
+const WHAT_HAPPENED = 'what happened';

@@ -28,8 +28,9 @@ export type CandidateNode =
  * run with a candidate awaiting review are expanded, the others folded; a run's
  * candidates are only listed when it is expanded, so a store of thousands of
  * candidates shows as a hundred rows. Within a run, awaiting review comes first in
- * the review queue's order (oldest first, as the panel and the quick pick go through
- * it), then the rest, newest first, then its records that cannot be read.
+ * the review queue's order (clean before flagged, oldest first, as the panel and the
+ * quick pick go through it), then the rest, newest first, then its records that
+ * cannot be read.
  */
 export class CandidatesView extends SessionTreeView<CandidateNode> {
   getChildren(node?: CandidateNode): CandidateNode[] {

@@ -25,7 +25,11 @@ export interface Services {
   log: vscode.LogOutputChannel;
 }
 
-/** Every command of the palette and the views; each is a few lines over a service. */
+/**
+ * Every command of the palette and the views; each is a few lines over a service. An
+ * action an untrusted workspace does not allow is refused before the person is asked
+ * which candidate or version, or why (the service checks again).
+ */
 export function registerCommands(s: Services): vscode.Disposable[] {
   const commands: Record<string, (...args: never[]) => unknown> = {
     'aiai.init': () => initialize(s),
@@ -33,10 +37,12 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     'aiai.stop': () => s.loop.stop(),
     'aiai.openReview': (id?: string) => s.panel.show(typeof id === 'string' ? id : undefined),
     'aiai.approve': async (target?: string | CandidateNode) => {
+      s.decisions.trustedFolder('approve');
       const chosen = idOf(target) ?? s.panel.visibleCandidate ?? (await pickPending(s, 'Approve which candidate?'));
       if (chosen) inform(await s.decisions.approve(chosen));
     },
     'aiai.reject': async (target?: string | CandidateNode) => {
+      s.decisions.trustedFolder('reject');
       const chosen = idOf(target) ?? s.panel.visibleCandidate ?? (await pickPending(s, 'Reject which candidate?'));
       if (!chosen) return;
       const reason = await vscode.window.showInputBox({ title: `AIAI: reject ${chosen}`, prompt: 'Why? (optional, kept with the record)' });
@@ -48,6 +54,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       else inform(graded.message);
     },
     'aiai.editInWorkspace': async (target?: string | CandidateNode) => {
+      s.decisions.trustedFolder('write a candidate into the working tree');
       const chosen = idOf(target) ?? s.panel.visibleCandidate ?? (await pickPending(s, 'Edit which candidate in the workspace?'));
       if (chosen) inform(await s.coauthor.editInWorkspace(chosen, s.panel.editorColumn()));
     },
@@ -86,7 +93,7 @@ async function initialize(s: Services): Promise<void> {
   else inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
 }
 
-/** A quick pick of the review queue, oldest first. */
+/** A quick pick of the review queue, in its order. */
 async function pickPending(s: Services, title: string): Promise<string | undefined> {
   const pending = s.session.pending();
   if (pending.length === 0) {
@@ -102,6 +109,7 @@ async function pickPending(s: Services, title: string): Promise<string | undefin
 
 /** Rolls back to the version of a Versions view item, or to one the person picks. */
 async function rollback(s: Services, node: VersionNode | undefined): Promise<void> {
+  s.decisions.trustedFolder('roll back');
   const version = node?.version ?? (await pickVersion(s, 'Roll back to which version?'));
   if (version) inform(await s.decisions.rollback(version));
 }

@@ -8,7 +8,6 @@ import { pairKey, type CompareRef, type Comparison } from '../shared/compare';
 import { object, readOrUndefined } from '../shared/read';
 import { compareRef } from '../shared/readEvidence';
 import { openComparisonDiff } from './compare';
-import { reportError } from './errors';
 import { PagePanel, type PageMessage } from './pagePanel';
 import type { WorkspaceSession } from './workspaceSession';
 
@@ -34,7 +33,7 @@ export class ComparePanel extends PagePanel {
     log: vscode.LogOutputChannel,
   ) {
     super(extensionUri, 'AIAI Compare', log);
-    this.register(session.onDidChange(() => this.post()));
+    this.register(session.onDidChange(() => void this.post()));
   }
 
   /**
@@ -49,7 +48,7 @@ export class ComparePanel extends PagePanel {
     if (this.panel) {
       this.panel.title = titleOf(comparison);
       this.panel.reveal(this.panel.viewColumn);
-      this.post();
+      void this.post();
       return;
     }
     this.open(COMPARE_VIEW_TYPE, titleOf(comparison), vscode.ViewColumn.Beside);
@@ -75,14 +74,11 @@ export class ComparePanel extends PagePanel {
       case 'comparePage':
         this.send(await this.page(message.a, message.b, message.query));
         return;
-      case 'openCompareDiff':
-        try {
-          const same = this.last && pairKey(this.last.a.ref, this.last.b.ref) === pairKey(message.a, message.b);
-          await openComparisonDiff(this.session, same && this.last ? this.last : await this.compare(message.a, message.b));
-        } catch (error) {
-          reportError(this.log, 'open the diff of the comparison', error);
-        }
+      case 'openCompareDiff': {
+        const same = this.last && pairKey(this.last.a.ref, this.last.b.ref) === pairKey(message.a, message.b);
+        await openComparisonDiff(this.session, same && this.last ? this.last : await this.compare(message.a, message.b));
         return;
+      }
       case 'navigate':
         await vscode.commands.executeCommand('aiai.openReview', message.id);
         return;

@@ -18,9 +18,14 @@ export interface AiaiApi {
   versions: VersionsView;
   review: ReviewPanel;
   compare: ComparePanel;
+  status: StatusBar;
 }
 
-/** Wires the services over the engine; all real work happens on a command or view. */
+/**
+ * Wires the services over the engine; all real work happens on a command or view,
+ * except the status bar's count, read just after this returns. VS Code calls it when a
+ * window opens on a workspace with .aiai/config.json, so that count is kept cheap.
+ */
 export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
   const session = new WorkspaceSession();
@@ -33,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
   const compare = new ComparePanel(context.extensionUri, session, log);
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session, log);
+  const status = new StatusBar(session, loop);
 
   context.subscriptions.push(
     log,
@@ -40,7 +46,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     panel,
     compare,
     loop,
-    new StatusBar(session, loop),
+    status,
     candidates,
     versions,
     vscode.window.registerTreeDataProvider('aiai.candidates', candidates),
@@ -51,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): AiaiApi {
     ...registerCommands({ session, loop, panel, compare, decisions, coauthor, apiKey, log }),
   );
   void vscode.commands.executeCommand('setContext', 'aiai.running', false);
-  return { candidates, versions, review: panel, compare };
+  return { candidates, versions, review: panel, compare, status };
 }
 
 export function deactivate(): void {}

@@ -21,7 +21,7 @@ export interface Listing {
   /** Every candidate that can be read, oldest first. */
   candidates: CandidateBrief[];
   byId: ReadonlyMap<string, CandidateBrief>;
-  /** The review queue: awaiting review, oldest first. */
+  /** The review queue, in reviewQueue's order. */
   pending: CandidateBrief[];
   /** Newest first. */
   runs: RunListing[];
@@ -49,14 +49,25 @@ export function listingOf({ briefs, damaged }: { briefs: CandidateBrief[]; damag
   return {
     candidates: briefs,
     byId: new Map(briefs.map((c) => [c.id, c])),
-    pending: briefs.filter((c) => c.status === 'pending'),
+    pending: reviewQueue(briefs),
     runs: [...runs.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt) || b.id.localeCompare(a.id)),
   };
 }
 
-/** A run's candidates as its group shows them: awaiting review first in queue order (oldest first), then the rest newest first. */
+/**
+ * The candidates awaiting review among `briefs` (oldest first), in the order a person
+ * goes through them: the clean ones first, then those the grader flagged (tamper,
+ * overfit, …), which need a closer look and should not hold up the rest; oldest
+ * first within each.
+ */
+export function reviewQueue(briefs: readonly CandidateBrief[]): CandidateBrief[] {
+  const pending = briefs.filter((c) => c.status === 'pending');
+  return [...pending.filter((c) => c.flags.length === 0), ...pending.filter((c) => c.flags.length > 0)];
+}
+
+/** A run's candidates as its group shows them: awaiting review first in queue order, then the rest newest first. */
 export function runOrder(run: RunListing): CandidateBrief[] {
-  return [...run.candidates.filter((c) => c.status === 'pending'), ...run.candidates.filter((c) => c.status !== 'pending').reverse()];
+  return [...reviewQueue(run.candidates), ...run.candidates.filter((c) => c.status !== 'pending').reverse()];
 }
 
 /** The candidates `id` grew from, oldest first, through the briefs; an ancestor that cannot be read ends the walk. */

@@ -1,15 +1,32 @@
 import * as vscode from 'vscode';
-import { parseFromWebview, type FromWebview, type ToWebview } from '../protocol';
+import { errorMessage } from '../core/common/errors';
+import { parseFromWebview, type FromWebview, type Request, type ToWebview } from '../protocol';
 import { Disposable } from './disposable';
+import { reportError } from './errors';
 import { webviewHtml, webviewOptions } from './webviewHtml';
 
 /** A message from the page that its panel handles: `ready` and `unreadable` are the base's own. */
 export type PageMessage = Exclude<FromWebview, { type: 'ready' | 'unreadable' }>;
 
+/** What each request does, for the log and for the error a person is shown. */
+const DOING: Record<Request['type'], string> = {
+  approve: 'approve',
+  reject: 'reject',
+  openDiff: 'open the diff',
+  openLessons: 'open the lessons',
+  compareWith: 'compare',
+  openCompareDiff: 'open the diff of the comparison',
+  editInWorkspace: 'edit in the workspace',
+  evaluateSelection: 'evaluate the selection',
+};
+
+const BUSY = 'another action of this panel is still in progress; try again once it is done';
+
 /**
  * What the review and the comparison share: one WebviewPanel at a time showing our
- * page (the same bundle and protocol), messages checked on arrival, and complete
- * snapshots sent once the page says it is ready, only the last one asked for.
+ * page (the same bundle and protocol), messages checked on arrival, requests carried
+ * out one at a time and each answered once, and complete snapshots sent once the
+ * page says it is ready, only the last one asked for.
  */
 export abstract class PagePanel extends Disposable {
   private readonly sent = this.register(new vscode.EventEmitter<ToWebview>());
@@ -23,6 +40,10 @@ export abstract class PagePanel extends Disposable {
   private ready = false;
   /** Snapshots asked for so far: only the last one asked for is sent. */
   private posts = 0;
+  /** The snapshot being built, the last one asked for. */
+  private posting: Promise<void> = Promise.resolve();
+  /** A request is being carried out. */
+  private acting = false;
 
   constructor(
     protected readonly extensionUri: vscode.Uri,
@@ -41,25 +62,56 @@ export abstract class PagePanel extends Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
-        this.post();
+        void this.post();
         return;
       case 'unreadable':
         // The page says so itself; the log is where a person looks for why.
         this.log.error(`${this.pageTitle}: the page could not read a "${message.what}" message from the extension`);
         return;
       default:
-        return this.handle(message);
+        return 'seq' in message ? this.carryOut(message) : this.handle(message);
     }
   }
 
+  /**
+   * Carries out a request and answers it once, with what failed if it did. One that
+   * arrives while another is carried out is refused, not queued: the second click of
+   * a double click must never run, and one queued would act on a page changed since.
+   */
+  private async carryOut(request: Request): Promise<void> {
+    if (this.acting) {
+      this.log.warn(`${this.pageTitle}: refused to ${DOING[request.type]}: ${BUSY}`);
+      this.send({ type: 'reply', seq: request.seq, error: BUSY });
+      return;
+    }
+    this.acting = true;
+    try {
+      await this.handle(request);
+      this.send({ type: 'reply', seq: request.seq });
+    } catch (error) {
+      reportError(this.log, DOING[request.type], error);
+      this.send({ type: 'reply', seq: request.seq, error: errorMessage(error) });
+    } finally {
+      this.acting = false;
+    }
+  }
+
+  /** Handles a message of the page; a request's failure is thrown, for its reply. */
   protected abstract handle(message: PageMessage): Promise<void>;
 
   /** Builds and sends the snapshot asked for as `seq`, unless `overtaken(seq)`. */
   protected abstract postNow(seq: number): Promise<void>;
 
-  /** Sends what the panel shows now, once its page is ready. */
-  protected post(): void {
-    if (this.panel && this.ready) void this.postNow(++this.posts);
+  /** Sends what the panel shows now, once its page is ready; settles once the last snapshot asked for is sent. */
+  protected async post(): Promise<void> {
+    if (!this.panel || !this.ready) return;
+    this.posting = this.postNow(++this.posts);
+    // A snapshot asked for meanwhile overtakes this one and is sent in its place: wait for that one.
+    let awaited: Promise<void> | undefined;
+    while (awaited !== this.posting) {
+      awaited = this.posting;
+      await awaited;
+    }
   }
 
   /** Whether a later snapshot was asked for while `seq` was read. */

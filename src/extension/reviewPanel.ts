@@ -6,7 +6,6 @@ import type { Outcome } from '../protocol';
 import { assertNever } from '../shared/assertNever';
 import type { Coauthor } from './coauthor';
 import type { Decisions } from './decisions';
-import { reportError } from './errors';
 import { casePage, chainOf } from './evidence';
 import { lineageOf } from './listing';
 import { PagePanel, type PageMessage } from './pagePanel';
@@ -49,8 +48,8 @@ export class ReviewPanel extends PagePanel {
     private readonly memory: vscode.Memento,
   ) {
     super(extensionUri, 'AIAI Review', log);
-    this.register(session.onDidChange(() => this.post()));
-    this.register(coauthor.onDidChange(() => this.post()));
+    this.register(session.onDidChange(() => void this.post()));
+    this.register(coauthor.onDidChange(() => void this.post()));
     // A new choice of position wins over where the panel was moved under the old one.
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(POSITION) && void this.memory.update(MOVED_TO, undefined)));
   }
@@ -66,7 +65,7 @@ export class ReviewPanel extends PagePanel {
     if (this.panel) {
       // Where it is: the person may have moved it.
       this.panel.reveal(this.panel.viewColumn);
-      this.post();
+      void this.post();
       return;
     }
     this.open(REVIEW_VIEW_TYPE, 'AIAI Review', this.column());
@@ -115,28 +114,28 @@ export class ReviewPanel extends PagePanel {
     switch (message.type) {
       case 'navigate':
         this.candidateId = message.id;
-        this.post();
+        await this.post();
         return;
       case 'openDiff':
-        await this.act('open the diff', () => this.decisions.openDiff(message.id));
+        await this.act(() => this.decisions.openDiff(message.id));
         return;
       case 'approve':
-        await this.act('approve', async () => this.next(await this.decisions.approve(message.id, message.contentHash)));
+        await this.act(async () => this.next(await this.decisions.approve(message.id, message.contentHash)));
         return;
       case 'reject':
-        await this.act('reject', async () => this.next(await this.decisions.reject(message.id, message.reason, message.because)));
+        await this.act(async () => this.next(await this.decisions.reject(message.id, message.reason, message.because)));
         return;
       case 'editInWorkspace':
-        await this.act('edit in the workspace', async () => ({ message: await this.coauthor.editInWorkspace(message.id, this.editorColumn()) }));
+        await this.act(async () => ({ message: await this.coauthor.editInWorkspace(message.id, this.editorColumn()) }));
         return;
       case 'evaluateSelection':
-        await this.act('evaluate the selection', async () => {
+        await this.act(async () => {
           const graded = await this.coauthor.evaluateSelection(message.id, message.files);
           return { message: graded.message, show: graded.id };
         });
         return;
       case 'openLessons':
-        await this.act('open the lessons', async () => {
+        await this.act(async () => {
           await vscode.window.showTextDocument(this.session.lessonsUri(), { viewColumn: vscode.ViewColumn.Beside });
         });
         return;
@@ -157,10 +156,11 @@ export class ReviewPanel extends PagePanel {
 
   /**
    * Runs what the person asked for in the panel. What it did is shown beside the
-   * buttons, on the candidate it says to show next; a failure is reported like any
-   * other and also shown in the panel, beside the buttons that caused it.
+   * buttons, on the candidate it says to show next; a failure is shown there too,
+   * and thrown for the request's reply. Either is sent before the reply, so the page
+   * never re-enables its buttons on the snapshot from before the action.
    */
-  private async act(action: string, run: () => Promise<Done | void>): Promise<void> {
+  private async act(run: () => Promise<Done | void>): Promise<void> {
     try {
       const done = await run();
       if (done) {
@@ -168,10 +168,11 @@ export class ReviewPanel extends PagePanel {
         this.candidateId = done.show ?? this.candidateId;
       }
     } catch (error) {
-      reportError(this.log, action, error);
       this.outcome = { level: 'error', message: errorMessage(error) };
+      throw error;
+    } finally {
+      await this.post();
     }
-    this.post();
   }
 
   /** A decision moves the panel on to the next candidate awaiting review. */

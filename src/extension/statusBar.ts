@@ -6,6 +6,8 @@ import type { WorkspaceSession } from './workspaceSession';
 /** idle / running i of N / K awaiting review; a click opens the review panel. */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('aiai.status', vscode.StatusBarAlignment.Left, 10));
+  /** Resolves once the item shows its first count. */
+  readonly shown: Promise<void>;
 
   constructor(
     private readonly session: WorkspaceSession,
@@ -14,10 +16,23 @@ export class StatusBar extends Disposable {
     super();
     this.item.name = 'AIAI';
     this.item.command = 'aiai.openReview';
+    this.item.tooltip = 'AIAI: open the review panel';
     this.register(session.onDidChange(() => this.update()));
     this.register(loop.onDidChangeState(() => this.update()));
-    this.update();
-    this.item.show();
+    // The first count reads the store: once activation has returned, since VS Code waits for that when it starts.
+    this.shown = new Promise((resolve) => {
+      const first = setTimeout(() => {
+        this.update();
+        this.item.show();
+        resolve();
+      }, 0);
+      this.register(new vscode.Disposable(() => clearTimeout(first)));
+    });
+  }
+
+  /** What the item says, as a person reads it in the status bar. */
+  get text(): string {
+    return this.item.text;
   }
 
   private update(): void {
@@ -26,6 +41,5 @@ export class StatusBar extends Disposable {
     const parts = [state.running ? `running ${state.done + 1 > state.total ? state.total : state.done + 1} of ${state.total}` : waiting === 0 ? 'idle' : ''];
     if (waiting > 0) parts.push(`${waiting} awaiting review`);
     this.item.text = `${state.running ? '$(sync~spin)' : waiting > 0 ? '$(bell-dot)' : '$(beaker)'} AIAI: ${parts.filter(Boolean).join(' · ')}`;
-    this.item.tooltip = 'AIAI: open the review panel';
   }
 }

@@ -78,7 +78,7 @@ export class WorkspaceSession extends Disposable {
     return this.listed.listing;
   }
 
-  /** The review queue: every candidate awaiting review, oldest first, for every list that shows them. */
+  /** The review queue: every candidate awaiting review, clean before flagged, oldest first, for every list that shows them. */
   pending(): CandidateBrief[] {
     return this.listing().pending;
   }

@@ -3,6 +3,7 @@
  * the wire to the webview, so it lives here and not in the engine. `core/review`
  * builds it from a record; `protocol.ts` checks it on arrival.
  */
+import type { Diagnosis } from './diagnosis';
 import type { Usage } from './usage';
 
 // The lists exist at run time so that the webview can check a value it receives.
@@ -107,6 +108,8 @@ export interface Review {
   id: string;
   title: string;
   rationale: string;
+  /** Why the model expected the change to help; beside it, `objective` says what happened. */
+  diagnosis?: Diagnosis;
   status: CandidateStatus;
   reason?: string;
   flags: string[];

@@ -17,6 +17,13 @@ const CONVERSATION = [
   },
 ];
 
+const DIAGNOSIS = {
+  failurePattern: '4 of 12 urgent tickets are routed normal',
+  rootCause: 'the urgency threshold is above their scores',
+  hypothesis: 'lower the threshold to 0.4',
+  expectedEffect: 'accuracy up by about 0.05; a few normal tickets may turn urgent',
+};
+
 const LESSONS = '- Worked: a lower urgency threshold.\n- Did not work: longer prompts.\n- Try next: the keyword list.';
 
 /** Gives a candidate's record what a model proposer in agent mode would have written. */
@@ -28,14 +35,15 @@ function asIfByAgent(folder: string, id: string): void {
   assert.ok(file, `the record of ${id}`);
   const record = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   const usage = { inputTokens: 1200, outputTokens: 300, cacheCreationTokens: 800, cacheReadTokens: 5000, costUsd: 0.0123 };
-  writeFileSync(file, JSON.stringify({ ...record, model: 'claude-test-fast', conversation: CONVERSATION, usage }, null, 2));
+  writeFileSync(file, JSON.stringify({ ...record, model: 'claude-test-fast', conversation: CONVERSATION, usage, diagnosis: DIAGNOSIS }, null, 2));
 }
 
-test('a person reads how a candidate got here, what each model did, and the lessons, and opens the lessons to edit them', async () => {
+test('a person reads how a candidate got here, why the model expected it to help, what each model did, and the lessons, and opens the lessons to edit them', async () => {
   const folder = copyExample(SEEDED);
   assert.equal(cli(folder, 'run').code, 0);
-  const pending = cliJson<Array<{ id: string; status: string }>>(folder, 'list').find((c) => c.status === 'pending');
-  assert.ok(pending, 'the run left a candidate to review');
+  // The panel opens on the first of the queue: clean candidates come before flagged ones.
+  const pending = cliJson<Array<{ id: string; status: string; flags: string[] }>>(folder, 'list').find((c) => c.status === 'pending' && c.flags.length === 0);
+  assert.ok(pending, 'the run left a clean candidate to review');
   asIfByAgent(folder, pending.id);
   writeFileSync(path.join(folder, '.aiai', 'lessons.md'), `${LESSONS}\n`);
 
@@ -46,6 +54,12 @@ test('a person reads how a candidate got here, what each model did, and the less
     const frame = await reviewFrame(page);
     await frame.locator(`[data-candidate="${pending.id}"]`).waitFor();
     assert.match(await frame.locator('.header .facts').first().innerText(), /proposer parameter-search \(claude-test-fast\)/);
+
+    // What the model expected, written before its edit, beside what the evaluation found.
+    const diagnosis = frame.locator('#diagnosis');
+    assert.match(await diagnosis.locator('h2').innerText(), /^Why the model expects this to help$/);
+    assert.deepEqual(await diagnosis.locator('dd').allInnerTexts().then((t) => t.slice(0, 4)), Object.values(DIAGNOSIS));
+    assert.match(await diagnosis.locator('#what-happened').innerText(), /^accuracy [\d.]+ → [\d.]+ \(\+[\d.]+ against the parent\); pending$/);
 
     // Closed at first; its summary says how long the conversation was and that a call failed.
     const conversation = frame.locator('#conversation');

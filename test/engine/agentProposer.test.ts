@@ -83,7 +83,7 @@ test('reading a protected file or editing outside the editable files is a tool e
   assert.deepEqual(results.map((r) => r.is_error ?? false), [true, true, false, true, true, false]);
   assert.match(results[0]!.content, /^cannot read "eval\/score\.js": the file is protected/);
   assert.match(results[1]!.content, /^cannot read "\.aiai\/config\.json": aiai's and git's own files are never shown/);
-  assert.equal(results[2]!.content, 'no match', 'search never looks into protected files');
+  assert.match(results[2]!.content, /^no match\n\n\[\d+ of 20 turns left; 3 of 3 run_evals left\]$/, 'search never looks into protected files');
   assert.match(results[3]!.content, /^refused: "eval\/score\.js": the path is protected/);
   assert.match(results[4]!.content, /^refused: "\.\.\/outside\.txt": the path escapes the workspace/);
   assert.equal(summary.candidates[0]?.status, 'pending');
@@ -93,21 +93,22 @@ test('reading a protected file or editing outside the editable files is a tool e
   assert.ok(!everyRequest().includes('AIAI_REPEAT') && !everyRequest().includes('blockUnlessX'), 'the protected file\'s text is in no request');
 });
 
-test('a conversation past proposer.maxTurns ends without a proposal, and run_evals past proposer.maxEvalRuns is a tool error', async () => {
-  const dir = workspace({ maxTurns: 3, maxEvalRuns: 1 });
+test('a conversation past proposer.maxTurns submits the draft it has, and run_evals past proposer.maxEvalRuns is a tool error', async () => {
+  const dir = workspace({ maxTurns: 4, maxEvalRuns: 1 });
   const summary = await run(dir, [
     toolCall('edit_file', { path: 'agent/params.json', search: '"x": 2', replace: '"x": 3' }),
     toolCall('run_evals', {}),
+    toolCall('edit_file', { path: 'agent/params.json', search: '"x": 3', replace: '"x": 4' }),
     toolCall('run_evals', {}),
   ]);
   const [candidate] = summary.candidates;
-  assert.equal(candidate?.status, 'failed');
-  assert.equal(candidate.reason, 'invalid-proposal: the agent used its 3 turns (proposer.maxTurns) without calling submit_change');
+  assert.equal(candidate?.status, 'pending', candidate?.reason);
+  assert.equal(candidate.title, 'Draft of agent/params.json, submitted when the turns ran out');
   const results = toolResults(server.proposalRequests().at(-1)!);
-  assert.equal(results.length, 2, 'the third turn\'s call got no answer: the conversation ended');
+  assert.equal(results.length, 3, 'the last turn\'s call got no answer: the conversation ended');
   assert.equal(summary.run.drafts?.evaluations, 1);
-  assert.deepEqual(candidate.conversation?.map((c) => [c.tool, c.isError]), [['edit_file', false], ['run_evals', false], ['run_evals', true]]);
-  assert.match(candidate.conversation?.[2]?.result ?? '', /run_evals may run 1 time\(s\) per proposal \(proposer\.maxEvalRuns\)/);
+  assert.deepEqual(candidate.conversation?.map((c) => [c.tool, c.isError]), [['edit_file', false], ['run_evals', false], ['edit_file', false], ['run_evals', true]]);
+  assert.match(candidate.conversation?.[3]?.result ?? '', /run_evals may run 1 time\(s\) per proposal \(proposer\.maxEvalRuns\)/);
 });
 
 test('every turn is marked for the prompt cache within the API\'s four breakpoints, and later turns read it', async () => {
@@ -187,7 +188,7 @@ test('aiai show tells how a candidate got here, and aiai lessons prints the less
   ]);
   const shown = cli(dir, 'show', summary.candidates[0]!.id);
   assert.equal(shown.code, 0, shown.stderr);
-  assert.match(shown.stdout, /^how it got here\n {3}1\. read_file \{"path":"eval\/score\.js"\} {2}✗ cannot read "eval\/score\.js": the file is protected\n {3}2\. edit_file \{"path":"agent\/params\.json","search":"\\"x\\": 2","replace":"\\"x\\": 6"\} {2}→ edited agent\/params\.json; the draft has 1 edit\(s\)\n {3}3\. submit_change \{"title":"x to 6","rationale":"r"\} {2}→ submitted$/m);
+  assert.match(shown.stdout, /^how it got here\n {3}1\. read_file \{"path":"eval\/score\.js"\} {2}✗ cannot read "eval\/score\.js": the file is protected\n {3}2\. edit_file \{"path":"agent\/params\.json","search":"\\"x\\": 2","replace":"\\"x\\": 6"\} {2}→ edited agent\/params\.json; the draft has 1 edit\(s\)\n {3}3\. submit_change \{"diagnosis":\{[^}]+\},"title":"x to 6","rationale":"r"\} {2}→ submitted$/m);
   const lessons = cli(dir, 'lessons');
   assert.equal(lessons.code, 0, lessons.stderr);
   assert.equal(lessons.stdout, `${DEFAULT_LESSONS}\n`);

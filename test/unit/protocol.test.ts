@@ -144,41 +144,58 @@ function reviewMessageWith(edit: (snapshot: Record<string, any>) => void): unkno
 test('every message the webview may send arrives as sent', () => {
   const messages: FromWebview[] = [
     { type: 'ready' },
-    { type: 'approve', id: '1a2b3c4d', contentHash: 'b'.repeat(40) },
-    { type: 'reject', id: '1a2b3c4d', reason: 'too risky' },
-    { type: 'openDiff', id: '1a2b3c4d' },
+    { type: 'approve', seq: 1, id: '1a2b3c4d', contentHash: 'b'.repeat(40) },
+    { type: 'reject', seq: 2, id: '1a2b3c4d', reason: 'too risky' },
+    { type: 'openDiff', seq: 3, id: '1a2b3c4d' },
     { type: 'navigate', id: '0f0f0f0f' },
-    { type: 'openLessons' },
-    { type: 'reject', id: '1a2b3c4d', reason: '', because: 'overfits' },
-    { type: 'reject', id: '1a2b3c4d', reason: 'tuned to the ids', because: 'wrong-direction' },
+    { type: 'openLessons', seq: 4 },
+    { type: 'reject', seq: 5, id: '1a2b3c4d', reason: '', because: 'overfits' },
+    { type: 'reject', seq: 6, id: '1a2b3c4d', reason: 'tuned to the ids', because: 'wrong-direction' },
     { type: 'casePage', id: '1a2b3c4d', query: { text: 'refund', offset: 40, limit: 20 } },
-    { type: 'compareWith', id: '1a2b3c4d' },
+    { type: 'compareWith', seq: 7, id: '1a2b3c4d' },
     { type: 'comparePage', a: { kind: 'candidate', id: '1a2b3c4d' }, b: { kind: 'version', commit: 'a'.repeat(40) }, query: { text: '', offset: 0, limit: MAX_PAGE } },
-    { type: 'openCompareDiff', a: { kind: 'version', commit: 'a'.repeat(40) }, b: { kind: 'candidate', id: '1a2b3c4d' } },
-    { type: 'editInWorkspace', id: '1a2b3c4d' },
-    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: [2] }, { path: 'agent/prompt.md' }] },
+    { type: 'openCompareDiff', seq: 8, a: { kind: 'version', commit: 'a'.repeat(40) }, b: { kind: 'candidate', id: '1a2b3c4d' } },
+    { type: 'editInWorkspace', seq: 9, id: '1a2b3c4d' },
+    { type: 'evaluateSelection', seq: 10, id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: [2] }, { path: 'agent/prompt.md' }] },
     { type: 'unreadable', what: 'review' },
   ];
   for (const message of messages) assert.deepEqual(parseFromWebview(overTheWire(message)), message);
+});
+
+test('an action without a whole-number seq is dropped: its reply could name no request', () => {
+  const actions: Array<Record<string, unknown>> = [
+    { type: 'approve', id: '1a2b3c4d', contentHash: 'b'.repeat(40) },
+    { type: 'reject', id: '1a2b3c4d', reason: '' },
+    { type: 'openDiff', id: '1a2b3c4d' },
+    { type: 'openLessons' },
+    { type: 'compareWith', id: '1a2b3c4d' },
+    { type: 'openCompareDiff', a: { kind: 'version', commit: 'a'.repeat(40) }, b: { kind: 'candidate', id: '1a2b3c4d' } },
+    { type: 'editInWorkspace', id: '1a2b3c4d' },
+    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json' }] },
+  ];
+  for (const action of actions) {
+    assert.ok(parseFromWebview({ ...action, seq: 0 }), `${String(action.type)} with its seq`);
+    for (const seq of [undefined, null, '1', -1, 1.5]) assert.equal(parseFromWebview({ ...action, seq }), undefined, `${String(action.type)} with seq ${JSON.stringify(seq)}`);
+  }
 });
 
 test('a quick reason, a page or a side that is not one is dropped on arrival, so no engine call sees it', () => {
   const query = { text: '', offset: 0, limit: 20 };
   const candidate = { kind: 'candidate', id: '1a2b3c4d' };
   for (const message of [
-    { type: 'reject', id: '1a2b3c4d', reason: '', because: 'ugly' },
-    { type: 'reject', id: '1a2b3c4d', reason: '', because: null },
+    { type: 'reject', seq: 1, id: '1a2b3c4d', reason: '', because: 'ugly' },
+    { type: 'reject', seq: 1, id: '1a2b3c4d', reason: '', because: null },
     { type: 'casePage', id: '1a2b3c4d' },
     { type: 'casePage', id: '1a2b3c4d', query: { ...query, limit: MAX_PAGE + 1 } },
     { type: 'casePage', id: '1a2b3c4d', query: { ...query, limit: 2.5 } },
     { type: 'casePage', id: '1a2b3c4d', query: { ...query, offset: -20 } },
     { type: 'casePage', id: '1a2b3c4d', query: { ...query, offset: '20' } },
     { type: 'casePage', id: '1a2b3c4d', query: { offset: 0, limit: 20 } },
-    { type: 'compareWith' },
+    { type: 'compareWith', seq: 1 },
     { type: 'comparePage', a: candidate, b: { kind: 'version' }, query },
     { type: 'comparePage', a: candidate, b: { kind: 'branch', name: 'main' }, query },
     { type: 'comparePage', a: candidate, query },
-    { type: 'openCompareDiff', a: 'candidate 1a2b3c4d', b: candidate },
+    { type: 'openCompareDiff', seq: 1, a: 'candidate 1a2b3c4d', b: candidate },
   ]) {
     assert.equal(parseFromWebview(message), undefined, JSON.stringify(message));
   }
@@ -189,27 +206,27 @@ test('a message from the webview that is not in the protocol does nothing', () =
     'approve',
     null,
     [],
-    { type: 'approve', id: '1a2b3c4d' },
-    { type: 'approve', id: 7, contentHash: 'x' },
-    { type: 'reject', id: '1a2b3c4d' },
-    { type: 'openDiff' },
+    { type: 'approve', seq: 1, id: '1a2b3c4d' },
+    { type: 'approve', seq: 1, id: 7, contentHash: 'x' },
+    { type: 'reject', seq: 1, id: '1a2b3c4d' },
+    { type: 'openDiff', seq: 1 },
     { type: 'deploy', id: '1a2b3c4d' },
     { type: 'toString' },
     { type: 'constructor', id: 'x' },
-    { type: 'editInWorkspace' },
-    { type: 'editInWorkspace', id: ['1a2b3c4d'] },
-    { type: 'evaluateSelection', id: '1a2b3c4d' },
-    { type: 'evaluateSelection', id: '1a2b3c4d', files: 'agent/params.json' },
-    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ hunks: [1] }] },
-    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: ['1'] }] },
-    { type: 'evaluateSelection', id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: 2 }] },
+    { type: 'editInWorkspace', seq: 1 },
+    { type: 'editInWorkspace', seq: 1, id: ['1a2b3c4d'] },
+    { type: 'evaluateSelection', seq: 1, id: '1a2b3c4d' },
+    { type: 'evaluateSelection', seq: 1, id: '1a2b3c4d', files: 'agent/params.json' },
+    { type: 'evaluateSelection', seq: 1, id: '1a2b3c4d', files: [{ hunks: [1] }] },
+    { type: 'evaluateSelection', seq: 1, id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: ['1'] }] },
+    { type: 'evaluateSelection', seq: 1, id: '1a2b3c4d', files: [{ path: 'agent/params.json', hunks: 2 }] },
   ]) {
     assert.equal(parseFromWebview(message), undefined, JSON.stringify(message));
   }
 });
 
 test('fields the protocol does not name are left behind, so nothing unchecked reaches a decision', () => {
-  assert.deepEqual(parseFromWebview({ type: 'approve', id: '1a2b3c4d', contentHash: 'x', force: true }), { type: 'approve', id: '1a2b3c4d', contentHash: 'x' });
+  assert.deepEqual(parseFromWebview({ type: 'approve', seq: 1, id: '1a2b3c4d', contentHash: 'x', force: true }), { type: 'approve', seq: 1, id: '1a2b3c4d', contentHash: 'x' });
   const parsed = parseToWebview(reviewMessageWith((s) => (s.review.script = 'alert(1)')));
   assert.ok(parsed?.type === 'review');
   assert.equal('script' in parsed.snapshot.review, false);
@@ -241,6 +258,17 @@ test('a page of cases, a comparison and its pages, and their failures arrive as 
     { type: 'comparePage', a, b, query, error: 'no candidate "1a2b3c4d"' },
   ];
   for (const message of messages) assert.deepEqual(parseToWebview(overTheWire(message)), message);
+});
+
+test('a reply names its request, and says why when it failed or was refused', () => {
+  const replies: ToWebview[] = [
+    { type: 'reply', seq: 1 },
+    { type: 'reply', seq: 2, error: 'another action of this panel is still in progress; try again once it is done' },
+  ];
+  for (const message of replies) assert.deepEqual(parseToWebview(overTheWire(message)), message);
+  for (const message of [{ type: 'reply' }, { type: 'reply', seq: '1' }, { type: 'reply', seq: -1 }, { type: 'reply', seq: 1.5 }, { type: 'reply', seq: 1, error: { message: 'failed' } }, { type: 'reply', seq: 1, error: null }]) {
+    assert.equal(parseToWebview(message), undefined, JSON.stringify(message));
+  }
 });
 
 test('a wrong value inside a page of cases, a chain or a comparison drops the whole message', () => {

@@ -14,8 +14,13 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** A real VS Code (code-server) on a free loopback port, with its own profile. */
-export async function startCodeServer(options: { theme?: 'dark' | 'light'; extensionsDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CodeServer> {
+/**
+ * A real VS Code (code-server) on a free loopback port, with its own profile. Workspace
+ * trust is off unless `untrusted`: then it is on, and the fresh profile trusts no
+ * folder, so a workspace opens in restricted mode without asking (no startup prompt, no
+ * prompt for files outside it: either would be a modal dialog that nobody answers).
+ */
+export async function startCodeServer(options: { theme?: 'dark' | 'light'; extensionsDir?: string; env?: NodeJS.ProcessEnv; untrusted?: boolean } = {}): Promise<CodeServer> {
   const entry = setupCodeServer();
   const port = await freePort();
   const userDataDir = tempDir('aiai-vscode-');
@@ -26,7 +31,8 @@ export async function startCodeServer(options: { theme?: 'dark' | 'light'; exten
       'workbench.startupEditor': 'none',
       'workbench.colorTheme': options.theme === 'light' ? 'Default Light Modern' : 'Default Dark Modern',
       'workbench.tips.enabled': false,
-      'security.workspace.trust.enabled': false,
+      'security.workspace.trust.enabled': options.untrusted === true,
+      ...(options.untrusted ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.untrustedFiles': 'open' } : {}),
       'extensions.autoCheckUpdates': false,
       'git.enabled': false,
       'telemetry.telemetryLevel': 'off',
@@ -38,7 +44,7 @@ export async function startCodeServer(options: { theme?: 'dark' | 'light'; exten
   writeFileSync(configFile, 'auth: none\n');
   const child = spawn(
     process.execPath,
-    [entry, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    [entry, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', ...(options.untrusted ? [] : ['--disable-workspace-trust']),
       '--user-data-dir', userDataDir, '--extensions-dir', options.extensionsDir ?? path.join(userDataDir, 'extensions')],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );

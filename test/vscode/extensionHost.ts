@@ -14,11 +14,12 @@ export interface HostRun {
 /**
  * Runs the built integration suites (dist/test/integration) inside the extension
  * host of a real VS Code (code-server), with the extension loaded from this folder
- * and `workspace` open. The host reports to a file, which this waits for.
+ * and `workspace` open. The host reports to a file, which this waits for. With
+ * `untrusted`, the workspace opens in restricted mode and only the untrusted suite runs.
  */
-export async function runInExtensionHost(workspace: string): Promise<HostRun> {
+export async function runInExtensionHost(workspace: string, options: { untrusted?: boolean } = {}): Promise<HostRun> {
   const results = path.join(tempDir(), 'results.json');
-  const server = await startCodeServer({ env: { AIAI_TEST_RESULTS: results } });
+  const server = await startCodeServer({ untrusted: options.untrusted === true, env: { AIAI_TEST_RESULTS: results, ...(options.untrusted ? { AIAI_TEST_SUITE: 'untrusted' } : {}) } });
   const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   try {
     const remote = (p: string): string => `vscode-remote://127.0.0.1:${server.port}${p}`;

@@ -18,6 +18,7 @@ import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawEx
 import { pointerToPath } from './jsonPointer';
 import { sandboxAccessProblems, type SandboxAccess } from './sandboxAccess';
 import { twoPhaseProblems } from './twoPhase';
+import { evalReportProblems, type EvalReport } from './evalFormat';
 import { isChoiceKnob, patternProblem, type ChoiceKnob, type Knob, type RangeKnob } from './knobs';
 
 export type { Knob } from './knobs';
@@ -31,7 +32,8 @@ export interface Gate {
   max?: number;
 }
 
-export interface EvalSpec {
+export type { EvalFormat } from './evalFormat';
+export interface EvalSpec extends EvalReport {
   name: string;
   command: string;
   timeoutSec: number;
@@ -86,7 +88,6 @@ export interface Budget {
   /** What evaluations may spend on model calls, metered by the gateway. */
   maxEvalCostUsd?: number;
 }
-
 
 /**
  * How a run picks the version to change next:
@@ -189,7 +190,7 @@ type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'kn
   search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
   editable: string[];
-  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats' | 'answers' | 'data'> & Partial<EvalSpec>>;
+  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats' | 'answers' | 'data' | 'format'> & Partial<EvalSpec>>;
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
   knobs?: Array<(Omit<RangeKnob, 'name'> | Omit<ChoiceKnob, 'name'>) & { name?: string }>;
   budget?: Partial<Budget>;
@@ -201,7 +202,7 @@ function withDefaults(raw: RawConfig, workspace: string): Config {
     editable: raw.editable,
     protected: raw.protected ?? [],
     context: raw.context ?? [],
-    evals: raw.evals.map((e) => ({ ...e, timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1, answers: e.answers ?? [], data: e.data ?? [] })),
+    evals: raw.evals.map((e) => ({ ...e, format: e.format ?? 'aiai', timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1, answers: e.answers ?? [], data: e.data ?? [] })),
     objective: { direction: 'maximize', minDelta: 0, ...raw.objective },
     knobs: (raw.knobs ?? []).map((k, i) => ({ ...k, name: k.name ?? defaultKnobName(k, i) })),
     proposer: raw.proposer ?? { kind: 'parameter-search' },
@@ -365,7 +366,7 @@ function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem
     if (e.gate?.min !== undefined && e.gate.max !== undefined && e.gate.min > e.gate.max) {
       report(['evals', i, 'gate'], `gate of eval "${e.name}" has min greater than max`);
     }
-    for (const p of twoPhaseProblems(e, config.editable)) report(['evals', i, ...p.location], p.message);
+    for (const p of [...twoPhaseProblems(e, config.editable), ...evalReportProblems(e)]) report(['evals', i, ...p.location], p.message);
   });
 
   const objectiveIndex = names.get(config.objective.eval);

@@ -36,6 +36,11 @@ export interface EvalOutcome {
    * proposer (a grader prints answers), while `logFile` and `logTail` are the command's.
    */
   graded?: GraderRun;
+  /**
+   * Protected or holdout-only files whose content this train-side eval's cases,
+   * feedback or log held: none of it reaches a proposer (the person sees it all).
+   */
+  leaked?: string[];
 }
 
 export interface GraderRun {

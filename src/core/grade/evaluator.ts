@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { PEER_ADAPTER_FILE, writePeerAdapter } from '../config/peerAdapter';
 import type { Config, EvalSpec, Gate } from '../config/config';
 import type { Git } from '../git/git';
-import { parseMetrics, type CaseResult, type Metrics } from './metrics';
+import type { CaseResult, Metrics, ParsedMetrics } from './metrics';
+import { readReport } from './reportFormat';
 import { round } from '../common/numbers';
 import { MODEL_METRIC_PREFIX, type EvalMeter } from '../gateway/evalMeter';
 import type { ModelGateway } from '../gateway/gateway';
@@ -12,6 +13,7 @@ import type { EvalOutcome, Evaluation } from './evaluation';
 import type { EvalRun, Executor } from './executor';
 import { ArrangedCheckout, EvalFiles, graderView } from './evalFiles';
 import { runTwoPhases, type PhasedRun } from './twoPhase';
+import { LeakGuard } from './leakGuard';
 
 /** An evaluation's checkout of the candidate, and the arrangement of its restricted files. */
 interface Checkout {
@@ -56,9 +58,11 @@ export class Evaluator {
     private readonly gateway?: ModelGateway,
   ) {
     this.files = new EvalFiles(config.evals, config.editable);
+    this.leakGuard = new LeakGuard(git, policy, config.evals);
   }
 
   private readonly files: EvalFiles;
+  private readonly leakGuard: LeakGuard;
 
   async evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const started = Date.now();
@@ -90,15 +94,38 @@ export class Evaluator {
     }
   }
 
-  /** Runs evals in order until one fails; returns why it failed. */
+  /** Runs evals in order until one fails or leaks; returns why it failed. */
   private async runAll(specs: EvalSpec[], dir: Checkout, options: EvaluateOptions, outcomes: EvalOutcome[]): Promise<string | undefined> {
     for (const spec of specs) {
-      const outcome = await this.runOne(spec, dir, options);
-      if (outcome.status === 'interrupted') throw new Interrupted();
+      const ran = await this.runOne(spec, dir, options);
+      if (ran.status === 'interrupted') throw new Interrupted();
+      const outcome = await this.screen(ran, spec, options);
       outcomes.push(outcome);
       if (outcome.status !== 'passed') return `${spec.name}: ${outcome.reason ?? outcome.status}`;
+      if (outcome.leaked) return `${spec.name}: leak: what it would show a proposer held content of ${outcome.leaked.join(', ')}, which no proposer may see; it is withheld`;
     }
     return undefined;
+  }
+
+  /**
+   * Makes a grading of the base version the reference that its candidates are
+   * checked against for leaks: what it shows a proposer (the grader's messages, the
+   * train cases) is no leak. A grading of the base made here is one already; one
+   * reused from an earlier run must be handed over before candidates are graded.
+   */
+  async trust(base: string, evaluation: Pick<Evaluation, 'evals'>): Promise<void> {
+    for (const outcome of evaluation.evals) if (!outcome.holdout) await this.leakGuard.trust(base, outcome);
+  }
+
+  /** A train-side outcome, with the secret files whose content it would show a proposer; the base's own outcomes are the reference. */
+  private async screen(outcome: EvalOutcome, spec: EvalSpec, options: EvaluateOptions): Promise<EvalOutcome> {
+    if (spec.holdout) return outcome;
+    if (options.commit === options.base) {
+      await this.trust(options.base, { evals: [outcome] });
+      return outcome;
+    }
+    const leaked = await this.leakGuard.leaks(options.base, outcome, spec);
+    return leaked.length > 0 ? { ...outcome, leaked } : outcome;
   }
 
   /** Runs an eval `repeats` times; its metrics are the means, with their spread when repeated. */
@@ -161,10 +188,12 @@ export class Evaluator {
     if (meter && meter.refusedForBudget > 0) {
       return { ...base, status: 'failed', reason: `the model gateway refused ${meter.refusedForBudget} call(s) of this eval: ${this.gateway?.budgetProblem() ?? 'the evaluation budget is spent'}` };
     }
-    const failure = this.failure(run, spec) ?? problem ?? (result && gradeLog !== undefined ? this.failure(result, spec, gradeLog) : undefined);
+    // A report's exit code is the writer's own: the command's in a one-phase eval, the grader's in a two-phase one.
+    const reports = spec.format !== 'aiai';
+    const failure = this.failure(run, spec, undefined, reports && spec.grade === undefined) ?? problem ?? (result && gradeLog !== undefined ? this.failure(result, spec, gradeLog, reports) : undefined);
     if (failure) return { ...base, ...failure };
     if (!result) return { ...base, status: 'failed', reason: 'the grader did not run' };
-    const parsed = parseMetrics(result.metricsText, result.stdoutTail, [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])]);
+    const parsed = this.parsed(spec, result, gradeLog);
     if (!parsed.ok) return { ...base, status: 'unparsable', reason: parsed.reason };
     const forged = Object.keys(parsed.metrics).filter((name) => name.startsWith(MODEL_METRIC_PREFIX));
     if (forged.length > 0) {
@@ -176,13 +205,28 @@ export class Evaluator {
     return gateProblem ? { ...measured, status: 'gate-failed', reason: gateProblem } : { ...measured, status: 'passed' };
   }
 
-  /** Why a run of the command, or of the grader (named by its log), fails the candidate, if it does. */
-  private failure(run: EvalRun, spec: EvalSpec, graderLog?: string): Pick<EvalOutcome, 'status' | 'reason'> | undefined {
+  /**
+   * What the eval wrote, read in its format. When a report could not be read, the
+   * writer's exit code is said too: it is the likelier story (a test runner that crashed).
+   */
+  private parsed(spec: EvalSpec, result: EvalRun, graderLog: string | undefined): ParsedMetrics {
+    const mustKeep = [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])];
+    const parsed: ParsedMetrics = result.written && 'problem' in result.written ? { ok: false, reason: result.written.problem } : readReport(spec.format, result.written?.text, result.stdoutTail, mustKeep);
+    if (parsed.ok || !result.exitCode) return parsed;
+    return { ok: false, reason: `${parsed.reason} (${graderLog !== undefined ? 'the grader' : 'the command'} exited with code ${result.exitCode})` };
+  }
+
+  /**
+   * Why a run of the command, or of the grader (named by its log), fails the candidate,
+   * if it does. One that writes a report (`exitWithReport`) may exit non-zero: a test
+   * runner does when a test fails, which its report tells case by case.
+   */
+  private failure(run: EvalRun, spec: EvalSpec, graderLog?: string, exitWithReport = false): Pick<EvalOutcome, 'status' | 'reason'> | undefined {
     const who = graderLog !== undefined ? 'the grader was ' : '';
     if (run.tooManyProcesses) return { status: 'failed', reason: `${who}killed for running more than ${this.config.sandbox.maxProcesses} processes at once (sandbox.maxProcesses)` };
     if (run.timedOut) return { status: 'timeout', reason: `timeout: ${run.killedBy ?? `${who}killed after ${spec.timeoutSec}s with every process it started`}` };
     if (run.killedBy) return { status: 'failed', reason: `${graderLog !== undefined ? 'the grader: ' : ''}${run.killedBy}` };
-    if (run.exitCode === 0) return undefined;
+    if (run.exitCode === 0 || (exitWithReport && run.exitCode !== null)) return undefined;
     const how = run.exitCode === null ? `was killed by ${run.signal ?? 'a signal'}` : `exited with code ${run.exitCode}`;
     return { status: 'failed', reason: graderLog !== undefined ? `the grader ${how} (its log: ${graderLog})` : `the command ${how}` };
   }

@@ -1,5 +1,6 @@
 import type { EvalSpec } from '../config/config';
 import type { Grant } from '../gateway/gateway';
+import { resultVariables, type Written } from './reportFile';
 
 /**
  * Where and how an eval command runs: on this machine, or as a job of a cluster.
@@ -67,18 +68,19 @@ export interface EvalRun {
   durationMs: number;
   stdoutTail: string;
   logTail: string;
-  /** What the eval wrote to its metrics file, if it wrote one. */
-  metricsText: string | undefined;
+  /** What the eval wrote to its metrics file or report (none in a run phase). */
+  written: Written;
 }
 
 /**
- * What an eval finds in its environment, wherever it runs: its metrics file (never in
- * a run phase, whose grade is not its own to write), its outputs folder, its name, its
- * candidate, its repeat, its temp folder.
+ * What an eval finds in its environment, wherever it runs: its metrics file or report
+ * file (never in a run phase, whose grade is not its own to write), its outputs
+ * folder, its name, its candidate, its repeat, its temp folder.
  */
-export function evalEnv({ spec, label, repeat, phase }: Pick<EvalRequest, 'spec' | 'label' | 'repeat' | 'phase'>, metricsFile: string, scratch: string): Record<string, string> {
+export function evalEnv(request: Pick<EvalRequest, 'spec' | 'label' | 'repeat' | 'phase' | 'checkout'>, scratch: string): Record<string, string> {
+  const { spec, label, repeat, phase } = request;
   return {
-    ...(phase?.kind !== 'run' ? { AIAI_METRICS_FILE: metricsFile } : {}),
+    ...resultVariables(request, scratch),
     ...(phase ? { AIAI_PHASE: phase.kind, AIAI_OUTPUTS_DIR: phase.outputs } : {}),
     AIAI_EVAL: spec.name,
     AIAI_CANDIDATE: label,

@@ -36,14 +36,19 @@ export interface Failure extends Evidence {
   score?: number;
 }
 
-/** The failing cases of the train-side evals; nothing of a holdout eval. */
-export function trainFailures(evaluation: Pick<Evaluation, 'evals'>): Failure[] {
-  return evaluation.evals.filter((e) => !e.holdout).flatMap((e) => e.cases.filter((c) => !c.passed).map(({ passed: _, ...c }) => ({ eval: e.name, ...c })));
+/** What of an evaluation a proposer may see: train-side evals, none whose output leaked. */
+function shownToProposer(evaluation: Pick<Evaluation, 'evals'>): Evaluation['evals'] {
+  return evaluation.evals.filter((e) => !e.holdout && !e.leaked);
 }
 
-/** What each train-side eval said about the run as a whole. */
+/** The failing cases of the train-side evals; nothing of a holdout eval, nor of an eval that leaked. */
+export function trainFailures(evaluation: Pick<Evaluation, 'evals'>): Failure[] {
+  return shownToProposer(evaluation).flatMap((e) => e.cases.filter((c) => !c.passed).map(({ passed: _, ...c }) => ({ eval: e.name, ...c })));
+}
+
+/** What each train-side eval that did not leak said about the run as a whole. */
 export function trainFeedback(evaluation: Pick<Evaluation, 'evals'>): Record<string, string> {
-  return Object.fromEntries(evaluation.evals.filter((e) => !e.holdout && e.feedback).map((e) => [e.name, e.feedback ?? '']));
+  return Object.fromEntries(shownToProposer(evaluation).filter((e) => e.feedback).map((e) => [e.name, e.feedback ?? '']));
 }
 
 export function trainMetrics(evaluation: Pick<Evaluation, 'evals'>): Record<string, Metrics> {

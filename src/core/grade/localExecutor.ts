@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Config } from '../config/config';
-import { readTextIfExists } from '../common/files';
 import type { Git } from '../git/git';
 import type { Worktrees } from '../git/worktrees';
 import { runCommand } from './command';
 import { evalEnvironment } from './evalEnvironment';
 import { evalEnv, outputsMounts, phaseCommand, timeLimitMs, type EvalRequest, type EvalRun, type Executor } from './executor';
+import { clearReport, readResult } from './reportFile';
 import { sandboxed, type Isolation, type SandboxOptions } from './sandbox';
 import { bridgeLauncher } from '../gateway/bridge';
 import type { Grant } from '../gateway/gateway';
@@ -46,8 +46,8 @@ export class LocalExecutor implements Executor {
   async run(request: EvalRequest): Promise<EvalRun> {
     const { checkout, logFile, signal, gateway, phase } = request;
     const scratch = this.folder('tmp');
-    const metricsFile = path.join(scratch, 'metrics.json');
     try {
+      clearReport(request);
       const outputs = outputsMounts(phase);
       const readOnly = [...this.config.shared.map((entry) => path.join(this.git.root, entry)), ...outputs.readOnly];
       const bridge = gateway && this.isolation.kind === 'bubblewrap' && !this.config.sandbox.network ? this.bridge(scratch, gateway) : undefined;
@@ -66,13 +66,13 @@ export class LocalExecutor implements Executor {
       const result = await runCommand({
         ...argv,
         cwd: checkout,
-        env: evalEnvironment(process.env, this.config.sandbox.env, { ...argv.env, ...evalEnv(request, metricsFile, scratch), ...gateway?.env(), ...bridge?.env }),
+        env: evalEnvironment(process.env, this.config.sandbox.env, { ...argv.env, ...evalEnv(request, scratch), ...gateway?.env(), ...bridge?.env }),
         timeoutMs: timeLimitMs(request),
         logFile,
         signal,
         maxProcesses: this.config.sandbox.maxProcesses,
       });
-      return { ...result, metricsText: readTextIfExists(metricsFile) };
+      return { ...result, written: readResult(request, scratch) };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -52,7 +52,11 @@ export function parseMetrics(metricsFile: string | undefined, stdoutTail: string
 }
 
 function parseMetricsFile(text: string, mustKeep: readonly string[]): ParsedMetrics {
-  const value = tryParseJson(text);
+  return metricsOf(tryParseJson(text), mustKeep);
+}
+
+/** The metrics file's content once parsed (or a report read into its shape), kept bounded. */
+export function metricsOf(value: unknown, mustKeep: readonly string[]): ParsedMetrics {
   if (typeof value !== 'object' || value === null) return { ok: false, reason: 'unparsable metrics file: it is not a JSON object' };
   const { metrics, cases = [], feedback } = value as { metrics?: unknown; cases?: unknown; feedback?: unknown };
   if (!isNumberRecord(metrics)) return { ok: false, reason: 'unparsable metrics file: "metrics" must be an object of numbers' };

@@ -14,6 +14,7 @@ import { evalVariables } from './evalEnvironment';
 import { evalEnv, outputsMounts, phaseCommand, timeLimitMs, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';
+import { clearReport, readResult } from './reportFile';
 import { launcherSaid, submitJob, type SubmittedJob } from './slurmSubmit';
 import { gatewayOnNode, jobScript, JOB_FILES } from './slurmScript';
 
@@ -99,8 +100,9 @@ export class SlurmExecutor implements Executor {
     mkdirSync(scratch);
     const gateway = request.gateway && gatewayOnNode(request.gateway, scratch, this.config);
     const outputs = outputsMounts(request.phase);
-    const { inherited, assigned } = evalVariables(process.env, this.config.sandbox.env, { ...evalEnv(request, path.join(scratch, 'metrics.json'), scratch), ...gateway?.env });
+    const { inherited, assigned } = evalVariables(process.env, this.config.sandbox.env, { ...evalEnv(request, scratch), ...gateway?.env });
     try {
+      clearReport(request);
       // The script holds no value of aiai's environment (those reach the job by name, through Slurm), and only its owner may read it.
       writeFileSync(
         file(JOB_FILES.script),
@@ -224,7 +226,7 @@ export class SlurmExecutor implements Executor {
       ...nothing(durationMs),
       logTail: log.slice(-LOG_TAIL),
       stdoutTail: read(JOB_FILES.stdout) ?? '',
-      metricsText: read(path.join(JOB_FILES.scratch, 'metrics.json')),
+      written: readResult(request, path.join(folder, JOB_FILES.scratch)),
       tooManyProcesses: existsSync(path.join(folder, JOB_FILES.tooMany)),
     };
     if (ending.kind === 'aborted') return { ...result, aborted: true };
@@ -360,7 +362,7 @@ function exitOf(text: string | undefined): Pick<EvalRun, 'exitCode' | 'signal'> 
 }
 
 function nothing(durationMs: number): EvalRun {
-  return { exitCode: null, signal: null, timedOut: false, aborted: false, tooManyProcesses: false, durationMs, stdoutTail: '', logTail: '', metricsText: undefined };
+  return { exitCode: null, signal: null, timedOut: false, aborted: false, tooManyProcesses: false, durationMs, stdoutTail: '', logTail: '', written: undefined };
 }
 
 function readdirNames(dir: string): string[] {

@@ -27,7 +27,7 @@ export const JOB_FILES = {
   refused: 'refused',
   /** The script ran to its end. */
   done: 'done',
-  /** The eval's temp folder, holding its metrics file. */
+  /** The eval's temp folder, holding its metrics file or report. */
   scratch: 'tmp',
 } as const;
 

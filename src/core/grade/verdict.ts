@@ -8,8 +8,11 @@ import { round } from '../common/numbers';
 
 /* The grader's word on an evaluated candidate: how it compares, and whether it may await review. */
 
-/** What the grader flags on an evaluation: better on train but worse on holdout, or protected files changed. */
-export type GradeFlag = 'overfit' | 'tamper';
+/**
+ * What the grader flags on an evaluation: better on train but worse on holdout,
+ * protected files changed, or content of files no proposer may see in what it would show one.
+ */
+export type GradeFlag = 'overfit' | 'tamper' | 'leak';
 
 /** A version already graded: the parent of a candidate, or the current version. */
 export interface Standing {
@@ -39,6 +42,8 @@ export function verdict(objective: Objective, evaluation: Evaluation, parent: St
   const flags: GradeFlag[] = [];
   if (evaluation.tamperedPaths.length > 0) flags.push('tamper');
   if (isOverfit(objective, evaluation, parent.evaluation)) flags.push('overfit');
+  // Such an evaluation is not ok (`Evaluator`), so the candidate fails; its reason names the files, never their content.
+  if (evaluation.evals.some((e) => e.leaked)) flags.push('leak');
   const value = objectiveValue(objective, evaluation);
   const change: ObjectiveChange | undefined =
     value === undefined

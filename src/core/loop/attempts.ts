@@ -18,6 +18,7 @@ export function toAttempt(candidate: CandidateSummary, objective: Objective): At
     ...(value !== undefined && candidate.objective ? { delta: candidate.objective.delta } : {}),
     failingCases: candidate.failingCases,
     ...(candidate.logTail ? { logTail: candidate.logTail } : {}),
+    ...(candidate.diagnosis ? { expectedEffect: candidate.diagnosis.expectedEffect } : {}),
   };
 }
 

@@ -19,7 +19,9 @@ import type { RunState } from './runState';
  */
 export function evalsKey(config: Config): string {
   const shared = config.deterministic ? config.shared.map((dir) => [dir, fingerprint(path.join(config.workspace, dir))]) : config.shared;
-  return createHash('sha256').update(JSON.stringify({ evals: config.evals, sandbox: config.sandbox, shared, deterministic: config.deterministic })).digest('hex');
+  // An eval of the default format keys as it did before formats existed: earlier runs still match.
+  const evals = config.evals.map(({ format, ...spec }) => (format === 'aiai' ? spec : { ...spec, format }));
+  return createHash('sha256').update(JSON.stringify({ evals, sandbox: config.sandbox, shared, deterministic: config.deterministic })).digest('hex');
 }
 
 /** A folder's files as git's index would see them change: path, size and modification time. */

@@ -42,13 +42,14 @@ export class Drafts {
     });
     const drafts = this.run.record.drafts ?? { evaluations: 0, durationMs: 0 };
     this.run.update({ drafts: { evaluations: drafts.evaluations + 1, durationMs: drafts.durationMs + evaluation.durationMs } });
-    const failed = evaluation.evals.find((e) => e.status !== 'passed' && !e.holdout);
+    // What a leaking eval printed or named is the candidate's, and may hold what a proposer must not see.
+    const failed = evaluation.evals.find((e) => e.status !== 'passed' && !e.holdout && !e.leaked);
     return {
       ok: evaluation.ok,
       ...(evaluation.reason ? { reason: evaluation.reason } : {}),
       metrics: trainMetrics(evaluation),
       deltas: evalDeltas(evaluation, parent.evaluation),
-      cases: evalCaseChanges(evaluation, parent.evaluation),
+      cases: evalCaseChanges({ ...evaluation, evals: evaluation.evals.filter((e) => !e.leaked) }, parent.evaluation),
       failures: trainFailures(evaluation),
       ...(failed ? { logTail: lastLines(failed.logTail, LOG_LINES) } : {}),
     };

@@ -163,6 +163,8 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
   let population: Population | undefined;
   try {
     const baseline = (resumed && baselineOf(resumed, config)) || (await evaluateBaseline(config, store, setup.evaluator, state, options.signal, emit));
+    // What the base version's own evaluation shows is no leak, whether it was graded now or earlier.
+    await setup.evaluator.trust(baseline.commit, baseline.evaluation);
     population = new Population(config, store, baseline, archive);
     const budget = new Budget(config.budget, state, () => setup.gateway.budgetProblem());
     const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, plan.proposing, options.signal, emit);

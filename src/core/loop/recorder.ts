@@ -26,6 +26,7 @@ export class Recorder {
       flags: [],
       title: proposal?.title ?? '(no proposal)',
       rationale: proposal?.rationale ?? '',
+      ...(proposal?.diagnosis ? { diagnosis: proposal.diagnosis } : {}),
       proposer: this.proposerName,
       parent: { id: parent.id, commit: parent.commit },
       base: run.base,

@@ -4,7 +4,9 @@ import type { PathPolicy } from '../config/pathPolicy';
 import { capText } from '../common/text';
 import { firstNonUtf8 } from '../git/bytes';
 import type { Failure } from '../grade/grading';
+import { asDiagnosis, DIAGNOSIS_FIELDS, type Diagnosis } from '../../shared/diagnosis';
 import { formatNumber, formatSigned } from '../../shared/format';
+import { DIAGNOSIS_INPUT } from './diagnosisInput';
 import type { Draft } from './draft';
 import { pageOfFailures } from './evidence';
 import type { DraftResult, ProposalRequest } from './proposer';
@@ -31,10 +33,11 @@ export const AGENT_TOOLS: Anthropic.Tool[] = [
     replace: { type: 'string' },
   }, ['path', 'search', 'replace']),
   tool('run_evals', 'Grade the draft on the train evals, in the sandbox: metrics, deltas against the parent, cases that newly pass or fail.', {}),
-  tool('submit_change', 'Submit the draft as the proposal, with a title (like a commit subject) and the rationale: what you expect to improve, and why.', {
+  tool('submit_change', 'Submit the draft as the proposal: your diagnosis, a title (like a commit subject) and the rationale: what you expect to improve, and why.', {
+    diagnosis: DIAGNOSIS_INPUT,
     title: { type: 'string', minLength: 1 },
     rationale: { type: 'string', minLength: 1 },
-  }, ['title', 'rationale']),
+  }, ['diagnosis', 'title', 'rationale']),
 ];
 
 /** A tool result is cut to this many characters. */
@@ -45,7 +48,7 @@ const SEARCH_MATCHES = 100;
 export interface ToolAnswer {
   text: string;
   isError: boolean;
-  submitted?: { title: string; rationale: string };
+  submitted?: { title: string; rationale: string; diagnosis: Diagnosis };
 }
 
 /** Runs the agent's tool calls over its draft, through what the loop handed the proposer. */
@@ -53,6 +56,7 @@ export class AgentTools {
   private evalRuns = 0;
   private failures: Failure[];
   private failuresOf = 'the parent';
+  private lastRun?: { edits: number; run: number; answer: ToolAnswer };
 
   constructor(
     private readonly request: ProposalRequest,
@@ -85,9 +89,9 @@ export class AgentTools {
       case 'run_evals':
         return this.runEvals();
       case 'submit_change':
-        return this.submit(str('title')?.trim() ?? '', str('rationale')?.trim() ?? '');
+        return this.submit(str('title')?.trim() ?? '', str('rationale')?.trim() ?? '', asDiagnosis(input.diagnosis));
       default:
-        return fail(`there is no tool "${name}"`);
+        return fail(`there is no tool "${name}"; the tools are ${AGENT_TOOLS.map((t) => t.name).join(', ')}`);
     }
   }
 
@@ -108,6 +112,7 @@ export class AgentTools {
     const notUtf8 = firstNonUtf8(text);
     if (notUtf8) return fail(`cannot read "${file}": it is not UTF-8 text (${notUtf8}); an edit keeps its other bytes as they are`);
     const lines = text.split('\n');
+    if (offset > lines.length) return fail(`"${file}" has ${lines.length} line(s); offset ${offset} is past its end`);
     const shown = lines.slice(offset - 1, offset - 1 + Math.min(limit, READ_LINES));
     const more = offset - 1 + shown.length < lines.length ? `\n[lines ${offset}–${offset + shown.length - 1} of ${lines.length}; read on with offset ${offset + shown.length}]` : '';
     return ok(`${shown.join('\n')}${more}`);
@@ -134,6 +139,8 @@ export class AgentTools {
   }
 
   private showFailures(offset: number): ToolAnswer {
+    const count = this.failures.length;
+    if (offset > 0 && offset >= count) return fail(`offset ${offset} is past the end: ${this.failuresOf} has ${count} failing train case(s), offsets 0–${Math.max(0, count - 1)}`);
     const page = pageOfFailures(this.failures, offset, RESULT_CHARS - 500);
     return ok(`Of ${this.failuresOf}. ${page.text}${page.next !== undefined ? `\n[more: show_failures with offset ${page.next}]` : ''}`);
   }
@@ -147,20 +154,33 @@ export class AgentTools {
     return problem ? fail(problem) : ok(`edited ${file}; the draft has ${this.draft.edits.length} edit(s)`);
   }
 
+  get evalRunsLeft(): number {
+    return Math.max(0, this.maxEvalRuns - this.evalRuns);
+  }
+
   private async runEvals(): Promise<ToolAnswer> {
     if (this.draft.edits.length === 0) return fail('the draft has no edits yet; edit_file first');
+    // Edits only append, so the same count is the same draft: its result again costs no run.
+    const last = this.lastRun;
+    if (last?.edits === this.draft.edits.length) return { ...last.answer, text: `The draft is unchanged since run_evals ${last.run}; its result again, no run spent:\n${last.answer.text}` };
     if (this.evalRuns >= this.maxEvalRuns) return fail(`run_evals may run ${this.maxEvalRuns} time(s) per proposal (proposer.maxEvalRuns); submit or keep editing`);
     this.evalRuns++;
     const result = await this.request.evaluateDraft(this.draft.edits);
-    this.failures = result.failures;
-    this.failuresOf = `your draft (run_evals ${this.evalRuns})`;
-    return { text: describeDraftResult(result), isError: !result.ok };
+    // An eval that stopped before reporting any case says nothing of the parent's failures: they stay.
+    if (!noCaseResults(result)) {
+      this.failures = result.failures;
+      this.failuresOf = `your draft (run_evals ${this.evalRuns})`;
+    }
+    const answer = { text: describeDraftResult(result), isError: !result.ok };
+    this.lastRun = { edits: this.draft.edits.length, run: this.evalRuns, answer };
+    return answer;
   }
 
-  private submit(title: string, rationale: string): ToolAnswer {
+  private submit(title: string, rationale: string, diagnosis: Diagnosis | undefined): ToolAnswer {
+    if (!diagnosis) return fail(`submit_change needs a diagnosis with ${DIAGNOSIS_FIELDS.join(', ')}, each a sentence or two`);
     if (!title || !rationale) return fail('submit_change needs a title and a rationale');
     if (this.draft.edits.length === 0) return fail('the draft has no edits; edit_file first');
-    return { text: 'submitted', isError: false, submitted: { title, rationale } };
+    return { text: 'submitted', isError: false, submitted: { title, rationale, diagnosis } };
   }
 }
 
@@ -174,9 +194,18 @@ export function describeDraftResult(r: DraftResult): string {
     if (cases?.newlyPassing.length) lines.push(`  newly passing: ${cases.newlyPassing.join(', ')}`);
     if (cases?.newlyFailing.length) lines.push(`  newly failing: ${cases.newlyFailing.join(', ')}`);
   }
-  lines.push(`${r.failures.length} train case(s) fail; show_failures pages through them.`);
+  lines.push(
+    noCaseResults(r)
+      ? "The eval stopped before it reported any case: this is not 0 failures, and show_failures still shows the parent's failing cases."
+      : `${r.failures.length} train case(s) fail; show_failures pages through them.`,
+  );
   if (r.logTail) lines.push(`log of the failed eval, last lines:\n${r.logTail}`);
   return lines.join('\n');
+}
+
+/** A draft whose evals failed without a single case: a crash, a timeout, edits that did not apply. */
+function noCaseResults(r: DraftResult): boolean {
+  return !r.ok && r.failures.length === 0;
 }
 
 function tool(name: string, description: string, properties: Record<string, unknown>, required: string[] = []): Anthropic.Tool {

@@ -25,7 +25,7 @@ export class Draft {
   /** Applies one edit; returns why it does not apply, if it does not. */
   async apply(edit: Edit): Promise<string | undefined> {
     const applied = await applyEdits([edit], (file) => this.read(file));
-    if (!applied.ok) return applied.reason.replace(/^edit 1 /, 'the edit ');
+    if (!applied.ok) return `${applied.reason.replace(/^edit 1 /, 'the edit ')}${applied.hint ? `\n${applied.hint}` : ''}`;
     for (const change of applied.changes) if ('content' in change && change.content !== null) this.changed.set(change.path, change.content);
     this.edits.push(edit);
     return undefined;

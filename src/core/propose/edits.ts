@@ -1,4 +1,5 @@
 import type { FileChange } from '../git/git';
+import { nearestLines } from './nearestLines';
 
 /** One search/replace edit, as a proposer returns it (DESIGN.md, proposer tool). */
 export interface Edit {
@@ -7,7 +8,8 @@ export interface Edit {
   replace: string;
 }
 
-export type EditsResult = { ok: true; changes: FileChange[] } | { ok: false; reason: string };
+/** A refusal's `hint` is for a model to correct itself (the file's nearest text); the record keeps only `reason`. */
+export type EditsResult = { ok: true; changes: FileChange[] } | { ok: false; reason: string; hint?: string };
 
 /**
  * Applies edits in order to the files `read` returns. `search` must occur exactly
@@ -27,7 +29,7 @@ export async function applyEdits(edits: Edit[], read: (file: string) => Promise<
     if (edit.search === '') return { ok: false, reason: `${label}: search is empty but the file already exists` };
     const count = occurrences(text, edit.search);
     if (count !== 1) {
-      return { ok: false, reason: `${label}: search text must match exactly once, but it matches ${count} times` };
+      return { ok: false, reason: `${label}: search text must match exactly once, but it matches ${count} times`, ...(count === 0 ? { hint: nearestHint(edit.path, text, edit.search) } : {}) };
     }
     const at = text.indexOf(edit.search);
     files.set(edit.path, { before: current.before, after: text.slice(0, at) + edit.replace + text.slice(at + edit.search.length) });
@@ -35,6 +37,11 @@ export async function applyEdits(edits: Edit[], read: (file: string) => Promise<
   const changes = [...files].filter(([, f]) => f.after !== f.before).map(([file, f]) => ({ path: file, content: f.after }));
   if (changes.length === 0) return { ok: false, reason: 'the edits change nothing' };
   return { ok: true, changes };
+}
+
+function nearestHint(file: string, text: string, search: string): string {
+  const near = nearestLines(text, search);
+  return near ? `The nearest text in ${file}, lines ${near.first}–${near.last}:\n${near.text}` : `No lines of ${file} resemble the search text; read the file again.`;
 }
 
 function occurrences(text: string, search: string): number {

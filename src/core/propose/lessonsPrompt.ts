@@ -8,7 +8,9 @@ const SYSTEM = `You keep the lessons of a loop that improves an AI agent: a shor
 later proposal reads. Rewrite it from the current lessons and the attempts of the run that just
 ended. Keep what a person wrote in it unless the attempts prove it wrong. Three sections, as short
 bullet lists: "## What worked", "## What did not", "## What to try next". Name concrete changes and
-their effect on the objective. At most 40 lines. Answer with the file's text only.`;
+their effect on the objective. Where an attempt says what it expected, set that beside what it
+measured, and say which kinds of expectation held and which did not. At most 40 lines. Answer with
+the file's text only.`;
 
 /** Attempts shown to the writer of the lessons, most recent last. */
 const ATTEMPTS_SHOWN = 60;

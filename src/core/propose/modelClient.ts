@@ -20,6 +20,7 @@ export type CallFailure = { reason: string } | { fatal: Error };
 export class ModelClient {
   private readonly client: Anthropic;
   private readonly checked = new Set<string>();
+  private readonly warned = new Set<string>();
 
   constructor(
     private readonly config: Config,
@@ -36,10 +37,31 @@ export class ModelClient {
   /** One Messages call; a failure is returned, never thrown, except when stopped. */
   async create(params: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<{ reply: Anthropic.Message; usage: Usage } | CallFailure> {
     try {
-      const reply = await this.client.messages.create(wellFormed(params), { signal });
+      const reply = await this.warningOnce(() => this.client.messages.create(wellFormed(params), { signal }));
       return { reply, usage: this.usageOf(params.model, reply.usage) };
     } catch (error) {
       return this.failureOf(error, params.model);
+    }
+  }
+
+  /**
+   * Runs `call` with each of the SDK's warnings said once per client, so once per run.
+   * The SDK warns of a deprecated model with console.warn on every call, past its
+   * `logger` option; it does so before its first await, so the swap lasts only the
+   * synchronous start of the call and no other code can see it.
+   */
+  private warningOnce<T>(call: () => T): T {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      const said = args.map(String).join(' ');
+      if (this.warned.has(said)) return;
+      this.warned.add(said);
+      warn(...args);
+    };
+    try {
+      return call();
+    } finally {
+      console.warn = warn;
     }
   }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Config } from '../config/config';
 import { formatNumber } from '../../shared/format';
 import { QUICK_REASON_MEANINGS } from '../../shared/review';
+import { agentBudget, budgetStatement } from './agentBudget';
 import { attemptLine } from './attempts';
 import { pathPolicy } from '../config/pathPolicy';
 import { firstNonUtf8 } from '../git/bytes';
@@ -37,7 +38,7 @@ const AGENT_TASK = `Improve the objective of the version described at the end. Y
 list_files, read_file and search_files to look around; show_failures for the failing train cases
 with their evidence; edit_file to change the draft (search/replace, as above); run_evals to grade
 the draft on the train evals (metrics, deltas against the version, cases that newly pass or fail);
-submit_change with a title and a rationale when the draft is ready. Check your idea with run_evals
+submit_change with your diagnosis, a title and a rationale when the draft is ready. Check your idea with run_evals
 before you submit; a person reviews every change.`;
 
 /** Characters of failing cases shown in the prompt; agent mode pages through the rest. */
@@ -72,7 +73,7 @@ export async function buildPrompt(config: Config, request: ProposalRequest, mode
     ...files.map((f) => `## ${f.path}${f.editable ? '' : ' (read-only context)'}\n\`\`\`${fence(f.path)}\n${f.text}\n\`\`\``),
     leftOut.length > 0 ? `# Files not shown\n${leftOut.map((l) => `- ${l.path}: ${l.reason}`).join('\n')}` : '',
     request.lessons ? `# Lessons from earlier runs (.aiai/lessons.md)\n${request.lessons}` : '',
-    `# Task\n${mode === 'agent' ? AGENT_TASK : SINGLE_TASK}`,
+    `# Task\n${mode === 'agent' ? `${AGENT_TASK}\n${budgetStatement(agentBudget(config))}` : SINGLE_TASK}`,
   ]
     .filter(Boolean)
     .join('\n\n');

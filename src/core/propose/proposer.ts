@@ -4,6 +4,7 @@ import type { Failure } from '../grade/grading';
 import type { CaseChanges, Metrics } from '../grade/metrics';
 import type { QuickReason } from '../../shared/review';
 import type { Usage } from '../../shared/usage';
+import type { Diagnosis } from '../../shared/diagnosis';
 import type { LeftOut } from '../../shared/review';
 
 /**
@@ -29,6 +30,8 @@ export interface Attempt {
   delta?: number;
   /** The end of the log of a train-side eval that failed. */
   logTail?: string;
+  /** What the model that made it expected the change to do, to set beside what it did. */
+  expectedEffect?: string;
 }
 
 /** What a draft's train-side evals came to, as `run_evals` reports it. */
@@ -83,6 +86,8 @@ export interface ProposalRequest {
 export interface Proposal {
   title: string;
   rationale: string;
+  /** A model's reasoning before its edit; the parameter search and a person give none. */
+  diagnosis?: Diagnosis;
   edits: Edit[];
 }
 

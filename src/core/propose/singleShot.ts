@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import Ajv from 'ajv';
 import type { Config } from '../config/config';
 import { addUsage, NO_USAGE, type Usage } from '../../shared/usage';
+import { DIAGNOSIS_INPUT } from './diagnosisInput';
 import { applyEdits } from './edits';
 import type { ModelClient } from './modelClient';
 import type { PromptParts } from './proposalPrompt';
@@ -12,12 +13,13 @@ const TOOL_NAME = 'propose_change';
 
 const TOOL: Anthropic.Tool = {
   name: TOOL_NAME,
-  description: 'Propose one change to the agent: a title, the reasoning behind it, and search/replace edits to editable files.',
+  description: 'Propose one change to the agent: first your diagnosis, then a title, the reasoning behind it, and search/replace edits to editable files.',
   input_schema: {
     type: 'object',
     additionalProperties: false,
-    required: ['title', 'rationale', 'edits'],
+    required: ['diagnosis', 'title', 'rationale', 'edits'],
     properties: {
+      diagnosis: DIAGNOSIS_INPUT,
       title: { type: 'string', minLength: 1, description: 'A short imperative summary, like a commit subject.' },
       rationale: { type: 'string', minLength: 1, description: 'What you expect to improve, and why.' },
       edits: {
@@ -49,9 +51,10 @@ export async function singleShot(client: ModelClient, model: string, config: Con
   const messages: Anthropic.MessageParam[] = [firstTurn(prompt)];
   let usage: Usage = NO_USAGE;
   const common = (): { usage: Usage; leftOut: PromptParts['leftOut']; model: string } => ({ usage, leftOut: prompt.leftOut, model });
+  const maxTokens = config.proposer.maxOutputTokens ?? 8192;
   for (let turn = 1; ; turn++) {
     const called = await client.create(
-      { model, max_tokens: config.proposer.maxOutputTokens ?? 8192, system: systemBlocks(prompt), tools: [TOOL], tool_choice: { type: 'tool', name: TOOL_NAME }, messages },
+      { model, max_tokens: maxTokens, system: systemBlocks(prompt), tools: [TOOL], tool_choice: { type: 'tool', name: TOOL_NAME }, messages },
       request.signal,
     );
     if ('fatal' in called) throw called.fatal;
@@ -61,24 +64,25 @@ export async function singleShot(client: ModelClient, model: string, config: Con
     const call = reply.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use' && b.name === TOOL_NAME);
     const checked = call ? await check(call.input, request) : { problem: 'the reply did not call propose_change' };
     if ('proposal' in checked) return { kind: 'proposal', proposal: checked.proposal, ...common() };
-    const { problem } = checked;
+    const { problem, hint } = checked;
     if (turn === 2) return { kind: 'invalid', reason: problem, ...common() };
     // One corrective turn: the model sees what was wrong and answers again.
+    const cut = reply.stop_reason === 'max_tokens' ? ` (the reply was cut at ${maxTokens} tokens, proposer.maxOutputTokens: answer shorter)` : '';
     messages.push({ role: 'assistant', content: reply.content });
     messages.push({
       role: 'user',
       content: call
-        ? [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `${problem}. Call propose_change again with a corrected change.` }]
-        : [{ type: 'text', text: `${problem}. Answer by calling propose_change.` }],
+        ? [{ type: 'tool_result', tool_use_id: call.id, is_error: true, content: `${problem}${cut}. Call propose_change again with a corrected change.${hint ? `\n${hint}` : ''}` }]
+        : [{ type: 'text', text: `${problem}${cut}. Answer by calling propose_change.` }],
     });
   }
 }
 
 /** The proposal in a tool input, or why it cannot be used. */
-async function check(input: unknown, request: ProposalRequest): Promise<{ proposal: Proposal } | { problem: string }> {
+async function check(input: unknown, request: ProposalRequest): Promise<{ proposal: Proposal } | { problem: string; hint?: string }> {
   if (!validateInput(input)) {
     return { problem: `the propose_change input is invalid: ${(validateInput.errors ?? []).map((e) => `${e.instancePath || 'input'} ${e.message}`).join('; ')}` };
   }
   const applied = await applyEdits(input.edits, (file) => request.readFile(request.parent.commit, file));
-  return applied.ok ? { proposal: input } : { problem: applied.reason };
+  return applied.ok ? { proposal: input } : { problem: applied.reason, ...(applied.hint ? { hint: applied.hint } : {}) };
 }

@@ -7,6 +7,7 @@ import type { CaseChanges, Metrics } from '../grade/metrics';
 import type { ToolCall } from '../propose/proposer';
 import type { LeftOut } from '../../shared/review';
 import type { Usage } from '../../shared/usage';
+import type { Diagnosis } from '../../shared/diagnosis';
 
 /* The records of runs and candidates, as `.aiai/runs/<run>/` keeps them. */
 
@@ -14,9 +15,9 @@ export type { CandidateStatus } from '../../shared/review';
 /** The grader's flags, and `duplicate` for a change already tried. */
 export type Flag = GradeFlag | 'duplicate';
 
-/** A candidate flagged `overfit` or `tamper` may await review, but is never announced or ranked as the best. */
+/** A candidate flagged `overfit`, `tamper` or `leak` may await review, but is never announced or ranked as the best. */
 export function mayBeBest(c: { flags: readonly Flag[] }): boolean {
-  return !c.flags.some((f) => f === 'overfit' || f === 'tamper');
+  return !c.flags.some((f) => f === 'overfit' || f === 'tamper' || f === 'leak');
 }
 
 /** A candidate that was built; one refused or failed before that has no change to `use` (check out, take part of). */
@@ -53,6 +54,8 @@ export interface CandidateRecord {
   flags: Flag[];
   title: string;
   rationale: string;
+  /** Why the model expected the change to help, written before it edited. */
+  diagnosis?: Diagnosis;
   proposer: string;
   parent: { id: string | null; commit: string };
   /** The version the run started from; an approval applies base..commit. */

@@ -25,31 +25,33 @@ export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' 
  * proposer's view of earlier attempts and to spot a change already tried, and what
  * `list --json` adds.
  */
-export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey' | 'notImproved' | 'contentHash'> & {
+export type CandidateDetail = Pick<CandidateRecord, 'commit' | 'changeKey' | 'notImproved' | 'contentHash' | 'diagnosis'> & {
   /** Who decided, when someone did (a person, or the loop for what did not improve). */
   decidedBy?: string;
   /** Metrics by eval, holdout evals left out. */
   trainMetrics: Record<string, Metrics>;
   /** A holdout eval ran and did not pass. */
   holdoutFailed: boolean;
-  /** Failing train cases, `eval/id`, the first FAILING_CASES_KEPT. */
+  /** Failing train cases, `eval/id`, the first FAILING_CASES_KEPT; none of an eval that leaked. */
   failingCases: string[];
-  /** The end of the log of a train eval that failed. */
+  /** The end of the log of a train eval that failed, unless it leaked. */
   logTail?: string;
 };
 
 export type CandidateSummary = CandidateBrief & CandidateDetail;
 
 /** The brief and the detail of a summary, each on its own. */
-export function splitSummary({ commit, changeKey, notImproved, contentHash, decidedBy, trainMetrics, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
+export function splitSummary({ commit, changeKey, notImproved, contentHash, diagnosis, decidedBy, trainMetrics, holdoutFailed, failingCases, logTail, ...brief }: CandidateSummary): { brief: CandidateBrief; detail: CandidateDetail } {
   const detail: CandidateDetail = { trainMetrics, holdoutFailed, failingCases };
-  for (const [key, value] of Object.entries({ commit, changeKey, notImproved, contentHash, decidedBy, logTail })) if (value !== undefined) Object.assign(detail, { [key]: value });
+  for (const [key, value] of Object.entries({ commit, changeKey, notImproved, contentHash, diagnosis, decidedBy, logTail })) if (value !== undefined) Object.assign(detail, { [key]: value });
   return { brief, detail };
 }
 
 export function summarize(c: CandidateRecord): CandidateSummary {
   const train = c.evaluation?.evals.filter((e) => !e.holdout) ?? [];
-  const failedLog = train.find((e) => e.status !== 'passed' && e.status !== 'gate-failed')?.logTail;
+  // A proposer reads the failing cases and the log (`toAttempt`): nothing of an eval whose output leaked.
+  const shown = train.filter((e) => !e.leaked);
+  const failedLog = shown.find((e) => e.status !== 'passed' && e.status !== 'gate-failed')?.logTail;
   const optional = <K extends keyof CandidateRecord>(...keys: K[]): Partial<Pick<CandidateRecord, K>> =>
     Object.fromEntries(keys.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Partial<Pick<CandidateRecord, K>>;
   return {
@@ -60,13 +62,13 @@ export function summarize(c: CandidateRecord): CandidateSummary {
     flags: c.flags,
     title: c.title,
     parent: c.parent,
-    ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey', 'notImproved'),
+    ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey', 'notImproved', 'diagnosis'),
     ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta } } : {}),
     ...(c.decision ? { decidedBy: c.decision.by } : {}),
     ...(c.decision?.because ? { because: c.decision.because } : {}),
     trainMetrics: Object.fromEntries(train.map((e) => [e.name, e.metrics])),
     holdoutFailed: c.evaluation?.evals.some((e) => e.holdout && e.status !== 'passed') ?? false,
-    failingCases: train.flatMap((e) => e.cases.filter((k) => !k.passed).map((k) => `${e.name}/${k.id}`)).slice(0, FAILING_CASES_KEPT),
+    failingCases: shown.flatMap((e) => e.cases.filter((k) => !k.passed).map((k) => `${e.name}/${k.id}`)).slice(0, FAILING_CASES_KEPT),
     ...(failedLog ? { logTail: capText(lastLines(failedLog, LOG_LINES), LOG_CHARS) } : {}),
   };
 }

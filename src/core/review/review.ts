@@ -39,6 +39,7 @@ export function reviewOf(candidate: CandidateRecord, objective: Objective, linea
     id: candidate.id,
     title: candidate.title,
     rationale: candidate.rationale,
+    ...(candidate.diagnosis ? { diagnosis: candidate.diagnosis } : {}),
     status: candidate.status,
     ...(candidate.reason ? { reason: candidate.reason } : {}),
     flags: candidate.flags,

@@ -86,7 +86,7 @@ export function coauthorTests(context: () => { api: AiaiApi; states: WorkspaceSt
     await openPanel(api, id);
 
     const refused = nextSnapshot(api, (s) => s.outcome !== undefined);
-    await api.review.receive({ type: 'editInWorkspace', id });
+    await api.review.receive({ type: 'editInWorkspace', seq: 1, id });
     const r = await refused;
     assert.equal(r.outcome?.level, 'error');
     assert.match(r.outcome?.message ?? '', new RegExp(`^refusing to check out candidate ${id}: the files it would write have uncommitted changes \\(agent/params\\.json\\)`));
@@ -96,7 +96,7 @@ export function coauthorTests(context: () => { api: AiaiApi; states: WorkspaceSt
 
     git('checkout', '--', 'agent/params.json');
     const wrote = nextSnapshot(api, (s) => s.outcome?.level === 'info');
-    await api.review.receive({ type: 'editInWorkspace', id });
+    await api.review.receive({ type: 'editInWorkspace', seq: 2, id });
     const w = await wrote;
     assert.match(w.outcome?.message ?? '', new RegExp(`^Wrote candidate ${id}'s change into agent/params\\.json \\(not staged, not committed\\)\\. Edit it, then run “AIAI: Evaluate My Changes” to grade your version on candidate ${id}\\.$`));
     assert.equal(git('hash-object', 'agent/params.json'), git('rev-parse', `${record(id).commit}:agent/params.json`), 'the candidate\'s content, in the working tree');
@@ -145,7 +145,7 @@ export function coauthorTests(context: () => { api: AiaiApi; states: WorkspaceSt
     assert.equal(snapshot.coauthoring.cannotEvaluate, undefined);
 
     const derived = nextSnapshot(api, (s) => s.review.derivedFrom === made);
-    await api.review.receive({ type: 'evaluateSelection', id: made, files: [{ path: 'agent/guide.md', hunks: [2] }] });
+    await api.review.receive({ type: 'evaluateSelection', seq: 3, id: made, files: [{ path: 'agent/guide.md', hunks: [2] }] });
     const d = await derived;
     assert.deepEqual(d.review.changedPaths, ['agent/guide.md']);
     assert.equal(d.review.diff.match(/^@@ /gm)?.length, 1, 'one hunk');
@@ -174,7 +174,7 @@ export function coauthorTests(context: () => { api: AiaiApi; states: WorkspaceSt
     try {
       assert.equal((await waiting).coauthoring.cannotEvaluate, 'A run is going on; evaluate once it is done.');
       const refused = nextSnapshot(api, (s) => s.outcome?.level === 'error');
-      await api.review.receive({ type: 'evaluateSelection', id, files: [{ path: 'agent/params.json' }] });
+      await api.review.receive({ type: 'evaluateSelection', seq: 4, id, files: [{ path: 'agent/params.json' }] });
       assert.match((await refused).outcome?.message ?? '', /^a run is going on in this window; grade part of candidate \w+ once it is done, or stop it$/);
     } finally {
       await vscode.commands.executeCommand('aiai.stop');

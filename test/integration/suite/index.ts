@@ -12,12 +12,16 @@ export interface TestOutcome {
 /**
  * Runs the suites inside VS Code's extension host. The host does not report back to
  * whoever started it, so the outcome goes to the file named by AIAI_TEST_RESULTS.
+ * A host opened on a workspace that is not trusted (AIAI_TEST_SUITE=untrusted) runs
+ * the untrusted*.test.js suites, and only those; any other host runs all the others.
  */
 export async function run(): Promise<void> {
   const resultsFile = process.env.AIAI_TEST_RESULTS;
   if (!resultsFile) throw new Error('AIAI_TEST_RESULTS is not set');
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'dot' });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, file));
+  const untrusted = process.env.AIAI_TEST_SUITE === 'untrusted';
+  const suites = readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && f.startsWith('untrusted') === untrusted);
+  for (const file of suites.sort()) mocha.addFile(path.join(__dirname, file));
   const outcomes: TestOutcome[] = [];
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());

@@ -127,7 +127,7 @@ describe('The evidence behind a decision, in the review panel', () => {
     assert.deepEqual([page.page?.total, page.page?.cases.map((k) => k.id)], [3, ['train-4']], 'filtered and paged: smoke-4, train-4 and the holdout case, the second of them');
 
     const diffEditor = tabLabelled(`AIAI candidate ${first} ↔ candidate ${last}`);
-    await api.compare.receive({ type: 'openCompareDiff', a: c.a.ref, b: c.b.ref });
+    await api.compare.receive({ type: 'openCompareDiff', seq: 1, a: c.a.ref, b: c.b.ref });
     await diffEditor; // the native diff editor on the editable files
   });
 
@@ -139,7 +139,7 @@ describe('The evidence behind a decision, in the review panel', () => {
     const shown = nextSent(api.compare.onDidSend, isComparison);
     const { offered } = await answeringQuickPicks(
       (items) => items.find((i) => i.label.startsWith('v0')),
-      () => api.review.receive({ type: 'compareWith', id: last }),
+      () => api.review.receive({ type: 'compareWith', seq: 2, id: last }),
     );
     assert.equal(offered.length, 1, 'only the other side is asked for');
     assert.match(offered[0]?.title ?? '', new RegExp(`Compare candidate ${last} with…`));
@@ -182,7 +182,7 @@ describe('The evidence behind a decision, in the review panel', () => {
     const done = nextSnapshot(api, (s) => s.outcome !== undefined);
     const contentHash = snapshot.review.contentHash;
     assert.ok(contentHash);
-    await api.review.receive({ type: 'approve', id: tip, contentHash });
+    await api.review.receive({ type: 'approve', seq: 3, id: tip, contentHash });
     const afterApproval = await done;
     assert.match(afterApproval.outcome?.message ?? '', /^Approved [0-9a-f]{12}: committed [0-9a-f]{8} “aiai: .*”; 3 pending candidate\(s\) superseded$/);
     assert.equal(git('log', '-1', '--format=%(trailers:key=Aiai-Candidate,valueonly)'), tip);
@@ -197,7 +197,7 @@ describe('The evidence behind a decision, in the review panel', () => {
     assert.equal(step.canDecide, false, 'Approve and Reject are off');
     assert.equal(step.chain, undefined);
     const refused = nextSnapshot(api, (s) => s.outcome?.level === 'error');
-    await api.review.receive({ type: 'reject', id: earlier, reason: 'sent anyway' });
+    await api.review.receive({ type: 'reject', seq: 4, id: earlier, reason: 'sent anyway' });
     assert.match((await refused).outcome?.message ?? '', /is superseded; only a pending candidate can be rejected/, 'the engine refuses too');
   });
 
@@ -207,14 +207,14 @@ describe('The evidence behind a decision, in the review panel', () => {
     assert.ok(first && second);
     await openPanel(api, first);
     const done = nextSnapshot(api, (s) => s.outcome !== undefined);
-    await api.review.receive({ type: 'reject', id: first, reason: 'only tuned to q2', because: 'overfits' });
+    await api.review.receive({ type: 'reject', seq: 5, id: first, reason: 'only tuned to q2', because: 'overfits' });
     assert.equal((await done).outcome?.message, `Rejected ${first}: overfits: only tuned to q2`);
     const record = JSON.parse(cli('show', first, '--json')) as { status: string; reason: string; decision: { because?: string; reason?: string; by: string } };
     assert.deepEqual([record.status, record.reason, record.decision.because, record.decision.reason, record.decision.by], ['rejected', 'overfits: only tuned to q2', 'overfits', 'only tuned to q2', 'person via vscode']);
 
-    await api.review.receive({ type: 'reject', id: second, reason: '', because: 'wrong-direction' });
+    await api.review.receive({ type: 'reject', seq: 6, id: second, reason: '', because: 'wrong-direction' });
     assert.deepEqual(JSON.parse(cli('show', second, '--json')).decision.because, 'wrong-direction', 'a quick reason alone is enough');
-    await api.review.receive({ type: 'reject', id: pendingIds()[0], reason: '', because: 'rude' });
+    await api.review.receive({ type: 'reject', seq: 7, id: pendingIds()[0], reason: '', because: 'rude' });
     assert.equal(listed().filter((c) => c.status === 'rejected').length, 2, 'a reason that is not one of the quick reasons is dropped on arrival');
   });
 });
