@@ -35,7 +35,17 @@ test('submit_change without a diagnosis is refused with the fields it needs; wit
   assert.match(shown, /^ {2}what happened +score 0\.2 → 0\.5 \(\+0\.3 vs parent\); pending$/m);
 });
 
-test('propose_change without a diagnosis gets a corrective turn that names it; the corrected proposal keeps its diagnosis', async () => {
+test('propose_change without a diagnosis gets a corrective turn that names it; a blank field is refused too', async () => {
+  const dir = workspace({ mode: 'single' });
+  const edits = [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 5' }];
+  const blank = { ...A_DIAGNOSIS, rootCause: '   ' };
+  const summary = await run(dir, [toolUse({ title: 'x to 5', rationale: 'r', edits, diagnosis: undefined }), toolUse({ title: 'x to 5', rationale: 'r', edits, diagnosis: blank })]);
+  assert.equal(summary.candidates[0]?.status, 'failed', 'a blank field is no diagnosis: the second miss fails the candidate');
+  assert.match(JSON.stringify(model.server.proposalRequests()[1]!.messages.at(-1)), /must have required property 'diagnosis'/);
+  assert.match(summary.candidates[0]!.reason ?? '', /the propose_change diagnosis needs failurePattern, rootCause, hypothesis, expectedEffect/);
+});
+
+test('propose_change with a diagnosis after a corrective turn keeps it', async () => {
   const dir = workspace({ mode: 'single' });
   const edits = [{ path: 'agent/params.json', search: '"x": 2', replace: '"x": 5' }];
   const summary = await run(dir, [toolUse({ title: 'x to 5', rationale: 'r', edits, diagnosis: undefined }), toolUse({ title: 'x to 5', rationale: 'r', edits })]);

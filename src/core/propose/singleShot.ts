@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import Ajv from 'ajv';
 import type { Config } from '../config/config';
 import { addUsage, NO_USAGE, type Usage } from '../../shared/usage';
+import { asDiagnosis, DIAGNOSIS_FIELDS } from '../../shared/diagnosis';
 import { DIAGNOSIS_INPUT } from './diagnosisInput';
 import { applyEdits } from './edits';
 import type { ModelClient } from './modelClient';
@@ -83,6 +84,9 @@ async function check(input: unknown, request: ProposalRequest): Promise<{ propos
   if (!validateInput(input)) {
     return { problem: `the propose_change input is invalid: ${(validateInput.errors ?? []).map((e) => `${e.instancePath || 'input'} ${e.message}`).join('; ')}` };
   }
+  // The schema takes "  " as a field; the diagnosis is read as submit_change reads it, blank fields refused.
+  const diagnosis = asDiagnosis(input.diagnosis);
+  if (!diagnosis) return { problem: `the propose_change diagnosis needs ${DIAGNOSIS_FIELDS.join(', ')}, each a sentence or two` };
   const applied = await applyEdits(input.edits, (file) => request.readFile(request.parent.commit, file));
-  return applied.ok ? { proposal: input } : { problem: applied.reason, ...(applied.hint ? { hint: applied.hint } : {}) };
+  return applied.ok ? { proposal: { ...input, diagnosis } } : { problem: applied.reason, ...(applied.hint ? { hint: applied.hint } : {}) };
 }
