@@ -115,6 +115,7 @@ export async function knobLoop(problem: KnobProblem, proposer: Proposer, options
         objectiveValue: parent.objectiveValue,
         ...standardError(objective, parent.evaluation),
         failures: [],
+        passes: [],
         feedback: {},
       },
       base: 'c0',
@@ -144,7 +145,7 @@ export async function knobLoop(problem: KnobProblem, proposer: Proposer, options
     const status = verdict(objective, evaluation, parent, baseline).status === 'pending' ? 'pending' : 'rejected';
     const measured = scoreOf(evaluation);
     const id = `a${i}`;
-    history.push({ id, title: outcome.proposal.title, outcome: status === 'pending' ? 'improved' : 'not-improved', parentCommit: parent.commit, commit, objectiveValue: measured, delta: measured - parent.objectiveValue, failingCases: [] });
+    history.push({ id, title: outcome.proposal.title, outcome: status === 'pending' ? 'improved' : 'not-improved', status, parentId: parent.id, parentCommit: parent.commit, commit, objectiveValue: measured, delta: measured - parent.objectiveValue, failingCases: [] });
     versions.push({ id, parentId: parent.id, commit, evaluation, objectiveValue: measured, status, truth });
     made.push({ title: outcome.proposal.title, rationale: outcome.proposal.rationale, values: valuesAt(commit), parentValues: valuesAt(parent.commit), files: Object.fromEntries(next), measured, truth, status });
   }

@@ -2,14 +2,13 @@
 // .cache/, doing by hand the postinstall steps that cannot run on a machine without
 // internet access (see ../shared/notes/real-vscode-offline.md). Idempotent: a second
 // run only prints where it is. Prints the path of the code-server entry point last.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { CACHE, run as runStep } from './cache-folder.mjs';
 import { ensureDebianPackages } from './debian.mjs';
 
 export const CODE_SERVER_VERSION = '4.96.4';
-const root = path.resolve(import.meta.dirname, '..');
-const dir = path.join(root, '.cache', `code-server-${CODE_SERVER_VERSION}`);
+const dir = path.join(CACHE, `code-server-${CODE_SERVER_VERSION}`);
 const pkg = path.join(dir, 'node_modules', 'code-server');
 const ready = path.join(dir, 'ready');
 const vscodeDir = path.join(pkg, 'lib', 'vscode');
@@ -19,8 +18,7 @@ export function codeServerEntry() {
 }
 
 function run(command, args, cwd) {
-  process.stderr.write(`setup-code-server: ${command} ${args.join(' ')} (in ${path.relative(root, cwd) || '.'})\n`);
-  execFileSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+  runStep('setup-code-server', command, args, cwd);
 }
 
 function linkOnce(target, link) {

@@ -4,6 +4,7 @@ import { version } from '../../package.json';
 import { AiaiError, ConfigError, errorMessage } from '../core/common/errors';
 import { CANDIDATE_STATUSES, QUICK_REASONS, type QuickReason } from '../shared/review';
 import { EXIT, print, printJson, warn, watchOutput } from './output';
+import type { RunOptions } from './run';
 
 /*
  * The commands and their arguments, and nothing else at first: each action loads
@@ -54,11 +55,12 @@ program
   .command('run')
   .description('evaluate the current version, then propose and grade candidates; nothing reaches your branch until you approve')
   .option('--iterations <n>', 'candidates to try (default: budget.iterations)', positiveInt)
+  .option('--patience <n>', 'stop after this many candidates in a row without an improvement (default: budget.patience)', positiveInt)
   .option('--parallel <k>', 'candidates evaluated at once (default: parallel)', positiveInt)
   .option('--resume', 'continue the last run that a stop or a crash ended, with its archive and what is left of its budget')
   .option('--from-archive', 'build on the candidates of earlier runs on this version and evals, as well as the baseline')
   .option('--json', 'print the run summary as JSON at the end')
-  .action(async (opts: { iterations?: number; parallel?: number; resume?: boolean; fromArchive?: boolean; json?: boolean }) => (await import('./run')).run(workspaceOf(), opts));
+  .action(async (opts: RunOptions) => (await import('./run')).run(workspaceOf(), opts));
 
 program
   .command('list')

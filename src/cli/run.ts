@@ -7,6 +7,7 @@ import { onStdoutClosed, print, printJson, STOPPED, warn, type Stop } from './ou
 
 export interface RunOptions {
   iterations?: number;
+  patience?: number;
   parallel?: number;
   resume?: boolean;
   fromArchive?: boolean;
@@ -71,6 +72,7 @@ export async function run(workspace: string, opts: RunOptions): Promise<void> {
   const { value: summary, stoppedBy } = await untilStopped((signal) =>
     runLoop(workspace, {
       ...(opts.iterations ? { iterations: opts.iterations } : {}),
+      ...(opts.patience ? { patience: opts.patience } : {}),
       ...(opts.parallel ? { parallel: opts.parallel } : {}),
       ...(opts.resume ? { resume: true } : {}),
       ...(opts.fromArchive ? { fromArchive: true } : {}),

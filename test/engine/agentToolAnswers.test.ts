@@ -29,10 +29,11 @@ test("a crashed draft eval says so, and show_failures keeps the parent's failing
   assert.match(evals!.content, /\nThe eval stopped before it reported any case: this is not 0 failures, and show_failures still shows the parent's failing cases\./);
   assert.doesNotMatch(evals!.content, /0 train case\(s\) fail/);
   assert.match(evals!.content, /the agent ran out of patience/, 'the log tail is still shown: the crash printed nothing of the grader');
-  assert.match(failures!.content, /^Of the parent\. Failing train cases 1–16 of 16:/);
+  assert.match(failures!.content, /^Of the parent\. Kinds: 16 failing train case\(s\)\n/);
+  assert.match(failures!.content, /\nAll 16 failing case\(s\) of every kind were shown already; again from the first, 16 of them:\n- smoke\/smoke-2/, 'the prompt showed them all, so they show again');
 });
 
-test('read_file and show_failures past the end say so; an unknown tool lists the tools', async () => {
+test('read_file past the end says so; an input a tool does not take is refused; an unknown tool lists the tools', async () => {
   await run(workspace(), [
     toolCall('read_file', { path: 'agent/params.json', offset: 50 }),
     toolCall('show_failures', { offset: 5000 }),
@@ -42,8 +43,8 @@ test('read_file and show_failures past the end say so; an unknown tool lists the
   ]);
   assert.deepEqual(answers().slice(0, 3), [
     { content: '"agent/params.json" has 4 line(s); offset 50 is past its end', is_error: true },
-    { content: 'offset 5000 is past the end: the parent has 16 failing train case(s), offsets 0–15', is_error: true },
-    { content: 'there is no tool "grep_files"; the tools are list_files, read_file, search_files, show_failures, edit_file, run_evals, submit_change', is_error: true },
+    { content: 'show_failures takes "group", not "offset"', is_error: true },
+    { content: 'there is no tool "grep_files"; the tools are list_files, read_file, search_files, show_failures, show_trace, edit_file, run_evals, submit_change', is_error: true },
   ]);
 });
 

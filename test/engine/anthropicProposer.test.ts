@@ -133,7 +133,12 @@ test('the stable prefix is marked for the cache and identical across rounds; hol
   assert.equal(new Set(prefixes.map((p) => p.text)).size, 1, 'byte-identical across rounds');
   assert.match(prefixes[0]!.text, /## agent\/params\.json/);
   const blocks = requests.map((r) => (r.messages[0]!.content as Array<{ text: string; cache_control?: unknown }>));
-  assert.equal(blocks[2]![4]!.text, '- [improved] x to 7 → 0.7 (+0.2); expected: score up by about 0.1 per step of x; failing: smoke/smoke-7, smoke/smoke-8, smoke/smoke-9, train/train-7, train/train-8, train/train-9', 'each earlier attempt is a block of its own');
+  const [first, second] = summary.candidates;
+  assert.equal(
+    blocks[2]![4]!.text,
+    `- [improved, awaiting review] ${second!.id} "x to 7", built on candidate ${first!.id} → 0.7 (+0.2); hypothesis: raise x; expected: score up by about 0.1 per step of x; failing: smoke/smoke-7, smoke/smoke-8, smoke/smoke-9, train/train-7, train/train-8, train/train-9`,
+    'each earlier attempt is a block of its own, naming what it was built on and where it stands',
+  );
   assert.deepEqual(blocks[2]![4]!.cache_control, { type: 'ephemeral' }, 'the history is cached too');
   assert.match(blocks[2]![1]!.text, /^# The version to change/);
   assert.deepEqual(blocks[2]![1]!.cache_control, { type: 'ephemeral' }, 'so is the version to change, the same while the parent is');

@@ -64,7 +64,7 @@ test("later proposals and the lessons writer read what each attempt expected bes
   await run(dir, [first, second, textOnly('## What worked\n- x to 5')]);
   const requests = model.server.messageRequests();
   assert.equal(requests.length, 3, 'two proposals and the lessons');
-  const expected = /- \[improved\] x to 5 → 0\.5 \(\+0\.3\); expected: score up by about 0\.1 per step of x/;
+  const expected = /- \[improved, awaiting review\] \S+ \\"x to 5\\", built on version [0-9a-f]{8} → 0\.5 \(\+0\.3\); hypothesis: raise x; expected: score up by about 0\.1 per step of x/;
   assert.match(JSON.stringify(requests[1]!.messages), expected, 'the second proposal reads it');
   const lessons = requests[2]!;
   assert.match(JSON.stringify(lessons.messages), expected);

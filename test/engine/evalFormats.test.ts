@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { before, test } from 'node:test';
-import { ensureDebianPackages } from '../../scripts/debian.mjs';
+import { test } from 'node:test';
 import { parseConfig } from '../../src/core/config/config';
 import { ConfigError } from '../../src/core/common/errors';
 import type { EvalOutcome } from '../../src/core/grade/evaluation';
 import { runLoop } from '../../src/core/loop/loop';
 import { proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { needsPytest } from '../fixtures/pytest';
 import { configJson, makeRepo } from '../helpers';
 
 /*
@@ -16,11 +15,7 @@ import { configJson, makeRepo } from '../helpers';
  * report that is missing, malformed or too large does, saying which.
  */
 
-before(() => {
-  // The machine's python3 may carry pytest already; a fresh Debian one gets it from its packages.
-  if (spawnSync('python3', ['-c', 'import pytest']).status !== 0) ensureDebianPackages(['python3-pytest']);
-  ensureDebianPackages(['bubblewrap']);
-});
+needsPytest();
 
 type Step = ConstructorParameters<typeof ScriptedProposer>[0][number];
 

@@ -145,7 +145,7 @@ for (const mode of ['single', 'agent'] as const) {
     if (mode === 'agent') {
       const results = JSON.stringify(toolResults(server.proposalRequests()[3]!));
       assert.match(results, /The draft failed: train: leak:/, 'run_evals says why, naming files only');
-      assert.match(results, /Of the parent\. Failing train cases/, 'show_failures withholds the leaking draft\'s cases');
+      assert.match(results, /Of the parent\. Kinds: /, 'show_failures withholds the leaking draft\'s cases');
     }
 
     const later = await run(dir, ROUNDS[mode].later, 1);

@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/core/config/config';
 import { changeOutsideBlocks, evolveBlocks } from '../../src/core/config/evolveBlocks';
 import { isChoiceKnob, readKnobValue } from '../../src/core/config/knobs';
+import { pathPolicy } from '../../src/core/config/pathPolicy';
+import { hiddenBecause } from '../../src/core/propose/visibility';
 import { runLoop } from '../../src/core/loop/loop';
 import type { EvalOutcome } from '../../src/core/grade/evaluation';
 import type { CandidateRecord, RunRecord } from '../../src/core/record/records';
@@ -14,7 +16,7 @@ import { cli, commitAll, makeRepo, ROOT } from '../helpers';
 
 /*
  * Projects laid out for OpenEvolve (a trimmed copy of its function_minimization
- * example) and for ShinkaEvolve (an evaluator in the shape of its examples, through
+ * example, with a cascade stage and a task description) and for ShinkaEvolve (an evaluator in the shape of its examples, through
  * run_shinka_eval), taken as they are by `aiai init`, graded by real python3 with
  * neither package installed.
  */
@@ -55,7 +57,10 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /OpenEvolve layout: initial_program\.py may change between its EVOLVE-BLOCK markers \(lines 1–36\); evaluator\.py, config\.yaml are protected/);
   assert.match(init.stdout, /objective: combined_score, as the evaluator reports combined_score/);
-  assert.match(init.stdout, /initial_program\.py draws random numbers: train runs seeds 1–3, holdout seeds 1001–1003/);
+  assert.match(init.stdout, /combined_score differs between seeds 1 and 2 \([\d.]+, [\d.]+\): train runs seeds 1–3, holdout seeds 1001–1003, which no proposer sees/);
+  assert.match(init.stdout, /gate: stage1 runs evaluate_stage1 first; a candidate below 0\.5 on combined_score \(the first of evaluator\.cascade_thresholds in config\.yaml\) goes no further; the program as it is scores [\d.]+ there\n/);
+  assert.match(init.stdout, /task: prompt\.system_message in config\.yaml copied to TASK\.md, a context file a model proposer reads/);
+  assert.match(init.stdout, /checked on the real evaluator: 5 evaluations in [\d.]+ s \(the program as it is on seeds 1 and 2, its stage 1, and each knob one step each way\)/);
   assert.match(init.stdout, /knobs: iterations = 200 \(/);
   assert.match(init.stdout, /evaluator\.py imports initial_program\.py: the candidate's code runs inside your grader, where it can read the answers and write its own score\. Split it into a "command" that runs the program /);
   assert.match(init.stdout, /Next: `aiai run`; commit \.aiai\//);
@@ -64,7 +69,13 @@ test('init takes an OpenEvolve project as it is: program editable in its block, 
   assert.deepEqual(config.editable, ['initial_program.py']);
   assert.deepEqual(config.protected, ['evaluator.py', 'config.yaml']);
   assert.deepEqual(config.objective, { eval: 'train', metric: 'combined_score', direction: 'maximize', minDelta: 0 });
-  const [trainSpec, holdoutSpec] = config.evals;
+  assert.deepEqual(config.context, ['TASK.md']);
+  assert.match(readFileSync(path.join(dir, 'TASK.md'), 'utf8'), /Your task is to\nimprove a function minimization algorithm[^]*\n\nFocus on escaping local minima/, 'the block scalar, its lines and blank line kept');
+  assert.equal(hiddenBecause(pathPolicy(config), 'TASK.md'), undefined, 'a model proposer is shown it');
+  assert.deepEqual(config.budget, { iterations: 10, patience: 10 }, 'patience no lower than the iterations');
+  const [stage1Spec, trainSpec, holdoutSpec] = config.evals;
+  assert.equal(stage1Spec?.command, 'python3 .aiai/adapters/peer_eval.py openevolve evaluator.py initial_program.py --stage1 --seed 1');
+  assert.deepEqual({ ...stage1Spec?.gate }, { metric: 'combined_score', min: 0.5 });
   assert.equal(trainSpec?.command, 'python3 .aiai/adapters/peer_eval.py openevolve evaluator.py initial_program.py --seed 1');
   assert.equal(trainSpec?.repeats, 3);
   assert.equal(trainSpec?.timeoutSec, 60, "config.yaml's evaluator.timeout");
@@ -89,6 +100,10 @@ test('an OpenEvolve project runs without the openevolve package: combined_score 
   assert.equal(baseline.status, 'passed', baseline.reason);
   assert.equal(typeof baseline.metrics.combined_score, 'number');
   assert.ok(baseline.metrics.combined_score! > 0);
+  const stage1 = summary.run.baseline?.evals?.find((e) => e.name === 'stage1');
+  assert.ok(stage1?.status === 'passed', stage1?.reason);
+  const { runs_successfully: runs, value_score: value, distance_score: distance, combined_score: combined } = stage1.metrics;
+  assert.ok(Math.abs(combined! - (runs! + value! + distance!) / 3) < 1e-12, 'evaluate_stage1 reports no combined_score: the mean of its metrics, as OpenEvolve checks the threshold');
   assert.equal(baseline.repeated?.runs, 3, 'one run per train seed');
   assert.match(baseline.feedback ?? '', /^artifacts:\n {2}convergence_info: Converged in 5 trials with 5 successes$/m);
   assert.match(baseline.feedback ?? '', /search_efficiency: Success rate: 100\.00%/);
@@ -124,11 +139,12 @@ test('an edit outside the evolve block is refused by the guard with the file and
   assert.match(marker?.reason ?? '', /^"initial_program\.py", line 36: the edit adds or removes an EVOLVE-BLOCK marker/);
 
   assert.ok(inside?.evaluation, inside?.reason);
-  const crashed = train(inside.evaluation.evals);
+  const crashed = inside.evaluation.evals?.find((e) => e.name === 'stage1');
+  assert.ok(crashed, 'the stage-1 gate ran');
   assert.equal(crashed.metrics.combined_score, 0);
   assert.equal(crashed.metrics.error, undefined, 'a string is no metric');
-  assert.match(crashed.feedback ?? '', /^error: All trials failed$/m);
-  assert.match(crashed.feedback ?? '', /^ {2}error_type: AllTrialsFailed$/m);
+  assert.match(crashed.feedback ?? '', /^error: no search today$/m);
+  assert.ok(!inside.evaluation.evals?.some((e) => e.name === 'train'), 'below the first cascade threshold, the full evaluation does not run');
 });
 
 test('evolve blocks: markers in any comment style, unbalanced markers named by line', () => {
@@ -147,7 +163,8 @@ test('init takes a ShinkaEvolve project: run_shinka_eval stood in for, public me
   const init = cli(dir, 'init');
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /ShinkaEvolve layout: initial\.py may change between its EVOLVE-BLOCK markers \(lines 3–13\); evaluate\.py is protected/);
-  assert.match(init.stdout, /no random numbers found in initial\.py or evaluate\.py: one train run, seed 1, and no holdout/);
+  assert.match(init.stdout, /combined_score is the same on seeds 1 and 2 \([\d.]+\): one train run, seed 1, and no holdout/);
+  assert.match(init.stdout, /task: no task description found \(task_sys_msg in run_evo\.py\)/);
   const config = loadConfig(dir);
   assert.deepEqual(config.editable, ['initial.py']);
   assert.deepEqual(config.protected, ['evaluate.py']);

@@ -55,3 +55,21 @@ test('before the baseline runs: no editable file, a search without knobs, a knob
   assert.match(d.stderr, /config\.json:\d+:\d+: knob "x": file "agent\/link\.json" is a symbolic link; point the knob at the file itself/);
   for (const dir of [noEditable, noKnobs, outOfRange, linked]) assert.equal(git(dir, 'status', '--porcelain'), '', 'nothing was left behind');
 });
+
+test('a holdout eval that reads files every eval can see is named, with the files; listed in its "data", it is not', async () => {
+  const evals = (data: string[]) => [
+    { name: 'train', command: 'node eval/score.js train', timeoutSec: 20 },
+    { name: 'holdout', command: 'node eval/score.js holdout eval/cases.jsonl', timeoutSec: 20, holdout: true, data },
+  ];
+  const files = { 'eval/cases.jsonl': '{"q": 1}\n', 'eval/holdout-answers.csv': 'q,a\n' };
+  const notices = async (data: string[]): Promise<string[]> => {
+    const messages: string[] = [];
+    const dir = agentWorkspace({ config: { evals: evals(data) }, files });
+    await runLoop(dir, { proposer: new ScriptedProposer([]), signal: new AbortController().signal, onEvent: (e) => void (e.type === 'notice' && messages.push(e.message)) });
+    return messages.filter((m) => m.startsWith('holdout eval'));
+  };
+  assert.deepEqual(await notices([]), [
+    'holdout eval "holdout" reads files that every eval can see, a candidate\'s code in a train eval too: eval/cases.jsonl, eval/holdout-answers.csv; list them in its "data" so that they are present only while it runs',
+  ]);
+  assert.deepEqual(await notices(['eval/cases.jsonl', 'eval/holdout-*.csv']), []);
+});

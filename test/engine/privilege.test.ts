@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { ensureDebianPackages } from '../../scripts/debian.mjs';
 import { ConfigError } from '../../src/core/common/errors';
 import { parseConfig } from '../../src/core/config/config';
-import { evalEnvironment, withheldNames } from '../../src/core/grade/evalEnvironment';
+import { evalEnvironment, withheldNames } from '../../src/core/config/evalEnvironment';
 import { runLoop } from '../../src/core/loop/loop';
 import { ScriptedProposer } from '../fixtures/agentWorkspace';
 import { configJson, makeRepo } from '../helpers';

@@ -17,8 +17,7 @@ import { modelKeyNames, modelsWithDefaults, type ModelsConfig, type RawModels } 
 import { executorProblems, executorWithDefaults, type ExecutorConfig, type RawExecutor } from './executor';
 import { pointerToPath } from './jsonPointer';
 import { sandboxAccessProblems, type SandboxAccess } from './sandboxAccess';
-import { twoPhaseProblems } from './twoPhase';
-import { evalReportProblems, type EvalReport } from './evalFormat';
+import { evalProblems, evalWithDefaults, withSplitViews, type EvalSpec, type ListedEval, type RawEval } from './evals';
 import { isChoiceKnob, patternProblem, type ChoiceKnob, type Knob, type RangeKnob } from './knobs';
 
 export type { Knob } from './knobs';
@@ -26,28 +25,8 @@ export type { Knob } from './knobs';
 export const CONFIG_DIR = '.aiai';
 export const CONFIG_FILE = path.join(CONFIG_DIR, 'config.json');
 
-export interface Gate {
-  metric: string;
-  min?: number;
-  max?: number;
-}
-
 export type { EvalFormat } from './evalFormat';
-export interface EvalSpec extends EvalReport {
-  name: string;
-  command: string;
-  timeoutSec: number;
-  holdout: boolean;
-  /** Runs per evaluation; more than one gives the metrics a spread. */
-  repeats: number;
-  gate?: Gate;
-  /** Makes the eval two-phase: `command` runs the agent, writing outputs; this grades them, where the candidate's code is not. */
-  grade?: string;
-  /** Globs of the files only a grader sees: absent while any eval's command runs. */
-  answers: string[];
-  /** Globs of the files present only while this eval runs. */
-  data: string[];
-}
+export type { EvalSpec, Gate } from './evals';
 
 export interface Objective {
   eval: string;
@@ -174,9 +153,10 @@ export function parseConfig(text: string, file: string, workspace: string): Conf
   if (!validateSchema(raw)) {
     throw new ConfigError(schemaProblems(validateSchema.errors ?? [], root, at));
   }
-  const config = withDefaults(raw as RawConfig, workspace);
+  const listed = (raw as RawConfig).evals.map(evalWithDefaults);
+  const config = withDefaults(raw as RawConfig, workspace, listed);
   const problems = [
-    ...semanticProblems(config, root, at),
+    ...semanticProblems(config, listed, root, at),
     ...executorProblems((raw as RawConfig).executor).map((p) => at(nodeAt(root, ['executor', ...p.location]).offset, p.message)),
     ...sandboxAccessProblems(config.sandbox, modelKeyNames(config.models)).map((p) => at((p.key ? keyNode : nodeAt)(root, ['sandbox', ...p.location]).offset, p.message)),
   ];
@@ -190,19 +170,19 @@ type RawConfig = Omit<Partial<Config>, 'workspace' | 'evals' | 'objective' | 'kn
   search?: Partial<Config['search']>;
   sandbox?: Partial<SandboxConfig>;
   editable: string[];
-  evals: Array<Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats' | 'answers' | 'data' | 'format'> & Partial<EvalSpec>>;
+  evals: RawEval[];
   objective: Omit<Objective, 'direction' | 'minDelta'> & Partial<Objective>;
   knobs?: Array<(Omit<RangeKnob, 'name'> | Omit<ChoiceKnob, 'name'>) & { name?: string }>;
   budget?: Partial<Budget>;
 };
 
-function withDefaults(raw: RawConfig, workspace: string): Config {
+function withDefaults(raw: RawConfig, workspace: string, evals: ListedEval[]): Config {
   return {
     workspace,
     editable: raw.editable,
     protected: raw.protected ?? [],
     context: raw.context ?? [],
-    evals: raw.evals.map((e) => ({ ...e, format: e.format ?? 'aiai', timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1, answers: e.answers ?? [], data: e.data ?? [] })),
+    evals: withSplitViews(evals),
     objective: { direction: 'maximize', minDelta: 0, ...raw.objective },
     knobs: (raw.knobs ?? []).map((k, i) => ({ ...k, name: k.name ?? defaultKnobName(k, i) })),
     proposer: raw.proposer ?? { kind: 'parameter-search' },
@@ -352,28 +332,20 @@ function article(type: string): string {
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
-function semanticProblems(config: Config, root: Node, at: Locate): ConfigProblem[] {
+function semanticProblems(config: Config, listed: ListedEval[], root: Node, at: Locate): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const report = (location: Array<string | number>, message: string): void => {
     problems.push(at(nodeAt(root, location).offset, message));
   };
 
-  const names = new Map<string, number>();
-  config.evals.forEach((e, i) => {
-    if (names.has(e.name)) report(['evals', i, 'name'], `eval name "${e.name}" is used twice`);
-    names.set(e.name, i);
-    if (e.gate && e.holdout) report(['evals', i, 'gate'], `eval "${e.name}" cannot be both a gate and a holdout`);
-    if (e.gate?.min !== undefined && e.gate.max !== undefined && e.gate.min > e.gate.max) {
-      report(['evals', i, 'gate'], `gate of eval "${e.name}" has min greater than max`);
-    }
-    for (const p of [...twoPhaseProblems(e, config.editable), ...evalReportProblems(e)]) report(['evals', i, ...p.location], p.message);
-  });
+  for (const p of evalProblems(listed, config.editable, config.objective)) report(p.location, p.message);
 
-  const objectiveIndex = names.get(config.objective.eval);
-  if (objectiveIndex === undefined) {
+  // A split's holdout view is an eval too: an objective that names it is told it is a holdout.
+  const objectiveEval = config.evals.find((e) => e.name === config.objective.eval);
+  if (!objectiveEval) {
     const known = config.evals.map((e) => `"${e.name}"`).join(', ');
     report(['objective', 'eval'], `objective names eval "${config.objective.eval}", which is not defined (evals: ${known})`);
-  } else if (config.evals[objectiveIndex]!.holdout) {
+  } else if (objectiveEval.holdout) {
     report(['objective', 'eval'], `objective eval "${config.objective.eval}" is a holdout eval; the objective must be an eval the proposer may learn from`);
   }
 

@@ -4,6 +4,8 @@ import { agentImports, evaluatorFiles, loadsProgram, twoPhaseNote, type AgentImp
 import { CONFIG_DIR, configPath } from './config';
 import { peerInit } from './peerConfig';
 import { detectPeerLayout } from './peerLayouts';
+import { suiteInit } from './testSuiteConfig';
+import { findTestSuites } from './testSuites';
 import { WRITTEN } from './written';
 import { usageError } from '../common/errors';
 import { readTextIfExists, tryParseJson } from '../common/files';
@@ -31,7 +33,8 @@ ${WRITTEN.join('\n')}
 
 /**
  * Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`; for an
- * OpenEvolve or ShinkaEvolve project, a working config and the adapter its eval runs.
+ * OpenEvolve or ShinkaEvolve project, a working config and the adapter its eval runs;
+ * for test suites and promptfoo configs, an eval per suite that reads its report.
  */
 export function initWorkspace(workspace: string): InitResult {
   const file = configPath(workspace);
@@ -63,6 +66,13 @@ export function initWorkspace(workspace: string): InitResult {
     };
   }
   const guess = guessEvalCommand(workspace);
+  // An eval script of the project's own is its eval; otherwise its test suites are.
+  const suites = guess?.explicit ? [] : findTestSuites(workspace);
+  if (suites.length > 0) {
+    const { configText: text, ...suite } = suiteInit(workspace, suites, existsSync(path.join(workspace, 'README.md')));
+    writeFileSync(file, text);
+    return { configFile: file, ...suite, knobs: 0, next: 'Next: check what was guessed above, then `aiai run`; commit .aiai/config.json to keep it with your project.' };
+  }
   const editable = existingDirs(workspace, ['agent', 'prompts', 'src', 'lib']).map((d) => `${d}/**`);
   const protectedDirs = existingDirs(workspace, ['eval', 'evals', 'test', 'tests']);
   const imports = agentImports(workspace, evaluatorFiles(workspace, guess?.runs, protectedDirs), editable.length > 0 ? editable : ['src/**']);
@@ -140,13 +150,15 @@ interface GuessedEval {
   source: string;
   /** What the command runs in the end (the npm script, the make recipe): where the evaluator is named. */
   runs?: string;
+  /** The project names it its eval (scripts.eval), rather than init taking its tests for one. */
+  explicit?: boolean;
 }
 
 function guessEvalCommand(workspace: string): GuessedEval | undefined {
   const pkg = readTextIfExists(path.join(workspace, 'package.json'));
   if (pkg) {
     const scripts = (tryParseJson(pkg) as { scripts?: Record<string, string> } | undefined)?.scripts ?? {};
-    if (scripts.eval) return { command: 'npm run --silent eval', source: 'package.json (scripts.eval)', runs: scripts.eval };
+    if (scripts.eval) return { command: 'npm run --silent eval', source: 'package.json (scripts.eval)', runs: scripts.eval, explicit: true };
     if (scripts.test) return { command: 'npm test --silent', source: 'package.json (scripts.test)', runs: scripts.test };
   }
   if (existsSync(path.join(workspace, 'pyproject.toml'))) return { command: 'python3 -m pytest -q', source: 'pyproject.toml' };

@@ -6,9 +6,17 @@ import type { PeerLayout } from './peerLayouts';
 /** Where `aiai init` writes the adapter, relative to the workspace; under .aiai/, so always protected. */
 export const PEER_ADAPTER_FILE = `${CONFIG_DIR}/adapters/peer_eval.py`;
 
-/** The eval command that runs the layout's evaluator through the adapter, seeded from `seed` when given. */
-export function peerEvalCommand(layout: PeerLayout, seed: number | undefined): string {
-  return ['python3', PEER_ADAPTER_FILE, layout.kind, layout.evaluator, layout.program, ...(seed === undefined ? [] : ['--seed', String(seed)])].join(' ');
+/**
+ * The adapter's arguments for the layout's evaluator on `program` (the layout's own by
+ * default), seeded from `seed` when given; `stage1` runs OpenEvolve's `evaluate_stage1`.
+ */
+export function peerAdapterArgs(layout: PeerLayout, seed: number | undefined, options: { stage1?: boolean; program?: string } = {}): string[] {
+  return [PEER_ADAPTER_FILE, layout.kind, layout.evaluator, options.program ?? layout.program, ...(options.stage1 ? ['--stage1'] : []), ...(seed === undefined ? [] : ['--seed', String(seed)])];
+}
+
+/** The eval command that runs the layout's evaluator through the adapter. */
+export function peerEvalCommand(layout: PeerLayout, seed: number | undefined, stage1 = false): string {
+  return ['python3', ...peerAdapterArgs(layout, seed, { stage1 })].join(' ');
 }
 
 /** Writes the adapter at PEER_ADAPTER_FILE under `root`: a workspace (`aiai init`), or an evaluation's checkout of a version that has no copy committed. */
@@ -26,12 +34,16 @@ const PEER_ADAPTER = String.raw`"""aiai's adapter for an OpenEvolve or ShinkaEvo
 
     python3 .aiai/adapters/peer_eval.py openevolve evaluator.py initial_program.py --seed 1
     python3 .aiai/adapters/peer_eval.py shinka evaluate.py initial.py --seed 1
+    python3 .aiai/adapters/peer_eval.py openevolve evaluator.py initial_program.py --stage1 --seed 1
 
 It runs the evaluator on the program as the tool would (OpenEvolve: evaluate(program_path);
-ShinkaEvolve: evaluate.py --program_path ... --results_dir ...) and writes aiai's metrics
+ShinkaEvolve: evaluate.py --program_path ... --results_dir ...; --stage1: OpenEvolve's
+evaluate_stage1(program_path), its cascade's first stage) and writes aiai's metrics
 contract to $AIAI_METRICS_FILE: numbers (booleans as 0 or 1, nested names joined with ".")
 become metrics; artifacts, text_feedback and every other value become the feedback a
-proposer reads. ShinkaEvolve's "private" metrics, which Shinka keeps from its models, go
+proposer reads. An OpenEvolve evaluator that reports no combined_score gets one: the mean
+of its numeric metrics, by which OpenEvolve ranks programs and checks cascade thresholds
+then. ShinkaEvolve's "private" metrics, which Shinka keeps from its models, go
 to this log only, and a program Shinka would judge incorrect fails the evaluation.
 Without $AIAI_METRICS_FILE the metrics are printed as the last line.
 
@@ -67,6 +79,7 @@ def main():
     parser.add_argument("layout", choices=["openevolve", "shinka"])
     parser.add_argument("evaluator")
     parser.add_argument("program")
+    parser.add_argument("--stage1", action="store_true", help="run OpenEvolve's evaluate_stage1")
     parser.add_argument("--seed", type=int)
     args = parser.parse_args()
     sys.dont_write_bytecode = True
@@ -77,7 +90,7 @@ def main():
         seed_everything(args.seed + int(os.environ.get("AIAI_REPEAT", "1")) - 1)
     try:
         if args.layout == "openevolve":
-            payload = run_openevolve(evaluator, program)
+            payload = run_openevolve(evaluator, program, "evaluate_stage1" if args.stage1 else "evaluate")
         else:
             payload = run_shinka(evaluator, program)
     except ModuleNotFoundError as error:
@@ -106,18 +119,26 @@ def load_module(name, file):
 
 # OpenEvolve ---------------------------------------------------------------
 
-def run_openevolve(evaluator, program):
+def run_openevolve(evaluator, program, function):
     if importlib.util.find_spec("openevolve") is None:
         stand_in_for_openevolve()
     module = load_module("evaluation_module", evaluator)
-    if not callable(getattr(module, "evaluate", None)):
-        fail(f"{os.path.basename(evaluator)} defines no evaluate(program_path)")
-    result = module.evaluate(program)
+    if not callable(getattr(module, function, None)):
+        fail(f"{os.path.basename(evaluator)} defines no {function}(program_path)")
+    result = getattr(module, function)(program)
     if isinstance(result, dict):
-        return contract(result, {})
+        return contract(with_combined_score(result), {})
     if isinstance(getattr(result, "metrics", None), dict):
-        return contract(result.metrics, getattr(result, "artifacts", None) or {})
-    fail(f"evaluate() returned {type(result).__name__}; OpenEvolve expects a dict or an EvaluationResult")
+        return contract(with_combined_score(result.metrics), getattr(result, "artifacts", None) or {})
+    fail(f"{function}() returned {type(result).__name__}; OpenEvolve expects a dict or an EvaluationResult")
+
+
+def with_combined_score(metrics):
+    """OpenEvolve's fitness: combined_score, else the mean of the top-level numbers (booleans count, as in Python)."""
+    if "combined_score" in metrics:
+        return metrics
+    values = [float(v) for v in metrics.values() if isinstance(v, numbers.Real) and math.isfinite(v)]
+    return {**metrics, "combined_score": statistics.fmean(values)} if values else metrics
 
 
 @dataclass

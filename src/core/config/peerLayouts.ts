@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { readTextIfExists } from '../common/files';
+import { yamlNumber, yamlNumbers, yamlString } from './peerYaml';
 
 /**
  * A project laid out for OpenEvolve or ShinkaEvolve, which `aiai init` can take
@@ -16,12 +17,14 @@ export interface PeerLayout {
   configFiles: string[];
   /** The metric to improve, and why that one. */
   objective: { metric: string; why: string } | undefined;
-  /** Why the evaluation is taken to be stochastic, if it is. */
-  stochastic: string | undefined;
+  /** OpenEvolve's cascade: `evaluate_stage1` must reach `threshold` before the full evaluation runs. */
+  cascade?: { threshold: number; why: string };
   timeoutSec: number;
 }
 
 const DEFAULT_TIMEOUT_SEC = 300;
+/** OpenEvolve's default `evaluator.cascade_thresholds`; the first one gates stage 1. */
+const OPENEVOLVE_THRESHOLDS = [0.5, 0.75, 0.9];
 /** Keys of a metrics dict that are not metrics to improve. */
 const NOT_OBJECTIVES = new Set(['error', 'errors', 'public', 'private', 'text_feedback', 'artifacts', 'correct']);
 
@@ -29,7 +32,8 @@ const NOT_OBJECTIVES = new Set(['error', 'errors', 'public', 'private', 'text_fe
  * OpenEvolve: `initial_program.*` and `evaluator.py` defining `evaluate(program_path)`,
  * with an optional `config.yaml`. ShinkaEvolve: `initial.*` and `evaluate.py`, run as
  * `evaluate.py --program_path … --results_dir …` (its `main`, often through
- * `run_shinka_eval`), with optional `shinka*.yaml` run configs.
+ * `run_shinka_eval`), with optional `shinka*.yaml` run configs and the `run_evo.py`
+ * that launches it.
  */
 export function detectPeerLayout(workspace: string): PeerLayout | undefined {
   const files = readdirSync(workspace);
@@ -37,15 +41,18 @@ export function detectPeerLayout(workspace: string): PeerLayout | undefined {
   const evaluatorPy = readTextIfExists(path.join(workspace, 'evaluator.py'));
   if (openEvolve && evaluatorPy !== undefined && /^def evaluate\s*\(/m.test(evaluatorPy)) {
     const config = readTextIfExists(path.join(workspace, 'config.yaml'));
+    const cascade = cascadeOf(evaluatorPy, config ?? '');
     return {
       kind: 'openevolve',
       label: 'OpenEvolve',
       program: openEvolve,
       evaluator: 'evaluator.py',
       configFiles: config === undefined ? [] : ['config.yaml'],
-      objective: objectiveOf(evaluatorPy),
-      stochastic: stochasticWhy(workspace, openEvolve, 'evaluator.py'),
-      timeoutSec: (config === undefined ? undefined : yamlEvaluatorTimeout(config)) ?? DEFAULT_TIMEOUT_SEC,
+      objective: /["']combined_score["']/.test(evaluatorPy)
+        ? { metric: 'combined_score', why: 'the evaluator reports combined_score' }
+        : { metric: 'combined_score', why: 'the evaluator reports no combined_score, and OpenEvolve then ranks programs by the mean of its metrics, which the adapter adds as combined_score' },
+      ...(cascade ? { cascade } : {}),
+      timeoutSec: Math.max(1, Math.ceil(yamlNumber(config ?? '', 'evaluator', 'timeout') ?? DEFAULT_TIMEOUT_SEC)),
     };
   }
   const shinka = programIn(files, 'initial');
@@ -56,9 +63,8 @@ export function detectPeerLayout(workspace: string): PeerLayout | undefined {
       label: 'ShinkaEvolve',
       program: shinka,
       evaluator: 'evaluate.py',
-      configFiles: files.filter((f) => /^shinka.*\.ya?ml$/.test(f)).sort(),
+      configFiles: files.filter((f) => /^shinka.*\.ya?ml$|^run_evo\.py$/.test(f)).sort(),
       objective: objectiveOf(evaluatePy),
-      stochastic: stochasticWhy(workspace, shinka, 'evaluate.py'),
       timeoutSec: DEFAULT_TIMEOUT_SEC,
     };
   }
@@ -72,7 +78,19 @@ function programIn(files: string[], stem: string): string | undefined {
 }
 
 /**
- * Both tools rank programs by `combined_score`; an evaluator that never names it
+ * OpenEvolve's cascade, which it runs when the evaluator defines `evaluate_stage1`
+ * and `evaluator.cascade_evaluation` is not false: the first threshold gates stage 1.
+ */
+function cascadeOf(evaluator: string, config: string): PeerLayout['cascade'] {
+  if (!/^def evaluate_stage1\s*\(/m.test(evaluator) || /^false$/i.test(yamlString(config, 'evaluator', 'cascade_evaluation') ?? '')) return undefined;
+  const thresholds = yamlNumbers(config, 'evaluator', 'cascade_thresholds');
+  return thresholds
+    ? { threshold: thresholds[0]!, why: 'the first of evaluator.cascade_thresholds in config.yaml' }
+    : { threshold: OPENEVOLVE_THRESHOLDS[0]!, why: "OpenEvolve's first default cascade threshold (config.yaml sets none)" };
+}
+
+/**
+ * Shinka ranks programs by `combined_score`; an evaluator that never names it
  * gets the first metric its source returns, and init says so.
  */
 function objectiveOf(evaluator: string): PeerLayout['objective'] {
@@ -80,26 +98,4 @@ function objectiveOf(evaluator: string): PeerLayout['objective'] {
   const returned = /(?:return\s*\(?|metrics\s*=\s*)\{\s*["'](\w+)["']\s*:/.exec(evaluator)?.[1];
   const first = returned ?? [...evaluator.matchAll(/["'](\w+)["']\s*:/g)].map((m) => m[1]!).find((k) => !NOT_OBJECTIVES.has(k));
   return first === undefined ? undefined : { metric: first, why: `the evaluator never names combined_score; "${first}" is the first metric in its source` };
-}
-
-/** Read from the source, never by running it: init runs none of the project's code. */
-function stochasticWhy(workspace: string, ...files: string[]): string | undefined {
-  for (const file of files) {
-    const text = readTextIfExists(path.join(workspace, file)) ?? '';
-    if (/\brandom\b|default_rng|\brandn?\s*\(|\bshuffle\s*\(/.test(text)) return `${file} draws random numbers`;
-  }
-  return undefined;
-}
-
-/** `evaluator:` → `timeout:` in OpenEvolve's config.yaml, read without a YAML parser (one nested key). */
-function yamlEvaluatorTimeout(yaml: string): number | undefined {
-  const lines = yaml.split('\n');
-  const start = lines.findIndex((l) => /^evaluator:\s*(#.*)?$/.test(l));
-  if (start === -1) return undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (/^\S/.test(line)) break;
-    const timeout = /^\s+timeout:\s*(\d+(?:\.\d+)?)\s*(#.*)?$/.exec(line)?.[1];
-    if (timeout !== undefined) return Math.max(1, Math.ceil(Number(timeout)));
-  }
-  return undefined;
 }

@@ -175,6 +175,7 @@ export class Evaluator {
       name: spec.name,
       holdout: spec.holdout,
       gate: spec.gate !== undefined,
+      ...(spec.view?.part === 'train' ? { ranHoldoutCases: true as const } : {}),
       exitCode: run.exitCode,
       durationMs: run.durationMs + (graded?.durationMs ?? 0),
       logFile,
@@ -211,7 +212,7 @@ export class Evaluator {
    */
   private parsed(spec: EvalSpec, result: EvalRun, graderLog: string | undefined): ParsedMetrics {
     const mustKeep = [this.config.objective.metric, ...(spec.gate ? [spec.gate.metric] : [])];
-    const parsed: ParsedMetrics = result.written && 'problem' in result.written ? { ok: false, reason: result.written.problem } : readReport(spec.format, result.written?.text, result.stdoutTail, mustKeep);
+    const parsed: ParsedMetrics = result.written && 'problem' in result.written ? { ok: false, reason: result.written.problem } : readReport(spec.format, result.written?.text, result.stdoutTail, mustKeep, spec.view);
     if (parsed.ok || !result.exitCode) return parsed;
     return { ok: false, reason: `${parsed.reason} (${graderLog !== undefined ? 'the grader' : 'the command'} exited with code ${result.exitCode})` };
   }

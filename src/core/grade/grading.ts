@@ -1,5 +1,5 @@
 import type { Objective } from '../config/config';
-import type { Evaluation } from './evaluation';
+import type { EvalOutcome, Evaluation } from './evaluation';
 import { caseChanges, gain, metricDeltas, type CaseChanges, type Evidence, type Metrics } from './metrics';
 import { round } from '../common/numbers';
 
@@ -29,11 +29,13 @@ export function objectiveValue(objective: Objective, evaluation: Pick<Evaluation
   return evaluation.evals.find((e) => e.name === objective.eval)?.metrics[objective.metric];
 }
 
-/** A failing case of a train-side eval, with the evidence the eval gave. */
-export interface Failure extends Evidence {
+/** A case of a train-side eval, with the evidence the eval gave. */
+export interface TrainCase extends Evidence {
   eval: string;
   id: string;
   score?: number;
+  group?: string;
+  trace?: string;
 }
 
 /** What of an evaluation a proposer may see: train-side evals, none whose output leaked. */
@@ -41,9 +43,23 @@ function shownToProposer(evaluation: Pick<Evaluation, 'evals'>): Evaluation['eva
   return evaluation.evals.filter((e) => !e.holdout && !e.leaked);
 }
 
+/** Whether a proposer may read an eval's log: not a holdout's, nor one that leaked, nor a split's train view's, which ran the holdout cases too. */
+export function proposerReadsLog(outcome: EvalOutcome): boolean {
+  return !outcome.holdout && !outcome.leaked && !outcome.ranHoldoutCases;
+}
+
 /** The failing cases of the train-side evals; nothing of a holdout eval, nor of an eval that leaked. */
-export function trainFailures(evaluation: Pick<Evaluation, 'evals'>): Failure[] {
-  return shownToProposer(evaluation).flatMap((e) => e.cases.filter((c) => !c.passed).map(({ passed: _, ...c }) => ({ eval: e.name, ...c })));
+export function trainFailures(evaluation: Pick<Evaluation, 'evals'>): TrainCase[] {
+  return trainCases(evaluation, false);
+}
+
+/** The passing cases of the train-side evals, set beside the failures for contrast; the same evals as `trainFailures`. */
+export function trainPasses(evaluation: Pick<Evaluation, 'evals'>): TrainCase[] {
+  return trainCases(evaluation, true);
+}
+
+function trainCases(evaluation: Pick<Evaluation, 'evals'>, passed: boolean): TrainCase[] {
+  return shownToProposer(evaluation).flatMap((e) => e.cases.filter((c) => c.passed === passed).map(({ passed: _, model: __, ...c }) => ({ eval: e.name, ...c })));
 }
 
 /** What each train-side eval that did not leak said about the run as a whole. */

@@ -1,4 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { CaseView } from '../config/evals';
+import { emptyView, inView } from './caseSplit';
 import { uniqueId, type MetricsFile, type ReportCase } from './reportCase';
 
 /** Elements that may repeat; an attribute of the same name (a suite's `skipped` count) stays a value. */
@@ -20,9 +22,10 @@ type Node = string | Record<string, unknown>;
 /**
  * A JUnit XML report (pytest's `--junitxml`, vitest's and jest's junit reporters,
  * go-junit-report) as aiai's metrics file: each graded test case a case, its id
- * `classname::name`; skipped ones counted, not graded. Suites may nest.
+ * `classname::name`; skipped ones counted, not graded. Suites may nest. A split's
+ * `view` counts only its own cases, and its time is theirs.
  */
-export function junitToMetrics(xml: string): MetricsFile | { problem: string } {
+export function junitToMetrics(xml: string, view?: CaseView): MetricsFile | { problem: string } {
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return { problem: `the JUnit report is not well-formed XML (line ${valid.err.line}, column ${valid.err.col}): ${valid.err.msg}` };
   const root = parser.parse(xml) as Record<string, unknown>;
@@ -35,13 +38,19 @@ export function junitToMetrics(xml: string): MetricsFile | { problem: string } {
 
   const cases: ReportCase[] = [];
   const ids = new Map<string, number>();
+  let tests = 0;
   let failed = 0;
   let errors = 0;
   let skipped = 0;
   let caseSeconds = 0;
   for (const tc of testcases) {
+    const skip = children(tc, 'skipped').length > 0;
+    // A skipped case takes no id of the graded ones, which stay as they are without a split.
+    const id = skip ? caseId(tc) : uniqueId(caseId(tc), ids);
+    if (view && !inView(view, id)) continue;
+    tests++;
     caseSeconds += seconds(attr(tc, 'time')) ?? 0;
-    if (children(tc, 'skipped').length > 0) {
+    if (skip) {
       skipped++;
       continue;
     }
@@ -52,13 +61,16 @@ export function junitToMetrics(xml: string): MetricsFile | { problem: string } {
     const problems = [...failures, ...errs];
     const feedback = problems.map((p) => [attr(p, 'type'), attr(p, 'message')].filter(Boolean).join(': ')).filter(Boolean).join('\n');
     const output = [...problems.map(text), ...children(tc, 'system-out').map(text), ...children(tc, 'system-err').map(text)].filter((t) => t.trim()).join('\n');
-    cases.push({ id: uniqueId(caseId(tc), ids), passed: problems.length === 0, ...(feedback ? { feedback } : {}), ...(output ? { output } : {}) });
+    cases.push({ id, passed: problems.length === 0, ...(feedback ? { feedback } : {}), ...(output ? { output } : {}) });
   }
   const graded = cases.length;
-  if (graded === 0) return { problem: `every test case of the JUnit report was skipped (${skipped}): there is nothing to grade` };
+  if (graded === 0) {
+    const inReport = testcases.filter((tc) => children(tc, 'skipped').length === 0).length;
+    return { problem: view && inReport > 0 ? emptyView(view, inReport) : `every test case of the JUnit report was skipped (${testcases.length - inReport}): there is nothing to grade` };
+  }
   const passed = graded - failed - errors;
   return {
-    metrics: { pass_rate: passed / graded, passed, failed, errors, skipped, tests: testcases.length, duration_s: reportSeconds(roots, root.testsuites !== undefined) ?? caseSeconds },
+    metrics: { pass_rate: passed / graded, passed, failed, errors, skipped, tests, duration_s: view ? caseSeconds : (reportSeconds(roots, root.testsuites !== undefined) ?? caseSeconds) },
     cases,
   };
 }
@@ -70,8 +82,9 @@ function casesOf(suite: Node): Node[] {
 
 /** `classname::name`, or the file's and the name, or the name alone. */
 function caseId(tc: Node): string {
-  const name = attr(tc, 'name') || '(unnamed)';
-  const scope = attr(tc, 'classname') || attr(tc, 'file');
+  // jest-junit joins an empty describe title to the test's with a space: " sends refunds to billing".
+  const name = attr(tc, 'name').trim() || '(unnamed)';
+  const scope = attr(tc, 'classname').trim() || attr(tc, 'file').trim();
   return scope ? `${scope}::${name}` : name;
 }
 

@@ -101,12 +101,12 @@ function withinBudget(files: Array<{ path: string; size: number }>): string[] {
 }
 
 /**
- * What of an eval's outcome may reach a proposer: each case's id and evidence, the
- * eval's feedback, and the end of its log when it did not pass (a passing eval's
- * log is never shown, and its end moves with every candidate's output); of a
- * two-phase eval's cases, only the outputs.
+ * What of an eval's outcome may reach a proposer: each case's id, group, evidence and
+ * trace, the eval's feedback, and the end of its log when it did not pass (a passing
+ * eval's log is never shown, and its end moves with every candidate's output); of a
+ * two-phase eval's cases, only the outputs and traces (the agent's own steps).
  */
 function shown(outcome: EvalOutcome, outputsOnly: boolean): string[] {
-  const cases = outcome.cases.flatMap((c) => (outputsOnly ? [c.output] : [c.id, ...EVIDENCE_FIELDS.map((field) => c[field])]));
+  const cases = outcome.cases.flatMap((c) => (outputsOnly ? [c.output, c.trace] : [c.id, c.group, ...EVIDENCE_FIELDS.map((field) => c[field]), c.trace]));
   return [...cases, ...(outputsOnly ? [] : [outcome.feedback]), ...(outcome.status === 'passed' ? [] : [outcome.logTail])].filter((t): t is string => t !== undefined);
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config/config';
 import type { Git } from '../git/git';
 import type { Worktrees } from '../git/worktrees';
 import { runCommand } from './command';
-import { evalEnvironment } from './evalEnvironment';
+import { evalEnvironment } from '../config/evalEnvironment';
 import { evalEnv, outputsMounts, phaseCommand, timeLimitMs, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { clearReport, readResult } from './reportFile';
 import { sandboxed, type Isolation, type SandboxOptions } from './sandbox';

@@ -14,12 +14,19 @@ export interface CaseResult extends Evidence {
   id: string;
   passed: boolean;
   score?: number;
+  /** The eval's own name for the kind of case, by which a proposer sees failures counted. */
+  group?: string;
+  /** The agent's steps on this case, as the eval wrote them: a proposer reads it on request. */
+  trace?: string;
   /** The model calls the eval tagged with this case (header x-aiai-case), metered by the gateway. */
   model?: CaseModelUsage;
 }
 
 /** Each piece of evidence is kept to this many characters, in the record and wherever it is shown. */
 export const EVIDENCE_CHARS = 2000;
+/** A case's group, and its trace, are kept to these many characters. */
+export const GROUP_CHARS = 120;
+export const TRACE_CHARS = 8000;
 /** An eval's own feedback is kept to this many characters. */
 export const FEEDBACK_CHARS = 4000;
 
@@ -69,12 +76,13 @@ export function metricsOf(value: unknown, mustKeep: readonly string[]): ParsedMe
     if (typeof item !== 'object' || item === null || (typeof item.id !== 'string' && typeof item.id !== 'number') || typeof item.passed !== 'boolean') {
       return { ok: false, reason: `unparsable metrics file: cases[${i}] needs "id" (string) and "passed" (boolean)` };
     }
-    const evidence = evidenceOf(item);
+    const evidence = { ...evidenceOf(item), ...traceOf(item) };
     const size = Object.values(evidence).reduce((n, v) => n + v.length, 0);
     const keep = size <= evidenceLeft;
     if (keep) evidenceLeft -= size;
     else withoutEvidence++;
-    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}), ...(keep ? evidence : {}) });
+    const group = typeof item.group === 'string' || typeof item.group === 'number' ? { group: capText(String(item.group), GROUP_CHARS) } : {};
+    parsed.push({ id: String(item.id), passed: item.passed, ...(typeof item.score === 'number' ? { score: item.score } : {}), ...group, ...(keep ? evidence : {}) });
   }
   const kept = keptMetrics(metrics, mustKeep);
   const cut = [
@@ -112,6 +120,12 @@ function evidenceOf(item: Record<string, unknown>): Evidence {
     evidence[field] = capText(typeof value === 'string' ? value : JSON.stringify(value), EVIDENCE_CHARS);
   }
   return evidence;
+}
+
+/** The agent's steps: a text, or any JSON (a list of steps) as text. */
+function traceOf(item: Record<string, unknown>): { trace?: string } {
+  if (item.trace === undefined || item.trace === null) return {};
+  return { trace: capText(typeof item.trace === 'string' ? item.trace : JSON.stringify(item.trace, null, 1), TRACE_CHARS) };
 }
 
 function isNumberRecord(value: unknown): value is Metrics {

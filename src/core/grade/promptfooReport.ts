@@ -1,3 +1,5 @@
+import type { CaseView } from '../config/evals';
+import { emptyView, inView } from './caseSplit';
 import { uniqueId, type MetricsFile, type ReportCase } from './reportCase';
 
 /** One row of promptfoo's results: a test, run through one prompt and one provider. */
@@ -25,9 +27,10 @@ interface TokenUsage {
  * promptfoo's results file (`promptfoo eval -o results.json`) as aiai's metrics file:
  * each result (test × prompt × provider) a case, named by the test's description or
  * its variables; its variables the input, the response the output, the assertions
- * what was expected, the grader's reasons the feedback.
+ * what was expected, the grader's reasons the feedback. A split's `view` sums and
+ * averages over its own cases alone.
  */
-export function promptfooToMetrics(json: string): MetricsFile | { problem: string } {
+export function promptfooToMetrics(json: string, view?: CaseView): MetricsFile | { problem: string } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -36,7 +39,8 @@ export function promptfooToMetrics(json: string): MetricsFile | { problem: strin
   }
   const rows = (parsed as { results?: { results?: unknown } } | null)?.results?.results;
   if (!Array.isArray(rows)) return { problem: 'the promptfoo results file has no results.results list: was it written by `promptfoo eval -o FILE.json`?' };
-  if (rows.length === 0) return { problem: 'the promptfoo results file holds no result: did the suite have tests?' };
+  // promptfoo 0.118 writes an empty list with --no-write, whatever the suite holds.
+  if (rows.length === 0) return { problem: 'the promptfoo results file holds no result: did the suite have tests, and does the command leave out --no-write (with which promptfoo writes none)?' };
   const results = rows as PromptfooResult[];
   // A test's name says which prompt and provider only when there are several of them.
   const several = (key: (r: PromptfooResult) => string): boolean => new Set(results.map(key)).size > 1;
@@ -49,6 +53,9 @@ export function promptfooToMetrics(json: string): MetricsFile | { problem: strin
   let cost = 0;
   const tokens = { total: 0, prompt: 0, completion: 0 };
   for (const r of results) {
+    const label = [testName(r), byPrompt ? promptName(r) : '', byProvider ? providerName(r) : ''].filter(Boolean).join(' · ');
+    const id = uniqueId(label, ids);
+    if (view && !inView(view, id)) continue;
     const score = typeof r.score === 'number' && Number.isFinite(r.score) ? r.score : r.success === true ? 1 : 0;
     scoreSum += score;
     cost += num(r.cost ?? r.response?.cost);
@@ -59,11 +66,10 @@ export function promptfooToMetrics(json: string): MetricsFile | { problem: strin
     if (r.namedScores && typeof r.namedScores === 'object') {
       for (const [name, value] of Object.entries(r.namedScores)) if (typeof value === 'number' && Number.isFinite(value)) named.set(name, [...(named.get(name) ?? []), value]);
     }
-    const label = [testName(r), byPrompt ? promptName(r) : '', byProvider ? providerName(r) : ''].filter(Boolean).join(' · ');
     const output = r.response?.output;
     const feedback = reasons(r);
     cases.push({
-      id: uniqueId(label, ids),
+      id,
       passed: r.success === true,
       score,
       ...(r.vars ?? r.testCase?.vars ? { input: JSON.stringify(r.vars ?? r.testCase?.vars) } : {}),
@@ -72,6 +78,7 @@ export function promptfooToMetrics(json: string): MetricsFile | { problem: strin
       ...(feedback ? { feedback } : {}),
     });
   }
+  if (view && cases.length === 0) return { problem: emptyView(view, results.length) };
   const passed = cases.filter((c) => c.passed).length;
   return {
     metrics: {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SandboxConfig } from '../config/config';
 import { inHome } from '../config/sandboxAccess';
-import { evalEnvironment } from './evalEnvironment';
+import { evalEnvironment } from '../config/evalEnvironment';
 
 /** How evaluations are isolated; `sizedTmpfs`: whether this bubblewrap can give a tmpfs a size (0.8 and later, not setuid). */
 export type Isolation = { kind: 'bubblewrap'; sizedTmpfs: boolean } | { kind: 'none'; why: string };

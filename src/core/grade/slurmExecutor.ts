@@ -10,7 +10,7 @@ import { abortedBy, pause } from '../common/pause';
 import type { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
 import { LOG_TAIL } from './command';
-import { evalVariables } from './evalEnvironment';
+import { evalVariables } from '../config/evalEnvironment';
 import { evalEnv, outputsMounts, phaseCommand, timeLimitMs, type EvalRequest, type EvalRun, type Executor } from './executor';
 import { currentLedger } from './ledger';
 import { cancel, isTerminal, isUsable, jobState, NEVER_STARTS, nodeStates, NODES_UNAVAILABLE, partitions, requireSlurm, type JobState } from './slurmCommands';

@@ -1,5 +1,5 @@
 import type { Evaluator } from '../grade/evaluator';
-import { evalCaseChanges, evalDeltas, trainFailures, trainMetrics } from '../grade/grading';
+import { evalCaseChanges, evalDeltas, proposerReadsLog, trainFailures, trainMetrics } from '../grade/grading';
 import type { Git } from '../git/git';
 import { applyEdits, type Edit } from '../propose/edits';
 import type { DraftResult } from '../propose/proposer';
@@ -43,7 +43,7 @@ export class Drafts {
     const drafts = this.run.record.drafts ?? { evaluations: 0, durationMs: 0 };
     this.run.update({ drafts: { evaluations: drafts.evaluations + 1, durationMs: drafts.durationMs + evaluation.durationMs } });
     // What a leaking eval printed or named is the candidate's, and may hold what a proposer must not see.
-    const failed = evaluation.evals.find((e) => e.status !== 'passed' && !e.holdout && !e.leaked);
+    const failed = evaluation.evals.find((e) => e.status !== 'passed' && proposerReadsLog(e));
     return {
       ok: evaluation.ok,
       ...(evaluation.reason ? { reason: evaluation.reason } : {}),

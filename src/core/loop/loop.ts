@@ -6,19 +6,18 @@ import { Evaluator, Interrupted } from '../grade/evaluator';
 import { openGateway } from '../gateway/gatewayChoice';
 import type { ModelGateway } from '../gateway/gateway';
 import { chooseExecutor } from '../grade/executorChoice';
-import { withheldNames } from '../grade/evalEnvironment';
+import { withheldNames } from '../config/evalEnvironment';
 import { withLedger } from '../grade/ledger';
 import { isolationFor, type Isolation } from '../grade/sandbox';
 import { Git } from '../git/git';
 import { Worktrees } from '../git/worktrees';
-import { toAttempt } from './attempts';
+import { reflectedAttempts } from './attempts';
 import type { Proposer } from '../propose/proposer';
 import { LESSONS_FILE, lessonsAsWritten, PROPOSED_LESSONS_FILE, readLessons, writeLessons } from '../record/lessons';
 import { ParameterSearch } from '../propose/parameterSearch';
 import { chooseProposer } from '../propose/proposerChoice';
 import { Store } from '../record/store';
 import type { CandidateRecord, RunRecord } from '../record/records';
-import { summarize } from '../record/summary';
 import { evaluateBaseline, evalsKey } from './baseline';
 import { Budget } from './budget';
 import { Drafts } from './drafts';
@@ -28,7 +27,7 @@ import { preflight } from './preflight';
 import { Population } from './population';
 import { Recorder } from './recorder';
 import { baselineOf } from './resume';
-import { planRun, type ProposerPolicy } from './runPlan';
+import { planRun, type RunPlan } from './runPlan';
 import { recover } from './recovery';
 import { Reuse } from './reuse';
 import { acquireRunLock } from './runLock';
@@ -39,6 +38,8 @@ export type { LoopEvent, PersonCandidate } from './context';
 
 export interface LoopOptions {
   iterations?: number;
+  /** Replaces budget.patience for this run (`aiai run --patience`). */
+  patience?: number;
   parallel?: number;
   signal: AbortSignal;
   onEvent?(event: LoopEvent): void;
@@ -93,7 +94,7 @@ export async function runLoop(workspace: string, options: LoopOptions): Promise<
     const chosen = options.proposer ? { proposer: options.proposer } : await chooseProposer(config, options.env ?? process.env);
     if (chosen.notice) emit({ type: 'notice', message: chosen.notice });
     const head = await git.head();
-    await preflight(config, git, head, chosen.proposer instanceof ParameterSearch);
+    for (const warning of await preflight(config, git, head, chosen.proposer instanceof ParameterSearch)) emit({ type: 'notice', message: warning });
     const executor = await chooseExecutor(config, git, worktrees, isolation);
     const gateway = await openGateway(config, options.env ?? process.env);
     if (gateway.remoteProblem) emit({ type: 'notice', message: gateway.remoteProblem });
@@ -167,7 +168,7 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
     await setup.evaluator.trust(baseline.commit, baseline.evaluation);
     population = new Population(config, store, baseline, archive);
     const budget = new Budget(config.budget, state, () => setup.gateway.budgetProblem());
-    const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, plan.proposing, options.signal, emit);
+    const stopReason = await schedule(setup, state, population, budget, resumed ? archive.length : 0, plan, options.signal, emit);
     if (!options.signal.aborted) await rewriteLessons(setup, state, population, budget, options.signal, emit);
     const interrupted = options.signal.aborted;
     finish(interrupted ? 'interrupted' : 'finished', interrupted ? 'stopped by the user' : (stopReason ?? `ran ${iterations} iterations`));
@@ -183,7 +184,7 @@ async function run(setup: Setup, options: LoopOptions, emit: Emit): Promise<RunS
 }
 
 /** Runs the candidates of the run through the pipeline; returns why they stopped early, if they did. */
-function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, done: number, proposing: ProposerPolicy, signal: AbortSignal, emit: Emit): Promise<string | undefined> {
+function schedule(setup: Setup, state: RunState, population: Population, budget: Budget, done: number, { proposing, patience }: RunPlan, signal: AbortSignal, emit: Emit): Promise<string | undefined> {
   const { config, git, store, proposer } = setup;
   const { iterations, parallel } = state.record;
   const pipeline = new Pipeline({
@@ -204,7 +205,7 @@ function schedule(setup: Setup, state: RunState, population: Population, budget:
     iterations,
     done,
     parallel,
-    patience: config.budget.patience,
+    patience,
     signal,
     onCandidate: (index, candidate) => {
       population.add(candidate);
@@ -230,7 +231,7 @@ async function rewriteLessons(setup: Setup, state: RunState, population: Populat
   const written = await proposer.reflect({
     objective: config.objective,
     lessons: readLessons(git.root) ?? '',
-    attempts: population.finished.map((c) => toAttempt(summarize(c), config.objective)),
+    attempts: await reflectedAttempts(population.finished, config.objective, git),
     signal,
   });
   if (!written) {

@@ -2,7 +2,7 @@ import type { Config } from '../config/config';
 import type { PathPolicy } from '../config/pathPolicy';
 import { Interrupted, type Evaluator } from '../grade/evaluator';
 import type { EvalOutcome } from '../grade/evaluation';
-import { objectiveValue, standardError, trainFailures, trainFeedback, trainMetrics } from '../grade/grading';
+import { objectiveValue, standardError, trainFailures, trainFeedback, trainMetrics, trainPasses } from '../grade/grading';
 import { isImprovement } from '../grade/metrics';
 import { verdict } from '../grade/verdict';
 import { CANDIDATE_REFS, type Git } from '../git/git';
@@ -74,6 +74,7 @@ export class Pipeline {
         objectiveValue: parent.objectiveValue,
         ...standardError(this.p.config.objective, parent.evaluation),
         failures: trainFailures(parent.evaluation),
+        passes: trainPasses(parent.evaluation),
         feedback: trainFeedback(parent.evaluation),
       },
       base: this.p.run.record.base,

@@ -5,6 +5,8 @@ import { formatKnobValue, knobValueProblem, readKnobValue } from '../config/knob
 import { PEER_ADAPTER_FILE } from '../config/peerAdapter';
 import { pathPolicy } from '../config/pathPolicy';
 import { editableAnswers } from '../config/twoPhase';
+import { listedEvals } from '../config/evals';
+import { exposedHoldoutFiles } from '../config/holdoutExposure';
 import { ConfigError, type ConfigProblem } from '../common/errors';
 import type { Git } from '../git/git';
 
@@ -15,9 +17,10 @@ import type { Git } from '../git/git';
  * is there to commit but never was, answers that are editable files, a parameter search
  * without knobs, a knob whose file is missing or a link, whose place cannot be read,
  * or whose value lies outside its range or choices. Throws every problem found, each at its
- * place in the config.
+ * place in the config. Returns what is no error but a person should hear: a holdout eval
+ * that reads files every eval can see.
  */
-export async function preflight(config: Config, git: Git, base: string, searchesKnobs: boolean): Promise<void> {
+export async function preflight(config: Config, git: Git, base: string, searchesKnobs: boolean): Promise<string[]> {
   const problems: ConfigProblem[] = [];
   const at = (location: Array<string | number>, message: string): void => void problems.push(configLocation(config.workspace, location, message));
   const files = await git.lsTree(base);
@@ -27,7 +30,7 @@ export async function preflight(config: Config, git: Git, base: string, searches
   }
   // An evaluation's worktree holds the committed .aiai/ only: a file there that git would take must be committed.
   // One the eval writes itself, that git ignores (a cache), or that aiai supplies (the peers' adapter) is none of this check's business.
-  for (const [i, spec] of config.evals.entries()) {
+  for (const [i, spec] of listedEvals(config.evals).entries()) {
     const named = spec.command.split(/\s+/).map((t) => t.replace(/^["']|["']$/g, '')).filter((t) => t.startsWith(`${CONFIG_DIR}/`));
     for (const file of new Set(named)) {
       if (file !== PEER_ADAPTER_FILE && !files.some((f) => f.path === file) && existsSync(path.join(config.workspace, file)) && !(await git.isIgnored(file))) {
@@ -35,7 +38,7 @@ export async function preflight(config: Config, git: Git, base: string, searches
       }
     }
   }
-  for (const [i, spec] of config.evals.entries()) {
+  for (const [i, spec] of listedEvals(config.evals).entries()) {
     const both = editableAnswers(spec, config.editable, files.map((f) => f.path));
     if (both.length > 0) {
       at(['evals', i, 'answers'], `eval "${spec.name}": its answers include editable files of the current version (${both.slice(0, 3).join(', ')}${both.length > 3 ? ', …' : ''}); a candidate could change what it is graded against`);
@@ -59,4 +62,7 @@ export async function preflight(config: Config, git: Git, base: string, searches
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  return exposedHoldoutFiles(config.evals, files.map((f) => f.path)).map(
+    (e) => `holdout eval "${e.eval}" reads files that every eval can see, a candidate's code in a train eval too: ${e.files.slice(0, 5).join(', ')}${e.files.length > 5 ? `, and ${e.files.length - 5} more` : ''}; list them in its "data" so that they are present only while it runs`,
+  );
 }

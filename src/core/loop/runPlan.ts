@@ -53,6 +53,8 @@ export interface RunPlan {
   proposing: ProposerPolicy;
   iterations: number;
   parallel: number;
+  /** Candidates in a row that may fail to improve before the run stops: `--patience`, else the config's. */
+  patience: number | undefined;
   /** The interrupted run this one continues. */
   resumed?: RunRecord;
   /** Candidates of earlier runs (or of the resumed one) to build on. */
@@ -63,6 +65,7 @@ export interface RunPlan {
 
 export interface PlanRequest {
   iterations?: number;
+  patience?: number;
   parallel?: number;
   resume?: boolean;
   fromArchive?: boolean;
@@ -80,6 +83,7 @@ export function planRun(request: PlanRequest, config: Config, store: Store, head
     proposing,
     iterations,
     parallel: Math.max(1, Math.min(request.parallel ?? config.parallel, iterations)),
+    patience: request.patience ?? config.budget.patience,
     ...(resumed ? { resumed } : {}),
     archive: resumed ? archiveOf(store, head, evalsKey, new Set([resumed.id])) : fromArchive ? archiveOf(store, head, evalsKey) : [],
     fromArchive,

@@ -29,7 +29,7 @@ export async function agentConversation(client: ModelClient, model: string, conf
     (file) => request.readFile(request.parent.commit, file),
     () => request.listFiles(request.parent.commit),
   );
-  const tools = new AgentTools(request, draft, pathPolicy(config), budget.maxEvalRuns);
+  const tools = new AgentTools(request, draft, pathPolicy(config), budget.maxEvalRuns, prompt.failuresShown);
   const messages: Anthropic.MessageParam[] = [firstTurn(prompt)];
   const conversation: ToolCall[] = [];
   let usage: Usage = NO_USAGE;

@@ -3,12 +3,13 @@ import picomatch from 'picomatch';
 import type { PathPolicy } from '../config/pathPolicy';
 import { capText } from '../common/text';
 import { firstNonUtf8 } from '../git/bytes';
-import type { Failure } from '../grade/grading';
+import type { TrainCase } from '../grade/grading';
 import { asDiagnosis, DIAGNOSIS_FIELDS, type Diagnosis } from '../../shared/diagnosis';
 import { formatNumber, formatSigned } from '../../shared/format';
 import { DIAGNOSIS_INPUT } from './diagnosisInput';
 import type { Draft } from './draft';
-import { pageOfFailures } from './evidence';
+import { caseName, pageOfFailures } from './evidence';
+import { failureKinds, findKind } from './failureKinds';
 import type { DraftResult, ProposalRequest } from './proposer';
 import { hiddenBecause } from './visibility';
 
@@ -24,9 +25,12 @@ export const AGENT_TOOLS: Anthropic.Tool[] = [
     pattern: { type: 'string' },
     glob: { type: 'string', description: 'Only files matching this glob, e.g. "agent/**/*.py".' },
   }, ['pattern']),
-  tool('show_failures', "The failing train cases with their evidence (input, expected, output, feedback), a page at a time: the parent's, or after run_evals the draft's.", {
-    offset: { type: 'integer', minimum: 0, description: 'Index of the first case to show.' },
+  tool('show_failures', "The failing train cases with their evidence (input, expected, output, feedback), counted by kind, those not shown yet, a page at a time: the parent's, or after run_evals the draft's.", {
+    group: { type: 'string', description: 'Only cases of this kind: its number in the list of kinds, or its group.' },
   }),
+  tool('show_trace', "A train case's trace: the agent's steps on it, as the eval recorded them (cases that have one say so).", {
+    case: { type: 'string', description: 'The case, as "eval/id".' },
+  }, ['case']),
   tool('edit_file', 'Edit the draft: replace `search`, copied exactly from the file and occurring once, with `replace`. An empty search on a missing file creates it.', {
     path: { type: 'string' },
     search: { type: 'string' },
@@ -54,8 +58,10 @@ export interface ToolAnswer {
 /** Runs the agent's tool calls over its draft, through what the loop handed the proposer. */
 export class AgentTools {
   private evalRuns = 0;
-  private failures: Failure[];
+  private failures: TrainCase[];
   private failuresOf = 'the parent';
+  /** Failing cases the model has seen, `eval/id`: show_failures skips them. */
+  private readonly shown: Set<string>;
   private lastRun?: { edits: number; run: number; answer: ToolAnswer };
 
   constructor(
@@ -63,8 +69,10 @@ export class AgentTools {
     private readonly draft: Draft,
     private readonly policy: PathPolicy,
     private readonly maxEvalRuns: number,
+    shownInPrompt: readonly string[],
   ) {
     this.failures = request.parent.failures;
+    this.shown = new Set(shownInPrompt);
   }
 
   async call(name: string, input: Record<string, unknown>): Promise<ToolAnswer> {
@@ -75,6 +83,12 @@ export class AgentTools {
   private async answer(name: string, input: Record<string, unknown>): Promise<ToolAnswer> {
     const str = (key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
     const int = (key: string): number | undefined => (Number.isInteger(input[key]) ? (input[key] as number) : undefined);
+    const spec = AGENT_TOOLS.find((t) => t.name === name);
+    if (!spec) return fail(`there is no tool "${name}"; the tools are ${AGENT_TOOLS.map((t) => t.name).join(', ')}`);
+    // An input the tool does not take would be ignored without a word, and the model would read an answer to another question.
+    const takes = Object.keys(spec.input_schema.properties ?? {});
+    const unknown = Object.keys(input).filter((key) => !takes.includes(key));
+    if (unknown.length > 0) return fail(`${name} takes ${takes.length > 0 ? takes.map((k) => `"${k}"`).join(', ') : 'no input'}, not ${unknown.map((k) => `"${k}"`).join(', ')}`);
     switch (name) {
       case 'list_files':
         return this.listFiles(str('prefix') ?? '');
@@ -83,7 +97,9 @@ export class AgentTools {
       case 'search_files':
         return this.searchFiles(str('pattern') ?? '', str('glob'));
       case 'show_failures':
-        return this.showFailures(int('offset') ?? 0);
+        return this.showFailures(str('group'));
+      case 'show_trace':
+        return this.showTrace(str('case') ?? '');
       case 'edit_file':
         return this.editFile(str('path'), str('search'), str('replace'));
       case 'run_evals':
@@ -91,7 +107,7 @@ export class AgentTools {
       case 'submit_change':
         return this.submit(str('title')?.trim() ?? '', str('rationale')?.trim() ?? '', asDiagnosis(input.diagnosis));
       default:
-        return fail(`there is no tool "${name}"; the tools are ${AGENT_TOOLS.map((t) => t.name).join(', ')}`);
+        return fail(`the tool "${name}" has no answer`);
     }
   }
 
@@ -138,11 +154,21 @@ export class AgentTools {
     return ok(matches.length > 0 ? matches.join('\n') : 'no match');
   }
 
-  private showFailures(offset: number): ToolAnswer {
-    const count = this.failures.length;
-    if (offset > 0 && offset >= count) return fail(`offset ${offset} is past the end: ${this.failuresOf} has ${count} failing train case(s), offsets 0–${Math.max(0, count - 1)}`);
-    const page = pageOfFailures(this.failures, offset, RESULT_CHARS - 500);
-    return ok(`Of ${this.failuresOf}. ${page.text}${page.next !== undefined ? `\n[more: show_failures with offset ${page.next}]` : ''}`);
+  private showFailures(group: string | undefined): ToolAnswer {
+    if (this.failures.length === 0) return ok(`Of ${this.failuresOf}: no failing train cases.`);
+    const kinds = failureKinds(this.failures);
+    const kind = group === undefined ? undefined : findKind(kinds, group);
+    if (group !== undefined && !kind) return fail(`no kind "${group}" among the failures of ${this.failuresOf}; the kinds are numbered 1–${kinds.length} (show_failures without a group lists them)`);
+    const page = pageOfFailures(this.failures, kind, this.shown, RESULT_CHARS - 500, { tools: true });
+    for (const name of page.showing) this.shown.add(name);
+    return ok(`Of ${this.failuresOf}. ${page.text}`);
+  }
+
+  private showTrace(name: string): ToolAnswer {
+    const all = [...this.failures, ...this.request.parent.failures, ...this.request.parent.passes];
+    const found = all.find((c) => caseName(c) === name.trim());
+    if (!found) return fail(`no train case "${name}"; name one as "eval/id", as show_failures lists them`);
+    return found.trace === undefined ? fail(`the eval recorded no trace for "${name}"`) : ok(`Trace of ${name}:\n${found.trace}`);
   }
 
   private async editFile(file: string | undefined, search: string | undefined, replace: string | undefined): Promise<ToolAnswer> {
@@ -170,6 +196,7 @@ export class AgentTools {
     if (!noCaseResults(result)) {
       this.failures = result.failures;
       this.failuresOf = `your draft (run_evals ${this.evalRuns})`;
+      this.shown.clear();
     }
     const answer = { text: describeDraftResult(result), isError: !result.ok };
     this.lastRun = { edits: this.draft.edits.length, run: this.evalRuns, answer };
@@ -197,7 +224,7 @@ export function describeDraftResult(r: DraftResult): string {
   lines.push(
     noCaseResults(r)
       ? "The eval stopped before it reported any case: this is not 0 failures, and show_failures still shows the parent's failing cases."
-      : `${r.failures.length} train case(s) fail; show_failures pages through them.`,
+      : `${r.failures.length} train case(s) fail; show_failures shows them by kind.`,
   );
   if (r.logTail) lines.push(`log of the failed eval, last lines:\n${r.logTail}`);
   return lines.join('\n');

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import type { Config } from '../config/config';
 import { formatNumber } from '../../shared/format';
+import { capText } from '../common/text';
 import { QUICK_REASON_MEANINGS } from '../../shared/review';
 import { agentBudget, budgetStatement } from './agentBudget';
 import { attemptLine } from './attempts';
 import { pathPolicy } from '../config/pathPolicy';
 import { firstNonUtf8 } from '../git/bytes';
-import { sampleFailures } from './evidence';
+import { failureOverview } from './evidence';
 import { hiddenBecause } from './visibility';
 import type { Attempt, LeftOut, ProposalRequest } from './proposer';
 
@@ -47,6 +48,9 @@ const FAILURES_CHARS = 12_000;
 /** At most this many earlier attempts are shown, most recent last. */
 const HISTORY_LIMIT = 25;
 const FAILING_CASES_SHOWN = 12;
+/** A person's most recent rejected changes are shown with their diffs, each cut to this many characters. */
+const REJECTED_DIFFS = 5;
+const REJECTED_DIFF_CHARS = 3000;
 /** Context beyond this many characters is left out, file by file, largest last. */
 const CONTEXT_CHAR_LIMIT = 400_000;
 
@@ -59,6 +63,8 @@ export interface PromptParts {
   /** One block per earlier attempt, oldest first: each round only appends to them. */
   history: string[];
   leftOut: LeftOut[];
+  /** The failing cases `parent` shows, `eval/id`, which `show_failures` then skips. */
+  failuresShown: string[];
 }
 
 /** Builds the request text for a model proposer. Nothing from a holdout eval is in a request. */
@@ -79,39 +85,54 @@ export async function buildPrompt(config: Config, request: ProposalRequest, mode
     .join('\n\n');
 
   const changes = request.parent.commit === request.base ? '' : await request.diff(request.base, request.parent.commit);
+  const overview = failureOverview(request.parent.failures, request.parent.passes, FAILURES_CHARS, { tools: mode === 'agent' });
   const parent = [
     `# The version to change\nYou are changing ${request.parent.id ? `candidate ${request.parent.id}, the best so far` : 'the current version'}. ` +
       (changes ? `It differs from the files above by this diff; your \`search\` texts must match it:\n\`\`\`diff\n${changes.trimEnd()}\n\`\`\`` : 'Its files are exactly the ones above.'),
     `# Its results\n${Object.entries(request.parent.metrics)
       .map(([name, metrics]) => `- ${name}: ${Object.entries(metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(', ')}`)
       .join('\n')}`,
-    failuresBlock(request),
-    rejectionsBlock(request.history),
+    failuresBlock(request, overview.text),
+    await rejectionsBlock(request),
   ]
     .filter(Boolean)
     .join('\n\n');
-  return { system, stable, parent, history: historyBlocks(request.history), leftOut };
+  return { system, stable, parent, history: historyBlocks(request.history), leftOut, failuresShown: overview.shown };
 }
 
-/** What the parent's evals said, and a varied sample of its failing train cases with their evidence. */
-function failuresBlock(request: ProposalRequest): string {
+/** What the parent's evals said, and its failing train cases by kind, with examples and passing cases for contrast. */
+function failuresBlock(request: ProposalRequest, failures: string): string {
   const feedback = Object.entries(request.parent.feedback).map(([name, text]) => `- ${name}: ${text}`);
-  const { shown, total } = sampleFailures(request.parent.failures, FAILURES_CHARS);
-  if (feedback.length === 0 && total === 0) return '';
+  if (feedback.length === 0 && !failures) return '';
   return [
     feedback.length > 0 ? `# What its evals said\n${feedback.join('\n')}` : '',
-    total > 0 ? `# Where it fails: ${total} failing train case${total === 1 ? '' : 's'}${shown.length < total ? `, ${shown.length} of them shown` : ''}\n${shown.join('\n')}` : '',
+    failures ? `# Where it fails: ${failures}` : '',
   ]
     .filter(Boolean)
     .join('\n\n');
 }
 
-/** Every change a person rejected in this workspace, with their reasons, a quick reason's meaning spelled out: it stands for every later proposal. */
-function rejectionsBlock(history: Attempt[]): string {
-  const rejected = history.filter((a) => a.outcome === 'rejected');
+
+/**
+ * Every change a person rejected in this workspace, with their reasons, a quick reason's
+ * meaning spelled out: it stands for every later proposal. The most recent ones show
+ * what they changed, so a model can tell what not to do again.
+ */
+async function rejectionsBlock(request: ProposalRequest): Promise<string> {
+  const rejected = request.history.filter((a) => a.outcome === 'rejected');
   if (rejected.length === 0) return '';
   const why = (a: Attempt): string => `${a.reason ?? 'no reason given'}${a.because ? ` (${a.because} means: ${QUICK_REASON_MEANINGS[a.because]})` : ''}`;
-  return `# Changes a person rejected, and why (do not propose them again)\n${rejected.map((a) => `- "${a.title}" (candidate ${a.id}): ${why(a)}`).join('\n')}`;
+  const shownWithDiff = new Set(rejected.slice(-REJECTED_DIFFS).map((a) => a.id));
+  const entries = await Promise.all(
+    rejected.map(async (a) => {
+      const line = `- "${a.title}" (candidate ${a.id}): ${why(a)}`;
+      if (!a.commit || !shownWithDiff.has(a.id)) return line;
+      // A candidate's commit outlives its review (refs/aiai/candidates/); a diff that cannot be made leaves the reason alone.
+      const diff = await request.diff(a.parentCommit, a.commit).catch(() => '');
+      return diff.trim() ? `${line}\n\`\`\`diff\n${capText(diff.trimEnd(), REJECTED_DIFF_CHARS)}\n\`\`\`` : line;
+    }),
+  );
+  return `# Changes a person rejected, and why (do not propose them again)\n${entries.join('\n')}`;
 }
 
 function historyBlocks(history: Attempt[]): string[] {

@@ -1,8 +1,8 @@
 import type { Objective } from '../config/config';
 import type { Edit } from './edits';
-import type { Failure } from '../grade/grading';
+import type { TrainCase } from '../grade/grading';
 import type { CaseChanges, Metrics } from '../grade/metrics';
-import type { QuickReason } from '../../shared/review';
+import type { CandidateStatus, QuickReason } from '../../shared/review';
 import type { Usage } from '../../shared/usage';
 import type { Diagnosis } from '../../shared/diagnosis';
 import type { LeftOut } from '../../shared/review';
@@ -16,6 +16,10 @@ export interface Attempt {
   title: string;
   /** `rejected` is a person's rejection; `not-improved` the loop's. */
   outcome: 'improved' | 'not-improved' | 'rejected' | 'failed' | 'refused' | 'evaluating';
+  /** Where it stands now: awaiting review, approved, rejected, superseded… */
+  status: CandidateStatus;
+  /** The candidate it was built on, or null for a version of the branch. */
+  parentId: string | null;
   reason?: string;
   /** A person's quick reason for rejecting it (overfits, too-risky, …). */
   because?: QuickReason;
@@ -30,8 +34,17 @@ export interface Attempt {
   delta?: number;
   /** The end of the log of a train-side eval that failed. */
   logTail?: string;
-  /** What the model that made it expected the change to do, to set beside what it did. */
-  expectedEffect?: string;
+  /** The model's reasoning before the change, to set beside what it did. */
+  diagnosis?: Diagnosis;
+}
+
+/** An attempt as the writer of the lessons reads it: also why it was made, what it changed, and what its drafts scored. */
+export interface ReflectedAttempt extends Attempt {
+  rationale?: string;
+  /** Its change against the version it was built on, cut to a few thousand characters. */
+  diff?: string;
+  /** What `run_evals` answered on its drafts, in order. */
+  draftRuns?: string[];
 }
 
 /** What a draft's train-side evals came to, as `run_evals` reports it. */
@@ -42,7 +55,7 @@ export interface DraftResult {
   metrics: Record<string, Metrics>;
   deltas: Record<string, Metrics>;
   cases: Record<string, CaseChanges>;
-  failures: Failure[];
+  failures: TrainCase[];
   /** The log's end of an eval that failed. */
   logTail?: string;
 }
@@ -58,7 +71,9 @@ export interface ProposalRequest {
     /** The standard error of `objectiveValue`, when the objective's eval is repeated (`repeats`). */
     standardError?: number;
     /** The parent's failing train cases, with their evidence. */
-    failures: Failure[];
+    failures: TrainCase[];
+    /** The parent's passing train cases, set beside the failures for contrast. */
+    passes: TrainCase[];
     /** What each train-side eval said of the parent as a whole. */
     feedback: Record<string, string>;
   };
@@ -131,7 +146,7 @@ export interface ReflectionRequest {
   objective: Objective;
   /** The lessons so far, a person's edits included. */
   lessons: string;
-  attempts: Attempt[];
+  attempts: ReflectedAttempt[];
   signal: AbortSignal;
 }
 

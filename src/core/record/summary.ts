@@ -1,4 +1,5 @@
 import { capText } from '../common/text';
+import { proposerReadsLog } from '../grade/grading';
 import type { Metrics } from '../grade/metrics';
 import { lastLines } from '../../shared/format';
 import type { ObjectiveChange, QuickReason } from '../../shared/review';
@@ -51,7 +52,7 @@ export function summarize(c: CandidateRecord): CandidateSummary {
   const train = c.evaluation?.evals.filter((e) => !e.holdout) ?? [];
   // A proposer reads the failing cases and the log (`toAttempt`): nothing of an eval whose output leaked.
   const shown = train.filter((e) => !e.leaked);
-  const failedLog = shown.find((e) => e.status !== 'passed' && e.status !== 'gate-failed')?.logTail;
+  const failedLog = shown.find((e) => e.status !== 'passed' && e.status !== 'gate-failed' && proposerReadsLog(e))?.logTail;
   const optional = <K extends keyof CandidateRecord>(...keys: K[]): Partial<Pick<CandidateRecord, K>> =>
     Object.fromEntries(keys.filter((k) => c[k] !== undefined).map((k) => [k, c[k]])) as Partial<Pick<CandidateRecord, K>>;
   return {

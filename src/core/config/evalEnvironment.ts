@@ -1,5 +1,5 @@
-import type { SandboxConfig } from '../config/config';
-import { isVariableName } from '../config/sandboxAccess';
+import type { SandboxConfig } from './config';
+import { isVariableName } from './sandboxAccess';
 
 /** What every eval inherits of aiai's environment: what a shell and its locale need. aiai's own AIAI_* variables are set for it, never inherited. */
 const BASE_NAMES = new Set(['PATH', 'HOME', 'LANG', 'TZ', 'TERM', 'USER']);

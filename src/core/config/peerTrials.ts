@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { evalEnvironment } from './evalEnvironment';
+import { formatKnobValue, writeKnobValue } from './knobs';
+import type { ProposedKnob } from './constantKnobs';
+import { peerAdapterArgs } from './peerAdapter';
+import type { PeerLayout } from './peerLayouts';
+import { formatNumber } from '../../shared/format';
+
+/** What one run of the evaluator scored, or why it gave no score. */
+export type Trial = { ok: true; score: number } | { ok: false; why: string };
+
+/**
+ * Runs the peer's evaluator through the adapter, as the eval will, on the unmodified
+ * program or a copy with one knob moved: `aiai init` checks its guesses so, at the
+ * cost of a few evaluations, which it counts for its report.
+ */
+export class PeerTrials {
+  runs = 0;
+  private readonly started = Date.now();
+  private readonly scratch = mkdtempSync(path.join(tmpdir(), 'aiai-init-'));
+
+  constructor(
+    private readonly workspace: string,
+    private readonly layout: PeerLayout,
+    private readonly metric: string,
+  ) {}
+
+  /** A run on seed `seed`: of the program as it is, or of `programText` in its place (written to a scratch folder, as both peers run candidates). */
+  run(seed: number, options: { stage1?: boolean; programText?: string } = {}): Trial {
+    this.runs++;
+    let program: string | undefined;
+    if (options.programText !== undefined) {
+      program = path.join(this.scratch, path.basename(this.layout.program));
+      writeFileSync(program, options.programText);
+    }
+    const metricsFile = path.join(this.scratch, 'metrics.json');
+    rmSync(metricsFile, { force: true });
+    const result = spawnSync('python3', peerAdapterArgs(this.layout, seed, { ...(options.stage1 ? { stage1: true } : {}), ...(program ? { program } : {}) }), {
+      cwd: this.workspace,
+      // As an eval, the evaluator sees none of the person's keys and tokens: only what a shell needs.
+      env: evalEnvironment(process.env, [], { AIAI_METRICS_FILE: metricsFile, AIAI_REPEAT: '1' }),
+      encoding: 'utf8',
+      timeout: this.layout.timeoutSec * 1000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.error) return { ok: false, why: (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `ran past its ${this.layout.timeoutSec} s` : result.error.message };
+    if (result.status !== 0) {
+      const last = result.stderr.trim().split('\n').pop()?.replace(/^aiai adapter: /, '');
+      return { ok: false, why: last || `exited with ${result.status ?? result.signal}` };
+    }
+    let score: unknown;
+    try {
+      score = (JSON.parse(readFileSync(metricsFile, 'utf8')) as { metrics: Record<string, unknown> }).metrics[this.metric];
+    } catch {
+      return { ok: false, why: 'wrote no metrics' };
+    }
+    return typeof score === 'number' ? { ok: true, score } : { ok: false, why: `reported no ${this.metric}` };
+  }
+
+  /** `N evaluations in T s`. */
+  cost(): string {
+    return `${this.runs} evaluation${this.runs === 1 ? '' : 's'} in ${((Date.now() - this.started) / 1000).toFixed(1)} s`;
+  }
+
+  dispose(): void {
+    rmSync(this.scratch, { recursive: true, force: true });
+  }
+}
+
+export interface KnobCheck {
+  /** The knob to keep, its range narrowed where a move broke the evaluator; undefined to drop it. */
+  kept: ProposedKnob | undefined;
+  /** Why it was narrowed or dropped, for init's notes. */
+  note?: string;
+}
+
+/**
+ * Moves `knob` one step each way (within its range) and compares with the unmodified
+ * program's `baseline` score on the same seed. A move breaks the evaluator when the
+ * run fails, reports no score, or scores 0 where the program scored otherwise (how the
+ * peers' evaluators reject a program). Broken both ways, or the same score to the
+ * last bit wherever it does not break, the knob is dropped; broken one way, its range
+ * stops at its value.
+ */
+export function checkKnob(trials: PeerTrials, knob: ProposedKnob, programText: string, baseline: { seed: number; score: number }, metric: string): KnobCheck {
+  const score = baseline.score;
+  const moves = [
+    { side: 'down' as const, value: Number(formatKnobValue(knob, knob.value - knob.step)) },
+    { side: 'up' as const, value: Number(formatKnobValue(knob, knob.value + knob.step)) },
+  ]
+    .filter((m) => m.value >= knob.min && m.value <= knob.max)
+    .map((m) => {
+      const trial = trials.run(baseline.seed, { programText: writeKnobValue(knob, programText, m.value) });
+      const broke = !trial.ok ? trial.why : trial.score === 0 && score !== 0 ? `scores 0 (the program as it is scores ${formatNumber(score)})` : undefined;
+      return { ...m, trial, broke };
+    });
+  if (moves.length === 0) return { kept: knob };
+  const named = `${knob.name} = ${knob.value} (${knob.file} line ${knob.line})`;
+  if (moves.every((m) => m.broke)) {
+    return { kept: undefined, note: `${named}: not a knob; the evaluator fails when it moves (${moves.map((m) => `${m.value}: ${m.broke}`).join('; ')})` };
+  }
+  const broken = moves.filter((m) => m.broke);
+  const why = broken.map((m) => `${m.value}: ${m.broke}`).join('; ');
+  const working = moves.filter((m) => !m.broke);
+  if (working.every((m) => m.trial.ok && m.trial.score === score)) {
+    const moved = working.map((m) => `${m.value}`).join(' and ');
+    return {
+      kept: undefined,
+      note: `${named}: not a knob; moving it to ${moved} leaves ${metric} at ${formatNumber(score)}, to the last digit (what the evaluator measures does not depend on it, or the evaluator overrides it)${broken.length > 0 ? `, and ${why}` : ''}`,
+    };
+  }
+  if (broken.length === 0) return { kept: knob };
+  const narrowed = { ...knob, ...(broken.some((m) => m.side === 'up') ? { max: knob.value } : { min: knob.value }) };
+  return { kept: narrowed, note: `${named}: its range stops at ${knob.value}, where the evaluator breaks one step further (${why})` };
+}
