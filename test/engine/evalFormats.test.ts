@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/core/common/errors';
 import type { EvalOutcome } from '../../src/core/grade/evaluation';
 import { runLoop } from '../../src/core/loop/loop';
 import { proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { needsPytest } from '../fixtures/pytest';
+import { needsPytest, ROUTER_PY } from '../fixtures/pytest';
 import { configJson, makeRepo } from '../helpers';
 
 /*
@@ -36,15 +36,6 @@ const only = (evals: EvalOutcome[] | undefined): EvalOutcome => {
   return evals[0]!;
 };
 
-/** A ticket router in Python with a pytest suite: two tests pass, two fail, one is skipped. */
-const TRIAGE_PY = `def route(ticket):
-    text = ticket.lower()
-    if "refund" in text:
-        return "billing"
-    if "password" in text:
-        return "account"
-    return "normal"
-`;
 
 const TESTS_PY = `import pytest
 from agent.triage import route
@@ -75,7 +66,7 @@ def test_legal():
 function pytestWorkspace(): string {
   return makeRepo({
     'agent/__init__.py': '',
-    'agent/triage.py': TRIAGE_PY,
+    'agent/triage.py': ROUTER_PY,
     'tests/test_triage.py': TESTS_PY,
     '.aiai/config.json': configJson({
       editable: ['agent/**'],

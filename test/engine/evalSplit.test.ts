@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { toolCall, toolResults } from '../fixtures/messagesServer';
-import { needsPytest } from '../fixtures/pytest';
+import { needsPytest, ROUTER_PY } from '../fixtures/pytest';
 import { scriptedModel } from '../fixtures/scriptedModel';
 import { configJson, makeRepo } from '../helpers';
 
@@ -17,14 +17,6 @@ import { configJson, makeRepo } from '../helpers';
 needsPytest();
 const model = scriptedModel();
 
-const ROUTE_PY = `def route(ticket):
-    text = ticket.lower()
-    if "refund" in text:
-        return "billing"
-    if "password" in text:
-        return "account"
-    return "normal"
-`;
 
 /** Twelve tickets by test id, three of each route; the agent gets refunds and passwords right. */
 const TICKETS: Record<string, [string, string]> = {
@@ -61,7 +53,7 @@ const caseId = (ticket: string): string => `tests.test_route::test_route[${ticke
 function workspace(): string {
   return makeRepo({
     'agent/__init__.py': '',
-    'agent/triage.py': ROUTE_PY,
+    'agent/triage.py': ROUTER_PY,
     'tests/test_route.py': TESTS_PY,
     '.aiai/config.json': configJson({
       editable: ['agent/**'],

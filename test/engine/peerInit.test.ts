@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { configPath, loadConfig } from '../../src/core/config/config';
 import { readKnobValue } from '../../src/core/config/knobs';
 import { pathPolicy } from '../../src/core/config/pathPolicy';
 import { hiddenBecause } from '../../src/core/propose/visibility';
-import type { CandidateRecord, RunRecord } from '../../src/core/record/records';
-import { cli, commitAll, makeRepo, ROOT } from '../helpers';
+import { cli, commitAll, makeRepo } from '../helpers';
+import { peerProject, runJson } from '../fixtures/peerProject';
 
 /*
  * What `aiai init` checks on the real evaluator before the first run, on two projects
@@ -17,23 +17,7 @@ import { cli, commitAll, makeRepo, ROOT } from '../helpers';
  * problem (no combined_score, a size the evaluator checks only by counting).
  */
 
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'peers');
 
-function peerProject(layout: string): string {
-  const dir = path.join(FIXTURES, layout);
-  return makeRepo(Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')])));
-}
-
-interface RunJson {
-  run: RunRecord;
-  candidates: CandidateRecord[];
-}
-
-function runJson(dir: string, ...args: string[]): RunJson {
-  const result = cli(dir, 'run', ...args, '--json');
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as RunJson;
-}
 
 test('init on a ShinkaEvolve circle packing: the pinned size and a constant that changes nothing are no knobs, the numbers inside expressions are, and the task is a context file', () => {
   const dir = peerProject('shinka-circles');

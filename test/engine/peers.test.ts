@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/core/config/config';
@@ -10,9 +10,9 @@ import { pathPolicy } from '../../src/core/config/pathPolicy';
 import { hiddenBecause } from '../../src/core/propose/visibility';
 import { runLoop } from '../../src/core/loop/loop';
 import type { EvalOutcome } from '../../src/core/grade/evaluation';
-import type { CandidateRecord, RunRecord } from '../../src/core/record/records';
 import { proposal, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { cli, commitAll, makeRepo, ROOT } from '../helpers';
+import { cli, commitAll } from '../helpers';
+import { peerProject, runJson } from '../fixtures/peerProject';
 
 /*
  * Projects laid out for OpenEvolve (a trimmed copy of its function_minimization
@@ -21,23 +21,7 @@ import { cli, commitAll, makeRepo, ROOT } from '../helpers';
  * neither package installed.
  */
 
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'peers');
 
-function peerProject(layout: 'openevolve' | 'shinka'): string {
-  const dir = path.join(FIXTURES, layout);
-  return makeRepo(Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')])));
-}
-
-interface RunJson {
-  run: RunRecord;
-  candidates: CandidateRecord[];
-}
-
-function runJson(dir: string, ...args: string[]): RunJson {
-  const result = cli(dir, 'run', ...args, '--json');
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as RunJson;
-}
 
 const train = (evals: EvalOutcome[] | undefined): EvalOutcome => {
   const outcome = evals?.find((e) => e.name === 'train');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 export function readTextIfExists(file: string): string | undefined {
@@ -44,4 +44,36 @@ export function writeTextAtomic(file: string, text: string): void {
     rmSync(tmp, { force: true });
     throw error;
   }
+}
+
+/** Folders of dependencies, environments and builds: no look at a project's own files enters them. */
+const NOT_THE_PROJECTS = new Set(['node_modules', '__pycache__', 'venv', 'vendor', 'dist', 'build', 'target', 'site-packages']);
+
+/**
+ * A project's own files under `folders` of `root` ('' for all of it), as paths with
+ * `/`, in sorted order, without hidden names or dependency folders. The walk is
+ * bounded: it stops after `maxEntries` entries seen, or once `maxFiles` files kept.
+ */
+export function projectFiles(root: string, folders: readonly string[], bounds: { maxEntries: number; maxFiles?: number }, keep: (file: string) => boolean = () => true): string[] {
+  const out: string[] = [];
+  let entries = 0;
+  const full = (): boolean => ++entries > bounds.maxEntries || (bounds.maxFiles !== undefined && out.length >= bounds.maxFiles);
+  const walk = (dir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(root, dir)).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (full()) return;
+      if (name.startsWith('.') || NOT_THE_PROJECTS.has(name)) continue;
+      const rel = dir ? `${dir}/${name}` : name;
+      const stat = statSync(path.join(root, rel), { throwIfNoEntry: false });
+      if (stat?.isDirectory()) walk(rel);
+      else if (stat?.isFile() && keep(rel)) out.push(rel);
+    }
+  };
+  for (const folder of folders) walk(folder);
+  return out;
 }

@@ -1,6 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { readTextIfExists } from '../common/files';
+import { projectFiles, readTextIfExists } from '../common/files';
 import { commandPaths, matcher } from './twoPhase';
 
 /*
@@ -22,7 +22,6 @@ const CODE = /\.(?:[mc]?[jt]s|[jt]sx|py)$/;
 const MAX_FILES = 200;
 const MAX_ENTRIES = 5000;
 const MAX_BYTES = 256 * 1024;
-const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', 'venv']);
 const JS_RESOLUTIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.tsx', '.jsx', '/index.js', '/index.ts'];
 
 /**
@@ -31,23 +30,8 @@ const JS_RESOLUTIONS = ['', '.js', '.mjs', '.cjs', '.ts', '.mts', '.tsx', '.jsx'
  */
 export function evaluatorFiles(workspace: string, runs: string | undefined, folders: string[]): string[] {
   const named = runs === undefined ? [] : commandPaths(runs).filter((f) => CODE.test(f) && isFile(workspace, f));
-  const found = new Set(named);
-  let entries = 0;
-  const walk = (dir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(path.join(workspace, dir)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (found.size >= MAX_FILES || ++entries > MAX_ENTRIES) return;
-      const rel = `${dir}/${name}`;
-      if (CODE.test(name) && isFile(workspace, rel)) found.add(rel);
-      else if (!name.startsWith('.') && !SKIPPED_DIRS.has(name) && isDir(workspace, rel)) walk(rel);
-    }
-  };
-  for (const folder of folders) walk(folder);
+  const walked = projectFiles(workspace, folders, { maxEntries: MAX_ENTRIES, maxFiles: MAX_FILES }, (f) => CODE.test(f));
+  const found = new Set([...named, ...walked].slice(0, Math.max(named.length, MAX_FILES)));
   return [...found];
 }
 
@@ -156,6 +140,3 @@ function isFile(workspace: string, rel: string): boolean {
   return statSync(path.join(workspace, rel), { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
-function isDir(workspace: string, rel: string): boolean {
-  return statSync(path.join(workspace, rel), { throwIfNoEntry: false })?.isDirectory() ?? false;
-}

@@ -25,11 +25,12 @@ export function peerTask(workspace: string, kind: 'openevolve' | 'shinka'): Peer
 
 /**
  * The string `name` is given in Python source: `name="…"` (an argument) or
- * `name = """…"""`, or through one variable (`task_sys_msg=search_task_sys_msg`,
- * as Shinka's examples write it). Adjacent literals are joined, as Python joins them.
+ * `name = """…"""`, or a key set to it (`config["evo_config"]["task_sys_msg"] = …`),
+ * or through one variable (`task_sys_msg=search_task_sys_msg`, as Shinka's examples
+ * write it). Adjacent literals are joined, as Python joins them.
  */
 function pythonAssignment(source: string, name: string): string | undefined {
-  const at = new RegExp(`\\b${name}\\s*=\\s*`).exec(source);
+  const at = new RegExp(`(?:\\b${name}|\\[\\s*["']${name}["']\\s*\\])\\s*=(?!=)\\s*`).exec(source);
   if (!at) return undefined;
   const after = source.slice(at.index + at[0].length);
   const variable = /^([A-Za-z_]\w*)\s*[,)\n]/.exec(after)?.[1];

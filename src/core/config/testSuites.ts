@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readTextIfExists, tryParseJson } from '../common/files';
+import { projectFiles, readTextIfExists, tryParseJson } from '../common/files';
 import { PROMPTFOO_CONFIGS, promptfooFiles } from './promptfooConfig';
 import { matcher } from './twoPhase';
 
@@ -33,7 +33,6 @@ export interface TestSuite {
 
 /** Enough to find a project's tests; more would only slow init. */
 const MAX_ENTRIES = 20000;
-const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', 'venv', 'vendor', 'dist', 'build', 'target', 'site-packages']);
 const PYTHON_TEST_FILE = /(?:^|\/)(?:test_[^/]*|[^/]*_test)\.py$/;
 const JS_TEST_FILE = /(?:^|\/)(?:[^/]+\.(?:test|spec)\.[mc]?[jt]sx?|__tests__\/[^/]+\.[mc]?[jt]sx?)$/;
 /** A top folder that holds tests only, protected as a whole. */
@@ -48,7 +47,7 @@ const PROMPTFOO_ENV = 'PROMPTFOO_DISABLE_TELEMETRY=1 PROMPTFOO_DISABLE_UPDATE=1 
 
 /** Every test suite and promptfoo config of the workspace, in the order their evals are written. */
 export function findTestSuites(workspace: string): TestSuite[] {
-  const files = listFiles(workspace);
+  const files = projectFiles(workspace, [''], { maxEntries: MAX_ENTRIES });
   const hasNodeModules = existsSync(path.join(workspace, 'node_modules'));
   return [promptfoo(workspace, hasNodeModules), pytest(workspace, files), ...javascript(workspace, files), go(workspace, files)].filter((s): s is TestSuite => s !== undefined);
 }
@@ -161,30 +160,6 @@ function promptfoo(workspace: string, hasNodeModules: boolean): TestSuite | unde
     testFiles: [],
     notes,
   };
-}
-
-/** The workspace's files, as paths with `/`, bounded and without dependency or build folders. */
-function listFiles(workspace: string): string[] {
-  const out: string[] = [];
-  let entries = 0;
-  const walk = (dir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(path.join(workspace, dir)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (++entries > MAX_ENTRIES) return;
-      if (name.startsWith('.') || SKIPPED_DIRS.has(name)) continue;
-      const rel = dir ? `${dir}/${name}` : name;
-      const stat = statSync(path.join(workspace, rel), { throwIfNoEntry: false });
-      if (stat?.isDirectory()) walk(rel);
-      else if (stat?.isFile()) out.push(rel);
-    }
-  };
-  walk('');
-  return out;
 }
 
 /**
