@@ -14,6 +14,38 @@ const common = {
   mainFields: ['module', 'main'],
 };
 
+/** engineLoader.ts's `require('./extension-engine.js')` stays a require of that file, beside dist/extension.js. */
+const engineApart = {
+  name: 'engine-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/extension-engine\.js$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * The config's validator (schema/validate.generated.cjs, a CommonJS module that only
+ * assigns its exports) has no side effects: so the first bundle, which imports the
+ * config module for a constant or two (CONFIG_DIR), leaves it out.
+ */
+const validatorPure = {
+  name: 'validator-pure',
+  setup(b) {
+    b.onResolve({ filter: /validate\.generated\.cjs$/ }, (args) => ({ path: path.resolve(args.resolveDir, args.path), sideEffects: false }));
+  },
+};
+
+/**
+ * diff2html's package entry resolves to its ES modules (lib-esm, by mainFields), and
+ * its UI base is imported from lib/, its CommonJS copy: that would bundle diff2html
+ * twice. Both from lib-esm.
+ */
+const diff2htmlOnce = {
+  name: 'diff2html-once',
+  setup(b) {
+    b.onResolve({ filter: /^diff2html\/lib\// }, (args) => b.resolve(args.path.replace(/^diff2html\/lib\//, 'diff2html/lib-esm/'), { kind: args.kind, resolveDir: args.resolveDir }));
+  },
+};
+
 /*
  * The CLI loads each command's code when the command runs (`import()` in main.ts), so
  * `aiai --help` starts about as fast as node itself. Splitting those into chunks needs
@@ -42,9 +74,11 @@ const cli = build({
 
 await Promise.all([
   cli,
-  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true }),
+  // The extension, in two files (see src/extension/extension.ts): what VS Code loads as a window opens, and the engine, loaded at its first use.
+  build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], minify: true, plugins: [engineApart, validatorPure] }),
+  build({ ...common, entryPoints: { 'extension-engine': 'src/extension/engine.ts' }, outdir: 'dist', external: ['vscode'], minify: true }),
   // The review panel's browser code; its CSS imports become dist/webview/review.css.
-  build({ ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { review: 'webview/main.ts' }, outdir: 'dist/webview', minify: true }),
+  build({ ...common, platform: 'browser', format: 'iife', target: 'chrome120', entryPoints: { review: 'webview/main.ts' }, outdir: 'dist/webview', minify: true, plugins: [diff2htmlOnce] }),
   // Integration suites, loaded by mocha inside VS Code's extension host.
   build({ ...common, entryPoints: ['test/integration/suite/*.ts'], outdir: 'dist/test/integration', external: ['vscode', 'mocha'] }),
 ]);

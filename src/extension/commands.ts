@@ -4,10 +4,10 @@ import type { Version } from '../core/review/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { CandidateNode } from './candidatesView';
 import type { Coauthor } from './coauthor';
+import type { CommandId } from './commandIds';
 import { compareCommand } from './compare';
 import type { ComparePanel } from './comparePanel';
 import type { Decisions } from './decisions';
-import { reporting } from './errors';
 import { candidateDelta, shortDate, versionMetric } from './format';
 import type { LoopRunner } from './loopRunner';
 import type { ReviewPanel } from './reviewPanel';
@@ -25,13 +25,15 @@ export interface Services {
   log: vscode.LogOutputChannel;
 }
 
+export type CommandHandlers = Record<CommandId, (...args: never[]) => unknown>;
+
 /**
- * Every command of the palette and the views; each is a few lines over a service. An
- * action an untrusted workspace does not allow is refused before the person is asked
- * which candidate or version, or why (the service checks again).
+ * What each command does; each is a few lines over a service. An action an untrusted
+ * workspace does not allow is refused before the person is asked which candidate or
+ * version, or why (the service checks again).
  */
-export function registerCommands(s: Services): vscode.Disposable[] {
-  const commands: Record<string, (...args: never[]) => unknown> = {
+export function commandHandlers(s: Services): CommandHandlers {
+  return {
     'aiai.init': () => initialize(s),
     'aiai.start': () => s.loop.start(),
     'aiai.stop': () => s.loop.stop(),
@@ -72,7 +74,6 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     'aiai.showLog': () => s.log.show(),
     'aiai.refresh': () => s.session.refresh(),
   };
-  return Object.entries(commands).map(([id, run]) => vscode.commands.registerCommand(id, reporting(s.log, id, run)));
 }
 
 /** The candidate a command was given: an id (the panel, a test), or the Candidates view's item whose inline action was clicked. */

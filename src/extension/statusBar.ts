@@ -3,6 +3,9 @@ import { Disposable } from './disposable';
 import type { LoopRunner } from './loopRunner';
 import type { WorkspaceSession } from './workspaceSession';
 
+/** What the status bar reads of the loop: the LoopRunner's state, and its changes. */
+export type LoopStatus = Pick<LoopRunner, 'state' | 'onDidChangeState'>;
+
 /** idle / running i of N / K awaiting review; a click opens the review panel. */
 export class StatusBar extends Disposable {
   private readonly item = this.register(vscode.window.createStatusBarItem('aiai.status', vscode.StatusBarAlignment.Left, 10));
@@ -11,7 +14,7 @@ export class StatusBar extends Disposable {
 
   constructor(
     private readonly session: WorkspaceSession,
-    private readonly loop: LoopRunner,
+    private readonly loop: LoopStatus,
   ) {
     super();
     this.item.name = 'AIAI';

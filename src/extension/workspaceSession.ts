@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { loadConfig, type Config } from '../core/config/config';
+import type { Config } from '../core/config/config';
 import { Git } from '../core/git/git';
 import { Store } from '../core/record/store';
 import type { CandidateRecord } from '../core/record/records';
@@ -12,6 +12,7 @@ import { trendsOf } from '../core/review/trends';
 import type { Trends } from '../shared/trends';
 import type { Lessons } from '../protocol';
 import { Disposable } from './disposable';
+import { engine } from './engineLoader';
 import { EMPTY_LISTING, listingOf, type Listing } from './listing';
 
 /** How long a burst of file events is gathered into one refresh. */
@@ -63,8 +64,9 @@ export class WorkspaceSession extends Disposable {
     return folder;
   }
 
+  /** The workspace's config; reading it loads the engine, which holds the config's validator (about 100 KB of code, left out of activation). */
   config(): Config {
-    return loadConfig(this.requireFolder());
+    return engine().loadConfig(this.requireFolder());
   }
 
   /** Every candidate's summary and every damaged record, by run: what the views, the status bar and the quick picks show. */

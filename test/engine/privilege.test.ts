@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -255,4 +255,17 @@ test("a service of the machine listening on a unix socket (the person's session 
   } finally {
     server.close();
   }
+});
+
+test("a command of a node_modules/.bin on aiai's PATH in a temp folder runs in the sandbox, the package it links into with it", async () => {
+  // As a package installed under /tmp (a fresh clone's cache, say): its .bin holds links into the packages beside it.
+  const prefix = mkdtempSync('/tmp/aiai-tool-');
+  made.push(prefix);
+  mkdirSync(path.join(prefix, 'node_modules', 'tool', 'bin'), { recursive: true });
+  mkdirSync(path.join(prefix, 'node_modules', '.bin'));
+  writeFileSync(path.join(prefix, 'node_modules', 'tool', 'bin', 'tool.sh'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  symlinkSync('../tool/bin/tool.sh', path.join(prefix, 'node_modules', '.bin', 'aiai-probe-tool'));
+  const bin = path.join(prefix, 'node_modules', '.bin');
+  const { metrics } = await withEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` }, () => baseline(probeWorkspace({ runs: { tool: 'aiai-probe-tool' } }, {})));
+  assert.equal(metrics.runs_tool, 1);
 });

@@ -50,9 +50,11 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   const knobs = checked.knobs;
   const varies = checked.seeds.varies;
   const seeds = (first: number): string => `${first}–${first + STOCHASTIC_REPEATS - 1}`;
-  const gate = layout.cascade
-    ? [{ name: 'stage1', command: peerEvalCommand(layout, TRAIN_SEED, true), timeoutSec: layout.timeoutSec, gate: { metric: 'combined_score', min: layout.cascade.threshold } }]
-    : [];
+  const gateMin = layout.cascade ? stageOneMin(layout.cascade.threshold, checked.stage1) : undefined;
+  const gate =
+    gateMin !== undefined
+      ? [{ name: 'stage1', command: peerEvalCommand(layout, TRAIN_SEED, true), timeoutSec: layout.timeoutSec, gate: { metric: 'combined_score', min: gateMin } }]
+      : [];
   const train = { name: 'train', command: peerEvalCommand(layout, TRAIN_SEED), timeoutSec: layout.timeoutSec, ...(varies ? { repeats: STOCHASTIC_REPEATS } : {}) };
   const holdout = varies
     ? [{ name: 'holdout', command: peerEvalCommand(layout, HOLDOUT_SEED), timeoutSec: layout.timeoutSec, repeats: STOCHASTIC_REPEATS, holdout: true }]
@@ -103,7 +105,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   // its result into aiai's metrics: numbers become metrics; artifacts, text feedback and other
   // values become feedback. It needs no ${layout.kind} package. Commit it with this config:
   // evaluations see committed files only. --seed seeds Python's and numpy's random
-  // generators (plus the repeat number, AIAI_REPEAT, minus one).${layout.cascade ? `\n  // stage1 is OpenEvolve's cascade: evaluate_stage1 first, and a candidate below ${layout.cascade.threshold}\n  // (${layout.cascade.why}) goes no further.` : ''}
+  // generators (plus the repeat number, AIAI_REPEAT, minus one).${layout.cascade ? `\n  // stage1 is OpenEvolve's cascade: evaluate_stage1 first, and a candidate below ${gateMin}\n  // (${gateMin === layout.cascade.threshold ? layout.cascade.why : 'what the program as it is scores there'}) goes no further.` : ''}
   "evals": [
 ${[...gate, train, ...holdout].map((e) => `    ${inline(e)}`).join(',\n')}
   ],${varies ? `\n  // Scores differ between seeds, so train and holdout draw different ones: a change tuned\n  // to the train draws shows up as overfit on holdout.` : ''}
@@ -170,12 +172,24 @@ function checkOnEvaluator(workspace: string, layout: PeerLayout, metric: string,
   }
 }
 
+/**
+ * The stage-1 gate's min: OpenEvolve's threshold, unless the program as it is scores
+ * below it there, where the threshold would stop every candidate like the start; then
+ * the program's own stage-1 score, so that only a candidate worse at stage 1 stops.
+ */
+function stageOneMin(threshold: number, stage1: Trial | undefined): number {
+  return stage1?.ok && stage1.score < threshold ? Math.floor(stage1.score * 1e4) / 1e4 : threshold;
+}
+
 function gateNote(cascade: NonNullable<PeerLayout['cascade']>, stage1: Trial | undefined): string {
+  const min = stageOneMin(cascade.threshold, stage1);
+  if (stage1?.ok && min !== cascade.threshold) {
+    return `gate: stage1 runs evaluate_stage1 first; the program as it is scores ${formatNumber(stage1.score)} there, below ${cascade.threshold} (${cascade.why}), which would stop every candidate like it: a candidate below ${min}, the program's own score, goes no further`;
+  }
   const head = `gate: stage1 runs evaluate_stage1 first; a candidate below ${cascade.threshold} on combined_score (${cascade.why}) goes no further`;
   if (!stage1) return head;
   if (!stage1.ok) return `${head}; on the program as it is, stage 1 failed (${stage1.why})`;
-  const below = stage1.score < cascade.threshold ? ': below the threshold, so every candidate like it stops there; lower "min" if that is not what you want' : '';
-  return `${head}; the program as it is scores ${formatNumber(stage1.score)} there${below}`;
+  return `${head}; the program as it is scores ${formatNumber(stage1.score)} there`;
 }
 
 /** TASK.md: the peer's task description, with where it came from. */

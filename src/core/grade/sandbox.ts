@@ -143,21 +143,24 @@ export function sandboxView(options: Pick<SandboxOptions, 'config' | 'workspaceR
   const own = (options.private ?? []).filter((p) => !FRESH_IN_EVERY_SANDBOX.some((dir) => p === dir || isStrictlyInside(dir, p)));
   const hidden = ['~', ...(options.workspaceRoot !== undefined ? [options.workspaceRoot] : []), ...own, ...sockets];
   const searchPath = evalEnvironment(process.env, options.config.env, {}).PATH ?? '';
-  const onPath = toolchainsOnPath(searchPath, hidden.map((p) => inHome(p, os.homedir())));
+  // A PATH folder in the temp folders is as unseen as a hidden one: each sandbox has its own, empty.
+  const onPath = toolchainsOnPath(searchPath, [...hidden.map((p) => inHome(p, os.homedir())), ...TEMP_FOLDERS]);
   const readable = [...HOME_TOOLCHAINS, ...onPath, path.dirname(process.execPath), ...(options.readOnly ?? []), ...options.config.readable];
   return { hidden, readable: [...new Set(readable)] };
 }
 
 /**
  * The folders of `searchPath` that lie in a hidden one: each, or the Python or conda
- * environment it is the bin of (its interpreter needs the environment's lib).
+ * environment it is the bin of (its interpreter needs the environment's lib), or the
+ * node_modules whose `.bin` it is (its commands are links into the packages there).
  */
 function toolchainsOnPath(searchPath: string, hidden: string[]): string[] {
   const inHidden = (p: string): boolean => path.isAbsolute(p) && hidden.some((dir) => isStrictlyInside(dir, p));
   return searchPath.split(path.delimiter).filter(inHidden).map((entry) => {
     const prefix = path.dirname(entry);
     const environment = path.basename(entry) === 'bin' && inHidden(prefix) && ['pyvenv.cfg', 'conda-meta'].some((marker) => existsSync(path.join(prefix, marker)));
-    return environment ? prefix : entry;
+    const packages = path.basename(entry) === '.bin' && path.basename(prefix) === 'node_modules';
+    return environment || packages ? prefix : entry;
   });
 }
 

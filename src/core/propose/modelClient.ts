@@ -1,4 +1,17 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadRequestError,
+  NotFoundError,
+  PermissionDeniedError,
+} from '@anthropic-ai/sdk/error';
+import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
+import { Models } from '@anthropic-ai/sdk/resources/models';
 import type { Config } from '../config/config';
 import { runtimeError } from '../common/errors';
 import type { Usage } from '../../shared/usage';
@@ -13,12 +26,22 @@ export interface ModelClientOptions {
 export type CallFailure = { reason: string } | { fatal: Error };
 
 /**
+ * The SDK's client with the two APIs aiai calls. Its default export, `Anthropic`, makes
+ * every API of the SDK (beta, organization, files, skills...): bundled, that is about
+ * 300 KB of the extension and the CLI that nothing here calls.
+ */
+class MessagesClient extends BaseAnthropic {
+  readonly messages = new Messages(this);
+  readonly models = new Models(this);
+}
+
+/**
  * The Anthropic SDK as the proposers use it: one client (the SDK retries 429, 529,
  * 5xx and dropped connections, honouring retry-after), prices per model, and what a
  * failure means for the loop.
  */
 export class ModelClient {
-  private readonly client: Anthropic;
+  private readonly client: MessagesClient;
   private readonly checked = new Set<string>();
   private readonly warned = new Set<string>();
 
@@ -26,7 +49,7 @@ export class ModelClient {
     private readonly config: Config,
     options: ModelClientOptions,
   ) {
-    this.client = new Anthropic({
+    this.client = new MessagesClient({
       apiKey: options.apiKey,
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
       maxRetries: config.proposer.maxRetries ?? 4,
@@ -89,23 +112,23 @@ export class ModelClient {
       if (lifecycle !== 'deprecated' && lifecycle !== 'retired') return [];
       return [`the model ${model} is ${lifecycle}${info.deprecated_at ? ` since ${info.deprecated_at.slice(0, 10)}` : ''}; set another in proposer.model`];
     } catch (error) {
-      if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError) throw this.fatal(error, model);
+      if (error instanceof AuthenticationError || error instanceof PermissionDeniedError) throw this.fatal(error, model);
       return [];
     }
   }
 
   private failureOf(error: unknown, model: string): CallFailure {
-    if (error instanceof Anthropic.AuthenticationError || error instanceof Anthropic.PermissionDeniedError || error instanceof Anthropic.NotFoundError || error instanceof Anthropic.BadRequestError) {
+    if (error instanceof AuthenticationError || error instanceof PermissionDeniedError || error instanceof NotFoundError || error instanceof BadRequestError) {
       return { fatal: this.fatal(error, model) };
     }
-    if (error instanceof Anthropic.APIUserAbortError) return { reason: 'stopped' };
-    if (error instanceof Anthropic.APIConnectionTimeoutError) return { reason: 'the model call timed out' };
-    if (error instanceof Anthropic.APIConnectionError) return { reason: `the connection to the model failed: ${error.message}` };
-    if (error instanceof Anthropic.APIError) return { reason: `the model API answered ${error.status ?? 'an error'} after retries: ${error.message}` };
+    if (error instanceof APIUserAbortError) return { reason: 'stopped' };
+    if (error instanceof APIConnectionTimeoutError) return { reason: 'the model call timed out' };
+    if (error instanceof APIConnectionError) return { reason: `the connection to the model failed: ${error.message}` };
+    if (error instanceof APIError) return { reason: `the model API answered ${error.status ?? 'an error'} after retries: ${error.message}` };
     return { reason: String(error) };
   }
 
-  private fatal(error: InstanceType<typeof Anthropic.APIError>, model: string): Error {
+  private fatal(error: APIError, model: string): Error {
     if (error.status === 401 || error.status === 403) {
       return runtimeError(
         `the Anthropic API refused the API key (${error.status}). Set a valid key: ANTHROPIC_API_KEY in the terminal, or "AIAI: Set Anthropic API Key" in VS Code. Nothing recorded was lost.`,

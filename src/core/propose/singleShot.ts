@@ -1,10 +1,10 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import Ajv from 'ajv';
+import validateInput from '../../../schema/propose-change.generated.cjs';
 import type { Config } from '../config/config';
 import { addUsage, NO_USAGE, type Usage } from '../../shared/usage';
 import { asDiagnosis, DIAGNOSIS_FIELDS } from '../../shared/diagnosis';
-import { DIAGNOSIS_INPUT } from './diagnosisInput';
 import { applyEdits } from './edits';
+import { PROPOSE_CHANGE_INPUT } from './proposeChangeInput';
 import type { ModelClient } from './modelClient';
 import type { PromptParts } from './proposalPrompt';
 import { firstTurn, systemBlocks } from './promptMessages';
@@ -15,33 +15,8 @@ const TOOL_NAME = 'propose_change';
 const TOOL: Anthropic.Tool = {
   name: TOOL_NAME,
   description: 'Propose one change to the agent: first your diagnosis, then a title, the reasoning behind it, and search/replace edits to editable files.',
-  input_schema: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['diagnosis', 'title', 'rationale', 'edits'],
-    properties: {
-      diagnosis: DIAGNOSIS_INPUT,
-      title: { type: 'string', minLength: 1, description: 'A short imperative summary, like a commit subject.' },
-      rationale: { type: 'string', minLength: 1, description: 'What you expect to improve, and why.' },
-      edits: {
-        type: 'array',
-        minItems: 1,
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['path', 'search', 'replace'],
-          properties: {
-            path: { type: 'string', description: 'Workspace-relative path of an editable file.' },
-            search: { type: 'string', description: 'Text copied exactly from the file, occurring once; empty to create a new file.' },
-            replace: { type: 'string', description: 'The text that replaces it.' },
-          },
-        },
-      },
-    },
-  },
+  input_schema: PROPOSE_CHANGE_INPUT,
 };
-
-const validateInput = new Ajv({ allErrors: true }).compile<Proposal>(TOOL.input_schema);
 
 /**
  * Single mode: one forced `propose_change` call per candidate. An unusable reply
