@@ -32,7 +32,7 @@ export interface AiaiApi {
  */
 export function activate(context: vscode.ExtensionContext): AiaiApi {
   const log = vscode.window.createOutputChannel('AIAI', { log: true });
-  const session = new WorkspaceSession();
+  const session = new WorkspaceSession((folder) => engine().loadConfig(folder));
   const candidates = new CandidatesView(session);
   const versions = new VersionsView(session, log);
   const loop = new LoopFollower();

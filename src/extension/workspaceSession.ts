@@ -12,7 +12,6 @@ import { trendsOf } from '../core/review/trends';
 import type { Trends } from '../shared/trends';
 import type { Lessons } from '../protocol';
 import { Disposable } from './disposable';
-import { engine } from './engineLoader';
 import { EMPTY_LISTING, listingOf, type Listing } from './listing';
 
 /** How long a burst of file events is gathered into one refresh. */
@@ -39,7 +38,8 @@ export class WorkspaceSession extends Disposable {
   private store: Store | undefined;
   private listed: { listing: Listing; folders: string } | undefined;
 
-  constructor() {
+  /** `loadConfig` reads and validates the workspace's config: the engine's, which holds the validator (about 100 KB of code, left out of activation). */
+  constructor(private readonly loadConfig: (folder: string) => Config) {
     super();
     this.register(new vscode.Disposable(() => clearTimeout(this.timer)));
     const folder = this.folderUri();
@@ -64,9 +64,9 @@ export class WorkspaceSession extends Disposable {
     return folder;
   }
 
-  /** The workspace's config; reading it loads the engine, which holds the config's validator (about 100 KB of code, left out of activation). */
+  /** The workspace's config; reading it loads the engine. */
   config(): Config {
-    return engine().loadConfig(this.requireFolder());
+    return this.loadConfig(this.requireFolder());
   }
 
   /** Every candidate's summary and every damaged record, by run: what the views, the status bar and the quick picks show. */
