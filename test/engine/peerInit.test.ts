@@ -6,7 +6,7 @@ import { configPath, loadConfig } from '../../src/core/config/config';
 import { readKnobValue } from '../../src/core/config/knobs';
 import { pathPolicy } from '../../src/core/config/pathPolicy';
 import { hiddenBecause } from '../../src/core/propose/visibility';
-import { cli, commitAll, makeRepo } from '../helpers';
+import { cli, cliWithEnv, commitAll, makeRepo } from '../helpers';
 import { peerProject, runJson } from '../fixtures/peerProject';
 
 /*
@@ -99,14 +99,16 @@ test('init on an OpenEvolve project without combined_score: the mean of its metr
   assert.ok(Math.abs(combined! - (area! + spread!) / 2) < 1e-12, 'combined_score is the mean of the metrics the evaluator reports');
 });
 
-test('init on a project whose evaluator fails on the program as it is says so, and keeps its guesses unchecked', () => {
-  const dir = makeRepo({
+/** A Shinka project whose evaluator fails on any program, saying `failure` (a Python expression). */
+function failingProject(failure: string): string {
+  return makeRepo({
     'initial.py': '# EVOLVE-BLOCK-START\nRATE = 0.5\n# EVOLVE-BLOCK-END\n',
     'evaluate.py': [
       'import argparse',
+      'import os',
       '',
       'def main(program_path, results_dir):',
-      '    raise RuntimeError("the data folder is missing")',
+      `    raise RuntimeError(${failure})`,
       '',
       'if __name__ == "__main__":',
       '    parser = argparse.ArgumentParser()',
@@ -117,9 +119,20 @@ test('init on a project whose evaluator fails on the program as it is says so, a
       '',
     ].join('\n'),
   });
+}
+
+test('init on a project whose evaluator fails on the program as it is says so, and keeps its guesses unchecked', () => {
+  const dir = failingProject('"the data folder is missing"');
   const init = cli(dir, 'init');
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /the evaluator failed on the program as it is \(RuntimeError: the data folder is missing\), so init checked nothing: one train run, seed 1, and no holdout/);
   assert.match(init.stdout, /checked on the real evaluator: 1 evaluation in [\d.]+ s \(the program as it is, which failed\)/);
   assert.deepEqual(loadConfig(dir).knobs.map((k) => k.name), ['RATE']);
+});
+
+test("init's runs of the evaluator see none of the person's keys, as an eval sees none", () => {
+  const dir = failingProject('"sees " + (", ".join(k for k in ("ANTHROPIC_API_KEY", "GITHUB_TOKEN") if k in os.environ) or "no key")');
+  const init = cliWithEnv({ ANTHROPIC_API_KEY: 'sk-NOT-A-REAL-KEY', GITHUB_TOKEN: 'ghp_NOT-A-REAL-TOKEN' }, dir, 'init');
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /\(RuntimeError: sees no key\)/);
 });
