@@ -59,7 +59,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   const holdout = varies
     ? [{ name: 'holdout', command: peerEvalCommand(layout, HOLDOUT_SEED), timeoutSec: layout.timeoutSec, repeats: STOCHASTIC_REPEATS, holdout: true }]
     : [];
-  const task = peerTask(workspace, layout.kind);
+  const task = peerTask(workspace, layout);
   const taskWritten = task !== undefined && !existsSync(path.join(workspace, TASK_FILE));
   if (taskWritten) writeFileSync(path.join(workspace, TASK_FILE), taskText(layout, task.from, task.text));
   const result = {
@@ -87,7 +87,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
       ? taskWritten
         ? `task: ${task.from} copied to ${TASK_FILE}, a context file a model proposer reads; commit it with .aiai/`
         : `task: ${TASK_FILE} exists, so the task description in ${task.from} was not copied; a model proposer does not see ${task.from}`
-      : `task: no task description found (${layout.kind === 'openevolve' ? 'prompt.system_message in config.yaml' : 'task_sys_msg in run_evo.py'}); a model proposer reads the program and the context files only`,
+      : `task: no task description found (${layout.kind === 'openevolve' ? `prompt.system_message in ${layout.config ?? 'config.yaml'}` : 'task_sys_msg in run_evo.py'}); a model proposer reads the program and the context files only`,
     `checked on the real evaluator: ${checked.cost}`,
     ...(parsed.ok ? [] : [`${layout.program} line ${parsed.line}: ${parsed.problem}; the guard refuses every edit to it until its markers pair up`]),
   ];

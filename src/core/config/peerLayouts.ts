@@ -15,6 +15,8 @@ export interface PeerLayout {
   evaluator: string;
   /** The peer's own config files, protected with the evaluator. */
   configFiles: string[];
+  /** OpenEvolve's config that init reads: `config.yaml`, or else the first `config*.yaml` (circle_packing's `config_phase_1.yaml`). */
+  config?: string;
   /** The metric to improve, and why that one. */
   objective: { metric: string; why: string } | undefined;
   /** OpenEvolve's cascade: `evaluate_stage1` must reach `threshold` before the full evaluation runs. */
@@ -40,14 +42,17 @@ export function detectPeerLayout(workspace: string): PeerLayout | undefined {
   const openEvolve = programIn(files, 'initial_program');
   const evaluatorPy = readTextIfExists(path.join(workspace, 'evaluator.py'));
   if (openEvolve && evaluatorPy !== undefined && /^def evaluate\s*\(/m.test(evaluatorPy)) {
-    const config = readTextIfExists(path.join(workspace, 'config.yaml'));
-    const cascade = cascadeOf(evaluatorPy, config ?? '');
+    const configFiles = files.filter((f) => /^config.*\.ya?ml$/.test(f)).sort();
+    const configFile = configFiles.includes('config.yaml') ? 'config.yaml' : configFiles[0];
+    const config = configFile === undefined ? undefined : readTextIfExists(path.join(workspace, configFile));
+    const cascade = cascadeOf(evaluatorPy, config ?? '', configFile ?? 'config.yaml');
     return {
       kind: 'openevolve',
       label: 'OpenEvolve',
       program: openEvolve,
       evaluator: 'evaluator.py',
-      configFiles: config === undefined ? [] : ['config.yaml'],
+      configFiles,
+      ...(configFile !== undefined ? { config: configFile } : {}),
       objective: /["']combined_score["']/.test(evaluatorPy)
         ? { metric: 'combined_score', why: 'the evaluator reports combined_score' }
         : { metric: 'combined_score', why: 'the evaluator reports no combined_score, and OpenEvolve then ranks programs by the mean of its metrics, which the adapter adds as combined_score' },
@@ -81,12 +86,12 @@ function programIn(files: string[], stem: string): string | undefined {
  * OpenEvolve's cascade, which it runs when the evaluator defines `evaluate_stage1`
  * and `evaluator.cascade_evaluation` is not false: the first threshold gates stage 1.
  */
-function cascadeOf(evaluator: string, config: string): PeerLayout['cascade'] {
+function cascadeOf(evaluator: string, config: string, configFile: string): PeerLayout['cascade'] {
   if (!/^def evaluate_stage1\s*\(/m.test(evaluator) || /^false$/i.test(yamlString(config, 'evaluator', 'cascade_evaluation') ?? '')) return undefined;
   const thresholds = yamlNumbers(config, 'evaluator', 'cascade_thresholds');
   return thresholds
-    ? { threshold: thresholds[0]!, why: 'the first of evaluator.cascade_thresholds in config.yaml' }
-    : { threshold: OPENEVOLVE_THRESHOLDS[0]!, why: "OpenEvolve's first default cascade threshold (config.yaml sets none)" };
+    ? { threshold: thresholds[0]!, why: `the first of evaluator.cascade_thresholds in ${configFile}` }
+    : { threshold: OPENEVOLVE_THRESHOLDS[0]!, why: `OpenEvolve's first default cascade threshold (${configFile} sets none)` };
 }
 
 /**

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { readTextIfExists } from '../common/files';
+import type { PeerLayout } from './peerLayouts';
 import { yamlString } from './peerYaml';
 
 /**
@@ -14,10 +15,11 @@ export interface PeerTask {
   from: string;
 }
 
-export function peerTask(workspace: string, kind: 'openevolve' | 'shinka'): PeerTask | undefined {
-  if (kind === 'openevolve') {
-    const text = yamlString(readTextIfExists(path.join(workspace, 'config.yaml')) ?? '', 'prompt', 'system_message');
-    return text?.trim() ? { text: text.trim(), from: 'prompt.system_message in config.yaml' } : undefined;
+export function peerTask(workspace: string, layout: Pick<PeerLayout, 'kind' | 'config'>): PeerTask | undefined {
+  if (layout.kind === 'openevolve') {
+    const config = layout.config ?? 'config.yaml';
+    const text = yamlString(readTextIfExists(path.join(workspace, config)) ?? '', 'prompt', 'system_message');
+    return text?.trim() ? { text: text.trim(), from: `prompt.system_message in ${config}` } : undefined;
   }
   const text = pythonAssignment(readTextIfExists(path.join(workspace, 'run_evo.py')) ?? '', 'task_sys_msg');
   return text?.trim() ? { text: text.trim(), from: 'task_sys_msg in run_evo.py' } : undefined;
