@@ -182,8 +182,9 @@ test('a hanging eval is killed at its timeout, its job cancelled; the job was gi
 
 test('a job ended by Slurm rather than by its eval (here an scancel from outside) fails that candidate, with what Slurm did, and the run goes on', async () => {
   const sharedDir = tempDir();
-  const dir = slurmWorkspace({ sharedDir, hang: true });
-  const cancelled = until(() => runningTrainJob() !== undefined, 30_000, "a candidate's train job runs").then(() => {
+  // The eval's own timeout is far off, so that only the scancel can end it, however slowly a loaded machine notices.
+  const dir = slurmWorkspace({ sharedDir, hang: true, timeoutSec: 300 });
+  const cancelled = until(() => runningTrainJob() !== undefined, 120_000, "a candidate's train job runs").then(() => {
     const job = runningTrainJob()!;
     execFileSync('scancel', [String(job.id)]);
     return job;
