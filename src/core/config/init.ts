@@ -135,7 +135,8 @@ function configText(r: InitResult, agentImport: AgentImport | undefined): string
   "knobs": [],
   "proposer": { "kind": "parameter-search" },
   // Candidates per run, and how many in a row may fail to improve before the run stops.
-  "budget": { "iterations": 10, "patience": 6 },
+  // Patience is as large as the iterations: the first tries rarely improve.
+  "budget": { "iterations": 10, "patience": 10 },
   "parallel": 1
 }
 `;
