@@ -1,0 +1,129 @@
+import { seededRandom } from '../common/random';
+import { isImprovement } from './metrics';
+
+/*
+ * Racing a candidate against its parent, case by case: after each batch, either the
+ * candidate can no longer gain what it must even if every case left goes its way
+ * (a certainty), or a sequential sign test says it is worse than the parent (at a
+ * stated error rate, spread over the looks). Both compare the two pair by pair, on
+ * the same cases, which needs far fewer cases than comparing two means: only the
+ * cases on which they differ carry news.
+ */
+
+/** One case's result: whether it passed, and the value in [0, 1] that the objective averages (1 or 0 for a pass rate; the case's score for a mean score). */
+export interface RaceCase {
+  id: string;
+  passed: boolean;
+  value: number;
+  group?: string;
+}
+
+/** What racing must know of the decision it may cut short. */
+export interface RaceRule {
+  /** The least gain of the mean case score that counts as an improvement (the objective's minDelta). */
+  minDelta: number;
+  /**
+   * The error rate of the sequential test over the whole race: the chance of stopping a
+   * candidate that is, case for case, at least as likely to do better than its parent as worse.
+   */
+  errorRate: number;
+}
+
+export const DEFAULT_ERROR_RATE = 0.05;
+
+export type RaceVerdict =
+  | { stop: false }
+  | { stop: true; why: 'cannot-gain' | 'worse'; message: string };
+
+/**
+ * The order in which a candidate runs its parent's cases: a fixed shuffle (by `seed`)
+ * within each stratum (pass or fail on the parent, and group), the strata interleaved in
+ * proportion, so every batch is a small picture of the whole.
+ */
+export function raceOrder(cases: readonly RaceCase[], seed: number): string[] {
+  const random = seededRandom(seed);
+  const strata = new Map<string, string[]>();
+  for (const c of cases) {
+    const key = `${c.passed ? 'pass' : 'fail'}\u0000${c.group ?? ''}`;
+    strata.set(key, [...(strata.get(key) ?? []), c.id]);
+  }
+  const queues = [...strata.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, ids]) => shuffle(ids, random));
+  // Each next case comes from the stratum furthest behind its share of the cases taken so far.
+  const order: string[] = [];
+  const taken = queues.map(() => 0);
+  while (order.length < cases.length) {
+    let best = -1;
+    let bestLag = -Infinity;
+    for (const [i, queue] of queues.entries()) {
+      if (taken[i]! >= queue.length) continue;
+      const lag = (queue.length / cases.length) * (order.length + 1) - taken[i]!;
+      if (lag > bestLag) [best, bestLag] = [i, lag];
+    }
+    order.push(queues[best]![taken[best]!]!);
+    taken[best]!++;
+  }
+  return order;
+}
+
+/**
+ * Whether to stop racing after the cases run so far. `run` are the candidate's results
+ * of the cases run; `parent` has every case. `looks` counts the batches compared so far,
+ * this one included: the error rate is spread over them.
+ */
+export function raceVerdict(parent: readonly RaceCase[], run: readonly RaceCase[], rule: RaceRule, looks: number): RaceVerdict {
+  const total = parent.length;
+  const before = new Map(parent.map((c) => [c.id, c]));
+  const pairs = run.flatMap((c) => {
+    const p = before.get(c.id);
+    return p ? [{ parent: p, candidate: c }] : [];
+  });
+  if (pairs.length === 0 || pairs.length >= total) return { stop: false };
+  const newlyFailing = pairs.filter((p) => p.parent.passed && !p.candidate.passed).length;
+  const newlyPassing = pairs.filter((p) => !p.parent.passed && p.candidate.passed).length;
+  const tally = `after ${pairs.length} of ${total} cases: ${newlyFailing} newly failing, ${newlyPassing} newly passing`;
+
+  // The candidate's best mean: every case left scores 1. Gaining what an improvement needs must still be possible.
+  const parentMean = parent.reduce((sum, c) => sum + c.value, 0) / total;
+  const best = (pairs.reduce((sum, p) => sum + p.candidate.value, 0) + (total - pairs.length)) / total;
+  if (!isImprovement({ direction: 'maximize', minDelta: rule.minDelta }, best, parentMean)) {
+    return { stop: true, why: 'cannot-gain', message: `raced out ${tally}; it cannot gain ${rule.minDelta > 0 ? rule.minDelta : 'anything'} even if every case left passes` };
+  }
+
+  // The sign test: of the cases where the two differ, how unlikely so few went the candidate's way, were it as good.
+  const better = pairs.filter((p) => p.candidate.value > p.parent.value).length;
+  const worse = pairs.filter((p) => p.candidate.value < p.parent.value).length;
+  if (worse > better && atMost(better, better + worse) < lookErrorRate(rule.errorRate, looks)) {
+    return { stop: true, why: 'worse', message: `raced out ${tally}; it is worse than its parent (a sign test at ${rule.errorRate * 100}% error)` };
+  }
+  return { stop: false };
+}
+
+/**
+ * The error rate of one look, so that all looks together stay within `errorRate`:
+ * δ·6/(π²k²) at the k-th, whose sum over every k is δ.
+ */
+export function lookErrorRate(errorRate: number, look: number): number {
+  return (errorRate * 6) / (Math.PI ** 2 * look ** 2);
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, ½): the sign test's p-value, in logs so that large n do not overflow. */
+export function atMost(k: number, n: number): number {
+  let logTerm = -n * Math.LN2;
+  let sum = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log((n - i + 1) / i);
+    sum += Math.exp(logTerm);
+  }
+  return Math.min(1, sum);
+}
+
+function shuffle<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { seededRandom } from '../../src/core/common/random';
+import { atMost, DEFAULT_ERROR_RATE, lookErrorRate, raceOrder, raceVerdict, type RaceCase } from '../../src/core/grade/race';
+
+/* Racing a candidate against its parent, case by case: the order, the certain stop and the statistical one. */
+
+const pass = (id: string, passed: boolean, group?: string): RaceCase => ({ id, passed, value: passed ? 1 : 0, ...(group ? { group } : {}) });
+const parentOf = (n: number, passing: (i: number) => boolean): RaceCase[] => Array.from({ length: n }, (_, i) => pass(`c${i}`, passing(i)));
+const RULE = { minDelta: 0.05, errorRate: DEFAULT_ERROR_RATE };
+
+test('the order is a fixed shuffle of every case, each batch a small picture of the whole: passes and fails on the parent, and groups, in proportion', () => {
+  const parent = Array.from({ length: 100 }, (_, i) => pass(`c${i}`, i % 10 < 3, i % 2 === 0 ? 'short' : 'long'));
+  const order = raceOrder(parent, 7);
+  assert.deepEqual([...order].sort(), parent.map((c) => c.id).sort(), 'every case once');
+  assert.deepEqual(raceOrder(parent, 7), order, 'the same seed, the same order');
+  assert.notDeepEqual(raceOrder(parent, 8), order, 'another seed, another order');
+  const byId = new Map(parent.map((c) => [c.id, c]));
+  for (let end = 10; end <= 100; end += 10) {
+    const batch = order.slice(0, end).map((id) => byId.get(id)!);
+    const passes = batch.filter((c) => c.passed).length;
+    assert.ok(Math.abs(passes - end * 0.3) <= 1, `${passes} passes in the first ${end}`);
+    const short = batch.filter((c) => c.group === 'short').length;
+    assert.ok(Math.abs(short - end * 0.5) <= 1, `${short} short ones in the first ${end}`);
+  }
+});
+
+test('the sign test p-value is the binomial tail', () => {
+  assert.ok(Math.abs(atMost(1, 10) - 11 / 1024) < 1e-12);
+  assert.equal(atMost(10, 10), 1);
+  assert.ok(Math.abs(atMost(500, 1000) - 0.5126) < 1e-4);
+  assert.ok(atMost(1000, 2000) > 0.5 && atMost(1000, 2000) < 0.51, 'no overflow at 2,000 cases');
+  const spent = Array.from({ length: 10_000 }, (_, k) => lookErrorRate(0.05, k + 1)).reduce((a, b) => a + b, 0);
+  assert.ok(spent < 0.05 && spent > 0.0499, `the looks share the error rate: ${spent}`);
+});
+
+test('a candidate that cannot gain minDelta even if every case left passes is stopped at once, and one that still can is not', () => {
+  const parent = parentOf(120, (i) => i < 108); // 0.9
+  const run = (newlyFailing: number): RaceCase[] => parent.slice(0, 24).map((c, i) => pass(c.id, i >= newlyFailing));
+  // At a fifth look 6 newly failing of 6 differing is not yet proof of worse; 18 of 24 and 96 to come make 0.95, within reach.
+  assert.deepEqual(raceVerdict(parent, run(6), RULE, 5), { stop: false });
+  assert.deepEqual(raceVerdict(parent, run(7), RULE, 5), {
+    stop: true,
+    why: 'cannot-gain',
+    message: 'raced out after 24 of 120 cases: 7 newly failing, 0 newly passing; it cannot gain 0.05 even if every case left passes',
+  });
+  const perfect = parentOf(10, () => true);
+  assert.equal(raceVerdict(perfect, [pass('c0', true)], { ...RULE, minDelta: 0 }, 1).stop, true, 'nothing can beat a parent that passes every case');
+  assert.deepEqual(raceVerdict(parent, parent.map((c) => pass(c.id, false)), RULE, 1), { stop: false }, 'a candidate that ran every case is graded, not raced');
+});
+
+test('the sign test stops a candidate that newly fails 9 cases and newly passes 1 of its first 24, and not one that differs both ways alike', () => {
+  const parent = parentOf(120, (i) => i % 2 === 0); // 0.5; the first 24 are 12 passes and 12 fails
+  const worse = parent.slice(0, 24).map((c, i) => pass(c.id, c.passed ? i >= 18 : i === 1));
+  assert.deepEqual(raceVerdict(parent, worse, RULE, 1), {
+    stop: true,
+    why: 'worse',
+    message: 'raced out after 24 of 120 cases: 9 newly failing, 1 newly passing; it is worse than its parent (a sign test at 5% error)',
+  });
+  assert.deepEqual(raceVerdict(parent, worse, RULE, 3), { stop: false }, 'at a later look the same tally is not enough: the error rate is spread over the looks');
+  const even = parent.slice(0, 24).map((c, i) => pass(c.id, i < 8 ? !c.passed : c.passed));
+  assert.deepEqual(raceVerdict(parent, even, RULE, 1), { stop: false });
+});
+
+test('over many races, a candidate as good as its parent is stopped as worse in under 5% of them, and a worse one is stopped early in most', () => {
+  const random = seededRandom(11);
+  const race = (flipToFail: number, flipToPass: number): { stopped?: 'worse' | 'cannot-gain'; ran: number } => {
+    const parent = parentOf(200, () => random() < 0.6);
+    const order = raceOrder(parent, Math.floor(random() * 1e9));
+    const byId = new Map(parent.map((c) => [c.id, c]));
+    const run: RaceCase[] = [];
+    for (let look = 1; run.length < parent.length; look++) {
+      for (const id of order.slice(run.length, run.length + 20)) {
+        const p = byId.get(id)!;
+        run.push(pass(id, p.passed ? random() >= flipToFail : random() < flipToPass));
+      }
+      const verdict = raceVerdict(parent, run, { minDelta: 0, errorRate: DEFAULT_ERROR_RATE }, look);
+      if (verdict.stop) return { stopped: verdict.why, ran: run.length };
+    }
+    return { ran: run.length };
+  };
+  const equal = Array.from({ length: 400 }, () => race(0.1, 0.15));
+  const wronglyWorse = equal.filter((r) => r.stopped === 'worse').length;
+  assert.ok(wronglyWorse / equal.length < 0.05, `${wronglyWorse} of 400 as-good candidates stopped as worse`);
+  const worse = Array.from({ length: 400 }, () => race(0.25, 0.05));
+  const stopped = worse.filter((r) => r.stopped);
+  assert.ok(stopped.length / worse.length > 0.95, `${stopped.length} of 400 worse candidates stopped, by the test or by the certain bound`);
+  const meanRan = worse.reduce((sum, r) => sum + r.ran, 0) / worse.length;
+  assert.ok(meanRan < 110, `stopped after ${meanRan.toFixed(0)} of 200 cases on average`);
+});
