@@ -236,6 +236,7 @@ const objectiveRow = object<ObjectiveRow>({
   delta: number,
   deltaVsCurrent: number,
   noise: optional(number),
+  partial: optional(object<{ cases: number; of: number }>({ cases: number, of: number })),
   better: boolean,
 });
 

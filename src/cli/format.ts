@@ -30,7 +30,7 @@ export function candidateSummary(c: CandidateSummary, objectiveEval: string): Re
 }
 
 export function candidateLine(c: Pick<CandidateBrief, 'id' | 'status' | 'objective' | 'flags' | 'reason' | 'title'>): string {
-  const objective = c.objective ? `${c.objective.metric} ${formatNumber(c.objective.value)} (${formatSigned(c.objective.delta)})` : '';
+  const objective = c.objective ? `${c.objective.metric} ${formatNumber(c.objective.value)} (${formatSigned(c.objective.delta)})${c.objective.partial ? ` partial, ${partialText(c.objective.partial)}` : ''}` : '';
   const flags = c.flags.length > 0 ? ` [${c.flags.join(', ')}]` : '';
   const reason = c.status !== 'pending' && c.status !== 'approved' && c.reason ? `  — ${c.reason}` : '';
   return `${c.id}  ${c.status.padEnd(10)}  ${objective.padEnd(28)}  ${c.title}${flags}${reason}`;
@@ -68,6 +68,7 @@ export function candidateDetails(c: CandidateRecord, lineage: Lineage, extras: D
     const o = c.objective;
     const noise = o.noise !== undefined ? ` ± ${formatNumber(o.noise)}` : '';
     lines.push('', `objective  ${o.metric}: ${formatNumber(o.parent)} → ${formatNumber(o.value)} (${formatSigned(o.delta)}${noise} vs parent, ${formatSigned(o.deltaVsCurrent)} vs current)`);
+    if (o.partial) lines.push(`           partial: the race stopped it after ${partialText(o.partial)}; its metrics are of those cases alone`);
   }
   if (extras.chain && (extras.chain.steps.length > 1 || extras.chain.moved)) lines.push('', ...chainLines(extras.chain));
   if (c.evaluation) lines.push('', ...evaluationTable(c.evaluation, c.deltas.vsParent));
@@ -194,6 +195,13 @@ export function runSummaryText(summary: RunSummary, objectiveMetric: string): st
         `${saved.reusedEvaluations} evaluation(s) reused for identical content, ${saved.duplicates} duplicate proposal(s) refused.`,
     );
   }
+  const race = summary.run.race;
+  if (race) {
+    const spared = race.sparedCalls > 0 ? `, and about ${race.sparedCalls} model call(s) ($${race.sparedCostUsd.toFixed(2)}) of the evals spared` : '';
+    lines.push(
+      `raced: ${race.candidates} candidate(s), ${race.stopped} stopped before their last case: ${race.cases} case run(s) of the ${race.of} a full grading would have run (${Math.round((100 * (race.of - race.cases)) / Math.max(1, race.of))}% spared)${spared}.`,
+    );
+  }
   // Flagged candidates are named before the best, which stays the last line.
   const flagged = summary.candidates.filter((c) => c.status === 'pending' && !mayBeBest(c));
   if (flagged.length > 0) {
@@ -227,3 +235,8 @@ function diagnosisLines(c: CandidateRecord): string[] {
 }
 
 const WHAT_HAPPENED = 'what happened';
+
+/** "24 of 120 cases". */
+function partialText(partial: { cases: number; of: number }): string {
+  return `${partial.cases} of ${partial.of} cases`;
+}

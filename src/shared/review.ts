@@ -31,7 +31,8 @@ export function rejectionText(because: QuickReason | undefined, words: string | 
   return [because, words?.trim()].filter(Boolean).join(': ') || undefined;
 }
 
-export const EVAL_STATUSES = ['passed', 'failed', 'timeout', 'unparsable', 'gate-failed', 'interrupted'] as const;
+/** `raced-out`: a racing eval stopped the candidate before its last case (grade/race.ts); its metrics are of the cases run. */
+export const EVAL_STATUSES = ['passed', 'failed', 'timeout', 'unparsable', 'gate-failed', 'interrupted', 'raced-out'] as const;
 export type EvalStatus = (typeof EVAL_STATUSES)[number];
 
 export const EVAL_KINDS = ['gate', 'train', 'holdout'] as const;
@@ -72,6 +73,8 @@ export interface ObjectiveChange {
   deltaVsCurrent: number;
   /** Twice the standard error of `delta`, when the objective eval was repeated. */
   noise?: number;
+  /** When a race stopped the candidate: `value` is of the cases it ran, `cases` of `of`. */
+  partial?: { cases: number; of: number };
 }
 
 /** The objective's change, and whether it is for the better. */

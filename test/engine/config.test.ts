@@ -208,3 +208,24 @@ test('a two-phase eval whose grader or answers a proposal could change is refuse
   assert.deepEqual([fine.grade, fine.answers, fine.data], ['node eval/grade.js', ['eval/answers/**'], ['eval/data/train.json']]);
   assert.deepEqual([parseConfig(configJson(minimal), FILE, '/ws').evals[0]!.answers, parseConfig(configJson(minimal), FILE, '/ws').evals[0]!.data], [[], []]);
 });
+
+test('race: only the objective train eval races, on a mean over its cases, run once each; each refusal where it is written', () => {
+  /** Where the value after `key` starts. */
+  const at = (text: string, key: string): string => {
+    const line = text.split('\n').findIndex((l) => l.includes(key)) + 1;
+    return `${FILE}:${line}:${text.split('\n')[line - 1]!.indexOf(key) + key.length + 1}: `;
+  };
+  const racing = (objective: Record<string, unknown>, ...evals: Array<Record<string, unknown>>): string => configJson({ ...minimal, evals, objective });
+  assert.equal(parseConfig(racing({ eval: 'train', metric: 'pass_rate' }, { name: 'train', command: 'node s.js', race: true }), FILE, '/ws').evals[0]!.race, true);
+  assert.equal(parseConfig(configJson(minimal), FILE, '/ws').evals[0]!.race, false, 'no eval races unless it says so');
+
+  const other = racing({ eval: 'train', metric: 'pass_rate' }, { name: 'train', command: 'node s.js' }, { name: 'smoke', command: 'node t.js', race: true });
+  assert.deepEqual(problems(other), [`${at(other, '"race": ')}eval "smoke" races, but the objective is eval "train"'s: a race stops a candidate on the objective, so only the objective's eval races`]);
+  const holdout = racing({ eval: 'train', metric: 'pass_rate' }, { name: 'train', command: 'node s.js' }, { name: 'held', command: 'node t.js', holdout: true, race: true });
+  assert.match(problems(holdout)[0]!, /eval "held" is a holdout eval, which runs only for a candidate that improved/);
+  const mean = racing({ eval: 'train', metric: 'accuracy' }, { name: 'train', command: 'node s.js', race: true, repeats: 3 });
+  assert.deepEqual(problems(mean), [
+    `${at(mean, '"metric": ')}objective metric "accuracy": eval "train" races, and a race compares the cases one by one, so the objective must be a mean over them (pass_rate or score)`,
+    `${at(mean, '"repeats": ')}eval "train" races, which runs each case once: the race's sign test allows for a case's noise itself (a case that passes one run in two turns as often for the candidate as against it); set repeats to 1 or drop race`,
+  ]);
+});

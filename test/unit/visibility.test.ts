@@ -4,7 +4,7 @@ import { pathPolicy } from '../../src/core/config/pathPolicy';
 import type { EvalSpec } from '../../src/core/config/config';
 import { hiddenBecause } from '../../src/core/propose/visibility';
 
-const spec = (e: Partial<EvalSpec> & Pick<EvalSpec, 'name'>): EvalSpec => ({ command: 'node eval/run.js', format: 'aiai', timeoutSec: 60, holdout: false, repeats: 1, answers: [], data: [], ...e });
+const spec = (e: Partial<EvalSpec> & Pick<EvalSpec, 'name'>): EvalSpec => ({ command: 'node eval/run.js', format: 'aiai', timeoutSec: 60, holdout: false, repeats: 1, answers: [], data: [], race: false, ...e });
 
 test("a model proposer is never shown an eval's answers or a holdout's data, even where context globs would show them", () => {
   const policy = pathPolicy({

@@ -28,6 +28,8 @@ export interface EvalSpec extends EvalReport {
   data: string[];
   /** The cases of the report this eval grades, when its config splits them. */
   view?: CaseView;
+  /** Whether a candidate races its parent case by case on this eval (grade/race.ts), through $AIAI_CASES_FILE. */
+  race: boolean;
 }
 
 /** `split` as the config gives it: the fraction of the report's cases held out. */
@@ -43,7 +45,7 @@ export interface CaseView {
 }
 
 /** An eval as the config file lists it, before its defaults. */
-export type RawEval = Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats' | 'answers' | 'data' | 'format' | 'view'> & Partial<Omit<EvalSpec, 'view'>> & { split?: EvalSplit };
+export type RawEval = Omit<EvalSpec, 'timeoutSec' | 'holdout' | 'repeats' | 'answers' | 'data' | 'format' | 'view' | 'race'> & Partial<Omit<EvalSpec, 'view'>> & { split?: EvalSplit };
 
 /** An eval as the config file lists it, with its defaults: a split one is still one. */
 export type ListedEval = Omit<EvalSpec, 'view'> & { split?: EvalSplit };
@@ -63,7 +65,7 @@ export interface EvalProblem {
 }
 
 export function evalWithDefaults(e: RawEval): ListedEval {
-  return { ...e, format: e.format ?? 'aiai', timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1, answers: e.answers ?? [], data: e.data ?? [] };
+  return { ...e, format: e.format ?? 'aiai', timeoutSec: e.timeoutSec ?? 300, holdout: e.holdout ?? false, repeats: e.repeats ?? 1, answers: e.answers ?? [], data: e.data ?? [], race: e.race ?? false };
 }
 
 /** The name of a split eval's holdout view. */
@@ -77,7 +79,7 @@ export function holdoutViewName(name: string): string {
  * each of those keeps its index, which locates its problems in the file).
  */
 export function withSplitViews(evals: ListedEval[]): EvalSpec[] {
-  const views = evals.flatMap(({ split, ...e }) => (split ? [{ ...e, name: holdoutViewName(e.name), holdout: true, view: { part: 'holdout' as const, holdout: split.holdout } }] : []));
+  const views = evals.flatMap(({ split, ...e }) => (split ? [{ ...e, name: holdoutViewName(e.name), holdout: true, race: false, view: { part: 'holdout' as const, holdout: split.holdout } }] : []));
   return [...evals.map(({ split, ...e }) => (split ? { ...e, view: { part: 'train' as const, holdout: split.holdout } } : e)), ...views];
 }
 
@@ -97,6 +99,7 @@ export function evalProblems(evals: ListedEval[], editable: string[], objective:
     if (e.gate && e.holdout) report(['gate'], `eval "${e.name}" cannot be both a gate and a holdout`);
     if (e.gate?.min !== undefined && e.gate.max !== undefined && e.gate.min > e.gate.max) report(['gate'], `gate of eval "${e.name}" has min greater than max`);
     for (const p of [...twoPhaseProblems(e, editable), ...evalReportProblems(e)]) report(p.location, p.message);
+    if (e.race) for (const p of raceProblems(e, objective)) problems.push(p.location[0] === 'objective' ? p : { ...p, location: ['evals', i, ...p.location] });
   });
   evals.forEach((e, i) => {
     if (!e.split) return;
@@ -113,5 +116,26 @@ export function evalProblems(evals: ListedEval[], editable: string[], objective:
       });
     }
   });
+  return problems;
+}
+
+/** The cases a race may average: a pass rate, or the mean of scores in [0, 1] (grade/race.ts). */
+export const RACE_METRICS = ['pass_rate', 'score'];
+
+/**
+ * Why an eval may not race: a race stops a candidate on the objective, case by case,
+ * so it needs the objective's own eval, a metric that is a mean over cases, and one
+ * run per case (the sign test allows for a case's noise itself).
+ */
+function raceProblems(e: ListedEval, objective: { eval: string; metric: string }): EvalProblem[] {
+  const here = (message: string): EvalProblem => ({ location: ['race'], message });
+  if (e.holdout) return [here(`eval "${e.name}" is a holdout eval, which runs only for a candidate that improved: only the objective's train eval races`)];
+  if (e.gate) return [here(`eval "${e.name}" is a gate, which decides on all its cases: only the objective's train eval races`)];
+  if (objective.eval !== e.name) return [here(`eval "${e.name}" races, but the objective is eval "${objective.eval}"'s: a race stops a candidate on the objective, so only the objective's eval races`)];
+  const problems: EvalProblem[] = [];
+  if (!RACE_METRICS.includes(objective.metric)) {
+    problems.push({ location: ['objective', 'metric'], message: `objective metric "${objective.metric}": eval "${e.name}" races, and a race compares the cases one by one, so the objective must be a mean over them (${RACE_METRICS.join(' or ')})` });
+  }
+  if (e.repeats > 1) problems.push({ location: ['repeats'], message: `eval "${e.name}" races, which runs each case once: the race's sign test allows for a case's noise itself (a case that passes one run in two turns as often for the candidate as against it); set repeats to 1 or drop race` });
   return problems;
 }

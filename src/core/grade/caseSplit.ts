@@ -39,7 +39,7 @@ export function metricsFileView(parsed: Extract<ParsedMetrics, { ok: true }>, vi
 }
 
 /** The metrics that AIAI_VIEW_METRICS (config/evals.ts) names, of these cases. */
-function caseMetrics(cases: CaseResult[]): Metrics {
+export function caseMetrics(cases: CaseResult[]): Metrics {
   const passed = cases.filter((c) => c.passed).length;
   const scores = cases.flatMap((c) => (c.score === undefined ? [] : [c.score]));
   return {

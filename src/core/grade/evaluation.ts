@@ -41,6 +41,8 @@ export interface EvalOutcome {
    * feedback or log held: none of it reaches a proposer (the person sees it all).
    */
   leaked?: string[];
+  /** A racing eval's cases run against all its parent's: `cases` < `of` when the race stopped it (its metrics are then of those cases alone). */
+  raced?: { cases: number; of: number };
   /** This train-side eval is a split's train view, whose command ran the holdout view's cases too: its log is the person's alone. */
   ranHoldoutCases?: true;
 }

@@ -14,6 +14,8 @@ import type { EvalRun, Executor } from './executor';
 import { ArrangedCheckout, EvalFiles, graderView } from './evalFiles';
 import { runTwoPhases, type PhasedRun } from './twoPhase';
 import { LeakGuard } from './leakGuard';
+import { race } from './race';
+import { casesContractProblem, mergedBatches, raceable, raceCase, raceRule, raceSeed } from './racing';
 
 /** An evaluation's checkout of the candidate, and the arrangement of its restricted files. */
 interface Checkout {
@@ -33,6 +35,8 @@ export interface EvaluateOptions {
   signal: AbortSignal;
   /** Whether the holdout evals run, given the gate and train results. */
   runHoldout(trainSide: EvalOutcome[]): boolean;
+  /** The parent's grading, which a racing eval races the candidate against, case by case. */
+  raceAgainst?: Pick<Evaluation, 'evals'>;
 }
 
 /** Thrown when the loop is stopped mid-evaluation; the candidate is discarded. */
@@ -97,7 +101,8 @@ export class Evaluator {
   /** Runs evals in order until one fails or leaks; returns why it failed. */
   private async runAll(specs: EvalSpec[], dir: Checkout, options: EvaluateOptions, outcomes: EvalOutcome[]): Promise<string | undefined> {
     for (const spec of specs) {
-      const ran = await this.runOne(spec, dir, options);
+      const parent = spec.race ? options.raceAgainst?.evals.find((e) => e.name === spec.name) : undefined;
+      const ran = raceable(parent) ? await this.runRace(spec, dir, options, parent) : await this.runOne(spec, dir, options);
       if (ran.status === 'interrupted') throw new Interrupted();
       const outcome = await this.screen(ran, spec, options);
       outcomes.push(outcome);
@@ -160,11 +165,38 @@ export class Evaluator {
     };
   }
 
-  private async runOnce(spec: EvalSpec, { dir, checkout }: Checkout, options: EvaluateOptions, logFile: string, repeat: number): Promise<EvalOutcome> {
+  /**
+   * Races the candidate against its parent on a racing eval (grade/race.ts): batches
+   * of the parent's cases, each run with $AIAI_CASES_FILE listing them, until the race
+   * stops it or every case ran. A batch that fails, or reports other cases than it
+   * was asked for, fails the eval as a failed run would.
+   */
+  private async runRace(spec: EvalSpec, dir: Checkout, options: EvaluateOptions, parent: EvalOutcome): Promise<EvalOutcome> {
+    const objective = this.config.objective;
+    const batches: EvalOutcome[] = [];
+    let failed: EvalOutcome | undefined;
+    const end = await race(parent.cases.map((c) => raceCase(c, objective)), raceSeed(options.label), raceRule(objective), async (ids) => {
+      const logFile = path.join(options.logDir, `${options.label}-${spec.name}-batch-${batches.length + 1}.log`);
+      const outcome = await this.runOnce(spec, dir, options, logFile, 1, ids);
+      const problem = outcome.status === 'passed' ? casesContractProblem(ids, outcome.cases) : undefined;
+      if (outcome.status !== 'passed' || problem) {
+        failed = problem ? { ...outcome, status: 'failed', reason: problem } : outcome;
+        return undefined;
+      }
+      batches.push(outcome);
+      return outcome.cases.map((c) => raceCase(c, objective));
+    });
+    const raced = { cases: batches.reduce((n, b) => n + b.cases.length, 0), of: parent.cases.length };
+    if (!end) return { ...failed!, raced };
+    const merged = { ...mergedBatches(batches), raced };
+    return end.stopped ? { ...merged, status: 'raced-out', reason: end.stopped.message } : { ...merged, status: 'passed' };
+  }
+
+  private async runOnce(spec: EvalSpec, { dir, checkout }: Checkout, options: EvaluateOptions, logFile: string, repeat: number, cases?: string[]): Promise<EvalOutcome> {
     await checkout.arrange((file) => this.files.shows(file, spec, 'run'));
     const grant = this.gateway?.grant({ label: options.label, eval: spec.name, repeat });
     let meter: EvalMeter | undefined;
-    const request = { spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal, ...(grant ? { gateway: grant } : {}) };
+    const request = { spec, checkout: dir, label: options.label, repeat, logFile, signal: options.signal, ...(grant ? { gateway: grant } : {}), ...(cases ? { cases } : {}) };
     const { run, result, gradeLog, problem } = await (
       spec.grade === undefined ? this.executor.run(request).then((only): PhasedRun => ({ run: only, result: only })) : runTwoPhases(this.executor, request, () => this.graderCheckout(spec, options.base))
     )

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { EvalSpec } from '../config/config';
 import type { Grant } from '../gateway/gateway';
 import { resultVariables, type Written } from './reportFile';
@@ -52,6 +54,8 @@ export interface EvalRequest {
   phase?: Phase;
   /** How long it may run, when less than the eval's timeout: what the run phase left the grade phase. */
   timeoutMs?: number;
+  /** The only cases to run, for a racing eval's batch: listed in $AIAI_CASES_FILE. */
+  cases?: readonly string[];
 }
 
 /** What one run of an eval came to, before its metrics are read. */
@@ -75,12 +79,16 @@ export interface EvalRun {
 /**
  * What an eval finds in its environment, wherever it runs: its metrics file or report
  * file (never in a run phase, whose grade is not its own to write), its outputs
- * folder, its name, its candidate, its repeat, its temp folder.
+ * folder, the cases it must run when it races, its name, its candidate, its repeat,
+ * its temp folder. The cases file is written into the temp folder here.
  */
-export function evalEnv(request: Pick<EvalRequest, 'spec' | 'label' | 'repeat' | 'phase' | 'checkout'>, scratch: string): Record<string, string> {
-  const { spec, label, repeat, phase } = request;
+export function evalEnv(request: Pick<EvalRequest, 'spec' | 'label' | 'repeat' | 'phase' | 'checkout' | 'cases'>, scratch: string): Record<string, string> {
+  const { spec, label, repeat, phase, cases } = request;
+  const casesFile = path.join(scratch, 'aiai-cases.txt');
+  if (cases) writeFileSync(casesFile, cases.map((id) => `${id}\n`).join(''));
   return {
     ...resultVariables(request, scratch),
+    ...(cases ? { AIAI_CASES_FILE: casesFile } : {}),
     ...(phase ? { AIAI_PHASE: phase.kind, AIAI_OUTPUTS_DIR: phase.outputs } : {}),
     AIAI_EVAL: spec.name,
     AIAI_CANDIDATE: label,

@@ -85,9 +85,11 @@ export function raceVerdict(parent: readonly RaceCase[], run: readonly RaceCase[
   const tally = `after ${pairs.length} of ${total} cases: ${newlyFailing} newly failing, ${newlyPassing} newly passing`;
 
   // The candidate's best mean: every case left scores 1. Gaining what an improvement needs must still be possible.
+  // Only values in [0, 1] make that a bound: a score past 1 makes it none.
+  const bounded = [...parent, ...run].every((c) => c.value >= 0 && c.value <= 1);
   const parentMean = parent.reduce((sum, c) => sum + c.value, 0) / total;
   const best = (pairs.reduce((sum, p) => sum + p.candidate.value, 0) + (total - pairs.length)) / total;
-  if (!isImprovement({ direction: 'maximize', minDelta: rule.minDelta }, best, parentMean)) {
+  if (bounded && !isImprovement({ direction: 'maximize', minDelta: rule.minDelta }, best, parentMean)) {
     return { stop: true, why: 'cannot-gain', message: `raced out ${tally}; it cannot gain ${rule.minDelta > 0 ? rule.minDelta : 'anything'} even if every case left passes` };
   }
 
@@ -98,6 +100,42 @@ export function raceVerdict(parent: readonly RaceCase[], run: readonly RaceCase[
     return { stop: true, why: 'worse', message: `raced out ${tally}; it is worse than its parent (a sign test at ${rule.errorRate * 100}% error)` };
   }
   return { stop: false };
+}
+
+/** How many cases each batch runs: a tenth of them, at least MIN_BATCH (all of them, when fewer). */
+export function batchSize(total: number): number {
+  return Math.min(total, Math.max(MIN_BATCH, Math.ceil(total / 10)));
+}
+
+const MIN_BATCH = 8;
+
+/** How a race ended: the candidate's results of the cases it ran (every case, unless it was stopped). */
+export interface RaceEnd {
+  ran: RaceCase[];
+  looks: number;
+  stopped?: Extract<RaceVerdict, { stop: true }>;
+}
+
+/**
+ * Races a candidate against its parent: runs the parent's cases in `raceOrder`, a
+ * batch at a time through `runBatch`, and after each batch asks `raceVerdict` whether
+ * to stop. Undefined when a batch did not run (`runBatch` gave undefined; its caller
+ * holds why), which ends the race as a failed eval ends a grading.
+ */
+export async function race(parent: readonly RaceCase[], seed: number, rule: RaceRule, runBatch: (ids: string[]) => Promise<RaceCase[] | undefined>): Promise<RaceEnd | undefined> {
+  const order = raceOrder(parent, seed);
+  const size = batchSize(order.length);
+  const ran: RaceCase[] = [];
+  let looks = 0;
+  while (ran.length < order.length) {
+    const batch = await runBatch(order.slice(ran.length, ran.length + size));
+    if (!batch) return undefined;
+    ran.push(...batch);
+    looks++;
+    const verdict = raceVerdict(parent, ran, rule, looks);
+    if (verdict.stop) return { ran, looks, stopped: verdict };
+  }
+  return { ran, looks };
 }
 
 /**

@@ -56,6 +56,7 @@ export function verdict(objective: Objective, evaluation: Evaluation, parent: St
           delta: round(value - parent.objectiveValue),
           deltaVsCurrent: round(value - current.objectiveValue),
           ...noiseOf(objective, evaluation, parent.evaluation),
+          ...partialOf(objective, evaluation),
         };
   const graded = {
     flags,
@@ -66,6 +67,8 @@ export function verdict(objective: Objective, evaluation: Evaluation, parent: St
   const say = (status: Verdict['status'], reason?: string): Verdict => ({ ...graded, status, ...(reason ? { reason } : {}) });
 
   if (flags.includes('tamper')) return say('failed', `tamper: the evaluation changed protected files (${evaluation.tamperedPaths.join(', ')})`);
+  // A race stopped it as not better than its parent: a loss, not a fault.
+  if (racedOut(evaluation)) return say('rejected', evaluation.reason);
   if (!evaluation.ok) return say('failed', evaluation.reason);
   if (!change) return say('failed', `eval "${objective.eval}" reported no "${objective.metric}" metric`);
   const from = `${objective.metric} ${formatNumber(change.parent)} → ${formatNumber(change.value)}`;
@@ -79,4 +82,15 @@ export function verdict(objective: Objective, evaluation: Evaluation, parent: St
     return say('rejected', `no improvement over the current version: ${objective.metric} ${formatNumber(change.current)} → ${formatNumber(change.value)}`);
   }
   return say('pending');
+}
+
+/** Whether a racing eval stopped the candidate before its last case: its metrics are partial. */
+export function racedOut(evaluation: Pick<Evaluation, 'evals'>): boolean {
+  return evaluation.evals.some((e) => e.status === 'raced-out');
+}
+
+/** The objective's eval's share of cases run, when a race stopped it. */
+function partialOf(objective: Objective, evaluation: Evaluation): Pick<ObjectiveChange, 'partial'> {
+  const e = evaluation.evals.find((o) => o.name === objective.eval);
+  return e?.status === 'raced-out' && e.raced ? { partial: e.raced } : {};
 }

@@ -4,7 +4,8 @@ import { Interrupted, type Evaluator } from '../grade/evaluator';
 import type { EvalOutcome } from '../grade/evaluation';
 import { objectiveValue, standardError, trainFailures, trainFeedback, trainMetrics, trainPasses } from '../grade/grading';
 import { isImprovement } from '../grade/metrics';
-import { verdict } from '../grade/verdict';
+import { racedOut, verdict } from '../grade/verdict';
+import { raceTally } from '../grade/racing';
 import { CANDIDATE_REFS, type Git } from '../git/git';
 import { applyEdits, type Edit } from '../propose/edits';
 import type { Proposer } from '../propose/proposer';
@@ -170,8 +171,12 @@ export class Pipeline {
           logDir: this.p.store.logDir(run.record.id),
           signal: this.p.signal,
           runHoldout,
+          raceAgainst: parent.evaluation,
         }));
-      if (!cached) reuse.remember(tree, built.id, evaluation);
+      // A race's verdict is against this parent alone: the same change on another parent runs again.
+      if (!cached && !racedOut(evaluation)) reuse.remember(tree, built.id, evaluation);
+      const raced = cached ? undefined : raceTally(evaluation, parent.evaluation);
+      if (raced) run.raced(raced);
       reuse.countSkipped(evaluation, this.p.baseline.evaluation);
       await refWritten;
       const { status: graded, reason, ...grading } = verdict(config.objective, evaluation, parent, this.p.baseline);

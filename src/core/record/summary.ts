@@ -16,7 +16,7 @@ const LOG_CHARS = 1200;
  * store of thousands of candidates lists without reading them.
  */
 export type CandidateBrief = Pick<CandidateRecord, 'id' | 'runId' | 'createdAt' | 'status' | 'reason' | 'flags' | 'title' | 'model' | 'parent'> & {
-  objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta'>;
+  objective?: Pick<ObjectiveChange, 'metric' | 'value' | 'delta' | 'partial'>;
   /** A person's quick reason for a rejection. */
   because?: QuickReason;
 };
@@ -64,7 +64,7 @@ export function summarize(c: CandidateRecord): CandidateSummary {
     title: c.title,
     parent: c.parent,
     ...optional('reason', 'model', 'commit', 'contentHash', 'changeKey', 'notImproved', 'diagnosis'),
-    ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta } } : {}),
+    ...(c.objective ? { objective: { metric: c.objective.metric, value: c.objective.value, delta: c.objective.delta, ...(c.objective.partial ? { partial: c.objective.partial } : {}) } } : {}),
     ...(c.decision ? { decidedBy: c.decision.by } : {}),
     ...(c.decision?.because ? { because: c.decision.because } : {}),
     trainMetrics: Object.fromEntries(train.map((e) => [e.name, e.metrics])),

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { runSummaryText } from '../../src/cli/format';
+import { toolCall } from '../fixtures/messagesServer';
+import { scriptedModel } from '../fixtures/scriptedModel';
+import { configJson, makeRepo } from '../helpers';
+
+/*
+ * A racing eval ("race": true) of 120 cases, through a real run: a model proposer on
+ * a loopback Messages API makes a much worse candidate (two thirds of its parent's
+ * passes fail), which the race stops within two batches of twelve, and a better one, which runs every case and awaits review with
+ * metrics of them all. An eval that ignores $AIAI_CASES_FILE fails the candidate.
+ */
+
+const model = scriptedModel();
+
+/** Case i passes while its rank (a fixed shuffle of 0..119) is below the threshold; with $AIAI_CASES_FILE, only the cases it lists run. */
+const scoreJs = (honoursCasesFile: boolean): string => `const fs = require('fs');
+const { threshold } = JSON.parse(fs.readFileSync('agent/params.json', 'utf8'));
+const all = Array.from({ length: 120 }, (_, i) => 'case-' + String(i).padStart(3, '0'));
+const listed = ${honoursCasesFile} && process.env.AIAI_CASES_FILE;
+const ids = listed ? fs.readFileSync(listed, 'utf8').split('\\n').filter(Boolean) : all;
+const cases = ids.map((id) => ({ id, passed: (Number(id.slice(5)) * 37) % 120 < threshold }));
+console.log('ran ' + cases.length + ' cases');
+fs.writeFileSync(process.env.AIAI_METRICS_FILE, JSON.stringify({ metrics: { pass_rate: cases.filter((c) => c.passed).length / cases.length }, cases }));
+`;
+
+function workspace(honoursCasesFile = true): string {
+  return makeRepo({
+    'agent/params.json': '{ "threshold": 60 }\n',
+    'eval/score.js': scoreJs(honoursCasesFile),
+    '.aiai/config.json': configJson({
+      editable: ['agent/**'],
+      protected: ['eval/**'],
+      evals: [{ name: 'train', command: 'node eval/score.js', timeoutSec: 30, race: true }],
+      objective: { eval: 'train', metric: 'pass_rate' },
+      proposer: { kind: 'anthropic', model: 'claude-sonnet-5-5', maxRetries: 1 },
+      budget: { iterations: 2 },
+    }),
+    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\nlessons.md\n',
+  });
+}
+
+const threshold = (to: number) => toolCall('edit_file', { path: 'agent/params.json', search: '{ "threshold": 60 }', replace: `{ "threshold": ${to} }` });
+
+test('a racing eval stops a much worse candidate within its first two batches, rejected with partial metrics, and grades a better one on every case', async () => {
+  const dir = workspace();
+  const { run, candidates } = await model.run(dir, [
+    threshold(20),
+    toolCall('submit_change', { title: 'a third of the passes', rationale: 'r' }),
+    threshold(70),
+    toolCall('submit_change', { title: 'ten more passes', rationale: 'r' }),
+  ]);
+  assert.equal(run.baseline!.evals[0]!.cases.length, 120, 'the baseline runs every case');
+  assert.equal(run.baseline!.evals[0]!.raced, undefined, 'the baseline races nothing');
+
+  const [worse, better] = candidates;
+  assert.equal(worse!.status, 'rejected', worse!.reason);
+  const stopped = worse!.evaluation!.evals[0]!;
+  const ran = stopped.cases.length;
+  assert.ok(ran === 12 || ran === 24, `${ran} cases run`);
+  assert.match(worse!.reason!, new RegExp(`^train: raced out after ${ran} of 120 cases: \\d+ newly failing, 0 newly passing; it is worse than its parent \\(a sign test at 5% error\\)$`));
+  assert.equal(stopped.status, 'raced-out');
+  assert.deepEqual(stopped.raced, { cases: ran, of: 120 });
+  assert.deepEqual(worse!.objective?.partial, { cases: ran, of: 120 }, 'its objective says it is partial');
+  assert.equal(stopped.metrics.pass_rate, stopped.cases.filter((c) => c.passed).length / ran, 'its metrics are of the cases it ran');
+
+  assert.equal(better!.status, 'pending', better!.reason);
+  const full = better!.evaluation!.evals[0]!;
+  assert.equal(full.status, 'passed');
+  assert.deepEqual(full.raced, { cases: 120, of: 120 });
+  assert.deepEqual(full.cases.map((c) => c.id).sort(), run.baseline!.evals[0]!.cases.map((c) => c.id).sort(), 'every case, once');
+  assert.equal(full.metrics.pass_rate, 70 / 120, 'metrics of every case, as a full grading has them');
+  assert.equal(better!.objective?.partial, undefined);
+
+  assert.deepEqual(run.race, { candidates: 2, stopped: 1, cases: ran + 120, of: 240, sparedCostUsd: 0, sparedCalls: 0 });
+  const logs = readdirSync(path.join(dir, '.aiai', 'runs', run.id, 'logs'));
+  assert.equal(logs.filter((f) => f.startsWith(`${worse!.id}-train-batch-`)).length, ran / 12, logs.join(', '));
+  assert.equal(logs.filter((f) => f.startsWith(`${better!.id}-train-batch-`)).length, 10, 'the better one ran in ten batches of twelve');
+
+  const text = runSummaryText({ run, candidates, best: better } as Parameters<typeof runSummaryText>[0], 'pass_rate');
+  assert.ok(text.includes(`raced: 2 candidate(s), 1 stopped before their last case: ${ran + 120} case run(s) of the 240 a full grading would have run (${Math.round((100 * (120 - ran)) / 240)}% spared).`), text);
+});
+
+test('a racing eval that ignores $AIAI_CASES_FILE fails the candidate, saying which cases it reported unasked', async () => {
+  const dir = workspace(false);
+  const { candidates } = await model.run(dir, [threshold(70), toolCall('submit_change', { title: 'ten more passes', rationale: 'r' })]);
+  const [c] = candidates;
+  assert.equal(c!.status, 'failed');
+  assert.match(c!.reason!, /^train: the eval races \("race": true\) but reported 108 case\(s\) it was not asked for \(case-\d{3}, .*, and 103 more\): it must run exactly the case ids that \$AIAI_CASES_FILE lists, one a line, and report those$/);
+});
