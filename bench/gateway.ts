@@ -1,12 +1,11 @@
 // The model gateway's figures for `npm run bench`, or alone: `npm run bench:gateway`, which rewrites only its section of BENCHMARKS.md.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ModelGateway } from '../src/core/gateway/gateway';
 import { ROOT } from '../test/helpers';
-import { SEARCH_HEADING } from './searchBench';
+import { writeSection } from './benchmarksFile';
 
 export const GATEWAY_HEADING = '## The model gateway';
 
@@ -200,20 +199,6 @@ answer on loopback, and two more hand-overs between threads, besides the gateway
 `;
 }
 
-/** Writes `section` into BENCHMARKS.md in place of its earlier version; else before the search's section (which runs to the end of the file), else at the end. */
-export function writeGatewaySection(file: string, section: string): void {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const at = text.indexOf(GATEWAY_HEADING);
-  if (at >= 0) {
-    const next = text.indexOf('\n## ', at + GATEWAY_HEADING.length);
-    writeFileSync(file, `${text.slice(0, at)}${section}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`);
-    return;
-  }
-  const search = text.indexOf(SEARCH_HEADING);
-  if (search >= 0) writeFileSync(file, `${text.slice(0, search)}${section}\n${text.slice(search)}`);
-  else writeFileSync(file, `${text.trimEnd()}\n\n${section}`);
-}
-
 if (require.main === module) {
-  void gatewayFigures().then((f) => writeGatewaySection(path.join(ROOT, 'BENCHMARKS.md'), gatewaySection(f)));
+  void gatewayFigures().then((f) => writeSection(path.join(ROOT, 'BENCHMARKS.md'), GATEWAY_HEADING, gatewaySection(f)));
 }

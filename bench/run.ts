@@ -12,6 +12,7 @@ import { scale, timeCommand } from './scale';
 import { slurmFigures, slurmRows } from './slurm';
 import { searchSection } from './searchBench';
 import { gatewayFigures, gatewaySection } from './gateway';
+import { raceSection } from './race';
 import { activationSeries, summary } from './activation';
 
 /** What the cascade and the caches spared on the example workspace, in a run of 10 candidates. */
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const slurm = slurmRows(slurmFigures(candidates));
   const search = await searchSection();
   const gateway = gatewaySection(await gatewayFigures());
+  const raced = await raceSection();
   const figures = [
     [`the loop's own time per candidate: 2,000-file repository, 1 s eval, ${candidates} candidates, --parallel 1 (target ≤ 250 ms)`, `${scaled.overheadMs.toFixed(0)} ms`],
     ['floor: a bare `git worktree add` + `git worktree remove` of that repository', `${scaled.floorMs.toFixed(0)} ms`],
@@ -119,6 +121,7 @@ grading, the proposers, decisions, the panels' host side) is \`dist/extension-en
 loaded at its first use (a command, a panel, the config).
 
 ${kept}${gateway}
+${raced}
 ${search}`,
   );
 }

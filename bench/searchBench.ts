@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { SEARCH_HEADING } from './benchmarksFile';
 import type { SearchStrategy } from '../src/core/config/config';
 import { writeKnobValue } from '../src/core/config/knobs';
 import { seededRandom } from '../src/core/common/random';
@@ -73,7 +73,6 @@ const COLUMNS: Array<{ label: string; method: Method; iterations: number }> = [
   { label: 'search, 50', method: 'greedy', iterations: 50 },
 ];
 const SEEDS = 30;
-export const SEARCH_HEADING = '## The parameter search against random search';
 
 /** Runs the suite and returns BENCHMARKS.md's section on it. */
 export async function searchSection(log: (line: string) => void = console.log): Promise<string> {
@@ -120,12 +119,4 @@ version with the best measured score, as a person would approve it; the start co
 run the search with those search strategies: the search takes its steps from the best point so far whatever version
 the strategy builds on, and uses the strategy's pick to restart from once steps there are used up.
 `;
-}
-
-/** Writes `section` into BENCHMARKS.md in place of its earlier version, or at its end. */
-export function writeSection(file: string, section: string): void {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const at = text.indexOf(SEARCH_HEADING);
-  const before = at < 0 ? `${text.trimEnd()}\n\n` : text.slice(0, at);
-  writeFileSync(file, `${before}${section}`);
 }

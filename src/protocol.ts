@@ -28,6 +28,7 @@ import { approvalChain, caseEvidencePage, comparedCasePage, compareRef, comparis
 import { arrayOf, boolean, isRecord, literal, nullable, number, object, oneOf, optional, readOrUndefined, string, wholeNumber, type Reader } from './shared/read';
 import type { RunCost, Trends, TrendPoint } from './shared/trends';
 import type { Usage } from './shared/usage';
+import type { RaceTally } from './shared/race';
 import type { Diagnosis } from './shared/diagnosis';
 
 export interface PendingItem {
@@ -44,6 +45,8 @@ export interface RunPoint {
   title: string;
   /** The objective value, when the candidate was evaluated. */
   value?: number;
+  /** A race stopped it: `value` is of the cases it ran. */
+  partial?: boolean;
 }
 
 /** The run the candidate belongs to: its candidates in the order they finished, and the current version's objective value. */
@@ -53,6 +56,8 @@ export interface RunPicture {
   metric: string;
   /** Per model of the run: its proposals, improvements and cost; empty when no candidate of the run names a model. */
   models: ModelTally[];
+  /** What the run's races ran and spared, when a candidate raced. */
+  race?: RaceTally;
 }
 
 /** The workspace's lessons, as the proposer reads them, and the file a person edits them in. */
@@ -291,7 +296,8 @@ const review = object<Review>({
   derivedFrom: optional(string),
 });
 
-const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status: oneOf(CANDIDATE_STATUSES), title: string, value: optional(number) });
+const runPoint = object<RunPoint>({ id: string, parent: nullable(string), status: oneOf(CANDIDATE_STATUSES), title: string, value: optional(number), partial: optional(boolean) });
+const raceTally = object<RaceTally>({ candidates: number, stopped: number, cases: number, of: number, sparedCostUsd: number, sparedCalls: number });
 
 const trends = object<Trends>({
   metric: string,
@@ -316,7 +322,7 @@ const outcome = object<Outcome>({ level: oneOf(['info', 'error'] as const), mess
 
 const snapshot = object<ReviewSnapshot>({
   review,
-  run: object<RunPicture>({ points: arrayOf(runPoint), current: optional(number), metric: string, models: arrayOf(modelTally) }),
+  run: object<RunPicture>({ points: arrayOf(runPoint), current: optional(number), metric: string, models: arrayOf(modelTally), race: optional(raceTally) }),
   pending: arrayOf(object<PendingItem>({ id: string, title: string })),
   canDecide: boolean,
   untrusted: optional(string),

@@ -203,6 +203,7 @@ function objective(r: Review): HTMLElement | null {
     h('span', { class: `delta ${o.better ? 'better' : o.delta === 0 ? 'same' : 'worse'}`, id: 'objective-delta' }, signed(o.delta)),
     o.noise !== undefined ? h('span', { class: 'muted', id: 'objective-noise' }, `± ${fmt(o.noise)} (twice the standard error)`) : null,
     h('span', { class: 'muted' }, `vs parent; ${signed(o.deltaVsCurrent)} vs the current version`),
+    o.partial ? h('span', { class: 'muted', id: 'objective-partial' }, `partial: the race stopped it after ${o.partial.cases} of ${o.partial.of} cases; its metrics are of those cases alone`) : null,
   );
 }
 

@@ -1,6 +1,7 @@
 import { formatNumber as fmt, parentName } from '../src/shared/format';
 import type { ReviewSnapshot, RunPoint } from '../src/protocol';
 import type { ModelTally } from '../src/shared/review';
+import type { RaceTally } from '../src/shared/race';
 import { describeUsage, totalInput } from '../src/shared/usage';
 import { h } from './dom';
 import { lineageRoots, type LineageNode } from './lineageTree';
@@ -24,7 +25,20 @@ export function runView(snapshot: ReviewSnapshot, open: (id: string) => void): H
     chart(points, current, metric, snapshot.review.id, open),
     h('h3', {}, 'Lineage'),
     lineage(points, snapshot.review.id, open),
+    race(snapshot.run.race),
     models(snapshot.run.models),
+  );
+}
+
+/** What the run's races ran against a full grading, and the evals' model spend they spared. */
+function race(tally: RaceTally | undefined): HTMLElement | null {
+  if (!tally) return null;
+  const spared = Math.round((100 * (tally.of - tally.cases)) / Math.max(1, tally.of));
+  const spend = tally.sparedCalls > 0 ? `; about ${tally.sparedCalls} model calls ($${tally.sparedCostUsd.toFixed(2)}) spared` : '';
+  return h(
+    'p',
+    { class: 'muted', id: 'race' },
+    `Racing: ${tally.cases.toLocaleString('en-US')} case runs of the ${tally.of.toLocaleString('en-US')} a full grading would have run (${spared}% spared); ${tally.stopped} of ${tally.candidates} candidates stopped early${spend}.`,
   );
 }
 
@@ -81,7 +95,7 @@ function chart(points: RunPoint[], currentValue: number | undefined, metric: str
       svg.append(shape('line', { x1: x(i) - 4, x2: x(i) + 4, y1: HEIGHT - PAD - 4, y2: HEIGHT - PAD + 4, class: `mark status-${p.status}` }));
       return;
     }
-    const dot = titled(shape('circle', { cx: x(i), cy: y(p.value), r: p.id === shown ? 6 : 4, class: `mark status-${p.status}${p.id === shown ? ' current' : ''}`, tabindex: 0 }), `${p.id} ${p.status}: ${p.title} (${fmt(p.value)})`);
+    const dot = titled(shape('circle', { cx: x(i), cy: y(p.value), r: p.id === shown ? 6 : 4, class: `mark status-${p.status}${p.partial ? ' partial' : ''}${p.id === shown ? ' current' : ''}`, tabindex: 0 }), `${p.id} ${p.status}: ${p.title} (${fmt(p.value)}${p.partial ? ', partial: raced out' : ''})`);
     dot.addEventListener('click', () => open(p.id));
     dot.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && open(p.id));
     svg.append(dot);

@@ -42,12 +42,20 @@ program
   .description('write a commented .aiai/config.json and .aiai/.gitignore')
   .option('--json', 'print the result as JSON')
   .action(async (opts: Json) => {
-    const { initWorkspace } = await import('../core/config/init');
-    const result = initWorkspace(workspaceOf());
+    const [{ initWorkspace }, { checkSuites, suiteCheckLine, trialSandbox }] = await Promise.all([import('../core/config/init'), import('../core/loop/initCheck')]);
+    const result = initWorkspace(workspaceOf(), trialSandbox());
+    const say = (line: string): void => void (opts.json ? undefined : print(line));
+    say(`wrote ${result.configFile}`);
+    say(result.guessedFrom ? `eval command guessed from ${result.guessedFrom}: ${result.evalCommand}` : 'no eval command found: edit "evals" in the config');
+    for (const note of result.notes) say(`  ${note}`);
+    const checking = suiteCheckLine(result);
+    if (checking) {
+      say(checking);
+      const checked = await checkSuites(workspaceOf(), result);
+      result.notes.push(...checked.notes);
+      for (const note of checked.notes) say(`  ${note}`);
+    }
     if (opts.json) return printJson(result);
-    print(`wrote ${result.configFile}`);
-    print(result.guessedFrom ? `eval command guessed from ${result.guessedFrom}: ${result.evalCommand}` : 'no eval command found: edit "evals" in the config');
-    for (const note of result.notes) print(`  ${note}`);
     print(result.next);
   });
 

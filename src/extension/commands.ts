@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { initWorkspace } from '../core/config/init';
+import { checkSuites, suiteCheckLine, trialSandbox } from '../core/loop/initCheck';
 import type { Version } from '../core/review/versions';
 import type { ApiKeyStore } from './apiKey';
 import type { CandidateNode } from './candidatesView';
@@ -87,10 +88,18 @@ function inform(message: string | undefined): void {
 }
 
 async function initialize(s: Services): Promise<void> {
-  const result = initWorkspace(s.session.requireFolder());
+  const folder = s.session.requireFolder();
+  const result = initWorkspace(folder, trialSandbox());
+  // The suites' check runs the workspace's tests, which an untrusted workspace may not have run.
+  const checking = vscode.workspace.isTrusted ? suiteCheckLine(result) : undefined;
+  if (result.suites && !checking) s.log.info('init: the suites were not run to check for "repeats": the workspace is not trusted');
+  // It may set "repeats" in the config: it runs before the config is shown.
+  const checked = checking ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AIAI: ${checking}` }, () => checkSuites(folder, result)) : undefined;
+  for (const note of [...result.notes, ...(checked?.notes ?? [])]) s.log.info(`init: ${note}`);
   await vscode.window.showTextDocument(vscode.Uri.file(result.configFile));
   s.session.refresh();
   if (result.layout) inform(`wrote .aiai/config.json and its adapter for this ${result.layout} project: start the loop when you like, and commit .aiai/ to keep them with your project.`);
+  else if (checked) inform(`wrote .aiai/config.json for ${result.guessedFrom}; ${checked.repeated.length > 0 ? `"repeats" set on ${checked.repeated.join(', ')}, whose results differed between two runs of the current version` : 'no "repeats" set'} (AIAI's log says why).`);
   else inform(result.guessedFrom ? `wrote .aiai/config.json; the eval command was guessed from ${result.guessedFrom}.` : 'wrote .aiai/config.json; set your eval command in it.');
 }
 

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../core/common/errors';
 import { modelTallies } from '../core/review/models';
 import { reviewOf } from '../core/review/review';
-import type { Outcome } from '../protocol';
 import { assertNever } from '../shared/assertNever';
 import type { Coauthor } from './coauthor';
 import type { Decisions } from './decisions';
@@ -10,6 +9,8 @@ import { casePage, chainOf } from './evidence';
 import { lineageOf } from './listing';
 import { PagePanel, type PageMessage } from './pagePanel';
 import type { WorkspaceSession } from './workspaceSession';
+import type { RunRecord } from '../core/record/records';
+import type { Outcome, RunPicture } from '../protocol';
 
 export const REVIEW_VIEW_TYPE = 'aiai.review';
 /** The workspace state key of the editor column the person last moved the panel to. */
@@ -226,10 +227,11 @@ export class ReviewPanel extends PagePanel {
       snapshot: {
         review: reviewOf(candidate, config.objective, lineageOf(candidate.id, listing.byId)),
         run: {
-          points: run.map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}) })),
+          points: run.map((c) => ({ id: c.id, parent: c.parent.id, status: c.status, title: c.title, ...(c.objective ? { value: c.objective.value } : {}), ...(c.objective?.partial ? { partial: true } : {}) })),
           ...(candidate.objective ? { current: candidate.objective.current } : {}),
           metric: config.objective.metric,
           models: modelTallies([...runRecords.values()]),
+          ...raceOf(this.session.run(candidate.runId)),
         },
         pending: listing.pending.map((c) => ({ id: c.id, title: c.title })),
         canDecide: candidate.status === 'pending' && trusted,
@@ -258,4 +260,9 @@ export class ReviewPanel extends PagePanel {
       deserializeWebviewPanel: async (panel, state) => this.restore(panel, state),
     };
   }
+}
+
+/** The run's race tally, when a candidate of it raced. */
+function raceOf(run: RunRecord | undefined): Pick<RunPicture, 'race'> {
+  return run?.race ? { race: run.race } : {};
 }

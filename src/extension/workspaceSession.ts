@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Config } from '../core/config/config';
 import { Git } from '../core/git/git';
 import { Store } from '../core/record/store';
-import type { CandidateRecord } from '../core/record/records';
+import type { CandidateRecord, RunRecord } from '../core/record/records';
 import type { CandidateBrief } from '../core/record/summary';
 import { listVersions, type Version } from '../core/review/versions';
 import { LESSONS_FILE, readLessons } from '../core/record/lessons';
@@ -96,6 +96,11 @@ export class WorkspaceSession extends Disposable {
   }
 
   /** The workspace's lessons (what earlier runs learned, and a person's own), when it has any. */
+  /** One run's record, when it can be read. */
+  run(runId: string): RunRecord | undefined {
+    return this.storeOf(this.requireFolder()).run(runId);
+  }
+
   lessons(): Lessons | undefined {
     const folder = this.folder();
     const text = folder === undefined ? undefined : readLessons(folder);

@@ -55,6 +55,8 @@ test('a repository with only a pytest suite: `aiai init && aiai run` grades cand
   assert.match(init.stdout, /^eval command guessed from a pytest suite \(10 tests in tests\/test_router\.py\): python3 -m pytest -q --junitxml=\$AIAI_REPORT_FILE$/m);
   assert.match(init.stdout, /^ {2}editable: agent\/\*\* \(tests\/test_router\.py imports agent\/router\.py\); protected: tests\/\*\*$/m);
   assert.match(init.stdout, /^ {2}objective: pass_rate of "pytest"; each eval holds out 30% of its cases/m);
+  // The suite graded twice on the current version gives the same results: no repeats.
+  assert.match(init.stdout, /^ {2}repeats: none set on eval "pytest": two runs of the current version agreed \(pass_rate 0\.6, 10 cases\)$/m);
 
   const fixSpamAndOutages = ROUTER.replace('    return "normal"', '    if "prize" in text or "lottery" in text:\n        return "spam"\n    if "down" in text or "crash" in text:\n        return "urgent"\n    return "normal"');
   const summary = await model.run(dir, 2, [

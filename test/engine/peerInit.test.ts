@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { ensureDebianPackages } from '../../scripts/debian.mjs';
 import { configPath, loadConfig } from '../../src/core/config/config';
+import { initWorkspace } from '../../src/core/config/init';
 import { readKnobValue } from '../../src/core/config/knobs';
 import { pathPolicy } from '../../src/core/config/pathPolicy';
 import { hiddenBecause } from '../../src/core/propose/visibility';
@@ -135,4 +137,22 @@ test("init's runs of the evaluator see none of the person's keys, as an eval see
   const init = cliWithEnv({ ANTHROPIC_API_KEY: 'sk-NOT-A-REAL-KEY', GITHUB_TOKEN: 'ghp_NOT-A-REAL-TOKEN' }, dir, 'init');
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /\(RuntimeError: sees no key\)/);
+});
+
+test("init's runs of the evaluator are sandboxed as an eval's: a file of the home folder is out of their sight", () => {
+  ensureDebianPackages(['bubblewrap']);
+  // A home outside /tmp, which every sandbox has fresh anyway: what hides the file is the home folder's hiding.
+  mkdirSync('/srv', { recursive: true });
+  const home = mkdtempSync('/srv/aiai-peer-home-');
+  after(() => rmSync(home, { recursive: true, force: true }));
+  const secret = path.join(home, '.secret-token');
+  writeFileSync(secret, 'NOT-A-REAL-SECRET');
+  const dir = failingProject(`"reads " + open(${JSON.stringify(secret)}).read() if os.path.exists(${JSON.stringify(secret)}) else "sees no home file"`);
+  const init = cliWithEnv({ HOME: home }, dir, 'init');
+  assert.equal(init.code, 0, init.stderr);
+  assert.match(init.stdout, /\(RuntimeError: sees no home file\)/);
+  assert.match(init.stdout, /checked on the real evaluator: 1 evaluation in [\d.]+ s \(the program as it is, which failed\), in the sandbox$/m);
+  // The check is real: tried without a sandbox, the same evaluator reads it.
+  const open = initWorkspace(failingProject(`"reads " + open(${JSON.stringify(secret)}).read()`));
+  assert.ok(open.notes.some((n) => n.includes('(RuntimeError: reads NOT-A-REAL-SECRET)')), open.notes.join('\n'));
 });

@@ -141,6 +141,9 @@ export function loadConfig(workspace: string): Config {
   return parseConfig(readFileSync(file, 'utf8'), file, workspace);
 }
 
+/** The sandbox of a config that sets none (`aiai init` writes none). */
+export const DEFAULT_SANDBOX: SandboxConfig = { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, env: [], readable: [] };
+
 export function parseConfig(text: string, file: string, workspace: string): Config {
   const at = locator(text, file);
   const syntaxErrors: ParseError[] = [];
@@ -190,7 +193,7 @@ function withDefaults(raw: RawConfig, workspace: string, evals: ListedEval[]): C
     parallel: raw.parallel ?? 1,
     shared: raw.shared ?? [],
     deterministic: raw.deterministic ?? false,
-    sandbox: { mode: 'auto', network: false, memoryMb: 4096, maxProcesses: 256, env: [], readable: [], ...raw.sandbox },
+    sandbox: { ...DEFAULT_SANDBOX, ...raw.sandbox },
     executor: executorWithDefaults(raw.executor),
     search: { strategy: 'greedy', ...raw.search },
     models: modelsWithDefaults(raw.models),

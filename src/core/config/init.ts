@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { agentImports, evaluatorFiles, loadsProgram, twoPhaseNote, type AgentImport } from './agentImports';
 import { CONFIG_DIR, configPath } from './config';
 import { peerInit } from './peerConfig';
+import type { TrialSandbox } from './peerTrials';
 import { detectPeerLayout } from './peerLayouts';
 import { suiteInit } from './testSuiteConfig';
 import { findTestSuites } from './testSuites';
@@ -21,6 +22,8 @@ export interface InitResult {
   /** The OpenEvolve or ShinkaEvolve layout the config was written for, if any. */
   layout?: string;
   knobs: number;
+  /** The evals of the test suites the config was written for, which init's caller then runs twice on the current version (loop/initCheck.ts). */
+  suites?: string[];
   /** What init decided that the person should check. */
   notes: string[];
   next: string;
@@ -35,8 +38,9 @@ ${WRITTEN.join('\n')}
  * Writes a commented starting `.aiai/config.json` and `.aiai/.gitignore`; for an
  * OpenEvolve or ShinkaEvolve project, a working config and the adapter its eval runs;
  * for test suites and promptfoo configs, an eval per suite that reads its report.
+ * A peer's evaluator is tried out in `sandbox`, when one is given.
  */
-export function initWorkspace(workspace: string): InitResult {
+export function initWorkspace(workspace: string, sandbox?: TrialSandbox): InitResult {
   const file = configPath(workspace);
   if (existsSync(file)) throw usageError(`${file} already exists; edit it, or delete it to start over`);
   mkdirSync(path.join(workspace, CONFIG_DIR), { recursive: true });
@@ -44,7 +48,7 @@ export function initWorkspace(workspace: string): InitResult {
   if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
   const layout = detectPeerLayout(workspace);
   if (layout) {
-    const peer = peerInit(workspace, layout, existsSync(path.join(workspace, 'README.md')));
+    const peer = peerInit(workspace, layout, existsSync(path.join(workspace, 'README.md')), sandbox);
     writeFileSync(file, peer.configText);
     const evaluatorText = readTextIfExists(path.join(workspace, layout.evaluator)) ?? '';
     // The adapter hands the evaluator the program's path, so loading whatever path it is given loads the program.
@@ -71,7 +75,7 @@ export function initWorkspace(workspace: string): InitResult {
   if (suites.length > 0) {
     const { configText: text, ...suite } = suiteInit(workspace, suites, existsSync(path.join(workspace, 'README.md')));
     writeFileSync(file, text);
-    return { configFile: file, ...suite, knobs: 0, next: 'Next: check what was guessed above, then `aiai run`; commit .aiai/config.json to keep it with your project.' };
+    return { configFile: file, ...suite, knobs: 0, suites: suites.map((s) => s.kind), next: 'Next: check what was guessed above, then `aiai run`; commit .aiai/config.json to keep it with your project.' };
   }
   const editable = existingDirs(workspace, ['agent', 'prompts', 'src', 'lib']).map((d) => `${d}/**`);
   const protectedDirs = existingDirs(workspace, ['eval', 'evals', 'test', 'tests']);

@@ -5,7 +5,7 @@ import { evolveBlocks } from './evolveBlocks';
 import { PEER_ADAPTER_FILE, peerEvalCommand, writePeerAdapter } from './peerAdapter';
 import type { PeerLayout } from './peerLayouts';
 import { peerTask } from './peerTask';
-import { checkKnob, PeerTrials, type Trial } from './peerTrials';
+import { checkKnob, PeerTrials, type Trial, type TrialSandbox } from './peerTrials';
 import { pinnedBy } from './pinnedValues';
 import { formatNumber } from '../../shared/format';
 
@@ -33,9 +33,10 @@ export interface PeerInit {
 /**
  * Writes the adapter (and the task description, when the peer gives one) and returns
  * the config for a peer's project, with what was decided. The guesses read from the
- * source (knobs, whether scores vary) are then checked on the real evaluator.
+ * source (knobs, whether scores vary) are then checked on the real evaluator, in
+ * `sandbox` when one is given.
  */
-export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boolean): PeerInit {
+export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boolean, sandbox?: TrialSandbox): PeerInit {
   writePeerAdapter(workspace);
   const programText = readFileSync(path.join(workspace, layout.program), 'utf8');
   const evaluatorText = readFileSync(path.join(workspace, layout.evaluator), 'utf8');
@@ -46,7 +47,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
     if (pin) checkNotes.push(`${knob.name} = ${knob.value} (${knob.file} line ${knob.line}): not a knob; ${layout.evaluator} pins it, ${pin}`);
     return !pin;
   });
-  const checked = checkOnEvaluator(workspace, layout, metric, unpinned, programText);
+  const checked = checkOnEvaluator(new PeerTrials(workspace, layout, metric, sandbox), layout, metric, unpinned, programText);
   const knobs = checked.knobs;
   const varies = checked.seeds.varies;
   const seeds = (first: number): string => `${first}–${first + STOCHASTIC_REPEATS - 1}`;
@@ -138,8 +139,7 @@ interface Checked {
  * cascade's stage 1, and each knob one step each way. An evaluator that fails on the
  * program as it is leaves every guess unchecked, and says so.
  */
-function checkOnEvaluator(workspace: string, layout: PeerLayout, metric: string, guessed: ProposedKnob[], programText: string): Checked {
-  const trials = new PeerTrials(workspace, layout, metric);
+function checkOnEvaluator(trials: PeerTrials, layout: PeerLayout, metric: string, guessed: ProposedKnob[], programText: string): Checked {
   try {
     const first = trials.run(TRAIN_SEED);
     if (!first.ok) {
@@ -148,7 +148,7 @@ function checkOnEvaluator(workspace: string, layout: PeerLayout, metric: string,
         stage1: undefined,
         knobs: guessed,
         notes: [],
-        cost: `${trials.cost()} (the program as it is, which failed)`,
+        cost: `${trials.cost()} (the program as it is, which failed), ${trials.where()}`,
       };
     }
     const second = trials.run(TRAIN_SEED + 1);
@@ -165,7 +165,7 @@ function checkOnEvaluator(workspace: string, layout: PeerLayout, metric: string,
       if (check.note) notes.push(check.note);
       return check.kept ? [check.kept] : [];
     });
-    const cost = `${trials.cost()} (the program as it is on seeds ${TRAIN_SEED} and ${TRAIN_SEED + 1}${stage1 ? ', its stage 1' : ''}, and each knob one step each way)`;
+    const cost = `${trials.cost()} (the program as it is on seeds ${TRAIN_SEED} and ${TRAIN_SEED + 1}${stage1 ? ', its stage 1' : ''}, and each knob one step each way), ${trials.where()}`;
     return { seeds: { varies, why }, stage1, knobs, notes, cost };
   } finally {
     trials.dispose();

@@ -13,6 +13,13 @@ import { formatNumber } from '../../shared/format';
 export type Trial = { ok: true; score: number } | { ok: false; why: string };
 
 /**
+ * The argv that runs `command` in the evals' sandbox, with the variables it needs
+ * set: grade/sandbox.ts makes it, a room config/ may not import, so init's caller
+ * hands it in; none where no sandbox can be made.
+ */
+export type TrialSandbox = (command: string[], where: { cwd: string; scratch: string }) => { file: string; args: string[]; env: Record<string, string> };
+
+/**
  * Runs the peer's evaluator through the adapter, as the eval will, on the unmodified
  * program or a copy with one knob moved: `aiai init` checks its guesses so, at the
  * cost of a few evaluations, which it counts for its report.
@@ -26,6 +33,7 @@ export class PeerTrials {
     private readonly workspace: string,
     private readonly layout: PeerLayout,
     private readonly metric: string,
+    private readonly sandbox?: TrialSandbox,
   ) {}
 
   /** A run on seed `seed`: of the program as it is, or of `programText` in its place (written to a scratch folder, as both peers run candidates). */
@@ -38,10 +46,12 @@ export class PeerTrials {
     }
     const metricsFile = path.join(this.scratch, 'metrics.json');
     rmSync(metricsFile, { force: true });
-    const result = spawnSync('python3', peerAdapterArgs(this.layout, seed, { ...(options.stage1 ? { stage1: true } : {}), ...(program ? { program } : {}) }), {
+    const command = ['python3', ...peerAdapterArgs(this.layout, seed, { ...(options.stage1 ? { stage1: true } : {}), ...(program ? { program } : {}) })];
+    const argv = this.sandbox?.(command, { cwd: this.workspace, scratch: this.scratch }) ?? { file: 'python3', args: command.slice(1), env: {} };
+    const result = spawnSync(argv.file, argv.args, {
       cwd: this.workspace,
       // As an eval, the evaluator sees none of the person's keys and tokens: only what a shell needs.
-      env: evalEnvironment(process.env, [], { AIAI_METRICS_FILE: metricsFile, AIAI_REPEAT: '1' }),
+      env: evalEnvironment(process.env, [], { ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_REPEAT: '1' }),
       encoding: 'utf8',
       timeout: this.layout.timeoutSec * 1000,
       maxBuffer: 64 * 1024 * 1024,
@@ -62,12 +72,22 @@ export class PeerTrials {
 
   /** `N evaluations in T s`. */
   cost(): string {
-    return `${this.runs} evaluation${this.runs === 1 ? '' : 's'} in ${((Date.now() - this.started) / 1000).toFixed(1)} s`;
+    return evaluationsCost(this.runs, Date.now() - this.started);
+  }
+
+  /** Where the runs ran, for init's notes. */
+  where(): string {
+    return this.sandbox ? 'in the sandbox' : 'without a sandbox';
   }
 
   dispose(): void {
     rmSync(this.scratch, { recursive: true, force: true });
   }
+}
+
+/** `N evaluations in T s`: what one of init's checks cost. */
+export function evaluationsCost(runs: number, ms: number): string {
+  return `${runs} evaluation${runs === 1 ? '' : 's'} in ${(ms / 1000).toFixed(1)} s`;
 }
 
 export interface KnobCheck {

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { agentImports } from './agentImports';
 import type { TestSuite } from './testSuites';
 import { matcher } from './twoPhase';
@@ -116,6 +117,22 @@ ${p.evals.map((e, i) => `    // ${p.suites[i]!.kind}: ${p.suites[i]!.found}\n   
   "parallel": 1
 }
 `;
+}
+
+/**
+ * The config text with `"repeats"` set on the eval named `name` (on the line it is
+ * written on, as every eval here is), after a comment saying `why`: the rest of the
+ * text, its comments with it, as it was.
+ */
+export function withRepeats(text: string, name: string, repeats: number, why: string): string {
+  const evals = findNodeAtLocation(parseTree(text)!, ['evals'])?.children ?? [];
+  const spec = evals.find((e) => findNodeAtLocation(e, ['name'])?.value === name);
+  const last = spec?.children?.at(-1);
+  if (!spec || !last) return text;
+  const end = last.offset + last.length;
+  const lineStart = text.lastIndexOf('\n', spec.offset) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  return `${text.slice(0, lineStart)}${indent}// ${why}\n${text.slice(lineStart, end)}, "repeats": ${repeats}${text.slice(end)}`;
 }
 
 function list(items: string[]): string {

@@ -5,7 +5,7 @@ import { round } from '../common/numbers';
 import { caseMetrics } from './caseSplit';
 import type { EvalOutcome, Evaluation } from './evaluation';
 import type { CaseResult, Metrics } from './metrics';
-import type { RaceTally } from '../record/records';
+import type { RaceTally } from '../../shared/race';
 import { DEFAULT_ERROR_RATE, type RaceCase, type RaceRule } from './race';
 
 /* What the evaluator needs to race an eval: its cases as the race reads them, the contract of $AIAI_CASES_FILE, and one outcome of many batches. */

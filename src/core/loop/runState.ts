@@ -1,5 +1,6 @@
 import type { Store } from '../record/store';
-import type { RaceTally, RunRecord, RunSavings } from '../record/records';
+import type { RunRecord, RunSavings } from '../record/records';
+import type { RaceTally } from '../../shared/race';
 import { roundUsd } from '../gateway/evalMeter';
 
 /** The record of the run in progress, saved whole on every change. */

@@ -1,0 +1,153 @@
+// `npm run bench:race`: racing each candidate against its parent, against full grading, at equal proposals; rewrites its section of BENCHMARKS.md.
+import * as path from 'node:path';
+import type { KnobValue } from '../src/core/config/knobs';
+import { seededRandom } from '../src/core/common/random';
+import { batchSize, DEFAULT_ERROR_RATE, race, type RaceCase } from '../src/core/grade/race';
+import { raceSeed } from '../src/core/grade/racing';
+import { ParameterSearch } from '../src/core/propose/parameterSearch';
+import { ROOT } from '../test/helpers';
+import { writeSection } from './benchmarksFile';
+import { knobLoop } from './knobLoop';
+import { SUITE, type Problem } from './numericSuite';
+
+export const RACE_HEADING = '## Racing candidates against their parents';
+
+/** Cases per eval, proposals per run, and runs (seeds) per problem. */
+const CASES = 120;
+const ITERATIONS = 30;
+const SEEDS = 10;
+/** How sharply a case turns from failing to passing as the score passes its difficulty. */
+const SHARPNESS = 0.08;
+
+/**
+ * A problem's score made an eval of CASES cases: case j passes with probability
+ * σ((score − d_j) / SHARPNESS), its difficulty d_j spread evenly over [0, 1], so the
+ * pass rate to expect rises with the score. Each grading draws every case anew: the
+ * noise of an agent whose answers vary.
+ */
+function passProbabilities(score: number): number[] {
+  return Array.from({ length: CASES }, (_, j) => 1 / (1 + Math.exp(-(score - (j + 0.5) / CASES) / SHARPNESS)));
+}
+
+function draw(probabilities: number[], random: () => number): RaceCase[] {
+  return probabilities.map((p, j) => {
+    const passed = random() < p;
+    return { id: `case-${j}`, passed, value: passed ? 1 : 0 };
+  });
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+interface Tally {
+  candidates: number;
+  fullRuns: number;
+  raceRuns: number;
+  /** Candidates whose expected pass rate is above their parent's. */
+  trueImprovements: number;
+  /** Of those, the ones full grading took as improvements (its measured pass rate above the parent's), and the ones of these the race stopped. */
+  foundByFull: number;
+  lostByRace: number;
+  /** Improvements by full grading (true or not) that the race stopped. */
+  fullImprovementsStopped: number;
+  fullImprovements: number;
+  /** Candidates the race let through to review that full grading rejects: a survivor runs every case, so none can be. */
+  letThrough: number;
+}
+
+/**
+ * One problem: the parameter search's proposals over SEEDS runs of the loop (as
+ * `bench/knobLoop.ts` makes them), each graded both ways on the same draws of its
+ * cases: in full, and raced against its parent's grading by the same `race` the
+ * evaluator runs. A parent is graded once, and its children raced against that.
+ */
+async function raceProblem(problem: Problem): Promise<Tally> {
+  const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0 };
+  for (let seed = 1; seed <= SEEDS; seed++) {
+    const { made } = await knobLoop(problem, new ParameterSearch(problem.knobs, seed), { iterations: ITERATIONS, seed });
+    const random = seededRandom(seed * 65_537 + 11);
+    const parents = new Map<string, RaceCase[]>();
+    const graded = (values: Record<string, KnobValue>): RaceCase[] => {
+      const key = JSON.stringify(values);
+      if (!parents.has(key)) parents.set(key, draw(passProbabilities(problem.score(values)), random));
+      return parents.get(key)!;
+    };
+    for (const [i, m] of made.entries()) {
+      const parent = graded(m.parentValues);
+      const candidate = draw(passProbabilities(m.truth), random);
+      const byId = new Map(candidate.map((c) => [c.id, c]));
+      let ran = 0;
+      const end = await race(parent, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE }, async (ids) => {
+        ran += ids.length;
+        return ids.map((id) => byId.get(id)!);
+      });
+      const rate = (cases: RaceCase[]): number => mean(cases.map((c) => c.value));
+      const fullImproves = rate(candidate) > rate(parent);
+      const trulyBetter = mean(passProbabilities(m.truth)) > mean(passProbabilities(problem.score(m.parentValues)));
+      const stopped = end?.stopped !== undefined;
+      t.candidates++;
+      t.fullRuns += CASES;
+      t.raceRuns += ran;
+      if (fullImproves) t.fullImprovements++;
+      if (fullImproves && stopped) t.fullImprovementsStopped++;
+      if (trulyBetter) t.trueImprovements++;
+      if (trulyBetter && fullImproves) t.foundByFull++;
+      if (trulyBetter && fullImproves && stopped) t.lostByRace++;
+      if (!stopped && !fullImproves && rate(end!.ran) > rate(parent)) t.letThrough++;
+    }
+  }
+  return t;
+}
+
+const percent = (n: number, of: number): string => (of === 0 ? '–' : `${((100 * n) / of).toFixed(1)}%`);
+
+/** Runs every problem and returns BENCHMARKS.md's section on racing. */
+export async function raceSection(log: (line: string) => void = console.log): Promise<string> {
+  const rows: Array<{ problem: Problem; t: Tally }> = [];
+  for (const problem of SUITE.filter((p) => !p.minimize)) {
+    const t = await raceProblem(problem);
+    rows.push({ problem, t });
+    log(`${problem.name}: ${(t.fullRuns / t.raceRuns).toFixed(2)}× fewer case runs; ${t.lostByRace} of ${t.foundByFull} true improvements lost`);
+  }
+  const sum = (f: (t: Tally) => number): number => rows.reduce((n, r) => n + f(r.t), 0);
+  const all: Tally = {
+    candidates: sum((t) => t.candidates),
+    fullRuns: sum((t) => t.fullRuns),
+    raceRuns: sum((t) => t.raceRuns),
+    trueImprovements: sum((t) => t.trueImprovements),
+    foundByFull: sum((t) => t.foundByFull),
+    lostByRace: sum((t) => t.lostByRace),
+    fullImprovementsStopped: sum((t) => t.fullImprovementsStopped),
+    fullImprovements: sum((t) => t.fullImprovements),
+    letThrough: sum((t) => t.letThrough),
+  };
+  const line = (name: string, t: Tally): string =>
+    `| ${name} | ${t.candidates} | ${(t.raceRuns / t.candidates).toFixed(1)} | ${(t.fullRuns / t.raceRuns).toFixed(2)}× | ${t.lostByRace} of ${t.foundByFull} (${percent(t.lostByRace, t.foundByFull)}) | ${t.fullImprovementsStopped} of ${t.fullImprovements} (${percent(t.fullImprovementsStopped, t.fullImprovements)}) | ${t.letThrough} |`;
+  const table = [
+    '| problem | candidates | case runs per candidate, raced (full: 120) | fewer case runs | true improvements lost | improvements by full grading that racing stopped | worse candidates let through |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => line(r.problem.name, r.t)),
+    line('**all**', all),
+  ].join('\n');
+  return `${RACE_HEADING}
+
+Made by \`npm run bench:race\` on ${new Date().toISOString().slice(0, 10)}. At equal proposals, each candidate graded in full and raced
+against its parent (\`"race": true\`), on the same draws of its cases: racing ran **${(all.fullRuns / all.raceRuns).toFixed(2)}× fewer case runs per
+candidate** (${(all.raceRuns / all.candidates).toFixed(1)} against ${CASES}), lost ${all.lostByRace} of the ${all.foundByFull} true improvements that full grading found
+(${percent(all.lostByRace, all.foundByFull)}), and let no candidate through to review that full grading would have rejected (${all.letThrough}): a
+candidate the race does not stop runs every case, and is judged on them exactly as full grading judges it.
+
+${table}
+
+Method (\`bench/race.ts\`): the proposals are the parameter search's, ${ITERATIONS} per run over ${SEEDS} seeds of each maximized
+problem of \`bench/numericSuite.ts\`, made by the loop of \`bench/knobLoop.ts\`. Each problem's score becomes an eval of
+${CASES} cases: case j passes with probability σ((score − d_j)/${SHARPNESS}), difficulties d_j spread evenly over [0, 1], drawn
+anew at each grading (an agent whose answers vary). A parent is graded once, and each child raced against that
+grading by the \`race\` function that the evaluator runs (batches of ${batchSize(CASES)} in the stratified order, the certain stop,
+and the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race), with objective.minDelta 0. A true improvement is a candidate whose expected
+pass rate is above its parent's; one is lost when full grading took it as an improvement and the race stopped it.
+`;
+}
+
+if (require.main === module) {
+  void raceSection().then((section) => writeSection(path.join(ROOT, 'BENCHMARKS.md'), RACE_HEADING, section));
+}
