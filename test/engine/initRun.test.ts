@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { before, test } from 'node:test';
-import { ensureDebianPackages } from '../../scripts/debian.mjs';
+import { test } from 'node:test';
 import { inHoldout } from '../../src/core/grade/caseSplit';
 import { cliModel } from '../fixtures/cliRun';
+import { needsPytest } from '../fixtures/pytest';
 import { toolCall, toolResults } from '../fixtures/messagesServer';
 import { cli, git, makeRepo } from '../helpers';
 
@@ -16,9 +15,7 @@ import { cli, git, makeRepo } from '../helpers';
  */
 
 const model = cliModel();
-before(() => {
-  if (spawnSync('python3', ['-c', 'import pytest']).status !== 0) ensureDebianPackages(['python3-pytest']);
-});
+needsPytest();
 
 const ROUTER = `def route(ticket):
     text = ticket.lower()

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { before, test } from 'node:test';
-import { ensureDebianPackages } from '../../scripts/debian.mjs';
+import { test } from 'node:test';
 import { findTestSuites, type SuiteKind } from '../../src/core/config/testSuites';
 import { readReport } from '../../src/core/grade/reportFormat';
+import { needsPytest } from '../fixtures/pytest';
 import { ROOT, tempDir, writeFiles } from '../helpers';
 
 /*
@@ -17,10 +17,7 @@ import { ROOT, tempDir, writeFiles } from '../helpers';
  * the project's own (python3's pytest, and node_modules/.bin), so no network is needed.
  */
 
-before(() => {
-  // The machine's python3 may carry pytest already; a fresh Debian one gets it from its packages.
-  if (spawnSync('python3', ['-c', 'import pytest']).status !== 0) ensureDebianPackages(['python3-pytest']);
-});
+needsPytest();
 
 /** The suite: a ticket, the team it should go to, and the test's name. The router gets the last two wrong. */
 const CASES: Array<[name: string, ticket: string, team: string]> = [

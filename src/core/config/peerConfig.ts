@@ -8,6 +8,7 @@ import { peerTask } from './peerTask';
 import { checkKnob, PeerTrials, type Trial, type TrialSandbox } from './peerTrials';
 import { pinnedBy } from './pinnedValues';
 import { formatNumber } from '../../shared/format';
+import { inline, list } from './configText';
 
 /** Seeds of the first train and holdout runs; each repeat takes the next seed. */
 const TRAIN_SEED = 1;
@@ -201,12 +202,4 @@ ${text}
 `;
 }
 
-function list(items: string[]): string {
-  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
-}
 
-/** An object on one line, as the rest of the config is written. */
-function inline(value: Record<string, unknown>): string {
-  const shown = (v: unknown): string => (v !== null && typeof v === 'object' && !Array.isArray(v) ? inline(v as Record<string, unknown>) : JSON.stringify(v));
-  return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${shown(v)}`).join(', ')} }`;
-}

@@ -4,6 +4,7 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { agentImports } from './agentImports';
 import type { TestSuite } from './testSuites';
 import { matcher } from './twoPhase';
+import { inline, list } from './configText';
 
 /** The share of each report's cases held out from every proposer, by a stable hash of their ids. */
 const HOLDOUT_SHARE = 0.3;
@@ -135,14 +136,7 @@ export function withRepeats(text: string, name: string, repeats: number, why: st
   return `${text.slice(0, lineStart)}${indent}// ${why}\n${text.slice(lineStart, end)}, "repeats": ${repeats}${text.slice(end)}`;
 }
 
-function list(items: string[]): string {
-  return `[${items.map((i) => JSON.stringify(i)).join(', ')}]`;
-}
 
-/** An object on one line, as the rest of the config is written. */
-function inline(value: Record<string, unknown>): string {
-  return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${v !== null && typeof v === 'object' ? inline(v as Record<string, unknown>) : JSON.stringify(v)}`).join(', ')} }`;
-}
 
 function article(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
