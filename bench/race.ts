@@ -52,7 +52,17 @@ interface Tally {
   fullImprovements: number;
   /** Candidates the race let through to review that full grading rejects: a survivor runs every case, so none can be. */
   letThrough: number;
+  /** By how much the expected pass rate differs from the parent's: candidates and their raced case runs. */
+  byChange: Map<string, { candidates: number; raceRuns: number }>;
 }
+
+/** The bands of a candidate's true change of pass rate that the section counts apart. */
+const BANDS: Array<{ label: string; below: number }> = [
+  { label: 'worse by more than 0.1', below: -0.1 },
+  { label: 'worse by 0.03 to 0.1', below: -0.03 },
+  { label: 'within 0.03', below: 0.03 },
+  { label: 'better by more than 0.03', below: Infinity },
+];
 
 /**
  * One problem: the parameter search's proposals over SEEDS runs of the loop (as
@@ -61,7 +71,7 @@ interface Tally {
  * evaluator runs. A parent is graded once, and its children raced against that.
  */
 async function raceProblem(problem: Problem): Promise<Tally> {
-  const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0 };
+  const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0, byChange: new Map() };
   for (let seed = 1; seed <= SEEDS; seed++) {
     const { made } = await knobLoop(problem, new ParameterSearch(problem.knobs, seed), { iterations: ITERATIONS, seed });
     const random = seededRandom(seed * 65_537 + 11);
@@ -82,7 +92,11 @@ async function raceProblem(problem: Problem): Promise<Tally> {
       });
       const rate = (cases: RaceCase[]): number => mean(cases.map((c) => c.value));
       const fullImproves = rate(candidate) > rate(parent);
-      const trulyBetter = mean(passProbabilities(m.truth)) > mean(passProbabilities(problem.score(m.parentValues)));
+      const change = mean(passProbabilities(m.truth)) - mean(passProbabilities(problem.score(m.parentValues)));
+      const trulyBetter = change > 0;
+      const band = BANDS.find((b) => change < b.below)!.label;
+      const inBand = t.byChange.get(band) ?? { candidates: 0, raceRuns: 0 };
+      t.byChange.set(band, { candidates: inBand.candidates + 1, raceRuns: inBand.raceRuns + ran });
       const stopped = end?.stopped !== undefined;
       t.candidates++;
       t.fullRuns += CASES;
@@ -119,7 +133,22 @@ export async function raceSection(log: (line: string) => void = console.log): Pr
     fullImprovementsStopped: sum((t) => t.fullImprovementsStopped),
     fullImprovements: sum((t) => t.fullImprovements),
     letThrough: sum((t) => t.letThrough),
+    byChange: new Map(
+      BANDS.map(({ label }) => [
+        label,
+        { candidates: sum((t) => t.byChange.get(label)?.candidates ?? 0), raceRuns: sum((t) => t.byChange.get(label)?.raceRuns ?? 0) },
+      ]),
+    ),
   };
+  const bands = [
+    '| true change of the pass rate against the parent | share of candidates | case runs per candidate, raced | fewer case runs |',
+    '|---|---|---|---|',
+    ...BANDS.map(({ label }) => {
+      const b = all.byChange.get(label)!;
+      return `| ${label} | ${percent(b.candidates, all.candidates)} | ${(b.raceRuns / Math.max(1, b.candidates)).toFixed(1)} | ${((b.candidates * CASES) / Math.max(1, b.raceRuns)).toFixed(2)}× |`;
+    }),
+  ].join('\n');
+  const clearlyWorse = all.byChange.get(BANDS[0]!.label)!;
   const line = (name: string, t: Tally): string =>
     `| ${name} | ${t.candidates} | ${(t.raceRuns / t.candidates).toFixed(1)} | ${(t.fullRuns / t.raceRuns).toFixed(2)}× | ${t.lostByRace} of ${t.foundByFull} (${percent(t.lostByRace, t.foundByFull)}) | ${t.fullImprovementsStopped} of ${t.fullImprovements} (${percent(t.fullImprovementsStopped, t.fullImprovements)}) | ${t.letThrough} |`;
   const table = [
@@ -137,6 +166,13 @@ candidate** (${(all.raceRuns / all.candidates).toFixed(1)} against ${CASES}), lo
 candidate the race does not stop runs every case, and is judged on them exactly as full grading judges it.
 
 ${table}
+
+Where the case runs are spared: by the candidate's true change against its parent. A candidate clearly worse
+(${percent(clearlyWorse.candidates, all.candidates)} of these proposals) is stopped after ${(clearlyWorse.raceRuns / Math.max(1, clearlyWorse.candidates)).toFixed(1)} cases on average; one within a few cases of its parent cannot be
+told from it on ${CASES} cases by any test that keeps its error rate, and runs them all. The figure per candidate therefore
+rests on how many proposals break what their parent did: the parameter search's small steps break little.
+
+${bands}
 
 Method (\`bench/race.ts\`): the proposals are the parameter search's, ${ITERATIONS} per run over ${SEEDS} seeds of each maximized
 problem of \`bench/numericSuite.ts\`, made by the loop of \`bench/knobLoop.ts\`. Each problem's score becomes an eval of
