@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/core/common/random';
+import { casesContractProblem, mergedBatches } from '../../src/core/grade/racing';
 import { atMost, DEFAULT_ERROR_RATE, lookErrorRate, raceOrder, raceVerdict, type RaceCase } from '../../src/core/grade/race';
 
 /* Racing a candidate against its parent, case by case: the order, the certain stop and the statistical one. */
@@ -87,4 +88,23 @@ test('over many races, a candidate as good as its parent is stopped as worse in 
   assert.ok(stopped.length / worse.length > 0.95, `${stopped.length} of 400 worse candidates stopped, by the test or by the certain bound`);
   const meanRan = worse.reduce((sum, r) => sum + r.ran, 0) / worse.length;
   assert.ok(meanRan < 110, `stopped after ${meanRan.toFixed(0)} of 200 cases on average`);
+});
+
+test('a batch that leaves out cases it was asked for, or reports others, breaks the contract, named; the batches merge into one outcome of every case', () => {
+  const asked = ['a', 'b', 'c'];
+  const reported = (...ids: string[]) => ids.map((id) => ({ id, passed: true }));
+  assert.equal(casesContractProblem(asked, reported('c', 'a', 'b')), undefined, 'any order');
+  assert.equal(
+    casesContractProblem(asked, reported('a', 'x')),
+    'the eval races ("race": true) but reported 1 case(s) it was not asked for (x) and left out 2 case(s) it was asked for (b, c): it must run exactly the case ids that $AIAI_CASES_FILE lists, one a line, and report those',
+  );
+  const batch = (cases: Array<{ id: string; passed: boolean; score?: number }>, model: Record<string, number>) =>
+    ({ name: 'train', holdout: false, gate: false, status: 'passed' as const, metrics: { pass_rate: 0, ...model }, cases, exitCode: 0, durationMs: 10, logFile: 'l', logTail: '' });
+  const merged = mergedBatches([
+    batch([{ id: 'a', passed: true, score: 1 }, { id: 'b', passed: false, score: 0 }], { 'model.calls': 2, 'model.cost_usd': 0.02, 'model.latency_ms': 100 }),
+    batch([{ id: 'c', passed: true, score: 0.5 }], { 'model.calls': 1, 'model.cost_usd': 0.01, 'model.latency_ms': 400 }),
+  ]);
+  assert.deepEqual(merged.cases.map((c) => c.id), ['a', 'b', 'c']);
+  assert.deepEqual(merged.metrics, { pass_rate: 2 / 3, passed: 2, failed: 1, score: 0.5, 'model.calls': 3, 'model.cost_usd': 0.03, 'model.latency_ms': 200 });
+  assert.equal(merged.durationMs, 20);
 });
