@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { ensureDebianPackages } from '../../scripts/debian.mjs';
+import { startSimulatedModel, type SimulatedModel } from '../../scripts/simulated-model.mjs';
+import { runLoop } from '../../src/core/loop/loop';
 import { runSummaryText } from '../../src/cli/format';
 import { toolCall } from '../fixtures/messagesServer';
 import { scriptedModel } from '../fixtures/scriptedModel';
-import { configJson, makeRepo } from '../helpers';
+import { paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
+import { configJson, makeRepo, ROOT } from '../helpers';
 
 /*
  * A racing eval ("race": true) of 120 cases, through a real run: a model proposer on
@@ -92,4 +96,73 @@ test('a racing eval that ignores $AIAI_CASES_FILE fails the candidate, saying wh
   const [c] = candidates;
   assert.equal(c!.status, 'failed');
   assert.match(c!.reason!, /^train: the eval races \("race": true\) but reported 108 case\(s\) it was not asked for \(case-\d{3}, .*, and 103 more\): it must run exactly the case ids that \$AIAI_CASES_FILE lists, one a line, and report those$/);
+});
+
+/** Forty cases, each one call of the agent's model through the gateway, tagged with its case; case i passes while i is below the threshold. */
+const MODEL_EVAL_JS = `const fs = require('fs');
+const { Anthropic } = require('@anthropic-ai/sdk');
+const { threshold } = JSON.parse(fs.readFileSync('agent/params.json', 'utf8'));
+const listed = process.env.AIAI_CASES_FILE;
+const ids = listed ? fs.readFileSync(listed, 'utf8').split('\\n').filter(Boolean) : Array.from({ length: 40 }, (_, i) => 'case-' + i);
+const client = new Anthropic({ maxRetries: 0 });
+(async () => {
+  const cases = [];
+  for (const id of ids) {
+    const m = await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: id + ': I was charged twice' }] }, { headers: { 'x-aiai-case': id } });
+    cases.push({ id, passed: Number(id.slice(5)) < threshold, output: m.content[0].text });
+  }
+  fs.writeFileSync(process.env.AIAI_METRICS_FILE, JSON.stringify({ metrics: { ran: cases.length }, cases }));
+})().catch((e) => { console.error(e); process.exit(2); });
+`;
+
+let upstream: SimulatedModel | undefined;
+before(async () => {
+  ensureDebianPackages(['bubblewrap']);
+  upstream = await startSimulatedModel();
+});
+after(() => upstream?.close());
+
+test("an agent that calls its model: the race spares the calls of the cases it did not run, priced at the parent's spend per case", async () => {
+  const dir = makeRepo({
+    'agent/params.json': '{ "threshold": 20 }\n',
+    'eval/agent.js': MODEL_EVAL_JS,
+    '.gitignore': 'node_modules\n',
+    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\n',
+    '.aiai/config.json': configJson({
+      editable: ['agent/**'],
+      protected: ['eval/**'],
+      shared: ['node_modules'],
+      evals: [{ name: 'train', command: 'node eval/agent.js', timeoutSec: 60, race: true }],
+      objective: { eval: 'train', metric: 'pass_rate' },
+      budget: { iterations: 1 },
+    }),
+  });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const { url } = upstream!;
+  const saved = { key: process.env.ANTHROPIC_API_KEY, base: process.env.ANTHROPIC_BASE_URL };
+  Object.assign(process.env, { ANTHROPIC_API_KEY: 'sk-ant-real-key', ANTHROPIC_BASE_URL: url });
+  try {
+    const before = upstream!.requests.length;
+    const { run, candidates } = await runLoop(dir, {
+      env: { ...process.env },
+      proposer: new ScriptedProposer([paramsStep('no passes at all', { threshold: 0 })]),
+      signal: new AbortController().signal,
+    });
+    const baseline = run.baseline!.evals[0]!;
+    assert.equal(baseline.metrics['model.calls'], 40, 'the parent: one call a case');
+    const stopped = candidates[0]!.evaluation!.evals[0]!;
+    // Batches of eight, half of them passes of the parent: 4 against it is 1/16, not yet proof; 8 of 8 is 1/256, below the second look's 0.0076.
+    assert.equal(stopped.status, 'raced-out', stopped.reason);
+    assert.deepEqual(stopped.raced, { cases: 16, of: 40 });
+    assert.equal(stopped.metrics['model.calls'], 16, "the race's two batches, metered together");
+    assert.equal(upstream!.requests.length - before, 56, 'the model was called for the baseline and the sixteen cases alone');
+    assert.equal(run.race?.sparedCalls, 24);
+    assert.equal(run.race?.sparedCostUsd, Math.round(baseline.metrics['model.cost_usd']! * 0.6 * 1e6) / 1e6);
+    assert.ok(run.race!.sparedCostUsd > 0);
+  } finally {
+    for (const [name, value] of [['ANTHROPIC_API_KEY', saved.key], ['ANTHROPIC_BASE_URL', saved.base]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 });

@@ -102,7 +102,7 @@ export class Evaluator {
   private async runAll(specs: EvalSpec[], dir: Checkout, options: EvaluateOptions, outcomes: EvalOutcome[]): Promise<string | undefined> {
     for (const spec of specs) {
       const parent = spec.race ? options.raceAgainst?.evals.find((e) => e.name === spec.name) : undefined;
-      const ran = raceable(parent) ? await this.runRace(spec, dir, options, parent) : await this.runOne(spec, dir, options);
+      const ran = raceable(parent) ? await this.runRace(spec, dir, options, parent) : caseDerived(spec, await this.runOne(spec, dir, options));
       if (ran.status === 'interrupted') throw new Interrupted();
       const outcome = await this.screen(ran, spec, options);
       outcomes.push(outcome);
@@ -326,4 +326,13 @@ function checkGate(gate: Gate, metrics: Record<string, number>): string | undefi
   if (gate.min !== undefined && value < gate.min) return `gate: ${gate.metric} ${value} is below the minimum ${gate.min}`;
   if (gate.max !== undefined && value > gate.max) return `gate: ${gate.metric} ${value} is above the maximum ${gate.max}`;
   return undefined;
+}
+
+/**
+ * A racing eval's outcome when it ran whole (the baseline, a draft, a parent not
+ * raceable): its metrics computed from its cases, as a race computes them, so that a
+ * candidate's raced metrics and its parent's are the same measure.
+ */
+function caseDerived(spec: EvalSpec, outcome: EvalOutcome): EvalOutcome {
+  return spec.race && outcome.status === 'passed' && outcome.cases.length > 0 ? mergedBatches([outcome]) : outcome;
 }
