@@ -19,8 +19,8 @@ import type { RunState } from './runState';
  */
 export function evalsKey(config: Config): string {
   const shared = config.deterministic ? config.shared.map((dir) => [dir, fingerprint(path.join(config.workspace, dir))]) : config.shared;
-  // An eval of the default format keys as it did before formats existed: earlier runs still match.
-  const evals = config.evals.map(({ format, ...spec }) => (format === 'aiai' ? spec : { ...spec, format }));
+  // Settings added later key as they did before they existed while they hold their defaults: earlier runs still match.
+  const evals = config.evals.map(({ format, race, ...spec }) => ({ ...spec, ...(format === 'aiai' ? {} : { format }), ...(race ? { race } : {}) }));
   return createHash('sha256').update(JSON.stringify({ evals, sandbox: config.sandbox, shared, deterministic: config.deterministic })).digest('hex');
 }
 
