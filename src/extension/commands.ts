@@ -88,11 +88,10 @@ function inform(message: string | undefined): void {
 }
 
 async function initialize(s: Services): Promise<void> {
-  const folder = s.session.requireFolder();
-  const result = initWorkspace(folder, trialSandbox());
-  // The suites' check runs the workspace's tests, which an untrusted workspace may not have run.
-  const checking = vscode.workspace.isTrusted ? suiteCheckLine(result) : undefined;
-  if (result.suites && !checking) s.log.info('init: the suites were not run to check for "repeats": the workspace is not trusted');
+  // Init checks its guesses by running the workspace's evaluator or tests: code an untrusted workspace may not run.
+  const folder = s.decisions.trustedFolder('initialize the workspace (its checks run the evaluator and the tests)');
+  const result = initWorkspace(folder, trialSandbox(), (line) => s.log.info(`init: ${line}`));
+  const checking = suiteCheckLine(result);
   // It may set "repeats" in the config: it runs before the config is shown.
   const checked = checking ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AIAI: ${checking}` }, () => checkSuites(folder, result)) : undefined;
   for (const note of [...result.notes, ...(checked?.notes ?? [])]) s.log.info(`init: ${note}`);

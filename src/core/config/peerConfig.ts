@@ -37,7 +37,7 @@ export interface PeerInit {
  * source (knobs, whether scores vary) are then checked on the real evaluator, in
  * `sandbox` when one is given.
  */
-export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boolean, sandbox?: TrialSandbox): PeerInit {
+export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boolean, sandbox?: TrialSandbox, progress?: (line: string) => void): PeerInit {
   writePeerAdapter(workspace);
   const programText = readFileSync(path.join(workspace, layout.program), 'utf8');
   const evaluatorText = readFileSync(path.join(workspace, layout.evaluator), 'utf8');
@@ -48,6 +48,11 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
     if (pin) checkNotes.push(`${knob.name} = ${knob.value} (${knob.file} line ${knob.line}): not a knob; ${layout.evaluator} pins it, ${pin}`);
     return !pin;
   });
+  // The checks run the person's evaluator a few dozen times: say so before the wait.
+  const runs = 2 + (layout.cascade ? 1 : 0) + 2 * unpinned.length;
+  progress?.(
+    `checking the guesses on ${layout.evaluator}: the program as it is on two seeds${layout.cascade ? ', its stage 1' : ''}, and ${unpinned.length} knob${unpinned.length === 1 ? '' : 's'} one step each way (up to ${runs} evaluations of up to ${layout.timeoutSec} s)…`,
+  );
   const checked = checkOnEvaluator(new PeerTrials(workspace, layout, metric, sandbox), layout, metric, unpinned, programText);
   const knobs = checked.knobs;
   const varies = checked.seeds.varies;

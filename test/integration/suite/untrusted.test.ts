@@ -71,6 +71,14 @@ describe('AIAI in a workspace that is not trusted', () => {
     before.assertSame();
   });
 
+  it('Initialize Workspace refuses, saying why: its checks would run the workspace\'s evaluator and tests', async () => {
+    const before = unchanged();
+    const { told, asked } = await watchingThePerson(() => vscode.commands.executeCommand('aiai.init'));
+    assert.match(told.join('\n'), /this workspace is not trusted, so aiai will not initialize the workspace \(its checks run the evaluator and the tests\) here/);
+    assert.deepEqual(asked, []);
+    before.assertSame();
+  });
+
   it('Evaluate My Changes refuses, saying why, runs no evaluation, and leaves the edit alone', async () => {
     const params = path.join(workspace(), 'agent', 'params.json');
     const edited = `${JSON.stringify({ x: 7 }, null, 2)}\n`;
