@@ -44,7 +44,7 @@ program
   .action(async (opts: Json) => {
     const [{ initWorkspace }, { checkSuites, suiteCheckLine, trialSandbox }] = await Promise.all([import('../core/config/init'), import('../core/loop/initCheck')]);
     const say = (line: string): void => void (opts.json ? undefined : print(line));
-    const result = initWorkspace(workspaceOf(), trialSandbox(), say);
+    const result = await initWorkspace(workspaceOf(), trialSandbox(), say);
     say(`wrote ${result.configFile}`);
     say(result.guessedFrom ? `eval command guessed from ${result.guessedFrom}: ${result.evalCommand}` : 'no eval command found: edit "evals" in the config');
     for (const note of result.notes) say(`  ${note}`);

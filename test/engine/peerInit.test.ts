@@ -139,7 +139,7 @@ test("init's runs of the evaluator see none of the person's keys, as an eval see
   assert.match(init.stdout, /\(RuntimeError: sees no key\)/);
 });
 
-test("init's runs of the evaluator are sandboxed as an eval's: a file of the home folder is out of their sight", () => {
+test("init's runs of the evaluator are sandboxed as an eval's: a file of the home folder is out of their sight", async () => {
   ensureDebianPackages(['bubblewrap']);
   // A home outside /tmp, which every sandbox has fresh anyway: what hides the file is the home folder's hiding.
   mkdirSync('/srv', { recursive: true });
@@ -153,6 +153,6 @@ test("init's runs of the evaluator are sandboxed as an eval's: a file of the hom
   assert.match(init.stdout, /\(RuntimeError: sees no home file\)/);
   assert.match(init.stdout, /checked on the real evaluator: 1 evaluation in [\d.]+ s \(the program as it is, which failed\), in the sandbox$/m);
   // The check is real: tried without a sandbox, the same evaluator reads it.
-  const open = initWorkspace(failingProject(`"reads " + open(${JSON.stringify(secret)}).read()`));
+  const open = await initWorkspace(failingProject(`"reads " + open(${JSON.stringify(secret)}).read()`));
   assert.ok(open.notes.some((n) => n.includes('(RuntimeError: reads NOT-A-REAL-SECRET)')), open.notes.join('\n'));
 });

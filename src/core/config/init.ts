@@ -40,7 +40,7 @@ ${WRITTEN.join('\n')}
  * for test suites and promptfoo configs, an eval per suite that reads its report.
  * A peer's evaluator is tried out in `sandbox`, when one is given.
  */
-export function initWorkspace(workspace: string, sandbox?: TrialSandbox, progress?: (line: string) => void): InitResult {
+export async function initWorkspace(workspace: string, sandbox?: TrialSandbox, progress?: (line: string) => void): Promise<InitResult> {
   const file = configPath(workspace);
   if (existsSync(file)) throw usageError(`${file} already exists; edit it, or delete it to start over`);
   mkdirSync(path.join(workspace, CONFIG_DIR), { recursive: true });
@@ -48,7 +48,7 @@ export function initWorkspace(workspace: string, sandbox?: TrialSandbox, progres
   if (!existsSync(ignore)) writeFileSync(ignore, GITIGNORE);
   const layout = detectPeerLayout(workspace);
   if (layout) {
-    const peer = peerInit(workspace, layout, existsSync(path.join(workspace, 'README.md')), sandbox, progress);
+    const peer = await peerInit(workspace, layout, existsSync(path.join(workspace, 'README.md')), sandbox, progress);
     writeFileSync(file, peer.configText);
     const evaluatorText = readTextIfExists(path.join(workspace, layout.evaluator)) ?? '';
     // The adapter hands the evaluator the program's path, so loading whatever path it is given loads the program.

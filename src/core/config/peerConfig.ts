@@ -37,7 +37,7 @@ export interface PeerInit {
  * source (knobs, whether scores vary) are then checked on the real evaluator, in
  * `sandbox` when one is given.
  */
-export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boolean, sandbox?: TrialSandbox, progress?: (line: string) => void): PeerInit {
+export async function peerInit(workspace: string, layout: PeerLayout, hasReadme: boolean, sandbox?: TrialSandbox, progress?: (line: string) => void): Promise<PeerInit> {
   writePeerAdapter(workspace);
   const programText = readFileSync(path.join(workspace, layout.program), 'utf8');
   const evaluatorText = readFileSync(path.join(workspace, layout.evaluator), 'utf8');
@@ -53,7 +53,7 @@ export function peerInit(workspace: string, layout: PeerLayout, hasReadme: boole
   progress?.(
     `checking the guesses on ${layout.evaluator}: the program as it is on two seeds${layout.cascade ? ', its stage 1' : ''}, and ${unpinned.length} knob${unpinned.length === 1 ? '' : 's'} one step each way (up to ${runs} evaluations of up to ${layout.timeoutSec} s)…`,
   );
-  const checked = checkOnEvaluator(new PeerTrials(workspace, layout, metric, sandbox), layout, metric, unpinned, programText);
+  const checked = await checkOnEvaluator(new PeerTrials(workspace, layout, metric, sandbox), layout, metric, unpinned, programText);
   const knobs = checked.knobs;
   const varies = checked.seeds.varies;
   const seeds = (first: number): string => `${first}–${first + STOCHASTIC_REPEATS - 1}`;
@@ -145,9 +145,9 @@ interface Checked {
  * cascade's stage 1, and each knob one step each way. An evaluator that fails on the
  * program as it is leaves every guess unchecked, and says so.
  */
-function checkOnEvaluator(trials: PeerTrials, layout: PeerLayout, metric: string, guessed: ProposedKnob[], programText: string): Checked {
+async function checkOnEvaluator(trials: PeerTrials, layout: PeerLayout, metric: string, guessed: ProposedKnob[], programText: string): Promise<Checked> {
   try {
-    const first = trials.run(TRAIN_SEED);
+    const first = await trials.run(TRAIN_SEED);
     if (!first.ok) {
       return {
         seeds: { varies: false, why: `the evaluator failed on the program as it is (${first.why}), so init checked nothing` },
@@ -157,20 +157,21 @@ function checkOnEvaluator(trials: PeerTrials, layout: PeerLayout, metric: string
         cost: `${trials.cost()} (the program as it is, which failed), ${trials.where()}`,
       };
     }
-    const second = trials.run(TRAIN_SEED + 1);
+    const second = await trials.run(TRAIN_SEED + 1);
     const varies = second.ok && second.score !== first.score;
     const why = varies
       ? `${metric} differs between seeds ${TRAIN_SEED} and ${TRAIN_SEED + 1} (${formatNumber(first.score)}, ${formatNumber((second as { score: number }).score)})`
       : second.ok
         ? `${metric} is the same on seeds ${TRAIN_SEED} and ${TRAIN_SEED + 1} (${formatNumber(first.score)})`
         : `the evaluator failed on seed ${TRAIN_SEED + 1} (${second.why}) after scoring ${formatNumber(first.score)} on seed ${TRAIN_SEED}`;
-    const stage1 = layout.cascade ? trials.run(TRAIN_SEED, { stage1: true }) : undefined;
+    const stage1 = layout.cascade ? await trials.run(TRAIN_SEED, { stage1: true }) : undefined;
     const notes: string[] = [];
-    const knobs = guessed.flatMap((knob) => {
-      const check = checkKnob(trials, knob, programText, { seed: TRAIN_SEED, score: first.score }, metric);
+    const knobs: ProposedKnob[] = [];
+    for (const knob of guessed) {
+      const check = await checkKnob(trials, knob, programText, { seed: TRAIN_SEED, score: first.score }, metric);
       if (check.note) notes.push(check.note);
-      return check.kept ? [check.kept] : [];
-    });
+      if (check.kept) knobs.push(check.kept);
+    }
     const cost = `${trials.cost()} (the program as it is on seeds ${TRAIN_SEED} and ${TRAIN_SEED + 1}${stage1 ? ', its stage 1' : ''}, and each knob one step each way), ${trials.where()}`;
     return { seeds: { varies, why }, stage1, knobs, notes, cost };
   } finally {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -37,7 +37,7 @@ export class PeerTrials {
   ) {}
 
   /** A run on seed `seed`: of the program as it is, or of `programText` in its place (written to a scratch folder, as both peers run candidates). */
-  run(seed: number, options: { stage1?: boolean; programText?: string } = {}): Trial {
+  async run(seed: number, options: { stage1?: boolean; programText?: string } = {}): Promise<Trial> {
     this.runs++;
     let program: string | undefined;
     if (options.programText !== undefined) {
@@ -48,15 +48,14 @@ export class PeerTrials {
     rmSync(metricsFile, { force: true });
     const command = ['python3', ...peerAdapterArgs(this.layout, seed, { ...(options.stage1 ? { stage1: true } : {}), ...(program ? { program } : {}) })];
     const argv = this.sandbox?.(command, { cwd: this.workspace, scratch: this.scratch }) ?? { file: 'python3', args: command.slice(1), env: {} };
-    const result = spawnSync(argv.file, argv.args, {
+    const result = await runToEnd(argv.file, argv.args, {
       cwd: this.workspace,
       // As an eval, the evaluator sees none of the person's keys and tokens: only what a shell needs.
       env: evalEnvironment(process.env, [], { ...argv.env, AIAI_METRICS_FILE: metricsFile, AIAI_REPEAT: '1' }),
-      encoding: 'utf8',
-      timeout: this.layout.timeoutSec * 1000,
-      maxBuffer: 64 * 1024 * 1024,
+      timeoutMs: this.layout.timeoutSec * 1000,
     });
-    if (result.error) return { ok: false, why: (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `ran past its ${this.layout.timeoutSec} s` : result.error.message };
+    if (result.error) return { ok: false, why: result.error.message };
+    if (result.timedOut) return { ok: false, why: `ran past its ${this.layout.timeoutSec} s` };
     if (result.status !== 0) {
       const last = result.stderr.trim().split('\n').pop()?.replace(/^aiai adapter: /, '');
       return { ok: false, why: last || `exited with ${result.status ?? result.signal}` };
@@ -105,18 +104,19 @@ export interface KnobCheck {
  * last bit wherever it does not break, the knob is dropped; broken one way, its range
  * stops at its value.
  */
-export function checkKnob(trials: PeerTrials, knob: ProposedKnob, programText: string, baseline: { seed: number; score: number }, metric: string): KnobCheck {
+export async function checkKnob(trials: PeerTrials, knob: ProposedKnob, programText: string, baseline: { seed: number; score: number }, metric: string): Promise<KnobCheck> {
   const score = baseline.score;
-  const moves = [
+  const steps = [
     { side: 'down' as const, value: Number(formatKnobValue(knob, knob.value - knob.step)) },
     { side: 'up' as const, value: Number(formatKnobValue(knob, knob.value + knob.step)) },
-  ]
-    .filter((m) => m.value >= knob.min && m.value <= knob.max)
-    .map((m) => {
-      const trial = trials.run(baseline.seed, { programText: writeKnobValue(knob, programText, m.value) });
-      const broke = !trial.ok ? trial.why : trial.score === 0 && score !== 0 ? `scores 0 (the program as it is scores ${formatNumber(score)})` : undefined;
-      return { ...m, trial, broke };
-    });
+  ].filter((m) => m.value >= knob.min && m.value <= knob.max);
+  // One after the other: the moved program is written to one scratch file.
+  const moves: Array<(typeof steps)[number] & { trial: Trial; broke: string | undefined }> = [];
+  for (const m of steps) {
+    const trial = await trials.run(baseline.seed, { programText: writeKnobValue(knob, programText, m.value) });
+    const broke = !trial.ok ? trial.why : trial.score === 0 && score !== 0 ? `scores 0 (the program as it is scores ${formatNumber(score)})` : undefined;
+    moves.push({ ...m, trial, broke });
+  }
   if (moves.length === 0) return { kept: knob };
   const named = `${knob.name} = ${knob.value} (${knob.file} line ${knob.line})`;
   if (moves.every((m) => m.broke)) {
@@ -135,4 +135,38 @@ export function checkKnob(trials: PeerTrials, knob: ProposedKnob, programText: s
   if (broken.length === 0) return { kept: knob };
   const narrowed = { ...knob, ...(broken.some((m) => m.side === 'up') ? { max: knob.value } : { min: knob.value }) };
   return { kept: narrowed, note: `${named}: its range stops at ${knob.value}, where the evaluator breaks one step further (${why})` };
+}
+
+/** How a trial's process ended: its exit, the end of what it wrote to stderr, or why it did not run. */
+interface Ended {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  timedOut: boolean;
+  error?: Error;
+}
+
+/** The most of a trial's stderr kept: its last line says why it failed. */
+const STDERR_KEPT = 64 * 1024;
+
+/** Runs a process to its end without blocking the caller (the editor's window, when VS Code runs init), killed past `timeoutMs`. */
+function runToEnd(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Ended> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let timedOut = false;
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => void (stderr = (stderr + chunk).slice(-STDERR_KEPT)));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ status: null, signal: null, stderr, timedOut, error });
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stderr, timedOut });
+    });
+  });
 }
