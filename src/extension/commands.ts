@@ -90,7 +90,13 @@ function inform(message: string | undefined): void {
 async function initialize(s: Services): Promise<void> {
   // Init checks its guesses by running the workspace's evaluator or tests: code an untrusted workspace may not run.
   const folder = s.decisions.trustedFolder('initialize the workspace (its checks run the evaluator and the tests)');
-  const result = await initWorkspace(folder, trialSandbox(), (line) => s.log.info(`init: ${line}`));
+  // A peer's guesses are checked on its evaluator, which may take minutes: the notification says what runs.
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'AIAI: Initialize Workspace' }, (progress) =>
+    initWorkspace(folder, trialSandbox(), (line) => {
+      s.log.info(`init: ${line}`);
+      progress.report({ message: line });
+    }),
+  );
   const checking = suiteCheckLine(result);
   // It may set "repeats" in the config: it runs before the config is shown.
   const checked = checking ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AIAI: ${checking}` }, () => checkSuites(folder, result)) : undefined;
