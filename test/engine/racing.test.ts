@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, symlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ensureDebianPackages } from '../../scripts/debian.mjs';
@@ -9,7 +9,8 @@ import { runSummaryText } from '../../src/cli/format';
 import { toolCall } from '../fixtures/messagesServer';
 import { scriptedModel } from '../fixtures/scriptedModel';
 import { paramsStep, ScriptedProposer } from '../fixtures/agentWorkspace';
-import { configJson, makeRepo, ROOT } from '../helpers';
+import { modelAgentWorkspace } from '../fixtures/modelAgent';
+import { configJson, makeRepo } from '../helpers';
 
 /*
  * A racing eval ("race": true) of 120 cases, through a real run: a model proposer on
@@ -123,21 +124,11 @@ before(async () => {
 after(() => upstream?.close());
 
 test("an agent that calls its model: the race spares the calls of the cases it did not run, priced at the parent's spend per case", async () => {
-  const dir = makeRepo({
-    'agent/params.json': '{ "threshold": 20 }\n',
-    'eval/agent.js': MODEL_EVAL_JS,
-    '.gitignore': 'node_modules\n',
-    '.aiai/.gitignore': 'runs/\nrun.lock\naudit.jsonl\n',
-    '.aiai/config.json': configJson({
-      editable: ['agent/**'],
-      protected: ['eval/**'],
-      shared: ['node_modules'],
-      evals: [{ name: 'train', command: 'node eval/agent.js', timeoutSec: 60, race: true }],
-      objective: { eval: 'train', metric: 'pass_rate' },
-      budget: { iterations: 1 },
-    }),
-  });
-  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const dir = modelAgentWorkspace(
+    upstream!.port,
+    { evals: [{ name: 'train', command: 'node eval/agent.js', timeoutSec: 60, race: true }], objective: { eval: 'train', metric: 'pass_rate' }, budget: { iterations: 1 } },
+    { 'agent/params.json': '{ "threshold": 20 }\n', 'eval/agent.js': MODEL_EVAL_JS },
+  );
   const { url } = upstream!;
   const saved = { key: process.env.ANTHROPIC_API_KEY, base: process.env.ANTHROPIC_BASE_URL };
   Object.assign(process.env, { ANTHROPIC_API_KEY: 'sk-ant-real-key', ANTHROPIC_BASE_URL: url });
