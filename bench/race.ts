@@ -2,13 +2,16 @@
 import * as path from 'node:path';
 import type { KnobValue } from '../src/core/config/knobs';
 import { seededRandom } from '../src/core/common/random';
+import { CaseHistory } from '../src/core/grade/caseHistory';
 import { batchSize, DEFAULT_ERROR_RATE, race, type RaceCase } from '../src/core/grade/race';
 import { raceSeed } from '../src/core/grade/racing';
 import { ParameterSearch } from '../src/core/propose/parameterSearch';
+import type { Proposer } from '../src/core/propose/proposer';
 import { ROOT } from '../test/helpers';
 import { writeSection } from './benchmarksFile';
 import { knobLoop } from './knobLoop';
 import { SUITE, type Problem } from './numericSuite';
+import { RandomSearch } from './searchBench';
 
 export const RACE_HEADING = '## Racing candidates against their parents';
 
@@ -56,6 +59,16 @@ interface Tally {
   byChange: Map<string, { candidates: number; raceRuns: number }>;
 }
 
+/**
+ * Where the proposals come from. The parameter search's small steps from the best
+ * version so far break little, so many of its candidates are close to their
+ * parents; random search's jumps break much, as broad rewrites by a model do.
+ */
+const STREAMS: Array<{ name: string; proposer(problem: Problem, seed: number): Proposer }> = [
+  { name: 'parameter search', proposer: (problem, seed) => new ParameterSearch(problem.knobs, seed) },
+  { name: 'random search', proposer: (problem, seed) => new RandomSearch(problem, seed) },
+];
+
 /** The bands of a candidate's true change of pass rate that the section counts apart. */
 const BANDS: Array<{ label: string; below: number }> = [
   { label: 'worse by more than 0.1', below: -0.1 },
@@ -65,20 +78,27 @@ const BANDS: Array<{ label: string; below: number }> = [
 ];
 
 /**
- * One problem: the parameter search's proposals over SEEDS runs of the loop (as
+ * One problem: a stream's proposals over SEEDS runs of the loop (as
  * `bench/knobLoop.ts` makes them), each graded both ways on the same draws of its
  * cases: in full, and raced against its parent's grading by the same `race` the
- * evaluator runs. A parent is graded once, and its children raced against that.
+ * evaluator runs, its cases ordered by the run's history as the loop orders them.
+ * A parent is graded once, and its children raced against that.
  */
-async function raceProblem(problem: Problem): Promise<Tally> {
+async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): Promise<Tally> {
   const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0, byChange: new Map() };
   for (let seed = 1; seed <= SEEDS; seed++) {
-    const { made } = await knobLoop(problem, new ParameterSearch(problem.knobs, seed), { iterations: ITERATIONS, seed });
+    const { made } = await knobLoop(problem, stream.proposer(problem, seed), { iterations: ITERATIONS, seed });
     const random = seededRandom(seed * 65_537 + 11);
     const parents = new Map<string, RaceCase[]>();
+    // What the run's Population holds: every grading so far, a raced one on the cases it ran.
+    const history = new CaseHistory();
+    const remember = (cases: RaceCase[]): void => history.add({ evals: [{ name: 'train', cases }] });
     const graded = (values: Record<string, KnobValue>): RaceCase[] => {
       const key = JSON.stringify(values);
-      if (!parents.has(key)) parents.set(key, draw(passProbabilities(problem.score(values)), random));
+      if (!parents.has(key)) {
+        parents.set(key, draw(passProbabilities(problem.score(values)), random));
+        remember(parents.get(key)!);
+      }
       return parents.get(key)!;
     };
     for (const [i, m] of made.entries()) {
@@ -89,7 +109,8 @@ async function raceProblem(problem: Problem): Promise<Tally> {
       const end = await race(parent, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE }, async (ids) => {
         ran += ids.length;
         return ids.map((id) => byId.get(id)!);
-      });
+      }, history.disagreement('train'));
+      remember(end?.ran ?? []);
       const rate = (cases: RaceCase[]): number => mean(cases.map((c) => c.value));
       const fullImproves = rate(candidate) > rate(parent);
       const change = mean(passProbabilities(m.truth)) - mean(passProbabilities(problem.score(m.parentValues)));
@@ -114,16 +135,9 @@ async function raceProblem(problem: Problem): Promise<Tally> {
 
 const percent = (n: number, of: number): string => (of === 0 ? '–' : `${((100 * n) / of).toFixed(1)}%`);
 
-/** Runs every problem and returns BENCHMARKS.md's section on racing. */
-export async function raceSection(log: (line: string) => void = console.log): Promise<string> {
-  const rows: Array<{ problem: Problem; t: Tally }> = [];
-  for (const problem of SUITE.filter((p) => !p.minimize)) {
-    const t = await raceProblem(problem);
-    rows.push({ problem, t });
-    log(`${problem.name}: ${(t.fullRuns / t.raceRuns).toFixed(2)}× fewer case runs; ${t.lostByRace} of ${t.foundByFull} true improvements lost`);
-  }
-  const sum = (f: (t: Tally) => number): number => rows.reduce((n, r) => n + f(r.t), 0);
-  const all: Tally = {
+function total(tallies: Tally[]): Tally {
+  const sum = (f: (t: Tally) => number): number => tallies.reduce((n, t) => n + f(t), 0);
+  return {
     candidates: sum((t) => t.candidates),
     fullRuns: sum((t) => t.fullRuns),
     raceRuns: sum((t) => t.raceRuns),
@@ -140,47 +154,74 @@ export async function raceSection(log: (line: string) => void = console.log): Pr
       ]),
     ),
   };
+}
+
+const fewer = (t: Tally): string => `${(t.fullRuns / t.raceRuns).toFixed(2)}×`;
+
+/** Runs every problem on every stream and returns BENCHMARKS.md's section on racing. */
+export async function raceSection(log: (line: string) => void = console.log): Promise<string> {
+  const streams: Array<{ name: string; rows: Array<{ problem: Problem; t: Tally }>; all: Tally }> = [];
+  for (const stream of STREAMS) {
+    const rows: Array<{ problem: Problem; t: Tally }> = [];
+    for (const problem of SUITE.filter((p) => !p.minimize)) {
+      const t = await raceProblem(problem, stream);
+      rows.push({ problem, t });
+      log(`${stream.name}, ${problem.name}: ${fewer(t)} fewer case runs; ${t.lostByRace} of ${t.foundByFull} true improvements lost`);
+    }
+    streams.push({ name: stream.name, rows, all: total(rows.map((r) => r.t)) });
+  }
+  const all = total(streams.map((s) => s.all));
+  const line = (name: string, t: Tally): string =>
+    `| ${name} | ${t.candidates} | ${(t.raceRuns / t.candidates).toFixed(1)} | ${fewer(t)} | ${t.lostByRace} of ${t.foundByFull} (${percent(t.lostByRace, t.foundByFull)}) | ${t.fullImprovementsStopped} of ${t.fullImprovements} (${percent(t.fullImprovementsStopped, t.fullImprovements)}) | ${t.letThrough} |`;
+  const table = [
+    `| proposals, problem | candidates | case runs per candidate, raced (full: ${CASES}) | fewer case runs | true improvements lost | improvements by full grading that racing stopped | worse candidates let through |`,
+    '|---|---|---|---|---|---|---|',
+    ...streams.flatMap((s) => [...s.rows.map((r) => line(`${s.name}, ${r.problem.name}`, r.t)), line(`**${s.name}, all**`, s.all)]),
+    line('**both, all**', all),
+  ].join('\n');
   const bands = [
-    '| true change of the pass rate against the parent | share of candidates | case runs per candidate, raced | fewer case runs |',
-    '|---|---|---|---|',
+    `| true change of the pass rate against the parent | ${streams.map((s) => `${s.name}: share of candidates | case runs, raced`).join(' | ')} |`,
+    `|---|${streams.map(() => '---|---').join('|')}|`,
     ...BANDS.map(({ label }) => {
-      const b = all.byChange.get(label)!;
-      return `| ${label} | ${percent(b.candidates, all.candidates)} | ${(b.raceRuns / Math.max(1, b.candidates)).toFixed(1)} | ${((b.candidates * CASES) / Math.max(1, b.raceRuns)).toFixed(2)}× |`;
+      const cells = streams.map((s) => {
+        const b = s.all.byChange.get(label)!;
+        return `${percent(b.candidates, s.all.candidates)} | ${(b.raceRuns / Math.max(1, b.candidates)).toFixed(1)}`;
+      });
+      return `| ${label} | ${cells.join(' | ')} |`;
     }),
   ].join('\n');
-  const clearlyWorse = all.byChange.get(BANDS[0]!.label)!;
-  const line = (name: string, t: Tally): string =>
-    `| ${name} | ${t.candidates} | ${(t.raceRuns / t.candidates).toFixed(1)} | ${(t.fullRuns / t.raceRuns).toFixed(2)}× | ${t.lostByRace} of ${t.foundByFull} (${percent(t.lostByRace, t.foundByFull)}) | ${t.fullImprovementsStopped} of ${t.fullImprovements} (${percent(t.fullImprovementsStopped, t.fullImprovements)}) | ${t.letThrough} |`;
-  const table = [
-    '| problem | candidates | case runs per candidate, raced (full: 120) | fewer case runs | true improvements lost | improvements by full grading that racing stopped | worse candidates let through |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => line(r.problem.name, r.t)),
-    line('**all**', all),
-  ].join('\n');
+  const [search, random] = streams.map((s) => s.all) as [Tally, Tally];
+  const nearShare = (t: Tally): number => BANDS.slice(2).reduce((n, { label }) => n + t.byChange.get(label)!.candidates, 0) / t.candidates;
   return `${RACE_HEADING}
 
 Made by \`npm run bench:race\` on ${new Date().toISOString().slice(0, 10)}. At equal proposals, each candidate graded in full and raced
-against its parent (\`"race": true\`), on the same draws of its cases: racing ran **${(all.fullRuns / all.raceRuns).toFixed(2)}× fewer case runs per
-candidate** (${(all.raceRuns / all.candidates).toFixed(1)} against ${CASES}), lost ${all.lostByRace} of the ${all.foundByFull} true improvements that full grading found
-(${percent(all.lostByRace, all.foundByFull)}), and let no candidate through to review that full grading would have rejected (${all.letThrough}): a
-candidate the race does not stop runs every case, and is judged on them exactly as full grading judges it.
+against its parent (\`"race": true\`), on the same draws of its cases. Racing ran **${fewer(search)} fewer case runs per candidate on
+the parameter search's proposals, ${fewer(random)} on random search's, ${fewer(all)} on both** (${(all.raceRuns / all.candidates).toFixed(1)} against ${CASES}). It lost
+${all.lostByRace} of the ${all.foundByFull} true improvements that full grading found (${percent(all.lostByRace, all.foundByFull)}), and let no candidate through to review that
+full grading would have rejected (${all.letThrough}): a candidate the race does not stop runs every case, and is judged on them
+exactly as full grading judges it.
 
 ${table}
 
-Where the case runs are spared: by the candidate's true change against its parent. A candidate clearly worse
-(${percent(clearlyWorse.candidates, all.candidates)} of these proposals) is stopped after ${(clearlyWorse.raceRuns / Math.max(1, clearlyWorse.candidates)).toFixed(1)} cases on average; one within a few cases of its parent cannot be
-told from it on ${CASES} cases by any test that keeps its error rate, and runs them all. The figure per candidate therefore
-rests on how many proposals break what their parent did: the parameter search's small steps break little.
+Where the case runs are spared: by the candidate's true change against its parent. A clearly worse candidate is
+stopped after a few batches; one within a few cases of its parent, or better, cannot be told from a small
+improvement on ${CASES} cases by any test that keeps its error rate, and runs them all. The figure per candidate therefore
+rests on how many proposals break what their parent did: ${(100 * nearShare(search)).toFixed(0)}% of the parameter search's candidates are within 0.03
+of their parent or better, against ${(100 * nearShare(random)).toFixed(0)}% of random search's. Even a test that knew each candidate's true change and
+stopped every one worse by more than 0.03 after a single batch would spare no more than the share of those.
 
 ${bands}
 
-Method (\`bench/race.ts\`): the proposals are the parameter search's, ${ITERATIONS} per run over ${SEEDS} seeds of each maximized
-problem of \`bench/numericSuite.ts\`, made by the loop of \`bench/knobLoop.ts\`. Each problem's score becomes an eval of
-${CASES} cases: case j passes with probability σ((score − d_j)/${SHARPNESS}), difficulties d_j spread evenly over [0, 1], drawn
-anew at each grading (an agent whose answers vary). A parent is graded once, and each child raced against that
-grading by the \`race\` function that the evaluator runs (batches of ${batchSize(CASES)} in the stratified order, the certain stop,
-and the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race), with objective.minDelta 0. A true improvement is a candidate whose expected
-pass rate is above its parent's; one is lost when full grading took it as an improvement and the race stopped it.
+Method (\`bench/race.ts\`): two streams of proposals, the parameter search's (\`src/core/propose/parameterSearch.ts\`) and
+random search's (\`bench/searchBench.ts\`), ${ITERATIONS} per run over ${SEEDS} seeds of each maximized problem of
+\`bench/numericSuite.ts\`, made by the loop of \`bench/knobLoop.ts\`. Each problem's score becomes an eval of ${CASES} cases:
+case j passes with probability σ((score − d_j)/${SHARPNESS}), difficulties d_j spread evenly over [0, 1], drawn anew at each
+grading (an agent whose answers vary). A parent is graded once, and each child raced against that grading by the
+\`race\` function that the evaluator runs: batches of ${batchSize(CASES)}, the cases the run's gradings so far disagreed on first
+(\`src/core/grade/caseHistory.ts\`, fed as the loop's population feeds it), the rest in the stratified order; the
+certain stop, and the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race, with objective.minDelta 0. A true improvement is a candidate
+whose expected pass rate is above its parent's; one is lost when full grading took it as an improvement and the
+race stopped it.
 `;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/core/common/random';
 import { casesContractProblem, mergedBatches } from '../../src/core/grade/racing';
+import { CaseHistory } from '../../src/core/grade/caseHistory';
 import { atMost, DEFAULT_ERROR_RATE, lookErrorRate, raceOrder, raceVerdict, type RaceCase } from '../../src/core/grade/race';
 
 /* Racing a candidate against its parent, case by case: the order, the certain stop and the statistical one. */
@@ -24,6 +25,23 @@ test('the order is a fixed shuffle of every case, each batch a small picture of 
     const short = batch.filter((c) => c.group === 'short').length;
     assert.ok(Math.abs(short - end * 0.5) <= 1, `${short} short ones in the first ${end}`);
   }
+});
+
+test('the cases the versions graded so far disagreed on run first, most disagreed first; the rest keep the stratified order', () => {
+  const parent = Array.from({ length: 40 }, (_, i) => pass(`c${i}`, i % 4 === 0));
+  const history = new CaseHistory();
+  const graded = (failing: string[]) => ({ evals: [{ name: 'train', cases: parent.map((c) => ({ id: c.id, passed: !failing.includes(c.id) })) }] });
+  history.add(graded([]));
+  history.add(graded(['c5', 'c9']));
+  history.add(graded(['c9']));
+  history.add(graded(['c5', 'c9']));
+  const disagreement = history.disagreement('train');
+  assert.equal(disagreement('c9'), 0.25, 'c9 failed 3 of 4 gradings');
+  assert.equal(disagreement('c5'), 0.5, 'c5 failed 2 of 4');
+  assert.equal(history.disagreement('holdout')('c5'), 0, 'another eval knows nothing of this one');
+  const order = raceOrder(parent, 7, disagreement);
+  assert.deepEqual(order.slice(0, 2), ['c5', 'c9']);
+  assert.deepEqual(order.slice(2), raceOrder(parent, 7).filter((id) => id !== 'c5' && id !== 'c9'));
 });
 
 test('the sign test p-value is the binomial tail', () => {

@@ -14,6 +14,7 @@ import type { EvalRun, Executor } from './executor';
 import { ArrangedCheckout, EvalFiles, graderView } from './evalFiles';
 import { runTwoPhases, type PhasedRun } from './twoPhase';
 import { LeakGuard } from './leakGuard';
+import type { CaseHistory } from './caseHistory';
 import { race } from './race';
 import { casesContractProblem, mergedBatches, raceable, raceCase, raceRule, raceSeed } from './racing';
 
@@ -37,6 +38,8 @@ export interface EvaluateOptions {
   runHoldout(trainSide: EvalOutcome[]): boolean;
   /** The parent's grading, which a racing eval races the candidate against, case by case. */
   raceAgainst?: Pick<Evaluation, 'evals'>;
+  /** The run's gradings so far, case by case: a race runs first the cases on which versions disagreed. */
+  caseHistory?: CaseHistory;
 }
 
 /** Thrown when the loop is stopped mid-evaluation; the candidate is discarded. */
@@ -185,7 +188,7 @@ export class Evaluator {
       }
       batches.push(outcome);
       return outcome.cases.map((c) => raceCase(c, objective));
-    });
+    }, options.caseHistory?.disagreement(spec.name));
     const raced = { cases: batches.reduce((n, b) => n + b.cases.length, 0), of: parent.cases.length };
     if (!end) return { ...failed!, raced };
     const merged = { ...mergedBatches(batches), raced };

@@ -38,9 +38,13 @@ export type RaceVerdict =
 /**
  * The order in which a candidate runs its parent's cases: a fixed shuffle (by `seed`)
  * within each stratum (pass or fail on the parent, and group), the strata interleaved in
- * proportion, so every batch is a small picture of the whole.
+ * proportion, so every batch is a small picture of the whole. With `disagreement` (how
+ * much the versions graded so far differed on a case), the cases they differed on most
+ * go first, in that order among themselves: only a case on which candidate and parent
+ * differ carries news, and those are where they differ. The order is fixed before the
+ * candidate runs a case, so the sign test keeps its error rate.
  */
-export function raceOrder(cases: readonly RaceCase[], seed: number): string[] {
+export function raceOrder(cases: readonly RaceCase[], seed: number, disagreement?: (id: string) => number): string[] {
   const random = seededRandom(seed);
   const strata = new Map<string, string[]>();
   for (const c of cases) {
@@ -64,7 +68,9 @@ export function raceOrder(cases: readonly RaceCase[], seed: number): string[] {
     order.push(queues[best]![taken[best]!]!);
     taken[best]!++;
   }
-  return order;
+  if (!disagreement) return order;
+  // Array.prototype.sort is stable: cases alike keep the stratified order.
+  return order.map((id) => ({ id, weight: disagreement(id) })).sort((a, b) => b.weight - a.weight).map((c) => c.id);
 }
 
 /**
@@ -117,13 +123,20 @@ export interface RaceEnd {
 }
 
 /**
- * Races a candidate against its parent: runs the parent's cases in `raceOrder`, a
- * batch at a time through `runBatch`, and after each batch asks `raceVerdict` whether
- * to stop. Undefined when a batch did not run (`runBatch` gave undefined; its caller
- * holds why), which ends the race as a failed eval ends a grading.
+ * Races a candidate against its parent: runs the parent's cases in `raceOrder` (the
+ * cases versions disagreed on first, given `disagreement`), a batch at a time through
+ * `runBatch`, and after each batch asks `raceVerdict` whether to stop. Undefined when a
+ * batch did not run (`runBatch` gave undefined; its caller holds why), which ends the
+ * race as a failed eval ends a grading.
  */
-export async function race(parent: readonly RaceCase[], seed: number, rule: RaceRule, runBatch: (ids: string[]) => Promise<RaceCase[] | undefined>): Promise<RaceEnd | undefined> {
-  const order = raceOrder(parent, seed);
+export async function race(
+  parent: readonly RaceCase[],
+  seed: number,
+  rule: RaceRule,
+  runBatch: (ids: string[]) => Promise<RaceCase[] | undefined>,
+  disagreement?: (id: string) => number,
+): Promise<RaceEnd | undefined> {
+  const order = raceOrder(parent, seed, disagreement);
   const size = batchSize(order.length);
   const ran: RaceCase[] = [];
   let looks = 0;

@@ -172,6 +172,7 @@ export class Pipeline {
           signal: this.p.signal,
           runHoldout,
           raceAgainst: parent.evaluation,
+          caseHistory: population.cases,
         }));
       // A race's verdict is against this parent alone: the same change on another parent runs again.
       if (!cached && !racedOut(evaluation)) reuse.remember(tree, built.id, evaluation);

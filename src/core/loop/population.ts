@@ -1,5 +1,6 @@
 import type { Config } from '../config/config';
 import { seededRandom } from '../common/random';
+import { CaseHistory } from '../grade/caseHistory';
 import { gain } from '../grade/metrics';
 import { toAttempt } from './attempts';
 import type { Attempt } from '../propose/proposer';
@@ -22,6 +23,8 @@ export class Population {
   /** Candidate ids by commit (null for the baseline), to count in-flight children by parent. */
   private readonly idsByCommit = new Map<string, string | null>();
   private readonly random: () => number;
+  /** Every grading of this run's versions, and of the archive's, case by case: what a race orders its cases by. */
+  readonly cases = new CaseHistory();
 
   /**
    * `archive`: candidates made before this run started on the same version and
@@ -35,10 +38,13 @@ export class Population {
   ) {
     this.random = seededRandom(config.proposer.seed ?? Date.now());
     this.idsByCommit.set(baseline.commit, null);
+    this.cases.add(baseline.evaluation);
+    for (const c of archive) this.cases.add(c.evaluation);
   }
 
   add(candidate: CandidateRecord): void {
     this.finished.push(candidate);
+    this.cases.add(candidate.evaluation);
   }
 
   /** Marks a built candidate as being evaluated, so proposers see it and parent selection counts it. */
