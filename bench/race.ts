@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { KnobValue } from '../src/core/config/knobs';
 import { seededRandom } from '../src/core/common/random';
 import { CaseHistory } from '../src/core/grade/caseHistory';
-import { batchSize, DEFAULT_ERROR_RATE, race, type RaceCase } from '../src/core/grade/race';
+import { batchSize, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, race, type RaceCase } from '../src/core/grade/race';
 import { raceSeed } from '../src/core/grade/racing';
 import { ParameterSearch } from '../src/core/propose/parameterSearch';
 import type { Proposer } from '../src/core/propose/proposer';
@@ -106,7 +106,7 @@ async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): 
       const candidate = draw(passProbabilities(m.truth), random);
       const byId = new Map(candidate.map((c) => [c.id, c]));
       let ran = 0;
-      const end = await race(parent, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE }, async (ids) => {
+      const end = await race(parent, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY }, async (ids) => {
         ran += ids.length;
         return ids.map((id) => byId.get(id)!);
       }, history.disagreement('train'));
@@ -204,11 +204,12 @@ exactly as full grading judges it.
 ${table}
 
 Where the case runs are spared: by the candidate's true change against its parent. A clearly worse candidate is
-stopped after a few batches; one within a few cases of its parent, or better, cannot be told from a small
-improvement on ${CASES} cases by any test that keeps its error rate, and runs them all. The figure per candidate therefore
+stopped after a few batches, by the sign test or the certain bound; one a little worse, mostly by the predicted
+chance of gaining, later. One within a few cases of its parent, or better, cannot be told from a small improvement
+on ${CASES} cases by any rule that keeps full grading's decisions, and runs them all. The figure per candidate therefore
 rests on how many proposals break what their parent did: ${(100 * nearShare(search)).toFixed(0)}% of the parameter search's candidates are within 0.03
-of their parent or better, against ${(100 * nearShare(random)).toFixed(0)}% of random search's. Even a test that knew each candidate's true change and
-stopped every one worse by more than 0.03 after a single batch would spare no more than the share of those.
+of their parent or better, against ${(100 * nearShare(random)).toFixed(0)}% of random search's. Even a rule that knew each candidate's true change
+and stopped every one worse by more than 0.03 after a single batch would spare no more than the share of those.
 
 ${bands}
 
@@ -219,7 +220,8 @@ case j passes with probability σ((score − d_j)/${SHARPNESS}), difficulties d_
 grading (an agent whose answers vary). A parent is graded once, and each child raced against that grading by the
 \`race\` function that the evaluator runs: batches of ${batchSize(CASES)}, the cases the run's gradings so far disagreed on first
 (\`src/core/grade/caseHistory.ts\`, fed as the loop's population feeds it), the rest in the stratified order; the
-certain stop, and the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race, with objective.minDelta 0. A true improvement is a candidate
+certain stop, the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race, and the predicted chance of gaining under ${DEFAULT_FUTILITY * 100}%, with
+objective.minDelta 0. A true improvement is a candidate
 whose expected pass rate is above its parent's; one is lost when full grading took it as an improvement and the
 race stopped it.
 `;

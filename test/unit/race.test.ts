@@ -3,13 +3,14 @@ import { test } from 'node:test';
 import { seededRandom } from '../../src/core/common/random';
 import { casesContractProblem, mergedBatches } from '../../src/core/grade/racing';
 import { CaseHistory } from '../../src/core/grade/caseHistory';
-import { atMost, DEFAULT_ERROR_RATE, lookErrorRate, raceOrder, raceVerdict, type RaceCase } from '../../src/core/grade/race';
+import { atMost, chanceToGain, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, lookErrorRate, raceOrder, raceVerdict, type RaceCase } from '../../src/core/grade/race';
 
 /* Racing a candidate against its parent, case by case: the order, the certain stop and the statistical one. */
 
 const pass = (id: string, passed: boolean, group?: string): RaceCase => ({ id, passed, value: passed ? 1 : 0, ...(group ? { group } : {}) });
 const parentOf = (n: number, passing: (i: number) => boolean): RaceCase[] => Array.from({ length: n }, (_, i) => pass(`c${i}`, passing(i)));
-const RULE = { minDelta: 0.05, errorRate: DEFAULT_ERROR_RATE };
+/** Each stop alone: the predicted chance stops nothing here but in its own tests. */
+const RULE = { minDelta: 0.05, errorRate: DEFAULT_ERROR_RATE, futility: 0 };
 
 test('the order is a fixed shuffle of every case, each batch a small picture of the whole: passes and fails on the parent, and groups, in proportion', () => {
   const parent = Array.from({ length: 100 }, (_, i) => pass(`c${i}`, i % 10 < 3, i % 2 === 0 ? 'short' : 'long'));
@@ -83,7 +84,7 @@ test('the sign test stops a candidate that newly fails 9 cases and newly passes 
 
 test('over many races, a candidate as good as its parent is stopped as worse in under 5% of them, and a worse one is stopped early in most', () => {
   const random = seededRandom(11);
-  const race = (flipToFail: number, flipToPass: number): { stopped?: 'worse' | 'cannot-gain'; ran: number } => {
+  const race = (flipToFail: number, flipToPass: number): { stopped?: 'worse' | 'cannot-gain' | 'unlikely'; ran: number } => {
     const parent = parentOf(200, () => random() < 0.6);
     const order = raceOrder(parent, Math.floor(random() * 1e9));
     const byId = new Map(parent.map((c) => [c.id, c]));
@@ -93,7 +94,7 @@ test('over many races, a candidate as good as its parent is stopped as worse in 
         const p = byId.get(id)!;
         run.push(pass(id, p.passed ? random() >= flipToFail : random() < flipToPass));
       }
-      const verdict = raceVerdict(parent, run, { minDelta: 0, errorRate: DEFAULT_ERROR_RATE }, look);
+      const verdict = raceVerdict(parent, run, { ...RULE, minDelta: 0 }, look);
       if (verdict.stop) return { stopped: verdict.why, ran: run.length };
     }
     return { ran: run.length };
@@ -106,6 +107,63 @@ test('over many races, a candidate as good as its parent is stopped as worse in 
   assert.ok(stopped.length / worse.length > 0.95, `${stopped.length} of 400 worse candidates stopped, by the test or by the certain bound`);
   const meanRan = worse.reduce((sum, r) => sum + r.ran, 0) / worse.length;
   assert.ok(meanRan < 110, `stopped after ${meanRan.toFixed(0)} of 200 cases on average`);
+});
+
+test('a candidate whose trend leaves it almost no chance of gaining over every case is stopped, and the same trend over fewer cases is not', () => {
+  const parent = parentOf(120, (i) => i % 2 === 0); // 0.5
+  const RULE_WITH_CHANCE = { ...RULE, minDelta: 0, futility: DEFAULT_FUTILITY };
+  // Of the first n cases, `newlyFailing` passing ones fail and `newlyPassing` failing ones pass.
+  const run = (n: number, newlyFailing: number, newlyPassing: number): RaceCase[] => {
+    let failed = 0;
+    let passed = 0;
+    return parent.slice(0, n).map((c) => {
+      if (c.passed && failed < newlyFailing) return failed++, pass(c.id, false);
+      if (!c.passed && passed < newlyPassing) return passed++, pass(c.id, true);
+      return c;
+    });
+  };
+  assert.deepEqual(raceVerdict(parent, run(60, 12, 4), RULE_WITH_CHANCE, 5), {
+    stop: true,
+    why: 'unlikely',
+    message: 'raced out after 60 of 120 cases: 12 newly failing, 4 newly passing; on its trend so far, the chance that it gains anything over every case is under 0.5%',
+  });
+  assert.deepEqual(raceVerdict(parent, run(60, 12, 4), { ...RULE_WITH_CHANCE, futility: 0 }, 5), { stop: false }, 'neither the sign test nor the certain bound stops it');
+  assert.deepEqual(raceVerdict(parent, run(24, 4, 1), RULE_WITH_CHANCE, 2), { stop: false }, 'with 96 cases left, 3 down is within reach');
+  assert.ok(Math.abs(chanceToGain(Array(12).fill(0), 120, 0) - 0.5) < 1e-5, 'level so far: as likely to end above as below');
+  assert.ok(chanceToGain(Array(12).fill(0), 120, 0.2) < 0.01, 'level so far, and 24 cases to gain among 108: under 1%');
+});
+
+test('over many races of near-equal candidates, the predicted chance stops under 2% of those full grading would take, and spares case runs on the rest', () => {
+  const random = seededRandom(23);
+  const withChance = { minDelta: 0, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY };
+  const tally = { taken: 0, takenButStopped: 0, ran: 0, ranWithout: 0 };
+  const candidates = 1000;
+  const ranUntilStopped = (parent: RaceCase[], order: string[], byId: Map<string, RaceCase>, rule: typeof withChance): { ran: number; stopped: boolean } => {
+    const run: RaceCase[] = [];
+    for (let look = 1; run.length < parent.length; look++) {
+      run.push(...order.slice(run.length, run.length + 12).map((id) => byId.get(id)!));
+      if (raceVerdict(parent, run, rule, look).stop) return { ran: run.length, stopped: true };
+    }
+    return { ran: run.length, stopped: false };
+  };
+  for (let n = 0; n < candidates; n++) {
+    const parent = parentOf(120, () => random() < 0.5);
+    // A little better or a little worse than the parent: where the sign test alone stops few.
+    const toFail = 0.1 + 0.12 * random();
+    const toPass = 0.1 + 0.06 * random();
+    const full = parent.map((c) => pass(c.id, c.passed ? random() >= toFail : random() < toPass));
+    const byId = new Map(full.map((c) => [c.id, c]));
+    const order = raceOrder(parent, Math.floor(random() * 1e9));
+    const raced = ranUntilStopped(parent, order, byId, withChance);
+    tally.ran += raced.ran;
+    tally.ranWithout += ranUntilStopped(parent, order, byId, { ...withChance, futility: 0 }).ran;
+    if (full.filter((c) => c.passed).length > parent.filter((c) => c.passed).length) {
+      tally.taken++;
+      if (raced.stopped) tally.takenButStopped++;
+    }
+  }
+  assert.ok(tally.takenButStopped / tally.taken < 0.02, `${tally.takenButStopped} of the ${tally.taken} that full grading takes were stopped`);
+  assert.ok(tally.ran < 0.95 * tally.ranWithout, `${tally.ran} case runs with the predicted chance, ${tally.ranWithout} without`);
 });
 
 test('a batch that leaves out cases it was asked for, or reports others, breaks the contract, named; the batches merge into one outcome of every case', () => {

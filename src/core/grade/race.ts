@@ -5,9 +5,10 @@ import { isImprovement } from './metrics';
  * Racing a candidate against its parent, case by case: after each batch, either the
  * candidate can no longer gain what it must even if every case left goes its way
  * (a certainty), or a sequential sign test says it is worse than the parent (at a
- * stated error rate, spread over the looks). Both compare the two pair by pair, on
- * the same cases, which needs far fewer cases than comparing two means: only the
- * cases on which they differ carry news.
+ * stated error rate, spread over the looks), or the cases left would have to go its
+ * way far beyond its trend so far (the chance that full grading would take it,
+ * predicted). All compare the two pair by pair, on the same cases, which needs far
+ * fewer cases than comparing two means: only the cases on which they differ carry news.
  */
 
 /** One case's result: whether it passed, and the value in [0, 1] that the objective averages (1 or 0 for a pass rate; the case's score for a mean score). */
@@ -27,13 +28,20 @@ export interface RaceRule {
    * candidate that is, case for case, at least as likely to do better than its parent as worse.
    */
   errorRate: number;
+  /**
+   * The predicted chance, below which a candidate is stopped, that full grading would
+   * still find it gains minDelta: each look stops at most about this share of the
+   * candidates that full grading would take.
+   */
+  futility: number;
 }
 
 export const DEFAULT_ERROR_RATE = 0.05;
+export const DEFAULT_FUTILITY = 0.005;
 
 export type RaceVerdict =
   | { stop: false }
-  | { stop: true; why: 'cannot-gain' | 'worse'; message: string };
+  | { stop: true; why: 'cannot-gain' | 'worse' | 'unlikely'; message: string };
 
 /**
  * The order in which a candidate runs its parent's cases: a fixed shuffle (by `seed`)
@@ -105,7 +113,44 @@ export function raceVerdict(parent: readonly RaceCase[], run: readonly RaceCase[
   if (worse > better && atMost(better, better + worse) < lookErrorRate(rule.errorRate, looks)) {
     return { stop: true, why: 'worse', message: `raced out ${tally}; it is worse than its parent (a sign test at ${rule.errorRate * 100}% error)` };
   }
+
+  const differences = pairs.map((p) => p.candidate.value - p.parent.value);
+  if (chanceToGain(differences, total, rule.minDelta) < rule.futility) {
+    return {
+      stop: true,
+      why: 'unlikely',
+      message: `raced out ${tally}; on its trend so far, the chance that it gains ${rule.minDelta > 0 ? rule.minDelta : 'anything'} over every case is under ${rule.futility * 100}%`,
+    };
+  }
   return { stop: false };
+}
+
+/**
+ * The predicted chance that the candidate's mean over all `total` cases ends at least
+ * `minDelta` above its parent's, given its `differences` (candidate − parent) on the
+ * cases run: the cases left are taken to differ as these did, with the uncertainty of
+ * that mean added (a normal predictive distribution of their sum). The spread is at
+ * least as if one case in those run had differed by 1, so that a run with no
+ * difference yet is not taken as certain to stay level.
+ */
+export function chanceToGain(differences: readonly number[], total: number, minDelta: number): number {
+  const run = differences.length;
+  const left = total - run;
+  if (run === 0 || left <= 0) return 1;
+  const sum = differences.reduce((a, b) => a + b, 0);
+  const mean = sum / run;
+  const variance = Math.max(differences.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, run - 1), 1 / run);
+  const spread = Math.sqrt(left * variance + (left * left * variance) / run);
+  return normalAbove((minDelta * total - sum - left * mean) / spread);
+}
+
+/** P(Z > z) for a standard normal Z, by the complementary error function (Numerical Recipes' erfcc, error under 1.2e-7). */
+function normalAbove(z: number): number {
+  const x = z / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * Math.abs(x));
+  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851124 + t * (-0.82215223 + t * 0.17087277))))))));
+  const erfc = t * Math.exp(-x * x + poly);
+  return (x >= 0 ? erfc : 2 - erfc) / 2;
 }
 
 /** How many cases each batch runs: a tenth of them, at least MIN_BATCH (all of them, when fewer). */

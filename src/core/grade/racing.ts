@@ -6,13 +6,13 @@ import { caseMetrics } from './caseSplit';
 import type { EvalOutcome, Evaluation } from './evaluation';
 import type { CaseResult, Metrics } from './metrics';
 import type { RaceTally } from '../../shared/race';
-import { DEFAULT_ERROR_RATE, type RaceCase, type RaceRule } from './race';
+import { DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, type RaceCase, type RaceRule } from './race';
 
 /* What the evaluator needs to race an eval: its cases as the race reads them, the contract of $AIAI_CASES_FILE, and one outcome of many batches. */
 
 /** The race's rule for an objective: its minDelta, at the stated error rate. */
 export function raceRule(objective: Objective): RaceRule {
-  return { minDelta: objective.minDelta, errorRate: DEFAULT_ERROR_RATE };
+  return { minDelta: objective.minDelta, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY };
 }
 
 /** A case as the race compares it: the value the objective averages (a pass, or the case's score). */
