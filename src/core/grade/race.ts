@@ -30,8 +30,8 @@ export interface RaceRule {
   errorRate: number;
   /**
    * The predicted chance, below which a candidate is stopped, that full grading would
-   * still find it gains minDelta: each look stops at most about this share of the
-   * candidates that full grading would take.
+   * still find it gains minDelta: of the candidates stopped so, about this share at
+   * most would full grading have taken.
    */
   futility: number;
 }
