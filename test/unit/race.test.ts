@@ -125,7 +125,7 @@ test('a candidate whose trend leaves it almost no chance of gaining over every c
   assert.deepEqual(raceVerdict(parent, run(60, 12, 4), RULE_WITH_CHANCE, 5), {
     stop: true,
     why: 'unlikely',
-    message: 'raced out after 60 of 120 cases: 12 newly failing, 4 newly passing; on its trend so far, the chance that it gains anything over every case is under 0.5%',
+    message: 'raced out after 60 of 120 cases: 12 newly failing, 4 newly passing; on its trend so far, the chance that it ends above its parent over all 120 cases is under 0.5%',
   });
   assert.deepEqual(raceVerdict(parent, run(60, 12, 4), { ...RULE_WITH_CHANCE, futility: 0 }, 5), { stop: false }, 'neither the sign test nor the certain bound stops it');
   assert.deepEqual(raceVerdict(parent, run(24, 4, 1), RULE_WITH_CHANCE, 2), { stop: false }, 'with 96 cases left, 3 down is within reach');

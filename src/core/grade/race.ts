@@ -119,7 +119,7 @@ export function raceVerdict(parent: readonly RaceCase[], run: readonly RaceCase[
     return {
       stop: true,
       why: 'unlikely',
-      message: `raced out ${tally}; on its trend so far, the chance that it gains ${rule.minDelta > 0 ? rule.minDelta : 'anything'} over every case is under ${rule.futility * 100}%`,
+      message: `raced out ${tally}; on its trend so far, the chance that it ends ${rule.minDelta > 0 ? `${rule.minDelta} ` : ''}above its parent over all ${total} cases is under ${rule.futility * 100}%`,
     };
   }
   return { stop: false };
