@@ -206,7 +206,7 @@ ${table}
 Where the case runs are spared: by the candidate's true change against its parent. A clearly worse candidate is
 stopped after a few batches, by the sign test or the certain bound; one a little worse, mostly by the predicted
 chance of gaining, later. One within a few cases of its parent, or better, cannot be told from a small improvement
-on ${CASES} cases by any rule that keeps full grading's decisions, and runs them all. The figure per candidate therefore
+on ${CASES} cases by any rule that keeps full grading's decisions, and runs most of them. The figure per candidate therefore
 rests on how many proposals break what their parent did: ${(100 * nearShare(search)).toFixed(0)}% of the parameter search's candidates are within 0.03
 of their parent or better, against ${(100 * nearShare(random)).toFixed(0)}% of random search's. Even a rule that knew each candidate's true change
 and stopped every one worse by more than 0.03 after a single batch would spare no more than the share of those.
@@ -221,9 +221,8 @@ grading (an agent whose answers vary). A parent is graded once, and each child r
 \`race\` function that the evaluator runs: batches of ${batchSize(CASES)}, the cases the run's gradings so far disagreed on first
 (\`src/core/grade/caseHistory.ts\`, fed as the loop's population feeds it), the rest in the stratified order; the
 certain stop, the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race, and the predicted chance of gaining under ${DEFAULT_FUTILITY * 100}%, with
-objective.minDelta 0. A true improvement is a candidate
-whose expected pass rate is above its parent's; one is lost when full grading took it as an improvement and the
-race stopped it.
+objective.minDelta 0. A true improvement is a candidate whose expected pass rate is above its parent's; one is lost
+when full grading took it as an improvement and the race stopped it.
 `;
 }
 
