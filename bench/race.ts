@@ -2,8 +2,8 @@
 import * as path from 'node:path';
 import type { KnobValue } from '../src/core/config/knobs';
 import { seededRandom } from '../src/core/common/random';
-import { CaseHistory } from '../src/core/grade/caseHistory';
-import { batchSize, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, race, type RaceCase } from '../src/core/grade/race';
+import { CaseHistory, type GradedCases } from '../src/core/grade/caseHistory';
+import { batchSize, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, race, type RaceCase, type RaceEnd } from '../src/core/grade/race';
 import { raceSeed } from '../src/core/grade/racing';
 import { ParameterSearch } from '../src/core/propose/parameterSearch';
 import type { Proposer } from '../src/core/propose/proposer';
@@ -55,6 +55,9 @@ interface Tally {
   fullImprovements: number;
   /** Candidates the race let through to review that full grading rejects: a survivor runs every case, so none can be. */
   letThrough: number;
+  /** Candidates stopped by each rule, and of those stopped by the predicted chance, the ones full grading takes. */
+  stops: Record<Why, number>;
+  unlikelyTaken: number;
   /** By how much the expected pass rate differs from the parent's: candidates and their raced case runs. */
   byChange: Map<string, { candidates: number; raceRuns: number }>;
 }
@@ -68,6 +71,10 @@ const STREAMS: Array<{ name: string; proposer(problem: Problem, seed: number): P
   { name: 'parameter search', proposer: (problem, seed) => new ParameterSearch(problem.knobs, seed) },
   { name: 'random search', proposer: (problem, seed) => new RandomSearch(problem, seed) },
 ];
+
+type Why = NonNullable<RaceEnd['stopped']>['why'];
+const WHYS: Why[] = ['cannot-gain', 'worse', 'unlikely'];
+const STOP_NAMES: Record<Why, string> = { 'cannot-gain': 'by the certain bound', worse: 'by the sign test', unlikely: 'by the predicted chance of gaining' };
 
 /** The bands of a candidate's true change of pass rate that the section counts apart. */
 const BANDS: Array<{ label: string; below: number }> = [
@@ -85,34 +92,35 @@ const BANDS: Array<{ label: string; below: number }> = [
  * A parent is graded once, and its children raced against that.
  */
 async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): Promise<Tally> {
-  const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0, byChange: new Map() };
+  const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0, stops: { 'cannot-gain': 0, worse: 0, unlikely: 0 }, unlikelyTaken: 0, byChange: new Map() };
   for (let seed = 1; seed <= SEEDS; seed++) {
     const { made } = await knobLoop(problem, stream.proposer(problem, seed), { iterations: ITERATIONS, seed });
     const random = seededRandom(seed * 65_537 + 11);
-    const parents = new Map<string, RaceCase[]>();
-    // What the run's Population holds: every grading so far, a raced one on the cases it ran.
+    // As the loop holds them: each version's grading (the start's, and each candidate's full one, which its children
+    // race against), and what the run's history counted of it (a raced one, the cases it ran).
+    const gradings = new Map<string, { full: RaceCase[]; counted: GradedCases }>();
     const history = new CaseHistory();
-    const remember = (cases: RaceCase[]): void => history.add({ evals: [{ name: 'train', cases }] });
-    const graded = (values: Record<string, KnobValue>): RaceCase[] => {
+    const count = (values: Record<string, KnobValue>, full: RaceCase[], ran: RaceCase[], stopped: boolean): void => {
+      const counted: GradedCases = { evals: [{ name: 'train', status: stopped ? 'raced-out' : 'passed', cases: ran }] };
+      history.add(counted);
       const key = JSON.stringify(values);
-      if (!parents.has(key)) {
-        parents.set(key, draw(passProbabilities(problem.score(values)), random));
-        remember(parents.get(key)!);
-      }
-      return parents.get(key)!;
+      if (!gradings.has(key)) gradings.set(key, { full, counted });
     };
+    const start = made[0] ? draw(passProbabilities(problem.score(made[0].parentValues)), random) : [];
+    if (made[0]) count(made[0].parentValues, start, start, false);
     for (const [i, m] of made.entries()) {
-      const parent = graded(m.parentValues);
+      const parent = gradings.get(JSON.stringify(m.parentValues))!;
       const candidate = draw(passProbabilities(m.truth), random);
       const byId = new Map(candidate.map((c) => [c.id, c]));
       let ran = 0;
-      const end = await race(parent, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY }, async (ids) => {
+      const end = await race(parent.full, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY }, async (ids) => {
         ran += ids.length;
         return ids.map((id) => byId.get(id)!);
-      }, history.disagreement('train'));
-      remember(end?.ran ?? []);
+      }, history.disagreement('train', parent.counted));
+      count(m.values, candidate, end?.ran ?? [], end?.stopped !== undefined);
+      const parentCases = parent.full;
       const rate = (cases: RaceCase[]): number => mean(cases.map((c) => c.value));
-      const fullImproves = rate(candidate) > rate(parent);
+      const fullImproves = rate(candidate) > rate(parentCases);
       const change = mean(passProbabilities(m.truth)) - mean(passProbabilities(problem.score(m.parentValues)));
       const trulyBetter = change > 0;
       const band = BANDS.find((b) => change < b.below)!.label;
@@ -124,10 +132,12 @@ async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): 
       t.raceRuns += ran;
       if (fullImproves) t.fullImprovements++;
       if (fullImproves && stopped) t.fullImprovementsStopped++;
+      if (end?.stopped) t.stops[end.stopped.why]++;
+      if (fullImproves && end?.stopped?.why === 'unlikely') t.unlikelyTaken++;
       if (trulyBetter) t.trueImprovements++;
       if (trulyBetter && fullImproves) t.foundByFull++;
       if (trulyBetter && fullImproves && stopped) t.lostByRace++;
-      if (!stopped && !fullImproves && rate(end!.ran) > rate(parent)) t.letThrough++;
+      if (!stopped && !fullImproves && rate(end!.ran) > rate(parentCases)) t.letThrough++;
     }
   }
   return t;
@@ -147,6 +157,8 @@ function total(tallies: Tally[]): Tally {
     fullImprovementsStopped: sum((t) => t.fullImprovementsStopped),
     fullImprovements: sum((t) => t.fullImprovements),
     letThrough: sum((t) => t.letThrough),
+    stops: Object.fromEntries(WHYS.map((why) => [why, sum((t) => t.stops[why])])) as Record<Why, number>,
+    unlikelyTaken: sum((t) => t.unlikelyTaken),
     byChange: new Map(
       BANDS.map(({ label }) => [
         label,
@@ -203,13 +215,14 @@ exactly as full grading judges it.
 
 ${table}
 
+Which rule stopped them: ${WHYS.map((why) => `${all.stops[why]} ${STOP_NAMES[why]}`).join(', ')}. Of those the predicted chance stopped,
+full grading would have taken ${all.unlikelyTaken} (${percent(all.unlikelyTaken, all.stops.unlikely)}).
+
 Where the case runs are spared: by the candidate's true change against its parent. A clearly worse candidate is
-stopped after a few batches, by the sign test or the certain bound; one a little worse, mostly by the predicted
-chance of gaining, later. One within a few cases of its parent, or better, cannot be told from a small improvement
+stopped after a few batches; one within a few cases of its parent, or better, cannot be told from a small improvement
 on ${CASES} cases by any rule that keeps full grading's decisions, and runs most of them. The figure per candidate therefore
 rests on how many proposals break what their parent did: ${(100 * nearShare(search)).toFixed(0)}% of the parameter search's candidates are within 0.03
-of their parent or better, against ${(100 * nearShare(random)).toFixed(0)}% of random search's. Even a rule that knew each candidate's true change
-and stopped every one worse by more than 0.03 after a single batch would spare no more than the share of those.
+of their parent or better, against ${(100 * nearShare(random)).toFixed(0)}% of random search's.
 
 ${bands}
 
@@ -217,9 +230,10 @@ Method (\`bench/race.ts\`): two streams of proposals, the parameter search's (\`
 random search's (\`bench/searchBench.ts\`), ${ITERATIONS} per run over ${SEEDS} seeds of each maximized problem of
 \`bench/numericSuite.ts\`, made by the loop of \`bench/knobLoop.ts\`. Each problem's score becomes an eval of ${CASES} cases:
 case j passes with probability σ((score − d_j)/${SHARPNESS}), difficulties d_j spread evenly over [0, 1], drawn anew at each
-grading (an agent whose answers vary). A parent is graded once, and each child raced against that grading by the
-\`race\` function that the evaluator runs: batches of ${batchSize(CASES)}, the cases the run's gradings so far disagreed on first
-(\`src/core/grade/caseHistory.ts\`, fed as the loop's population feeds it), the rest in the stratified order; the
+grading (an agent whose answers vary). A version's grading is the full one it got as a candidate (the start's is
+drawn once), and each child is raced against its parent's by the \`race\` function that the evaluator runs: batches of
+${batchSize(CASES)}, the cases the run's other gradings disagreed on first (\`src/core/grade/caseHistory.ts\`, fed as the loop's
+population feeds it, the parent's own left out), the rest in the stratified order; the
 certain stop, the sign test at ${DEFAULT_ERROR_RATE * 100}% over the race, and the predicted chance of gaining under ${DEFAULT_FUTILITY * 100}%, with
 objective.minDelta 0. A true improvement is a candidate whose expected pass rate is above its parent's; one is lost
 when full grading took it as an improvement and the race stopped it.

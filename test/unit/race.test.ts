@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seededRandom } from '../../src/core/common/random';
 import { casesContractProblem, mergedBatches } from '../../src/core/grade/racing';
-import { CaseHistory } from '../../src/core/grade/caseHistory';
+import { CaseHistory, type GradedCases } from '../../src/core/grade/caseHistory';
+import type { EvalStatus } from '../../src/core/grade/evaluation';
 import { atMost, chanceToGain, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, lookErrorRate, raceOrder, raceVerdict, type RaceCase } from '../../src/core/grade/race';
 
 /* Racing a candidate against its parent, case by case: the order, the certain stop and the statistical one. */
@@ -31,18 +32,57 @@ test('the order is a fixed shuffle of every case, each batch a small picture of 
 test('the cases the versions graded so far disagreed on run first, most disagreed first; the rest keep the stratified order', () => {
   const parent = Array.from({ length: 40 }, (_, i) => pass(`c${i}`, i % 4 === 0));
   const history = new CaseHistory();
-  const graded = (failing: string[]) => ({ evals: [{ name: 'train', cases: parent.map((c) => ({ id: c.id, passed: !failing.includes(c.id) })) }] });
+  const graded = (failing: string[], status: EvalStatus = 'passed'): GradedCases => ({ evals: [{ name: 'train', status, cases: parent.map((c) => ({ id: c.id, passed: !failing.includes(c.id) })) }] });
+  const parentGrading = graded(['c1']);
+  history.add(parentGrading);
   history.add(graded([]));
   history.add(graded(['c5', 'c9']));
   history.add(graded(['c9']));
   history.add(graded(['c5', 'c9']));
-  const disagreement = history.disagreement('train');
-  assert.equal(disagreement('c9'), 0.25, 'c9 failed 3 of 4 gradings');
+  history.add(graded(['c1', 'c2', 'c3'], 'failed'));
+  const disagreement = history.disagreement('train', parentGrading);
+  assert.equal(disagreement('c9'), 0.25, 'c9 failed 3 of the 4 other gradings');
   assert.equal(disagreement('c5'), 0.5, 'c5 failed 2 of 4');
+  assert.equal(disagreement('c1'), 0, "the parent's own fail is left out, and so is a grading whose eval failed");
+  assert.equal(history.disagreement('train')('c1'), 0.2, 'counted for any other candidate: 1 fail in 5');
   assert.equal(history.disagreement('holdout')('c5'), 0, 'another eval knows nothing of this one');
   const order = raceOrder(parent, 7, disagreement);
   assert.deepEqual(order.slice(0, 2), ['c5', 'c9']);
   assert.deepEqual(order.slice(2), raceOrder(parent, 7).filter((id) => id !== 'c5' && id !== 'c9'));
+});
+
+test("ordered by the other versions' disagreement, a candidate as good as its parent is stopped as worse under 5% of the time; counting the parent's own luck would stop it more often", () => {
+  // A parent's lucky passes are the cases where it beat the other versions: counted, they would run first, and an
+  // equal candidate would lose them. Left out, the order knows nothing of the parent's luck.
+  const random = seededRandom(5);
+  const chances = Array.from({ length: 120 }, (_, i) => (i < 60 ? 0.4 : 0.95));
+  const grading = (): GradedCases => ({ evals: [{ name: 'train', status: 'passed', cases: chances.map((p, i) => ({ id: `c${i}`, passed: random() < p })) }] });
+  const stoppedAsWorse = (order: 'parent left out' | 'parent counted'): number => {
+    let stopped = 0;
+    for (let n = 0; n < 1000; n++) {
+      const history = new CaseHistory();
+      for (let k = 0; k < 8; k++) history.add(grading());
+      const parentGrading = grading();
+      history.add(parentGrading);
+      const parent = parentGrading.evals[0]!.cases.map((c) => pass(c.id, c.passed));
+      const candidate = new Map(chances.map((p, i) => [`c${i}`, pass(`c${i}`, random() < p)]));
+      const cases = raceOrder(parent, n, history.disagreement('train', order === 'parent left out' ? parentGrading : undefined));
+      const run: RaceCase[] = [];
+      for (let look = 1; run.length < parent.length; look++) {
+        run.push(...cases.slice(run.length, run.length + 12).map((id) => candidate.get(id)!));
+        const verdict = raceVerdict(parent, run, { ...RULE, minDelta: 0 }, look);
+        if (verdict.stop) {
+          if (verdict.why === 'worse') stopped++;
+          break;
+        }
+      }
+    }
+    return stopped / 1000;
+  };
+  const leftOut = stoppedAsWorse('parent left out');
+  const counted = stoppedAsWorse('parent counted');
+  assert.ok(leftOut < DEFAULT_ERROR_RATE, `${(leftOut * 100).toFixed(1)}% stopped as worse with the parent left out`);
+  assert.ok(counted > 2 * leftOut, `counting the parent's own grading stops ${(counted * 100).toFixed(1)}%, against ${(leftOut * 100).toFixed(1)}%`);
 });
 
 test('the sign test p-value is the binomial tail', () => {
@@ -125,7 +165,7 @@ test('a candidate whose trend leaves it almost no chance of gaining over every c
   assert.deepEqual(raceVerdict(parent, run(60, 12, 4), RULE_WITH_CHANCE, 5), {
     stop: true,
     why: 'unlikely',
-    message: 'raced out after 60 of 120 cases: 12 newly failing, 4 newly passing; on its trend so far, the chance that it ends above its parent over all 120 cases is under 0.5%',
+    message: 'raced out after 60 of 120 cases: 12 newly failing, 4 newly passing; on its trend so far, the chance that it ends above its parent over all 120 cases is under 3%',
   });
   assert.deepEqual(raceVerdict(parent, run(60, 12, 4), { ...RULE_WITH_CHANCE, futility: 0 }, 5), { stop: false }, 'neither the sign test nor the certain bound stops it');
   assert.deepEqual(raceVerdict(parent, run(24, 4, 1), RULE_WITH_CHANCE, 2), { stop: false }, 'with 96 cases left, 3 down is within reach');
@@ -133,20 +173,20 @@ test('a candidate whose trend leaves it almost no chance of gaining over every c
   assert.ok(chanceToGain(Array(12).fill(0), 120, 0.2) < 0.01, 'level so far, and 24 cases to gain among 108: under 1%');
 });
 
-test('over many races of near-equal candidates, the predicted chance stops under 2% of those full grading would take, and spares case runs on the rest', () => {
+test('over many races of near-equal candidates, of those the predicted chance stops, fewer than its 3% would full grading have taken, and it spares case runs', () => {
   const random = seededRandom(23);
   const withChance = { minDelta: 0, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY };
-  const tally = { taken: 0, takenButStopped: 0, ran: 0, ranWithout: 0 };
-  const candidates = 1000;
-  const ranUntilStopped = (parent: RaceCase[], order: string[], byId: Map<string, RaceCase>, rule: typeof withChance): { ran: number; stopped: boolean } => {
+  const tally = { stoppedByChance: 0, takenOfThose: 0, ran: 0, ranWithout: 0 };
+  const ranUntilStopped = (parent: RaceCase[], order: string[], byId: Map<string, RaceCase>, rule: typeof withChance): { ran: number; why?: string } => {
     const run: RaceCase[] = [];
     for (let look = 1; run.length < parent.length; look++) {
       run.push(...order.slice(run.length, run.length + 12).map((id) => byId.get(id)!));
-      if (raceVerdict(parent, run, rule, look).stop) return { ran: run.length, stopped: true };
+      const verdict = raceVerdict(parent, run, rule, look);
+      if (verdict.stop) return { ran: run.length, why: verdict.why };
     }
-    return { ran: run.length, stopped: false };
+    return { ran: run.length };
   };
-  for (let n = 0; n < candidates; n++) {
+  for (let n = 0; n < 1000; n++) {
     const parent = parentOf(120, () => random() < 0.5);
     // A little better or a little worse than the parent: where the sign test alone stops few.
     const toFail = 0.1 + 0.12 * random();
@@ -157,13 +197,13 @@ test('over many races of near-equal candidates, the predicted chance stops under
     const raced = ranUntilStopped(parent, order, byId, withChance);
     tally.ran += raced.ran;
     tally.ranWithout += ranUntilStopped(parent, order, byId, { ...withChance, futility: 0 }).ran;
-    if (full.filter((c) => c.passed).length > parent.filter((c) => c.passed).length) {
-      tally.taken++;
-      if (raced.stopped) tally.takenButStopped++;
-    }
+    if (raced.why !== 'unlikely') continue;
+    tally.stoppedByChance++;
+    if (full.filter((c) => c.passed).length > parent.filter((c) => c.passed).length) tally.takenOfThose++;
   }
-  assert.ok(tally.takenButStopped / tally.taken < 0.02, `${tally.takenButStopped} of the ${tally.taken} that full grading takes were stopped`);
-  assert.ok(tally.ran < 0.95 * tally.ranWithout, `${tally.ran} case runs with the predicted chance, ${tally.ranWithout} without`);
+  assert.ok(tally.stoppedByChance > 100, `${tally.stoppedByChance} stopped by the predicted chance`);
+  assert.ok(tally.takenOfThose / tally.stoppedByChance < DEFAULT_FUTILITY, `full grading would have taken ${tally.takenOfThose} of the ${tally.stoppedByChance} it stopped`);
+  assert.ok(tally.ran < 0.9 * tally.ranWithout, `${tally.ran} case runs with the predicted chance, ${tally.ranWithout} without`);
 });
 
 test('a batch that leaves out cases it was asked for, or reports others, breaks the contract, named; the batches merge into one outcome of every case', () => {

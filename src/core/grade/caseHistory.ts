@@ -1,21 +1,30 @@
+import type { EvalStatus } from './evaluation';
+
 /*
  * How each case of each eval fared in the gradings a run holds: the baseline's, and
  * every candidate's (a raced one's too, on the cases it ran). A case that passed for
  * some versions and failed for others is where versions differ, so where a
  * candidate is likeliest to differ from its parent; a race runs those first.
  */
+
 /** What a history reads of a grading: each eval's cases, passed or not. */
 export interface GradedCases {
-  readonly evals: readonly { readonly name: string; readonly cases: readonly { readonly id: string; readonly passed: boolean }[] }[];
+  readonly evals: readonly { readonly name: string; readonly status: EvalStatus; readonly cases: readonly { readonly id: string; readonly passed: boolean }[] }[];
 }
+
+/** The outcomes whose cases are what the version did: not those of an eval that broke, timed out or was stopped. */
+const COUNTED: ReadonlySet<EvalStatus> = new Set(['passed', 'gate-failed', 'raced-out']);
+
+type Counts = Map<string, { passed: number; failed: number }>;
 
 export class CaseHistory {
   /** Per eval, per case id: passes and fails. */
-  private readonly counts = new Map<string, Map<string, { passed: number; failed: number }>>();
+  private readonly counts = new Map<string, Counts>();
 
-  add(evaluation: GradedCases | undefined): void {
-    for (const outcome of evaluation?.evals ?? []) {
-      const cases = this.counts.get(outcome.name) ?? new Map<string, { passed: number; failed: number }>();
+  add(grading: GradedCases | undefined): void {
+    for (const outcome of grading?.evals ?? []) {
+      if (!COUNTED.has(outcome.status)) continue;
+      const cases: Counts = this.counts.get(outcome.name) ?? new Map();
       this.counts.set(outcome.name, cases);
       for (const c of outcome.cases) {
         const seen = cases.get(c.id) ?? { passed: 0, failed: 0 };
@@ -29,12 +38,23 @@ export class CaseHistory {
   /**
    * How much the versions graded so far disagreed on each case of `evalName`: the
    * share of the minority result, 0 for a case every grading passed (or failed), up to ½.
+   * `without` (the parent a candidate races against) is left out: counting the parent's
+   * own luck would put first the cases it happened to pass, where an equal candidate
+   * can only lose, and bias the race against it.
    */
-  disagreement(evalName: string): (caseId: string) => number {
+  disagreement(evalName: string, without?: GradedCases): (caseId: string) => number {
     const cases = this.counts.get(evalName);
+    const own = new Map<string, boolean>();
+    for (const outcome of without?.evals ?? []) {
+      if (outcome.name === evalName && COUNTED.has(outcome.status)) for (const c of outcome.cases) own.set(c.id, c.passed);
+    }
     return (id) => {
       const seen = cases?.get(id);
-      return seen ? Math.min(seen.passed, seen.failed) / (seen.passed + seen.failed) : 0;
+      if (!seen) return 0;
+      const parentPassed = own.get(id);
+      const passed = Math.max(0, seen.passed - (parentPassed === true ? 1 : 0));
+      const failed = Math.max(0, seen.failed - (parentPassed === false ? 1 : 0));
+      return passed + failed === 0 ? 0 : Math.min(passed, failed) / (passed + failed);
     };
   }
 }

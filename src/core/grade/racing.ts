@@ -26,7 +26,7 @@ export function raceable(parent: EvalOutcome | undefined): parent is EvalOutcome
   return parent !== undefined && parent.status === 'passed' && parent.cases.length > 0 && parent.cases.every((c) => c.id !== '' && !/[\r\n]/.test(c.id));
 }
 
-/** A candidate's order of its parent's cases: fixed for the candidate, so grading it again runs the same batches. */
+/** A candidate's shuffle of its parent's cases: fixed for the candidate, so a race's order depends on nothing it runs. */
 export function raceSeed(label: string): number {
   return Number.parseInt(createHash('sha256').update(label).digest('hex').slice(0, 8), 16);
 }

@@ -39,12 +39,17 @@ export class Population {
     this.random = seededRandom(config.proposer.seed ?? Date.now());
     this.idsByCommit.set(baseline.commit, null);
     this.cases.add(baseline.evaluation);
-    for (const c of archive) this.cases.add(c.evaluation);
+    for (const c of archive) this.remember(c);
   }
 
   add(candidate: CandidateRecord): void {
     this.finished.push(candidate);
-    this.cases.add(candidate.evaluation);
+    this.remember(candidate);
+  }
+
+  /** A grading reused from another candidate (`evaluatedAs`) is that one's, counted once. */
+  private remember(candidate: CandidateRecord): void {
+    if (!candidate.evaluatedAs) this.cases.add(candidate.evaluation);
   }
 
   /** Marks a built candidate as being evaluated, so proposers see it and parent selection counts it. */
