@@ -4,6 +4,7 @@ import type { KnobValue } from '../src/core/config/knobs';
 import { seededRandom } from '../src/core/common/random';
 import { CaseHistory, type GradedCases } from '../src/core/grade/caseHistory';
 import { batchSize, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, race, type RaceCase, type RaceEnd } from '../src/core/grade/race';
+import { isImprovement } from '../src/core/grade/metrics';
 import { raceSeed } from '../src/core/grade/racing';
 import { ParameterSearch } from '../src/core/propose/parameterSearch';
 import type { Proposer } from '../src/core/propose/proposer';
@@ -21,6 +22,8 @@ const ITERATIONS = 30;
 const SEEDS = 10;
 /** How sharply a case turns from failing to passing as the score passes its difficulty. */
 const SHARPNESS = 0.08;
+/** The stricter objective's minDelta, measured apart. */
+const STRICTER = 0.02;
 
 /**
  * A problem's score made an eval of CASES cases: case j passes with probability
@@ -91,7 +94,7 @@ const BANDS: Array<{ label: string; below: number }> = [
  * evaluator runs, its cases ordered by the run's history as the loop orders them.
  * A parent is graded once, and its children raced against that.
  */
-async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): Promise<Tally> {
+async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number], minDelta: number): Promise<Tally> {
   const t: Tally = { candidates: 0, fullRuns: 0, raceRuns: 0, trueImprovements: 0, foundByFull: 0, lostByRace: 0, fullImprovementsStopped: 0, fullImprovements: 0, letThrough: 0, stops: { 'cannot-gain': 0, worse: 0, unlikely: 0 }, unlikelyTaken: 0, byChange: new Map() };
   for (let seed = 1; seed <= SEEDS; seed++) {
     const { made } = await knobLoop(problem, stream.proposer(problem, seed), { iterations: ITERATIONS, seed });
@@ -113,14 +116,15 @@ async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): 
       const candidate = draw(passProbabilities(m.truth), random);
       const byId = new Map(candidate.map((c) => [c.id, c]));
       let ran = 0;
-      const end = await race(parent.full, raceSeed(`s${seed}-c${i}`), { minDelta: 0, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY }, async (ids) => {
+      const end = await race(parent.full, raceSeed(`s${seed}-c${i}`), { minDelta, errorRate: DEFAULT_ERROR_RATE, futility: DEFAULT_FUTILITY }, async (ids) => {
         ran += ids.length;
         return ids.map((id) => byId.get(id)!);
       }, history.disagreement('train', parent.counted));
       count(m.values, candidate, end?.ran ?? [], end?.stopped !== undefined);
       const parentCases = parent.full;
       const rate = (cases: RaceCase[]): number => mean(cases.map((c) => c.value));
-      const fullImproves = rate(candidate) > rate(parentCases);
+      const takes = (cases: RaceCase[]): boolean => isImprovement({ direction: 'maximize', minDelta }, rate(cases), rate(parentCases));
+      const fullImproves = takes(candidate);
       const change = mean(passProbabilities(m.truth)) - mean(passProbabilities(problem.score(m.parentValues)));
       const trulyBetter = change > 0;
       const band = BANDS.find((b) => change < b.below)!.label;
@@ -137,7 +141,7 @@ async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number]): 
       if (trulyBetter) t.trueImprovements++;
       if (trulyBetter && fullImproves) t.foundByFull++;
       if (trulyBetter && fullImproves && stopped) t.lostByRace++;
-      if (!stopped && !fullImproves && rate(end!.ran) > rate(parentCases)) t.letThrough++;
+      if (!stopped && !fullImproves && takes(end!.ran)) t.letThrough++;
     }
   }
   return t;
@@ -176,13 +180,16 @@ export async function raceSection(log: (line: string) => void = console.log): Pr
   for (const stream of STREAMS) {
     const rows: Array<{ problem: Problem; t: Tally }> = [];
     for (const problem of SUITE.filter((p) => !p.minimize)) {
-      const t = await raceProblem(problem, stream);
+      const t = await raceProblem(problem, stream, 0);
       rows.push({ problem, t });
       log(`${stream.name}, ${problem.name}: ${fewer(t)} fewer case runs; ${t.lostByRace} of ${t.foundByFull} true improvements lost`);
     }
     streams.push({ name: stream.name, rows, all: total(rows.map((r) => r.t)) });
   }
   const all = total(streams.map((s) => s.all));
+  // The same proposals where an improvement must gain STRICTER cases of CASES: more candidates end near the line.
+  const stricter = await Promise.all(STREAMS.map(async (stream) => ({ name: stream.name, all: total(await Promise.all(SUITE.filter((p) => !p.minimize).map((p) => raceProblem(p, stream, STRICTER)))) })));
+  stricter.push({ name: 'both', all: total(stricter.map((s) => s.all)) });
   const line = (name: string, t: Tally): string =>
     `| ${name} | ${t.candidates} | ${(t.raceRuns / t.candidates).toFixed(1)} | ${fewer(t)} | ${t.lostByRace} of ${t.foundByFull} (${percent(t.lostByRace, t.foundByFull)}) | ${t.fullImprovementsStopped} of ${t.fullImprovements} (${percent(t.fullImprovementsStopped, t.fullImprovements)}) | ${t.letThrough} |`;
   const table = [
@@ -191,6 +198,12 @@ export async function raceSection(log: (line: string) => void = console.log): Pr
     ...streams.flatMap((s) => [...s.rows.map((r) => line(`${s.name}, ${r.problem.name}`, r.t)), line(`**${s.name}, all**`, s.all)]),
     line('**both, all**', all),
   ].join('\n');
+  const stricterTable = [
+    `| proposals, at objective.minDelta ${STRICTER} | case runs per candidate, raced | fewer case runs | true improvements lost | improvements by full grading that racing stopped |`,
+    '|---|---|---|---|---|',
+    ...stricter.map(({ name, all: t }) => `| ${name} | ${(t.raceRuns / t.candidates).toFixed(1)} | ${fewer(t)} | ${t.lostByRace} of ${t.foundByFull} (${percent(t.lostByRace, t.foundByFull)}) | ${t.fullImprovementsStopped} of ${t.fullImprovements} (${percent(t.fullImprovementsStopped, t.fullImprovements)}) |`),
+  ].join('\n');
+  const strict = stricter[stricter.length - 1]!.all;
   const bands = [
     `| true change of the pass rate against the parent | ${streams.map((s) => `${s.name}: share of candidates | case runs, raced`).join(' | ')} |`,
     `|---|${streams.map(() => '---|---').join('|')}|`,
@@ -217,6 +230,12 @@ ${table}
 
 Which rule stopped them: ${WHYS.map((why) => `${all.stops[why]} ${STOP_NAMES[why]}`).join(', ')}. Of those the predicted chance stopped,
 full grading would have taken ${all.unlikelyTaken} (${percent(all.unlikelyTaken, all.stops.unlikely)}).
+
+With a stricter objective, an improvement must gain ${STRICTER} (${(STRICTER * CASES).toFixed(1)} of the ${CASES} cases). More of the candidates full grading
+takes then end near that line, where the predicted chance stops some of them: racing spares more case runs
+(${fewer(strict)}), and loses more of the true improvements (${percent(strict.lostByRace, strict.foundByFull)}).
+
+${stricterTable}
 
 Where the case runs are spared: by the candidate's true change against its parent. A clearly worse candidate is
 stopped after a few batches; one within a few cases of its parent, or better, cannot be told from a small improvement
