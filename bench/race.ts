@@ -231,9 +231,9 @@ ${table}
 Which rule stopped them: ${WHYS.map((why) => `${all.stops[why]} ${STOP_NAMES[why]}`).join(', ')}. Of those the predicted chance stopped,
 full grading would have taken ${all.unlikelyTaken} (${percent(all.unlikelyTaken, all.stops.unlikely)}).
 
-With a stricter objective, an improvement must gain ${STRICTER} (${(STRICTER * CASES).toFixed(1)} of the ${CASES} cases). More of the candidates full grading
-takes then end near that line, where the predicted chance stops some of them: racing spares more case runs
-(${fewer(strict)}), and loses more of the true improvements (${percent(strict.lostByRace, strict.foundByFull)}).
+With a stricter objective, an improvement must gain ${STRICTER} (${(STRICTER * CASES).toFixed(1)} of the ${CASES} cases), and more of the candidates full
+grading takes end near that line, where the predicted chance may stop them. Racing then runs ${fewer(strict)} fewer case runs,
+and loses ${percent(strict.lostByRace, strict.foundByFull)} of the true improvements.
 
 ${stricterTable}
 

@@ -170,7 +170,8 @@ test('a candidate whose trend leaves it almost no chance of gaining over every c
   assert.deepEqual(raceVerdict(parent, run(60, 12, 4), { ...RULE_WITH_CHANCE, futility: 0 }, 5), { stop: false }, 'neither the sign test nor the certain bound stops it');
   assert.deepEqual(raceVerdict(parent, run(24, 4, 1), RULE_WITH_CHANCE, 2), { stop: false }, 'with 96 cases left, 3 down is within reach');
   assert.ok(Math.abs(chanceToGain(Array(12).fill(0), 120, 0) - 0.5) < 1e-5, 'level so far: as likely to end above as below');
-  assert.ok(chanceToGain(Array(12).fill(0), 120, 0.2) < 0.01, 'level so far, and 24 cases to gain among 108: under 1%');
+  assert.ok(chanceToGain(Array(12).fill(0), 120, 0.25) < 0.01, 'level so far, and 30 cases to gain among 108: under 1%');
+  assert.ok(chanceToGain(Array(96).fill(0), 120, 0.02) > DEFAULT_FUTILITY, 'level on the 96 cases run first, 3 to gain among the 24 left, where no version passed yet: not out of reach');
 });
 
 test('over many races of near-equal candidates, of those the predicted chance stops, fewer than its 3% would full grading have taken, and it spares case runs', () => {

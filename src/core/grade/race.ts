@@ -126,12 +126,20 @@ export function raceVerdict(parent: readonly RaceCase[], run: readonly RaceCase[
 }
 
 /**
+ * The least variance a case left is taken to have, of the candidate's difference from
+ * its parent: as if it newly passed, or newly failed, one time in twenty each. The
+ * cases run first are those the versions disagreed on; the rest hold the cases no
+ * version passed yet, which are where a real improvement shows, so a candidate level
+ * on the first cases is not taken as sure to stay level on those.
+ */
+const LEFT_CASE_VARIANCE = 0.1;
+
+/**
  * The predicted chance that the candidate's mean over all `total` cases ends at least
  * `minDelta` above its parent's, given its `differences` (candidate − parent) on the
- * cases run: the cases left are taken to differ as these did, with the uncertainty of
- * that mean added (a normal predictive distribution of their sum). The spread is at
- * least as if one case in those run had differed by 1, so that a run with no
- * difference yet is not taken as certain to stay level.
+ * cases run: the cases left are taken to differ as these did (their spread at least
+ * LEFT_CASE_VARIANCE's), with the uncertainty of that mean added (a normal predictive
+ * distribution of their sum).
  */
 export function chanceToGain(differences: readonly number[], total: number, minDelta: number): number {
   const run = differences.length;
@@ -139,7 +147,7 @@ export function chanceToGain(differences: readonly number[], total: number, minD
   if (run === 0 || left <= 0) return 1;
   const sum = differences.reduce((a, b) => a + b, 0);
   const mean = sum / run;
-  const variance = Math.max(differences.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, run - 1), 1 / run);
+  const variance = Math.max(differences.reduce((a, x) => a + (x - mean) ** 2, 0) / Math.max(1, run - 1), LEFT_CASE_VARIANCE);
   const spread = Math.sqrt(left * variance + (left * left * variance) / run);
   return normalAbove((minDelta * total - sum - left * mean) / spread);
 }
