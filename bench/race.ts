@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import type { KnobValue } from '../src/core/config/knobs';
 import { seededRandom } from '../src/core/common/random';
-import { CaseHistory, type GradedCases } from '../src/core/grade/caseHistory';
+import { CaseHistory } from '../src/core/grade/caseHistory';
 import { batchSize, DEFAULT_ERROR_RATE, DEFAULT_FUTILITY, race, type RaceCase, type RaceEnd } from '../src/core/grade/race';
 import { isImprovement } from '../src/core/grade/metrics';
 import { raceSeed } from '../src/core/grade/racing';
@@ -101,13 +101,12 @@ async function raceProblem(problem: Problem, stream: (typeof STREAMS)[number], m
     const random = seededRandom(seed * 65_537 + 11);
     // As the loop holds them: each version's grading (the start's, and each candidate's full one, which its children
     // race against), and what the run's history counted of it (a raced one, the cases it ran).
-    const gradings = new Map<string, { full: RaceCase[]; counted: GradedCases }>();
+    const gradings = new Map<string, { full: RaceCase[]; counted: RaceCase[] }>();
     const history = new CaseHistory();
     const count = (values: Record<string, KnobValue>, full: RaceCase[], ran: RaceCase[], stopped: boolean): void => {
-      const counted: GradedCases = { evals: [{ name: 'train', status: stopped ? 'raced-out' : 'passed', cases: ran }] };
-      history.add(counted);
+      history.add({ evals: [{ name: 'train', status: stopped ? 'raced-out' : 'passed', cases: ran }] });
       const key = JSON.stringify(values);
-      if (!gradings.has(key)) gradings.set(key, { full, counted });
+      if (!gradings.has(key)) gradings.set(key, { full, counted: ran });
     };
     const start = made[0] ? draw(passProbabilities(problem.score(made[0].parentValues)), random) : [];
     if (made[0]) count(made[0].parentValues, start, start, false);

@@ -40,7 +40,7 @@ test('the cases the versions graded so far disagreed on run first, most disagree
   history.add(graded(['c9']));
   history.add(graded(['c5', 'c9']));
   history.add(graded(['c1', 'c2', 'c3'], 'failed'));
-  const disagreement = history.disagreement('train', parentGrading);
+  const disagreement = history.disagreement('train', parentGrading.evals[0]!.cases);
   assert.equal(disagreement('c9'), 0.25, 'c9 failed 3 of the 4 other gradings');
   assert.equal(disagreement('c5'), 0.5, 'c5 failed 2 of 4');
   assert.equal(disagreement('c1'), 0, "the parent's own fail is left out, and so is a grading whose eval failed");
@@ -66,7 +66,7 @@ test("ordered by the other versions' disagreement, a candidate as good as its pa
       history.add(parentGrading);
       const parent = parentGrading.evals[0]!.cases.map((c) => pass(c.id, c.passed));
       const candidate = new Map(chances.map((p, i) => [`c${i}`, pass(`c${i}`, random() < p)]));
-      const cases = raceOrder(parent, n, history.disagreement('train', order === 'parent left out' ? parentGrading : undefined));
+      const cases = raceOrder(parent, n, history.disagreement('train', order === 'parent left out' ? parentGrading.evals[0]!.cases : []));
       const run: RaceCase[] = [];
       for (let look = 1; run.length < parent.length; look++) {
         run.push(...cases.slice(run.length, run.length + 12).map((id) => candidate.get(id)!));

@@ -7,9 +7,14 @@ import type { EvalStatus } from './evaluation';
  * candidate is likeliest to differ from its parent; a race runs those first.
  */
 
+interface GradedCase {
+  readonly id: string;
+  readonly passed: boolean;
+}
+
 /** What a history reads of a grading: each eval's cases, passed or not. */
 export interface GradedCases {
-  readonly evals: readonly { readonly name: string; readonly status: EvalStatus; readonly cases: readonly { readonly id: string; readonly passed: boolean }[] }[];
+  readonly evals: readonly { readonly name: string; readonly status: EvalStatus; readonly cases: readonly GradedCase[] }[];
 }
 
 /** The outcomes whose cases are what the version did: not those of an eval that broke, timed out or was stopped. */
@@ -38,22 +43,18 @@ export class CaseHistory {
   /**
    * How much the versions graded so far disagreed on each case of `evalName`: the
    * share of the minority result, 0 for a case every grading passed (or failed), up to ½.
-   * `without` (the parent a candidate races against) is left out: counting the parent's
-   * own luck would put first the cases it happened to pass, where an equal candidate
-   * can only lose, and bias the race against it.
+   * `parentCases` (the grading a candidate races against) are left out: counting the
+   * parent's own luck would put first the cases it happened to pass, where an equal
+   * candidate can only lose, and bias the race against it.
    */
-  disagreement(evalName: string, without?: GradedCases): (caseId: string) => number {
+  disagreement(evalName: string, parentCases: readonly GradedCase[] = []): (caseId: string) => number {
     const cases = this.counts.get(evalName);
-    const own = new Map<string, boolean>();
-    for (const outcome of without?.evals ?? []) {
-      if (outcome.name === evalName && COUNTED.has(outcome.status)) for (const c of outcome.cases) own.set(c.id, c.passed);
-    }
+    const parent = new Map(parentCases.map((c) => [c.id, c.passed]));
     return (id) => {
       const seen = cases?.get(id);
       if (!seen) return 0;
-      const parentPassed = own.get(id);
-      const passed = Math.max(0, seen.passed - (parentPassed === true ? 1 : 0));
-      const failed = Math.max(0, seen.failed - (parentPassed === false ? 1 : 0));
+      const passed = Math.max(0, seen.passed - (parent.get(id) === true ? 1 : 0));
+      const failed = Math.max(0, seen.failed - (parent.get(id) === false ? 1 : 0));
       return passed + failed === 0 ? 0 : Math.min(passed, failed) / (passed + failed);
     };
   }

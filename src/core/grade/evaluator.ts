@@ -188,7 +188,7 @@ export class Evaluator {
       }
       batches.push(outcome);
       return outcome.cases.map((c) => raceCase(c, objective));
-    }, options.caseHistory?.disagreement(spec.name, { evals: [parent] }));
+    }, options.caseHistory?.disagreement(spec.name, parent.cases));
     const raced = { cases: batches.reduce((n, b) => n + b.cases.length, 0), of: parent.cases.length };
     if (!end) return { ...failed!, raced };
     const merged = { ...mergedBatches(batches), raced };

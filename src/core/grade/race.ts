@@ -50,7 +50,8 @@ export type RaceVerdict =
  * much the versions graded so far differed on a case), the cases they differed on most
  * go first, in that order among themselves: only a case on which candidate and parent
  * differ carries news, and those are where they differ. The order is fixed before the
- * candidate runs a case, so the sign test keeps its error rate.
+ * candidate runs a case, so the sign test keeps its error rate for a candidate no
+ * worse than its parent on the cases run first.
  */
 export function raceOrder(cases: readonly RaceCase[], seed: number, disagreement?: (id: string) => number): string[] {
   const random = seededRandom(seed);
